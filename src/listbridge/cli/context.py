@@ -1,0 +1,42 @@
+"""What every command gets from the global options: the store and the connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import typer
+
+from listbridge.store.connections import connection_id
+from listbridge.store.db import Store, open_store
+
+
+@dataclass
+class CliContext:
+    db_url: str | None
+    connection: str
+    _store: Store | None = field(default=None, repr=False)
+    _connection_id: int | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened (and migrated) on first use only."""
+        if self._store is None:
+            self._store = open_store(self.db_url)
+        return self._store
+
+    @property
+    def connection_id(self) -> int:
+        if self._connection_id is None:
+            self._connection_id = connection_id(self.store, self.connection)
+        return self._connection_id
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def context(ctx: typer.Context) -> CliContext:
+    """The CliContext of the root command, from any sub-command."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliContext)
+    return obj

@@ -1,0 +1,53 @@
+"""The `listbridge` command: global options, and the command groups wired in."""
+
+from __future__ import annotations
+
+import typer
+
+from listbridge import __version__
+from listbridge.cli import crm, db, demo, runs, settings
+from listbridge.cli.context import CliContext
+from listbridge.cli.errors import ErrorMappingGroup
+
+app = typer.Typer(
+    cls=ErrorMappingGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Keep a CRM and a Constant Contact account in step.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"listbridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db_url: str | None = typer.Option(
+        None,
+        "--db",
+        help="Database URL (default: LISTBRIDGE_DATABASE_URL, else sqlite:///./listbridge.db).",
+    ),
+    connection: str = typer.Option("default", "--connection", help="Connection name."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    state = CliContext(db_url=db_url, connection=connection)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.add_typer(crm.app, name="crm")
+app.add_typer(settings.app, name="settings")
+app.add_typer(runs.app, name="runs")
+app.add_typer(db.app, name="db")
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    app(prog_name="listbridge")

@@ -1,0 +1,83 @@
+"""The one error tree of listbridge.
+
+    ListbridgeError
+     ├── UserError              exit 2: bad usage or bad input (names record, field, reason)
+     │    └── InvalidRowsError  a file with invalid rows: every row error, nothing stored
+     ├── LockHeldError          exit 3: another sync holds the connection's lock
+     ├── NotConnectedError      exit 4: not connected, or authorisation failed
+     ├── RetriableApiError      a call that may succeed if tried again
+     └── SkippableRecordError   one record cannot be synced; the job goes on
+
+Only the CLI maps these to exit codes, and only the web layer to page messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ListbridgeError(Exception):
+    """Base of every error listbridge raises on purpose."""
+
+
+class UserError(ListbridgeError):
+    """The user asked for something that cannot be done as asked."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One invalid value in an input file: where it is and why it is refused."""
+
+    source: str
+    row: int
+    column: str
+    reason: str
+    record_id: str = ""
+
+    def __str__(self) -> str:
+        record = f" (id {self.record_id})" if self.record_id else ""
+        return f"{self.source}: row {self.row}{record}, column {self.column!r}: {self.reason}"
+
+
+class InvalidRowsError(UserError):
+    """An input file has invalid rows; nothing of it was stored."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "\n".join(f"  {e}" for e in errors[:50])
+        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(
+            f"{len(errors)} invalid value(s); nothing was loaded "
+            f"(--skip-invalid loads the valid rows):\n{shown}{more}"
+        )
+
+
+class LockHeldError(ListbridgeError):
+    """Another job holds the connection's lock."""
+
+    def __init__(self, connection: str, holder: str, since: str) -> None:
+        self.connection = connection
+        self.holder = holder
+        self.since = since
+        super().__init__(
+            f"connection {connection!r} is busy: {holder} has held its lock since {since}; "
+            "try again when it finishes"
+        )
+
+
+class NotConnectedError(ListbridgeError):
+    """No usable authorisation for Constant Contact."""
+
+
+class RetriableApiError(ListbridgeError):
+    """A call failed in a way that may pass on a later try."""
+
+
+class SkippableRecordError(ListbridgeError):
+    """One record cannot be synced; it goes to the run's error report."""
+
+    def __init__(self, record: str, field: str, reason: str) -> None:
+        self.record = record
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{record}: {field}: {reason}")

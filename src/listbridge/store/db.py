@@ -1,0 +1,79 @@
+"""Opening the state store: which database, how to connect, schema up to date."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from listbridge.core.errors import UserError
+
+DEFAULT_URL = "sqlite:///./listbridge.db"
+URL_ENV = "LISTBRIDGE_DATABASE_URL"
+
+
+def resolve_url(explicit: str | None = None) -> str:
+    """--db wins over LISTBRIDGE_DATABASE_URL, which wins over ./listbridge.db."""
+    url = explicit or os.environ.get(URL_ENV) or DEFAULT_URL
+    if url.startswith(("postgres://", "postgresql://")):
+        # psycopg 3 is the driver we ship; plain URLs would ask for psycopg2.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith(("sqlite", "postgresql+psycopg")):
+        raise UserError(
+            f"unsupported database URL {url.split(':', 1)[0]!r}: "
+            "use sqlite:///PATH or postgresql+psycopg://HOST/DB"
+        )
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers go on while a job writes; busy_timeout makes writers
+    # from other processes wait for each other instead of failing at once.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Store:
+    """An open state store: the engine and a session factory."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    """Open the store, bringing its schema up to date first (unless told not to)."""
+    from listbridge.store.migrate import upgrade
+
+    resolved = resolve_url(url)
+    engine = make_engine(resolved)
+    if migrate:
+        upgrade(engine)
+    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))

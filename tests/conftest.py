@@ -1,0 +1,87 @@
+"""Fixtures every tier shares: a fresh state store on SQLite and on PostgreSQL.
+
+Tests that take `db_url` or `store` run once per backend. PostgreSQL tests use
+their own schema in the `test` database (LISTBRIDGE_TEST_PG_URL overrides), so
+parallel runs and parallel sessions never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from listbridge.store.db import Store, open_store
+
+PG_URL = os.environ.get("LISTBRIDGE_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("LISTBRIDGE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _pg_admin() -> psycopg.Connection:
+    return psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> None:
+    """PostgreSQL must answer: a missing server is a failure, never a skip."""
+    try:
+        with _pg_admin():
+            pass
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL at {PG_URL} is not reachable ({error}); start it, or run with "
+            "LISTBRIDGE_TEST_BACKENDS=sqlite to test SQLite alone"
+        )
+
+
+def _pg_schema_url() -> Iterator[str]:
+    schema = f"lbt_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'listbridge.db'}"
+        return
+    request.getfixturevalue("pg_available")
+    yield from _pg_schema_url()
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+class Cli:
+    """Runs `listbridge --db URL …` in-process and keeps stdout and stderr apart."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):  # noqa: ANN204
+        from listbridge.cli.main import app
+
+        return self.runner.invoke(app, ["--db", self.db_url, *args], input=input)
+
+
+@pytest.fixture
+def cli(db_url: str) -> Cli:
+    return Cli(db_url)
