@@ -21,9 +21,10 @@ def test_store_opens_at_head_and_upgrade_is_idempotent(store: Store) -> None:
     assert upgrade(store.engine) is False
 
 
-def test_cli_db_upgrade_reports_revision(cli) -> None:  # noqa: ANN001
+def test_cli_db_upgrade_reports_revision(cli, store: Store) -> None:
+    head = head_revision(store.engine)
     first = cli("db", "upgrade")
     assert first.exit_code == 0, first.output
-    assert "revision 0001" in first.stdout
+    assert f"at revision {head} (head {head})" in first.stdout
     again = cli("db", "upgrade")
-    assert "already at revision 0001" in again.stdout
+    assert f"already at revision {head}" in again.stdout

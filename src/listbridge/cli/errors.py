@@ -6,7 +6,6 @@ import os
 import traceback
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -37,10 +36,10 @@ def exit_code(error: BaseException) -> int:
 class ErrorMappingGroup(TyperGroup):
     """Runs the command and turns our errors into a message and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except ListbridgeError as error:
             _stderr.print(f"[bold red]error:[/] {escape(str(error))}")

@@ -1,0 +1,3 @@
+from listbridge.cli.main import main
+
+main()

@@ -1,0 +1,257 @@
+"""The kinds of setting values: parse the text a person types, render it back.
+
+Every parser raises `ValueError` whose message is the reason a person reads;
+`core.settings` adds the key and the allowed values. Each renderer writes the
+canonical text, which is what the store keeps, so parse(render(v)) == v.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from enum import IntEnum, StrEnum
+from typing import TypeVar
+
+from email_validator import EmailNotValidError, validate_email
+
+E = TypeVar("E", bound=StrEnum)
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+MAX_LIST_NAME = 255
+MAX_CC_FIELD_NAME = 50
+CRM_FIELDS_FOR_CC = ("middle_name", "individual_type")
+CUSTOM_PREFIX = "custom."
+
+
+class AmbiguousMatch(StrEnum):
+    NEW = "new"
+    LINK = "link"
+    IGNORE = "ignore"
+
+
+class Direction(StrEnum):
+    BOTH = "both"
+    CRM_TO_CC = "crm_to_cc"
+    CC_TO_CRM = "cc_to_crm"
+
+
+class UpdateFields(StrEnum):
+    NONE = "none"
+    EMPTY_ONLY = "empty_only"
+    OVERWRITE = "overwrite"
+
+
+class StateFormat(StrEnum):
+    NAME = "name"
+    CODE = "code"
+
+
+class Frequency(StrEnum):
+    OFF = "off"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class Weekday(IntEnum):
+    """Numbered like `datetime.weekday()`."""
+
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+@dataclass(frozen=True)
+class ListSelection:
+    """Constant Contact lists by name; no names means every list (`*`)."""
+
+    names: tuple[str, ...] = ()
+
+    @property
+    def every(self) -> bool:
+        return not self.names
+
+    def includes(self, name: str) -> bool:
+        return self.every or name in self.names
+
+
+@dataclass(frozen=True)
+class FieldPair:
+    """A Constant Contact custom field filled from a CRM field."""
+
+    cc_field: str
+    crm_field: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """`off`, `daily HH:MM` or `weekly DAY HH:MM`."""
+
+    frequency: Frequency = Frequency.OFF
+    at: time | None = None
+    day: Weekday | None = None
+
+
+def parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError("not a yes/no value")
+
+
+def render_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        stripped = text.strip()
+        if not re.fullmatch(r"[+-]?\d{1,12}", stripped):
+            raise ValueError("not a whole number")
+        value = int(stripped)
+        if not low <= value <= high:
+            raise ValueError(f"{value} is out of range")
+        return value
+
+    return parse
+
+
+def choice(kind: type[E]) -> Callable[[str], E]:
+    def parse(text: str) -> E:
+        try:
+            return kind(text.strip().lower())
+        except ValueError:
+            raise ValueError("not one of the choices") from None
+
+    return parse
+
+
+def parse_clock(text: str) -> time:
+    found = _CLOCK.fullmatch(text.strip())
+    if found is None:
+        raise ValueError("not a time of day like 02:00")
+    hour, minute = int(found[1]), int(found[2])
+    if hour > 23 or minute > 59:
+        raise ValueError("hours go from 00 to 23 and minutes from 00 to 59")
+    return time(hour, minute)
+
+
+def render_clock(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _items(text: str) -> list[str]:
+    """Comma-separated items, trimmed; an empty item is a mistake worth naming."""
+    items = [item.strip() for item in text.split(",")]
+    if any(not item for item in items):
+        raise ValueError("an item between commas is empty")
+    return items
+
+
+def parse_list_selection(text: str) -> ListSelection:
+    if text.strip() == "*":
+        return ListSelection()
+    if not text.strip():
+        raise ValueError("no list named (use * for every list)")
+    names = _items(text)
+    if "*" in names:
+        raise ValueError("* means every list and cannot be combined with names")
+    _refuse_duplicates(names, "list")
+    for name in names:
+        _check_length(name, MAX_LIST_NAME, "list name")
+    return ListSelection(tuple(names))
+
+
+def render_list_selection(value: ListSelection) -> str:
+    return ", ".join(value.names) if value.names else "*"
+
+
+def field_pairs(max_pairs: int) -> Callable[[str], tuple[FieldPair, ...]]:
+    def parse(text: str) -> tuple[FieldPair, ...]:
+        if not text.strip():
+            return ()
+        pairs = tuple(_field_pair(item) for item in _items(text))
+        if len(pairs) > max_pairs:
+            raise ValueError(f"{len(pairs)} pairs given, at most {max_pairs} are allowed")
+        _refuse_duplicates([pair.cc_field for pair in pairs], "Constant Contact field")
+        return pairs
+
+    return parse
+
+
+def _field_pair(item: str) -> FieldPair:
+    cc_field, equals, crm_field = (part.strip() for part in item.partition("="))
+    if not equals or not cc_field or not crm_field:
+        raise ValueError(f"{item!r} is not a pair like 'CC field=CRM field'")
+    _check_length(cc_field, MAX_CC_FIELD_NAME, "Constant Contact field name")
+    if "=" in crm_field:
+        raise ValueError(f"{item!r} has more than one '='")
+    if not _pushable(crm_field):
+        raise ValueError(f"{crm_field!r} is not a CRM field that can be pushed")
+    return FieldPair(cc_field, crm_field)
+
+
+def _pushable(crm_field: str) -> bool:
+    if crm_field.startswith(CUSTOM_PREFIX):
+        return bool(crm_field.removeprefix(CUSTOM_PREFIX).strip())
+    return crm_field in CRM_FIELDS_FOR_CC
+
+
+def render_field_pairs(value: tuple[FieldPair, ...]) -> str:
+    return ", ".join(f"{pair.cc_field}={pair.crm_field}" for pair in value)
+
+
+def parse_email_or_empty(text: str) -> str:
+    address = text.strip()
+    if not address:
+        return ""
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"not a valid email address ({error})") from None
+
+
+def parse_schedule(text: str) -> Schedule:
+    words = text.strip().lower().split()
+    if words == ["off"]:
+        return Schedule()
+    if len(words) == 2 and words[0] == Frequency.DAILY:
+        return Schedule(Frequency.DAILY, parse_clock(words[1]))
+    if len(words) == 3 and words[0] == Frequency.WEEKLY:
+        return Schedule(Frequency.WEEKLY, parse_clock(words[2]), _weekday(words[1]))
+    raise ValueError("not a schedule like 'off', 'daily 02:00' or 'weekly sunday 03:30'")
+
+
+def _weekday(word: str) -> Weekday:
+    for day in Weekday:
+        if word in (day.name.lower(), day.name.lower()[:3]):
+            return day
+    raise ValueError(f"{word!r} is not a day of the week (monday … sunday, or mon … sun)")
+
+
+def render_schedule(value: Schedule) -> str:
+    if value.frequency is Frequency.OFF or value.at is None:
+        return "off"
+    if value.frequency is Frequency.DAILY or value.day is None:
+        return f"daily {render_clock(value.at)}"
+    return f"weekly {value.day.name.lower()} {render_clock(value.at)}"
+
+
+def _refuse_duplicates(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"{what} {name!r} is named twice")
+        seen.add(name.casefold())
+
+
+def _check_length(name: str, limit: int, what: str) -> None:
+    if len(name) > limit:
+        raise ValueError(f"{what} {name[:20]!r}… is longer than {limit} characters")

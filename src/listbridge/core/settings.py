@@ -1,0 +1,187 @@
+"""The settings of a connection: every key, its kind and its default, in one place.
+
+A later issue adds a key by declaring one `SettingSpec` below and listing it
+in `SETTINGS`; the store, the CLI and the web admin pick it up from there.
+Code reads a value through its spec, typed: `settings.get(IMPORT_LISTS)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import time
+from enum import StrEnum
+from typing import TypeVar
+
+from listbridge.core import setting_registry as registry
+from listbridge.core import setting_values as kinds
+from listbridge.core.setting_registry import (
+    SECRET_MASK,
+    Registry,
+    Settings,
+    SettingSpec,
+    SettingView,
+    views,
+)
+from listbridge.core.setting_values import (
+    AmbiguousMatch,
+    Direction,
+    FieldPair,
+    ListSelection,
+    Schedule,
+    StateFormat,
+    UpdateFields,
+)
+
+__all__ = [
+    "SECRET_MASK",
+    "SETTINGS",
+    "Registry",
+    "SettingSpec",
+    "SettingView",
+    "Settings",
+    "defaults",
+    "parse_assignments",
+    "resolve",
+    "views",
+]
+
+E = TypeVar("E", bound=StrEnum)
+
+#: design.md's limit; issue 6 may raise it to the API's 25 per contact.
+MAX_CUSTOM_FIELD_PAIRS = 15
+
+
+def boolean(key: str, default: bool, help: str) -> SettingSpec[bool]:
+    return SettingSpec(key, kinds.parse_bool, kinds.render_bool, default, "true or false", help)
+
+
+def one_of(key: str, kind: type[E], default: E, help: str) -> SettingSpec[E]:
+    allowed = " / ".join(member.value for member in kind)
+    return SettingSpec(key, kinds.choice(kind), str, default, allowed, help)
+
+
+def whole_number(key: str, low: int, high: int, default: int, help: str) -> SettingSpec[int]:
+    allowed = f"a whole number from {low} to {high}"
+    return SettingSpec(key, kinds.integer(low, high), str, default, allowed, help)
+
+
+UNSUBSCRIBE_CC_TO_CRM = boolean(
+    "unsubscribe.cc_to_crm", True, "a CC unsubscribe sets the CRM account's email opt-out"
+)
+UNSUBSCRIBE_RESUBSCRIBE_CLEARS_OPT_OUT = boolean(
+    "unsubscribe.resubscribe_clears_opt_out",
+    True,
+    "a contact's own CC re-subscription clears the CRM opt-out",
+)
+UNSUBSCRIBE_CRM_TO_CC = boolean(
+    "unsubscribe.crm_to_cc", True, "a CRM opt-out unsubscribes the CC contact"
+)
+UNSUBSCRIBE_CRM_CLEAR_RESUBSCRIBES = boolean(
+    "unsubscribe.crm_clear_resubscribes",
+    False,
+    "clearing a CRM opt-out re-subscribes a contact whom the account (not the contact) opted out",
+)
+UNSUBSCRIBE_INTERVAL_MINUTES = whole_number(
+    "unsubscribe.interval_minutes", 5, 7 * 24 * 60, 30, "minutes between unsubscribe syncs"
+)
+IMPORT_LISTS: SettingSpec[ListSelection] = SettingSpec(
+    "import.lists",
+    kinds.parse_list_selection,
+    kinds.render_list_selection,
+    ListSelection(),
+    "comma-separated Constant Contact list names, or * for every list",
+    "the lists whose contacts import brings in",
+)
+IMPORT_AMBIGUOUS_MATCH = one_of(
+    "import.ambiguous_match",
+    AmbiguousMatch,
+    AmbiguousMatch.IGNORE,
+    "several CRM accounts match a contact: create a new one, link one, or skip and report",
+)
+IMPORT_UPDATE_FIELDS = one_of(
+    "import.update_fields",
+    UpdateFields,
+    UpdateFields.NONE,
+    "whether import writes CC values into the fields of existing CRM accounts",
+)
+PUSH_CUSTOM_FIELDS: SettingSpec[tuple[FieldPair, ...]] = SettingSpec(
+    "push.custom_fields",
+    kinds.field_pairs(MAX_CUSTOM_FIELD_PAIRS),
+    kinds.render_field_pairs,
+    (),
+    f"empty, or up to {MAX_CUSTOM_FIELD_PAIRS} pairs 'CC field=CRM field' separated by commas; "
+    "CRM field: middle_name, individual_type or custom.<name>",
+    "Constant Contact custom fields filled from CRM fields on push",
+)
+PUSH_DIRECTION = one_of(
+    "push.direction", Direction, Direction.BOTH, "which way contacts and lists flow"
+)
+MAPPING_STATE = one_of(
+    "mapping.state", StateFormat, StateFormat.NAME, "send the state as its name or its code"
+)
+STATS_PULL_AT: SettingSpec[time] = SettingSpec(
+    "stats.pull_at",
+    kinds.parse_clock,
+    kinds.render_clock,
+    time(2, 0),
+    "a local time of day HH:MM, 00:00 to 23:59",
+    "when the nightly campaign statistics pull runs",
+)
+SYNC_FULL_SCHEDULE: SettingSpec[Schedule] = SettingSpec(
+    "sync.full_schedule",
+    kinds.parse_schedule,
+    kinds.render_schedule,
+    Schedule(),
+    "off, daily HH:MM, or weekly DAY HH:MM (DAY: monday … sunday)",
+    "when the full sync runs by itself",
+)
+SYNC_GUARD_PERCENT = whole_number(
+    "sync.guard_percent", 0, 100, 10, "a run removing more of a list's members stops first"
+)
+SYNC_GUARD_COUNT = whole_number(
+    "sync.guard_count", 0, 1_000_000, 100, "a run unsubscribing more contacts stops first"
+)
+NOTIFY_EMAIL: SettingSpec[str] = SettingSpec(
+    "notify.email",
+    kinds.parse_email_or_empty,
+    str,
+    "",
+    "an email address, or empty for no completion e-mails",
+    "where completion e-mails go",
+)
+
+
+SETTINGS = Registry(
+    (
+        UNSUBSCRIBE_CC_TO_CRM,
+        UNSUBSCRIBE_RESUBSCRIBE_CLEARS_OPT_OUT,
+        UNSUBSCRIBE_CRM_TO_CC,
+        UNSUBSCRIBE_CRM_CLEAR_RESUBSCRIBES,
+        UNSUBSCRIBE_INTERVAL_MINUTES,
+        IMPORT_LISTS,
+        IMPORT_AMBIGUOUS_MATCH,
+        IMPORT_UPDATE_FIELDS,
+        PUSH_CUSTOM_FIELDS,
+        PUSH_DIRECTION,
+        MAPPING_STATE,
+        STATS_PULL_AT,
+        SYNC_FULL_SCHEDULE,
+        SYNC_GUARD_PERCENT,
+        SYNC_GUARD_COUNT,
+        NOTIFY_EMAIL,
+    )
+)
+
+
+def defaults(known: Registry = SETTINGS) -> Settings:
+    return registry.defaults(known)
+
+
+def resolve(stored: Mapping[str, str], known: Registry = SETTINGS) -> Settings:
+    """Stored texts over defaults; a stored key no longer known is ignored."""
+    return registry.resolve(stored, known)
+
+
+def parse_assignments(pairs: Sequence[str], known: Registry = SETTINGS) -> dict[str, str]:
+    """KEY=VALUE pairs → key → canonical text; every bad pair is named in one UserError."""
+    return registry.parse_assignments(pairs, known)

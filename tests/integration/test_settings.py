@@ -1,0 +1,111 @@
+"""Settings in the store and on the CLI: defaults, atomic changes, clear refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from listbridge.core.errors import UserError
+from listbridge.core.setting_values import Direction, FieldPair
+from listbridge.core.settings import (
+    PUSH_CUSTOM_FIELDS,
+    PUSH_DIRECTION,
+    UNSUBSCRIBE_INTERVAL_MINUTES,
+)
+from listbridge.store.connections import connection_id
+from listbridge.store.db import Store
+from listbridge.store.settings import effective_settings, reset_settings, set_settings
+
+
+def test_a_new_connection_has_the_defaults(store: Store) -> None:
+    settings = effective_settings(store, connection_id(store, "default"))
+    assert settings.get(UNSUBSCRIBE_INTERVAL_MINUTES) == 30
+    assert settings.explicit == frozenset()
+
+
+def test_set_stores_every_pair_and_reads_back_typed(store: Store) -> None:
+    cid = connection_id(store, "default")
+    set_settings(store, cid, ["push.direction=crm_to_cc", "push.custom_fields=Level=custom.Level"])
+    set_settings(store, cid, ["push.direction=cc_to_crm"])  # a second set overwrites
+    settings = effective_settings(store, cid)
+    assert settings.get(PUSH_DIRECTION) is Direction.CC_TO_CRM
+    assert settings.get(PUSH_CUSTOM_FIELDS) == (FieldPair("Level", "custom.Level"),)
+    assert settings.explicit == {"push.direction", "push.custom_fields"}
+
+
+def test_one_bad_pair_stores_nothing(store: Store) -> None:
+    cid = connection_id(store, "default")
+    with pytest.raises(UserError, match="nothing was changed"):
+        set_settings(store, cid, ["push.direction=crm_to_cc", "unsubscribe.interval_minutes=1"])
+    assert effective_settings(store, cid).explicit == frozenset()
+
+
+def test_settings_belong_to_their_connection(store: Store) -> None:
+    mine, theirs = connection_id(store, "mine"), connection_id(store, "theirs")
+    set_settings(store, mine, ["unsubscribe.interval_minutes=60"])
+    assert effective_settings(store, mine).get(UNSUBSCRIBE_INTERVAL_MINUTES) == 60
+    assert effective_settings(store, theirs).get(UNSUBSCRIBE_INTERVAL_MINUTES) == 30
+
+
+def test_reset_goes_back_to_the_default(store: Store) -> None:
+    cid = connection_id(store, "default")
+    set_settings(store, cid, ["unsubscribe.interval_minutes=60"])
+    assert reset_settings(store, cid, ["unsubscribe.interval_minutes"]).explicit == frozenset()
+    with pytest.raises(UserError, match="unknown setting 'nope'"):
+        reset_settings(store, cid, ["nope"])
+
+
+def test_cli_show_json_is_one_object_of_key_and_value(cli) -> None:
+    result = cli("settings", "show", "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["unsubscribe.cc_to_crm"] is True
+    assert shown["unsubscribe.interval_minutes"] == 30
+    assert shown["import.lists"] == "*"
+    assert shown["stats.pull_at"] == "02:00"
+    assert shown["notify.email"] == ""
+
+
+def test_cli_set_then_show_marks_what_is_set(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "240")
+    done = cli("settings", "set", "import.lists=Members, Donors", "notify.email=ops@example.org")
+    assert done.exit_code == 0, done.output
+    assert "import.lists = Members, Donors" in done.stdout
+    assert json.loads(cli("settings", "show", "--json").stdout)["import.lists"] == "Members, Donors"
+    table = cli("settings", "show").stdout
+    line = next(row for row in table.splitlines() if "notify.email" in row)
+    assert "ops@example.org" in line
+    assert "set" in line
+    assert "default" in next(row for row in table.splitlines() if "push.direction" in row)
+
+
+def test_cli_bad_pairs_exit_2_naming_each_and_store_nothing(cli) -> None:
+    result = cli(
+        "settings", "set", "push.direction=crm_to_cc", "import.ambiguous_match=merge", "colour=red"
+    )
+    assert result.exit_code == 2
+    assert "invalid value 'merge' for setting import.ambiguous_match" in result.stderr
+    assert "allowed: new / link / ignore" in result.stderr
+    assert "unknown setting 'colour'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(cli("settings", "show", "--json").stdout)["push.direction"] == "both"
+
+
+def test_cli_set_without_equals_is_a_usage_error(cli) -> None:
+    result = cli("settings", "set", "push.direction")
+    assert result.exit_code == 2
+    assert "expected KEY=VALUE, got 'push.direction'" in result.stderr
+
+
+def test_cli_reset(cli) -> None:
+    cli("settings", "set", "sync.full_schedule=weekly mon 03:00")
+    done = cli("settings", "reset", "sync.full_schedule")
+    assert done.exit_code == 0, done.output
+    assert "sync.full_schedule = off (default)" in done.stdout
+
+
+def test_cli_show_never_cuts_a_key_short(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    table = cli("settings", "show").stdout
+    assert "unsubscribe.resubscribe_clears_opt_out" in table
