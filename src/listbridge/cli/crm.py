@@ -1,7 +1,129 @@
-"""`listbridge crm …`."""
+"""`listbridge crm …`: the builtin CRM's files, custom fields and accounts."""
 
 from __future__ import annotations
 
-import typer
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-app = typer.Typer(no_args_is_help=True, help="crm commands.")
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from listbridge.cli.context import context
+from listbridge.core.accounts import FieldType
+from listbridge.core.errors import UserError
+from listbridge.core.journal import Side
+from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.builtin.export import ExportFormat, export_accounts
+from listbridge.crm.builtin.fields import add_field, list_fields
+from listbridge.crm.builtin.load import LoadResult, load_file
+from listbridge.crm.builtin.render import account_lines, history_lines
+from listbridge.store.journal import history
+from listbridge.store.runs import started_by
+
+app = typer.Typer(no_args_is_help=True, help="The builtin CRM: load, export, fields, show.")
+fields_app = typer.Typer(no_args_is_help=True, help="Custom fields of the builtin CRM.")
+app.add_typer(fields_app, name="fields")
+_stderr = Console(stderr=True, highlight=False)
+#: Files larger than this get a progress display on stderr.
+PROGRESS_BYTES = 1 << 20
+SHOWN_ERRORS = 20
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A .csv, .xlsx, .jsonl or .json (export) file."),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Load the valid rows and report the others."
+    ),
+) -> None:
+    """Load accounts; an id already stored is updated. A file with invalid rows loads nothing."""
+    state = context(ctx)
+    with _progress(file) as advance:
+        result = load_file(
+            state.store,
+            state.connection_id,
+            file,
+            skip_invalid=skip_invalid,
+            started_by=started_by("cli"),
+            progress=advance,
+        )
+    _report(file, result)
+
+
+def _report(file: Path, result: LoadResult) -> None:
+    for error in result.errors[:SHOWN_ERRORS]:
+        _stderr.print(f"[yellow]skipped:[/] {escape(str(error))}")
+    if len(result.errors) > SHOWN_ERRORS:
+        _stderr.print(f"… and {len(result.errors) - SHOWN_ERRORS} more")
+    if result.errors:
+        _stderr.print(f"every invalid value: listbridge runs show {result.run_id}")
+    typer.echo(
+        f"loaded {file.name}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.invalid} invalid (run {result.run_id})"
+    )
+
+
+@contextmanager
+def _progress(file: Path) -> Iterator[Callable[[int], None] | None]:
+    if not file.is_file() or file.stat().st_size < PROGRESS_BYTES:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}: {task.completed:,} rows"))
+    with Progress(*columns, TimeElapsedColumn(), console=_stderr, transient=True) as bar:
+        task = bar.add_task(f"loading {file.name}", total=None)
+        yield lambda rows: bar.advance(task, rows)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: ExportFormat = typer.Option(ExportFormat.CSV, "--format", help="csv or json."),
+    out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
+) -> None:
+    """Every account with every column (custom fields as custom.<Name>)."""
+    state = context(ctx)
+    if out is None:
+        export_accounts(state.store, state.connection_id, sys.stdout, fmt)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        count = export_accounts(state.store, state.connection_id, handle, fmt)
+    _stderr.print(f"wrote {count} account(s) to {escape(str(out))}")
+
+
+@fields_app.command("add")
+def fields_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The field name, as in custom.<Name> columns."),
+    type_: FieldType = typer.Option(..., "--type", help="The kind of value."),
+    choices: str = typer.Option("", "--choices", help="Comma-separated, for --type choice."),
+) -> None:
+    """Define a custom field before loading a file that uses it."""
+    state = context(ctx)
+    field = add_field(state.store, state.connection_id, name, type_, choices.split(","))
+    extra = f" ({', '.join(field.choices)})" if field.choices else ""
+    typer.echo(f"custom field {field.name!r} defined: {field.type}{extra}")
+
+
+@fields_app.command("ls")
+def fields_ls(ctx: typer.Context) -> None:
+    """The custom fields and their types."""
+    state = context(ctx)
+    for field in list_fields(state.store, state.connection_id):
+        extra = f"  {', '.join(field.choices)}" if field.choices else ""
+        typer.echo(f"{field.name}\t{field.type}{extra}")
+
+
+@app.command("show")
+def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """One account: its fields, custom values and change history."""
+    state = context(ctx)
+    account = BuiltinCrm(state.store, state.connection_id).get(account_id)
+    if account is None:
+        raise UserError(f"no account with id {account_id!r}")
+    changes = history(state.store, state.connection_id, Side.CRM, account_id)
+    typer.echo("\n".join([*account_lines(account), "", *history_lines(changes)]))

@@ -1,0 +1,230 @@
+"""Validating one row of a CRM file into an Account, or into every reason it is refused.
+
+Decisions a user can rely on:
+
+* every value is trimmed; an empty cell is an empty value (booleans: false);
+* `type` is `individual` when empty; an organization needs a company_name;
+* emails keep the case they were given (matching ignores case later);
+* a `custom.<Name>` column whose field is not defined yet is a text field;
+* the columns a row gives are the ones a re-load updates: a file without
+  `phone1` leaves every account's phone1 as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from listbridge.core.accounts import (
+    BOOLEAN_COLUMNS,
+    CUSTOM_PREFIX,
+    EMAIL_COLUMNS,
+    EXPORT_ONLY_COLUMNS,
+    STANDARD_COLUMNS,
+    Account,
+    AccountType,
+    CustomFieldDef,
+    CustomValue,
+)
+from listbridge.core.errors import RowError
+from listbridge.core.values import check_email, parse_bool, parse_custom, parse_timestamp
+
+# Mirrors the column lengths of store/models.py (CrmAccount, CrmCustomField).
+MAX_LENGTHS: Mapping[str, int] = {
+    "id": 100,
+    "type": 20,
+    "first_name": 100,
+    "middle_name": 100,
+    "last_name": 100,
+    "company_name": 200,
+    "email": 254,
+    "email2": 254,
+    "email3": 254,
+    "phone1": 40,
+    "phone2": 40,
+    "phone3": 40,
+    "fax": 40,
+    "address_line1": 255,
+    "city": 100,
+    "state": 100,
+    "zip": 20,
+    "country": 100,
+    "title": 100,
+    "individual_type": 100,
+    "cc_contact_id": 64,
+    "origin_category": 100,
+    "origin_detail": 200,
+}
+MAX_FIELD_NAME = 200
+KNOWN_COLUMNS = frozenset(STANDARD_COLUMNS) | frozenset(EXPORT_ONLY_COLUMNS)
+TIMESTAMP_COLUMNS = ("created_at", "updated_at")
+_SPECIAL = BOOLEAN_COLUMNS | {"id", "type", *EMAIL_COLUMNS, *TIMESTAMP_COLUMNS}
+TEXT_COLUMNS = tuple(c for c in (*STANDARD_COLUMNS, *EXPORT_ONLY_COLUMNS) if c not in _SPECIAL)
+UNKNOWN_COLUMN_HELP = (
+    "unknown column; use the standard columns (id, type, first_name, … email_opt_out), "
+    "the export columns (cc_contact_id, origin_category, origin_detail, created_at, "
+    "updated_at) or custom.<Field Name>"
+)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row as a reader found it: text per column, plus what the reader could not read."""
+
+    source: str
+    row: int
+    values: Mapping[str, str]
+    errors: tuple[RowError, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    """A valid row: the account it describes and the columns it gave."""
+
+    row: int
+    account: Account
+    columns: frozenset[str]
+
+
+def custom_field_name(column: str) -> str | None:
+    """`custom.Member Level` → `Member Level`; None for any other column."""
+    return column[len(CUSTOM_PREFIX) :] if column.startswith(CUSTOM_PREFIX) else None
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """How the text of one column becomes a value (decided once per column of a file)."""
+
+    limit: int = 10**9
+    parse: Callable[[str], Any] | None = None  # None: the text itself
+    custom: str | None = None  # the field name of a custom.<Name> column
+    refusal: str = ""  # a column refused whatever its value
+
+
+class RowValidator:
+    """Validates the rows of one file in order; remembers ids to refuse duplicates."""
+
+    def __init__(self, fields: Mapping[str, CustomFieldDef]) -> None:
+        self._fields = fields
+        self._seen: dict[str, int] = {}
+        self._rules: dict[str, _Rule] = {}
+
+    def validate(self, raw: RawRow) -> ValidRow | list[RowError]:
+        if raw.errors and not raw.values:
+            return list(raw.errors)  # nothing readable: the reader's reason is the whole story
+        values = {column: value.strip() for column, value in raw.values.items()}
+        check = _Checker(raw, values.get("id", ""))
+        check.errors.extend(raw.errors)
+        self._check_id(check, values)
+        kwargs = self._account_kwargs(check, values)
+        if check.errors:
+            return check.errors
+        return ValidRow(raw.row, Account(**kwargs), frozenset(values))
+
+    def _check_id(self, check: _Checker, values: Mapping[str, str]) -> None:
+        record_id = values.get("id", "")
+        if not record_id:
+            check.fail("id", "id is required")
+        elif len(record_id) > MAX_LENGTHS["id"]:
+            check.fail("id", f"{len(record_id)} characters is longer than the limit of 100")
+        elif record_id in self._seen:
+            check.fail("id", f"duplicate id {record_id!r}: already on row {self._seen[record_id]}")
+        else:
+            self._seen[record_id] = check.raw.row
+
+    def _account_kwargs(self, check: _Checker, values: Mapping[str, str]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"id": values.get("id", "")}
+        custom: dict[str, CustomValue] = {}
+        nul = "\x00" in "".join(values.values())
+        for column, text in values.items():
+            rule = self._rules.get(column) or self._rule(column)
+            if rule.refusal or (nul and "\x00" in text) or len(text) > rule.limit:
+                check.fail(column, rule.refusal or _refusal(text, rule.limit))
+            elif rule.custom is not None:
+                if text and (value := check.parsed(column, text, rule.parse)) is not None:
+                    custom[rule.custom] = value
+            elif column != "id":
+                kwargs[column] = (
+                    text if rule.parse is None else check.parsed(column, text, rule.parse)
+                )
+        kwargs["custom"] = custom
+        _check_type(check, values, kwargs)
+        return kwargs
+
+    def _rule(self, column: str) -> _Rule:
+        rule = _STANDARD.get(column) or _custom_rule(column, self._fields)
+        self._rules[column] = rule
+        return rule
+
+
+def _refusal(text: str, limit: int) -> str:
+    if "\x00" in text:
+        return "the value holds a NUL character (byte 0), which cannot be stored"
+    return f"{len(text)} characters is longer than the limit of {limit}"
+
+
+def _custom_rule(column: str, fields: Mapping[str, CustomFieldDef]) -> _Rule:
+    name = custom_field_name(column)
+    if name is None:
+        return _Rule(refusal=UNKNOWN_COLUMN_HELP)
+    if not name or len(name) > MAX_FIELD_NAME or name != name.strip():
+        return _Rule(refusal=f"a custom field name must be 1–{MAX_FIELD_NAME} characters, trimmed")
+    field = fields.get(name, CustomFieldDef(name))
+    return _Rule(parse=partial(parse_custom, field), custom=name)
+
+
+class _Checker:
+    """Collects the errors of one row, each naming its column."""
+
+    def __init__(self, raw: RawRow, record_id: str) -> None:
+        self.raw = raw
+        self.record_id = record_id
+        self.errors: list[RowError] = []
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.raw.source, self.raw.row, column, reason, self.record_id))
+
+    def parsed(self, column: str, text: str, parse: Callable[[str], Any] | None) -> Any:
+        assert parse is not None
+        try:
+            return parse(text)
+        except ValueError as error:
+            self.fail(column, str(error))
+            return None
+
+
+def _email(text: str) -> str:
+    return check_email(text) if text else text
+
+
+def _timestamp(text: str) -> datetime | None:
+    return parse_timestamp(text) if text else None
+
+
+def _standard_parser(column: str) -> Callable[[str], Any] | None:
+    if column in BOOLEAN_COLUMNS:
+        return parse_bool
+    if column in EMAIL_COLUMNS:
+        return _email
+    return _timestamp if column in TIMESTAMP_COLUMNS else None
+
+
+_STANDARD: Mapping[str, _Rule] = {
+    column: _Rule(MAX_LENGTHS.get(column, 10**9), _standard_parser(column))
+    for column in KNOWN_COLUMNS - {"id"}
+} | {"id": _Rule()}  # the id has checks of its own (RowValidator._check_id)
+
+
+def _check_type(check: _Checker, values: Mapping[str, str], kwargs: dict[str, Any]) -> None:
+    text = values.get("type", "").lower()
+    try:
+        kwargs["type"] = AccountType(text) if text else AccountType.INDIVIDUAL
+    except ValueError:
+        reason = f"{values['type']!r} is not an account type; use individual or organization"
+        check.fail("type", reason)
+        return
+    if kwargs["type"] is AccountType.ORGANIZATION and not values.get("company_name"):
+        check.fail("company_name", "an organization needs a company_name")

@@ -1,0 +1,209 @@
+"""The builtin CRM: accounts kept in the state store, behind the CrmAdapter port."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from listbridge.core.accounts import (
+    CUSTOM_PREFIX,
+    Account,
+    AccountType,
+    CustomFieldDef,
+    CustomValue,
+)
+from listbridge.core.errors import UserError
+from listbridge.core.journal import Change, Side
+from listbridge.core.rows import KNOWN_COLUMNS, MAX_LENGTHS
+from listbridge.core.values import format_custom, parse_custom
+from listbridge.crm.builtin import writes
+from listbridge.crm.builtin.records import (
+    ACCOUNTS,
+    Clock,
+    FieldCatalog,
+    account_from_row,
+    changed_columns,
+    journal_text,
+    read_accounts,
+    read_custom,
+    utc_now,
+)
+from listbridge.crm.protocol import FieldValue
+from listbridge.store.db import Store
+from listbridge.store.journal import record_changes
+
+PAGE = 1000
+_READ_ONLY = frozenset({"id", "created_at", "updated_at"})
+
+
+class BuiltinCrm:
+    """The embedded CRM of one connection."""
+
+    def __init__(self, store: Store, connection_id: int, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.connection_id = connection_id
+        self.clock = clock
+
+    def changed_since(self, since: datetime | None) -> Iterator[Account]:
+        after: tuple[datetime, str] | None = None
+        while True:
+            page = self._page(since, after)
+            yield from page
+            if len(page) < PAGE:
+                return
+            last = page[-1]
+            assert last.updated_at is not None
+            after = (last.updated_at, last.id)
+
+    def get(self, account_id: str) -> Account | None:
+        with self.store.session() as session:
+            return self._read(session, account_id)
+
+    def find_by_email(self, email: str) -> list[Account]:
+        wanted = email.strip().lower()
+        if not wanted:
+            return []
+        columns = (ACCOUNTS.c.email, ACCOUNTS.c.email2, ACCOUNTS.c.email3)
+        query = self._accounts().where(or_(*(func.lower(c) == wanted for c in columns)))
+        with self.store.session() as session:
+            return self._with_custom(session, query.order_by(ACCOUNTS.c.id))
+
+    def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
+        now = self.clock()
+        stored = dataclasses.replace(
+            account, created_at=account.created_at or now, updated_at=account.updated_at or now
+        )
+        with self.store.session() as session:
+            if self._read(session, account.id) is not None:
+                raise UserError(f"account {account.id!r} already exists")
+            catalog = FieldCatalog.read(session, self.connection_id)
+            writes.ensure_fields(session, self.connection_id, catalog, stored.custom, now)
+            _check_custom(catalog, stored.custom)
+            writes.insert_accounts(session, self.connection_id, [stored], catalog)
+            created = Change(Side.CRM, account.id, "*", None, "created", reason, now)
+            record_changes(session, self.connection_id, run_id, [created])
+        return stored
+
+    def update_fields(
+        self,
+        account_id: str,
+        changes: Mapping[str, FieldValue],
+        *,
+        reason: str,
+        run_id: int | None = None,
+    ) -> Account:
+        with self.store.session() as session:
+            old = self._read(session, account_id)
+            if old is None:
+                raise UserError(f"no account with id {account_id!r}")
+            new = _applied(old, changes)
+            diff = changed_columns(old, new, changes)
+            if not diff:
+                return old
+            new = dataclasses.replace(new, updated_at=self.clock())
+            self._write(session, new, diff)
+            record_changes(session, self.connection_id, run_id, self._changes(new, diff, reason))
+        return new
+
+    def set_email_opt_out(
+        self, account_id: str, opted_out: bool, *, reason: str, run_id: int | None = None
+    ) -> Account:
+        return self.update_fields(
+            account_id, {"email_opt_out": opted_out}, reason=reason, run_id=run_id
+        )
+
+    def custom_fields(self) -> list[CustomFieldDef]:
+        with self.store.session() as session:
+            return list(FieldCatalog.read(session, self.connection_id).defs.values())
+
+    def _write(self, session: Session, new: Account, diff: Mapping[str, Any]) -> None:
+        table_columns = [c for c in diff if not c.startswith(CUSTOM_PREFIX)] + ["updated_at"]
+        writes.update_accounts(session, self.connection_id, table_columns, [new])
+        custom = [c[len(CUSTOM_PREFIX) :] for c in diff if c.startswith(CUSTOM_PREFIX)]
+        catalog = FieldCatalog.read(session, self.connection_id)
+        assert new.updated_at is not None
+        given = {name: new.custom.get(name) for name in custom}
+        writes.ensure_fields(session, self.connection_id, catalog, given, new.updated_at)
+        _check_custom(catalog, given)
+        triples = [(new.id, name, new.custom.get(name)) for name in custom]
+        writes.replace_custom_values(session, self.connection_id, catalog, triples)
+
+    def _changes(self, new: Account, diff: Mapping[str, Any], reason: str) -> list[Change]:
+        at = new.updated_at
+        assert at is not None
+        return [
+            Change(Side.CRM, new.id, c, journal_text(old), journal_text(value), reason, at)
+            for c, (old, value) in diff.items()
+        ]
+
+    def _accounts(self) -> Any:
+        return select(ACCOUNTS).where(ACCOUNTS.c.connection_id == self.connection_id)
+
+    def _read(self, session: Session, account_id: str) -> Account | None:
+        catalog = FieldCatalog.read(session, self.connection_id)
+        return read_accounts(session, self.connection_id, [account_id], catalog).get(account_id)
+
+    def _page(self, since: datetime | None, after: tuple[datetime, str] | None) -> list[Account]:
+        query = self._accounts()
+        if since is not None:
+            query = query.where(ACCOUNTS.c.updated_at >= since)
+        if after is not None:
+            query = query.where(tuple_(ACCOUNTS.c.updated_at, ACCOUNTS.c.id) > tuple_(*after))
+        query = query.order_by(ACCOUNTS.c.updated_at, ACCOUNTS.c.id).limit(PAGE)
+        with self.store.session() as session:
+            return self._with_custom(session, query)
+
+    def _with_custom(self, session: Session, query: Any) -> list[Account]:
+        rows = list(session.execute(query).mappings())
+        catalog = FieldCatalog.read(session, self.connection_id)
+        custom = read_custom(session, self.connection_id, [r["id"] for r in rows], catalog)
+        return [account_from_row(row, custom.get(row["id"], {})) for row in rows]
+
+
+def _applied(old: Account, changes: Mapping[str, FieldValue]) -> Account:
+    """`old` with `changes` applied; refuses what the store could not hold."""
+    standard: dict[str, Any] = {}
+    custom: dict[str, CustomValue] = dict(old.custom)
+    for column, value in changes.items():
+        if column.startswith(CUSTOM_PREFIX):
+            _apply_custom(custom, column[len(CUSTOM_PREFIX) :], value)
+        elif column in KNOWN_COLUMNS and column not in _READ_ONLY:
+            standard[column] = _checked(column, value)
+        else:
+            raise UserError(f"column {column!r} cannot be updated")
+    return dataclasses.replace(old, **standard, custom=custom)
+
+
+def _apply_custom(custom: dict[str, CustomValue], name: str, value: FieldValue) -> None:
+    if value is None or value == "":
+        custom.pop(name, None)
+    else:
+        custom[name] = value
+
+
+def _checked(column: str, value: FieldValue) -> FieldValue:
+    if column == "type":
+        try:
+            return AccountType(str(value))
+        except ValueError:
+            raise UserError(f"type: {value!r} is not individual or organization") from None
+    limit = MAX_LENGTHS.get(column)
+    if isinstance(value, str) and limit is not None and len(value) > limit:
+        raise UserError(f"{column}: {len(value)} characters is longer than the limit of {limit}")
+    return value
+
+
+def _check_custom(catalog: FieldCatalog, values: Mapping[str, CustomValue | None]) -> None:
+    """Refuse a value its field could not read back (text for a number field, …)."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        try:
+            parse_custom(catalog.defs[name], format_custom(value))
+        except ValueError as error:
+            raise UserError(f"custom.{name}: {error}") from None

@@ -1,0 +1,141 @@
+"""`crm load`: a CRM file into the builtin CRM, all of it or (by default) none of it.
+
+One transaction covers the whole file: rows are validated and written batch by
+batch as the file streams in; at the first invalid row writing stops (the rest
+is still validated, for a complete report) and, unless invalid rows may be
+skipped, the transaction is rolled back, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from listbridge.core.errors import InvalidRowsError, RowError
+from listbridge.core.rows import RawRow, RowValidator, ValidRow
+from listbridge.core.runs import ErrorRow, RunStatus
+from listbridge.crm.builtin.files import read_rows
+from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
+from listbridge.crm.builtin.upsert import BatchWriter, Tally
+from listbridge.store.db import Store
+from listbridge.store.runs import add_run_errors, finish_run, start_run
+
+RUN_KIND = "crm_load"
+BATCH = 2000
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    run_id: int
+    created: int
+    updated: int
+    unchanged: int
+    invalid: int
+    errors: tuple[RowError, ...] = field(default=(), repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+        }
+
+
+@dataclass
+class _Options:
+    skip_invalid: bool
+    clock: Clock
+    batch: int
+    progress: Progress | None
+
+
+def load_file(
+    store: Store,
+    connection_id: int,
+    path: Path,
+    *,
+    started_by: str,
+    skip_invalid: bool = False,
+    clock: Clock = utc_now,
+    batch: int = BATCH,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load `path`; raises InvalidRowsError (nothing stored) unless `skip_invalid`."""
+    rows = read_rows(path)
+    run_id = start_run(store, connection_id, RUN_KIND, started_by)
+    options = _Options(skip_invalid, clock, batch, progress)
+    try:
+        tally = _load(store, connection_id, run_id, path, rows, options)
+    except InvalidRowsError as error:
+        _finish(store, run_id, RunStatus.FAILED, Tally(), error.errors)
+        raise
+    except BaseException as error:
+        finish_run(store, run_id, RunStatus.FAILED, {}, message=f"{type(error).__name__}: {error}")
+        raise
+    status = RunStatus.PARTIAL if tally.errors else RunStatus.SUCCEEDED
+    _finish(store, run_id, status, tally, tally.errors)
+    return LoadResult(
+        run_id, tally.created, tally.updated, tally.unchanged, tally.invalid, tuple(tally.errors)
+    )
+
+
+def _load(
+    store: Store,
+    connection_id: int,
+    run_id: int,
+    path: Path,
+    rows: Iterable[RawRow],
+    options: _Options,
+) -> Tally:
+    with store.session() as session:
+        catalog = FieldCatalog.read(session, connection_id)
+        writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
+        validator = RowValidator(catalog.defs)
+        batch: list[ValidRow] = []
+        for raw in rows:
+            result = validator.validate(raw)
+            if isinstance(result, list):
+                writer.tally.refuse(result)
+            elif options.skip_invalid or not writer.tally.errors:
+                batch.append(result)
+            if len(batch) >= options.batch:
+                _flush(writer, batch, options)
+        if writer.tally.errors and not options.skip_invalid:
+            raise InvalidRowsError(writer.tally.errors)
+        _flush(writer, batch, options)
+        return writer.tally
+
+
+def _flush(writer: BatchWriter, batch: list[ValidRow], options: _Options) -> None:
+    writer.write(batch)
+    if options.progress is not None:
+        options.progress(len(batch))
+    batch.clear()
+
+
+def _finish(
+    store: Store, run_id: int, status: RunStatus, tally: Tally, errors: list[RowError]
+) -> None:
+    counts = {
+        "created": tally.created,
+        "updated": tally.updated,
+        "unchanged": tally.unchanged,
+        "invalid": tally.invalid or len({e.row for e in errors}),
+    }
+    add_run_errors(store, run_id, (_error_row(e) for e in errors))
+    message = f"{len(errors)} invalid value(s)" if errors else ""
+    finish_run(store, run_id, status, counts, message=message)
+
+
+def _error_row(error: RowError) -> ErrorRow:
+    return ErrorRow(
+        reason=f"{error.source}: {error.reason}",
+        # Truncated to the run_errors columns: an over-long id is itself a reported error.
+        account_id=error.record_id[:100],
+        field=error.column[:200],
+        row=error.row,
+    )

@@ -1,0 +1,30 @@
+"""`crm show ID`: one account's fields, custom values and change history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_show_lists_fields_custom_values_and_history(cli, tmp_path: Path) -> None:
+    first = tmp_path / "a.csv"
+    first.write_text("id,first_name,email,custom.Level\nA1,Ann,Ann@Example.org,Gold\n")
+    second = tmp_path / "b.csv"
+    second.write_text("id,first_name\nA1,Anna\n")
+    assert cli("crm", "load", str(first)).exit_code == 0
+    assert cli("crm", "load", str(second)).exit_code == 0
+    done = cli("crm", "show", "A1")
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert "first_name           Anna" in lines
+    assert "email                Ann@Example.org" in lines
+    assert "custom.Level         Gold" in lines
+    history = lines[lines.index("history:") + 1 :]
+    assert len(history) == 2
+    assert "run 1 crm_load  created  (crm load a.csv)" in history[0]
+    assert "run 2 crm_load  first_name: 'Ann' → 'Anna'  (crm load b.csv)" in history[1]
+
+
+def test_show_of_an_unknown_id_exits_2(cli) -> None:
+    done = cli("crm", "show", "nobody")
+    assert done.exit_code == 2
+    assert "no account with id 'nobody'" in done.stderr
