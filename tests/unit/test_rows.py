@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listbridge.core.accounts import Account, AccountType, CustomFieldDef, FieldType
-from listbridge.core.errors import RowError
+from listbridge.core.errors import InvalidFileError, RowError
 from listbridge.core.rows import MAX_LENGTHS, RawRow, RowValidator, ValidRow
 
 FIELDS = {
@@ -129,10 +129,12 @@ def test_duplicate_id_is_an_error_on_the_later_row() -> None:
     assert "already on row 2" in error.reason
 
 
-def test_unknown_column_is_an_error_and_export_columns_are_accepted() -> None:
-    [(column, reason)] = errors_of({"id": "x", "emial": "a@b.org"})
-    assert column == "emial"
-    assert reason.startswith("unknown column")
+def test_unknown_column_refuses_the_file_and_export_columns_are_accepted() -> None:
+    with pytest.raises(InvalidFileError) as refused:
+        validate({"id": "x", "emial": "a@b.org", "nick": "y"})
+    assert [(e.column, e.row) for e in refused.value.errors] == [("emial", 2), ("nick", 2)]
+    assert refused.value.errors[0].reason.startswith("unknown column")
+    assert "the file is refused; nothing was loaded" in str(refused.value)
     account = account_of(
         {"id": "x", "cc_contact_id": "c-1", "origin_category": "file", "origin_detail": "a.csv",
          "created_at": "2024-03-01T10:00:00Z", "updated_at": "2024-03-02T10:00:00+02:00"}
@@ -181,8 +183,9 @@ def test_wrong_type_for_a_custom_field_names_the_column(column: str, text: str, 
 
 def test_empty_custom_value_means_no_value_and_empty_field_name_is_refused() -> None:
     assert account_of({"id": "x", "custom.Gift": " "}).custom == {}
-    [(column, _)] = errors_of({"id": "x", "custom.": "v"})
-    assert column == "custom."
+    with pytest.raises(InvalidFileError) as refused:
+        validate({"id": "x", "custom.": "v"})
+    assert [e.column for e in refused.value.errors] == ["custom."]
 
 
 def test_every_error_of_a_row_is_reported_with_row_and_record() -> None:

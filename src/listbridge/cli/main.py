@@ -5,7 +5,11 @@ from __future__ import annotations
 import typer
 
 from listbridge import __version__
-from listbridge.cli import crm, db, demo, runs, settings
+from listbridge.cli import connect as connect_cli
+from listbridge.cli import crm, db, demo, locks, runs, settings
+from listbridge.cli import emulator as emulator_cli
+from listbridge.cli import secrets as secrets_cli
+from listbridge.cli import status as status_cli
 from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup
 
@@ -46,7 +50,13 @@ app.add_typer(crm.app, name="crm")
 app.add_typer(settings.app, name="settings")
 app.add_typer(runs.app, name="runs")
 app.add_typer(db.app, name="db")
+app.add_typer(locks.app, name="locks")
 app.command("demo")(demo.demo)
+app.command("emulator")(emulator_cli.emulator)
+app.command("connect")(connect_cli.connect)
+app.command("disconnect")(connect_cli.disconnect)
+app.command("status")(status_cli.status)
+app.add_typer(secrets_cli.app, name="secrets")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
     ListbridgeError
      ├── UserError              exit 2: bad usage or bad input (names record, field, reason)
      │    └── InvalidRowsError  a file with invalid rows: every row error, nothing stored
+     │         └── InvalidFileError  a file refused whole (an unknown column), even when skipping
      ├── LockHeldError          exit 3: another sync holds the connection's lock
      ├── NotConnectedError      exit 4: not connected, or authorisation failed
      ├── RetriableApiError      a call that may succeed if tried again
@@ -50,6 +51,15 @@ class InvalidRowsError(UserError):
             f"{len(errors)} invalid value(s); nothing was loaded "
             f"(--skip-invalid loads the valid rows):\n{shown}{more}"
         )
+
+
+class InvalidFileError(InvalidRowsError):
+    """A file that cannot load at all, whatever --skip-invalid says (e.g. an unknown column)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "\n".join(f"  {e}" for e in errors)
+        UserError.__init__(self, f"the file is refused; nothing was loaded:\n{shown}")
 
 
 class LockHeldError(ListbridgeError):

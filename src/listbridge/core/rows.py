@@ -29,7 +29,7 @@ from listbridge.core.accounts import (
     CustomFieldDef,
     CustomValue,
 )
-from listbridge.core.errors import RowError
+from listbridge.core.errors import InvalidFileError, RowError
 from listbridge.core.values import check_email, parse_bool, parse_custom, parse_timestamp
 
 # Mirrors the column lengths of store/models.py (CrmAccount, CrmCustomField).
@@ -116,6 +116,7 @@ class RowValidator:
         if raw.errors and not raw.values:
             return list(raw.errors)  # nothing readable: the reader's reason is the whole story
         values = {column: value.strip() for column, value in raw.values.items()}
+        self._refuse_unknown_columns(raw, values)
         check = _Checker(raw, values.get("id", ""))
         check.errors.extend(raw.errors)
         self._check_id(check, values)
@@ -140,9 +141,9 @@ class RowValidator:
         custom: dict[str, CustomValue] = {}
         nul = "\x00" in "".join(values.values())
         for column, text in values.items():
-            rule = self._rules.get(column) or self._rule(column)
-            if rule.refusal or (nul and "\x00" in text) or len(text) > rule.limit:
-                check.fail(column, rule.refusal or _refusal(text, rule.limit))
+            rule = self._rules[column]
+            if (nul and "\x00" in text) or len(text) > rule.limit:
+                check.fail(column, _refusal(text, rule.limit))
             elif rule.custom is not None:
                 if text and (value := check.parsed(column, text, rule.parse)) is not None:
                     custom[rule.custom] = value
@@ -153,6 +154,21 @@ class RowValidator:
         kwargs["custom"] = custom
         _check_type(check, values, kwargs)
         return kwargs
+
+    def _refuse_unknown_columns(self, raw: RawRow, values: Mapping[str, str]) -> None:
+        """A column no account can have is the file's fault, not a row's: refuse the file.
+
+        Reporting it on every row would bury the one thing to fix, and loading the
+        other columns of such a file would silently drop what that column meant.
+        """
+        new = [column for column in values if column not in self._rules]
+        refused = [
+            RowError(raw.source, raw.row, column, rule.refusal)
+            for column in new
+            if (rule := self._rule(column)).refusal
+        ]
+        if refused:
+            raise InvalidFileError(refused)
 
     def _rule(self, column: str) -> _Rule:
         rule = _STANDARD.get(column) or _custom_rule(column, self._fields)

@@ -6,12 +6,13 @@ models must match them, which tests/integration/test_migrations.py checks.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -190,3 +191,41 @@ class CrmCustomValue(Base):
             ondelete="CASCADE",
         ),
     )
+
+
+class CcAccount(Base):
+    """A connection's Constant Contact account: how to reach it, the (encrypted) tokens,
+    who it is, and whether the authorisation still works. Secrets are Fernet tokens."""
+
+    __tablename__ = "cc_accounts"
+    connection_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    client_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    client_secret_enc: Mapped[str | None] = mapped_column(Text)
+    api_base: Mapped[str] = mapped_column(String(300), nullable=False)
+    auth_base: Mapped[str] = mapped_column(String(300), nullable=False)
+    redirect_uri: Mapped[str] = mapped_column(String(300), nullable=False)
+    tokens_enc: Mapped[str | None] = mapped_column(Text)
+    token_obtained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    account_id: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    organization_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    owner_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    owner_email: Mapped[str] = mapped_column(String(320), nullable=False, default="")
+    health: Mapped[str] = mapped_column(String(30), nullable=False, default="ok")
+    health_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    health_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiBudget(Base):
+    """API calls a connection made on one UTC day (the allowance is per day)."""
+
+    __tablename__ = "api_budget"
+    connection_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    used: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    daily_limit: Mapped[int] = mapped_column(Integer, nullable=False)

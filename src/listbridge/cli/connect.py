@@ -1,0 +1,122 @@
+"""`listbridge connect` and `listbridge disconnect`."""
+
+from __future__ import annotations
+
+import json
+import webbrowser
+from typing import TYPE_CHECKING
+
+import typer
+
+from listbridge.cli.context import context
+from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
+from listbridge.core.errors import UserError
+from listbridge.core.tokens import OAuthApp
+from listbridge.store.tokens import forget_connection
+
+if TYPE_CHECKING:
+    # The HTTP and OAuth stack loads only when a command needs it: every other
+    # command starts faster without it.
+    import httpx
+
+    from listbridge.constant_contact import oauth
+    from listbridge.sync.cc_connection import Connected
+
+EMULATOR_CLIENT_ID = "listbridge"
+
+
+def connect(
+    ctx: typer.Context,
+    client_id: str | None = typer.Option(
+        None, "--client-id", envvar="LISTBRIDGE_CC_CLIENT_ID", help="OAuth client id."
+    ),
+    client_secret: str | None = typer.Option(
+        None,
+        "--client-secret",
+        envvar="LISTBRIDGE_CC_CLIENT_SECRET",
+        help="For a confidential client (stored encrypted).",
+        show_default=False,
+    ),
+    redirect_uri: str = typer.Option(DEFAULT_REDIRECT, "--redirect-uri"),
+    auth_base: str | None = typer.Option(None, "--auth-base", help=f"Default {AUTH_BASE}."),
+    api_base: str | None = typer.Option(None, "--api-base", help=f"Default {API_BASE}."),
+    emulator: str | None = typer.Option(
+        None, "--emulator", metavar="URL", help="Connect headlessly to an --auto-approve emulator."
+    ),
+    no_browser: bool = typer.Option(
+        False, "--no-browser", help="Print the URL; paste the redirect URL back."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the account as JSON."),
+) -> None:
+    """Authorise listbridge with Constant Contact (OAuth2 code flow with PKCE)."""
+    state = context(ctx)
+    if emulator:
+        root = emulator.rstrip("/")
+        api_base, auth_base = api_base or f"{root}/v3", auth_base or f"{root}/oauth2/default/v1"
+        client_id = client_id or EMULATOR_CLIENT_ID
+    if not client_id:
+        raise UserError("--client-id is required (or set LISTBRIDGE_CC_CLIENT_ID)")
+    app = OAuthApp(
+        client_id, api_base or API_BASE, auth_base or AUTH_BASE, redirect_uri, client_secret
+    )
+    from listbridge.sync.cc_connection import connect as run_connect
+
+    authorize = _headless if emulator else (_pasted if no_browser else _browser)
+    _show(run_connect(state.store, state.connection_id, app, authorize), as_json)
+
+
+def _headless(pending: oauth.PendingAuthorization, http: httpx.Client) -> str:
+    from listbridge.constant_contact import oauth
+
+    return oauth.follow_authorize(http, pending)
+
+
+def _pasted(pending: oauth.PendingAuthorization, _http: httpx.Client) -> str:
+    typer.echo(f"Open this URL, allow access, then paste the address you land on:\n{pending.url}")
+    return str(typer.prompt("Redirect URL", err=True))
+
+
+def _browser(pending: oauth.PendingAuthorization, _http: httpx.Client) -> str:
+    from listbridge.constant_contact import oauth
+
+    listener = oauth.RedirectListener(pending.redirect_uri)
+    typer.echo(f"Opening your browser; if it does not open, visit:\n{pending.url}", err=True)
+    webbrowser.open(pending.url)
+    return listener.wait()
+
+
+def _show(connected: Connected, as_json: bool) -> None:
+    who = connected.identity
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "account_id": who.account_id,
+                    "organization_name": who.organization_name,
+                    "owner_name": who.owner_name,
+                    "owner_email": who.owner_email,
+                    "api_base": connected.app.api_base,
+                }
+            )
+        )
+        return
+    typer.echo(f"Connected to Constant Contact: {who.organization_name}")
+    typer.echo(f"  owner: {who.owner_name} <{who.owner_email}>")
+    typer.echo(f"  account: {who.account_id} at {connected.app.api_base}")
+
+
+def disconnect(
+    ctx: typer.Context,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Forget the tokens and purge the list, membership and campaign data (CRM data stays)."""
+    state = context(ctx)
+    question = (
+        f"Disconnect {state.connection!r} from Constant Contact, forgetting its tokens and "
+        "its list, membership and campaign data? CRM accounts are kept."
+    )
+    if not yes and not typer.confirm(question, default=False, err=True):
+        typer.echo("Nothing changed.", err=True)
+        return
+    purged = forget_connection(state.store, state.connection_id)
+    typer.echo(f"Disconnected {state.connection!r}; forgot: {', '.join(purged)}.")

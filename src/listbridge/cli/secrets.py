@@ -1,0 +1,17 @@
+"""`listbridge secrets rotate`: re-encrypt stored tokens and client secrets with a new key."""
+
+from __future__ import annotations
+
+import typer
+
+from listbridge.cli.context import context
+from listbridge.store.tokens import rotate_secrets
+
+app = typer.Typer(no_args_is_help=True, help="Manage the key that encrypts stored secrets.")
+
+
+@app.command("rotate")
+def rotate(ctx: typer.Context) -> None:
+    """Make a new key and re-encrypt every stored secret with it (nothing is printed)."""
+    count = rotate_secrets(context(ctx).store)
+    typer.echo(f"Re-encrypted {count} secret(s) with a new key.")

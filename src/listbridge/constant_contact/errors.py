@@ -1,0 +1,100 @@
+"""What a Constant Contact response means, decided in one function: ``classify``.
+
+    ListbridgeError
+     ├── ApiError                 a refused request (400, 404, 409, 415 …): do not retry
+     │    ├── NotFoundError       404
+     │    └── ConflictError       409
+     ├── NotConnectedError
+     │    └── ForbiddenError      403: a scope or privilege is missing, or the app is off
+     └── RetriableApiError
+          ├── RateLimitedError    429, with the server's Retry-After when it sends one
+          └── ServerError         5xx, and timeouts / dropped connections
+
+Messages carry the API's own ``error_message`` texts, never headers, so never a token.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from listbridge.core.errors import ListbridgeError, NotConnectedError, RetriableApiError
+
+
+class ApiError(ListbridgeError):
+    def __init__(self, status: int, where: str, messages: list[str]) -> None:
+        self.status = status
+        self.where = where
+        self.messages = messages
+        super().__init__(f"Constant Contact refused {where} ({status}): {'; '.join(messages)}")
+
+
+class NotFoundError(ApiError):
+    pass
+
+
+class ConflictError(ApiError):
+    pass
+
+
+class ForbiddenError(NotConnectedError):
+    pass
+
+
+class RateLimitedError(RetriableApiError):
+    def __init__(self, where: str, retry_after: float | None, message: str) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"{where}: rate limited (429): {message}")
+
+
+class ServerError(RetriableApiError):
+    pass
+
+
+def error_messages(response: httpx.Response) -> list[str]:
+    """The ``error_message`` texts of the array or object error body, else the status."""
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        body = None
+    items = body if isinstance(body, list) else [body]
+    found = [str(i["error_message"]) for i in items if isinstance(i, dict) and "error_message" in i]
+    return found or [response.reason_phrase or f"HTTP {response.status_code}"]
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds (``"3"``) or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def classify(response: httpx.Response) -> ListbridgeError | None:
+    """None for a success, else the error this response stands for."""
+    status = response.status_code
+    if status < 400:
+        return None
+    where = f"{response.request.method} {response.request.url.path}"
+    messages = error_messages(response)
+    if status == 429:
+        after = retry_after_seconds(response.headers.get("retry-after"), datetime.now(UTC))
+        return RateLimitedError(where, after, "; ".join(messages))
+    if status >= 500:
+        return ServerError(f"{where}: server error ({status}): {'; '.join(messages)}")
+    if status == 401:
+        return NotConnectedError(f"Constant Contact refused the access token for {where}")
+    if status == 403:
+        return ForbiddenError(f"Constant Contact refused {where} (403): {'; '.join(messages)}")
+    kind = {404: NotFoundError, 409: ConflictError}.get(status, ApiError)
+    return kind(status, where, messages)

@@ -1,0 +1,146 @@
+"""One ``httpx.Client`` for a connection: auth, limiter, daily budget, retries.
+
+An endpoint method is build, ``send``, parse. ``send`` retries idempotent requests
+freely; a request that could create something twice passes ``retry=False`` or a
+``check`` that looks for what a lost attempt may already have created.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from listbridge.constant_contact.auth import RefreshingAuth
+from listbridge.constant_contact.config import ClientConfig
+from listbridge.constant_contact.errors import RateLimitedError, ServerError, classify
+from listbridge.constant_contact.limiter import Limiter, shared_limiter
+from listbridge.constant_contact.ports import BudgetLedger, MemoryLedger, TokenVault
+from listbridge.constant_contact.retry import retrying
+from listbridge.core.errors import RetriableApiError
+from listbridge.core.ratelimit import BudgetExhaustedError
+
+Hooks = Mapping[str, list[Callable[..., Any]]]
+Check = Callable[[], httpx.Response | None]
+
+
+@dataclass
+class CallStats:
+    """What this session sent: for notes, benches and tests."""
+
+    attempts: int = 0
+    retries: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+
+
+class ApiSession:
+    def __init__(
+        self,
+        config: ClientConfig,
+        vault: TokenVault,
+        ledger: BudgetLedger | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        event_hooks: Hooks | None = None,
+        limiter: Limiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        connection_key: str = "default",
+    ) -> None:
+        self.config, self.ledger, self._sleep = config, ledger or MemoryLedger(), sleep
+        self.auth = RefreshingAuth(config, vault)
+        self.limiter = limiter or shared_limiter(connection_key, config.rate_per_second)
+        self.stats = CallStats()
+        self.http = httpx.Client(
+            auth=self.auth,
+            transport=transport,
+            event_hooks=dict(event_hooks or {}),
+            timeout=config.timeout_seconds,
+            headers={"accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def url(self, path: str) -> str:
+        """Absolute URL for ``/contacts``, a host-relative ``/v3/...`` href, or a full URL."""
+        if path.startswith(("http://", "https://")):
+            return path
+        if path.startswith("/v3/"):
+            return self.config.api_origin + path
+        return self.config.api_base.rstrip("/") + path
+
+    def send(
+        self, method: str, path: str, *, retry: bool = True, check: Check | None = None, **kw: Any
+    ) -> httpx.Response:
+        """One request; with ``check``, a retry after an ambiguous failure looks first."""
+        if not retry:
+            return self._attempt(method, path, kw)
+        failure: BaseException | None = None
+        for attempt in retrying(self.config, self._sleep):
+            with attempt:
+                if failure is not None:
+                    self.stats.retries += 1
+                    found = _look_first(check, failure)
+                    if found is not None:
+                        return found
+                try:
+                    return self._attempt(method, path, kw)
+                except RetriableApiError as error:
+                    failure = error
+                    raise
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def json(self, method: str, path: str, **kw: Any) -> Any:
+        return self.send(method, path, **kw).json()
+
+    def _attempt(self, method: str, path: str, kw: dict[str, Any]) -> httpx.Response:
+        self.limiter.acquire()
+        self._spend()
+        self.stats.attempts += 1
+        try:
+            response = self.http.request(method, self.url(path), **_encoded(kw))
+        except httpx.TimeoutException as error:
+            raise ServerError(f"{method} {path}: timed out") from error
+        except httpx.TransportError as error:
+            failure = type(error).__name__
+            raise ServerError(f"{method} {path}: connection failed ({failure})") from error
+        self.stats.statuses[response.status_code] += 1
+        refusal = classify(response)
+        if isinstance(refusal, RateLimitedError):
+            self.limiter.pause(refusal.retry_after or self.config.rate_limit_pause)
+        if refusal is not None:
+            raise refusal
+        return response
+
+    def _spend(self) -> None:
+        """Count the call against today's budget; refuse it once the budget is gone."""
+        now = datetime.now(UTC)
+        budget = self.ledger.spend(now)
+        if budget.used_on(now) > budget.limit:
+            raise BudgetExhaustedError(
+                f"today's budget of {budget.limit} Constant Contact API calls is used up; "
+                f"the job can resume after {budget.resets_at(now):%Y-%m-%d %H:%M} UTC"
+            )
+
+
+def _look_first(check: Check | None, failure: BaseException) -> httpx.Response | None:
+    """After a 429 nothing was done, so resend; after a 5xx or a timeout, maybe it was."""
+    if check is None or isinstance(failure, RateLimitedError):
+        return None
+    return check()
+
+
+def _encoded(kw: dict[str, Any]) -> dict[str, Any]:
+    """Compact JSON, the same bytes ``core.batching`` measured when it planned the body."""
+    if "json" not in kw:
+        return kw
+    rest = {k: v for k, v in kw.items() if k != "json"}
+    body = json.dumps(kw["json"], separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {**rest.pop("headers", {}), "content-type": "application/json"}
+    return {**rest, "content": body, "headers": headers}

@@ -1,0 +1,157 @@
+"""Pydantic models of the resources listbridge reads, and their core values.
+
+Unknown fields are ignored: the API adds fields, and we read only what we use.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from listbridge.core.cc_records import CcContact, CcList, Permission
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class Link(Model):
+    href: str | None = None
+
+
+class Links(Model):
+    next: Link | None = None
+    self_: Link | None = Field(default=None, alias="self")
+    results: Link | None = None
+
+
+class EmailAddress(Model):
+    address: str
+    permission_to_send: str | None = None
+    opt_out_source: str | None = None
+    opt_out_date: datetime | None = None
+    opt_out_reason: str | None = None
+    opt_in_source: str | None = None
+
+
+class CustomFieldValue(Model):
+    custom_field_id: str
+    value: str | None = None
+
+
+class Contact(Model):
+    contact_id: str
+    email_address: EmailAddress | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    job_title: str | None = None
+    company_name: str | None = None
+    list_memberships: list[str] = []
+    taggings: list[str] = []
+    custom_fields: list[CustomFieldValue] = []
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: date | None = None
+
+    def to_core(self) -> CcContact:
+        email = self.email_address
+        permission = (email.permission_to_send if email else None) or "not_set"
+        return CcContact(
+            contact_id=self.contact_id,
+            email=email.address if email else "",
+            first_name=self.first_name or "",
+            last_name=self.last_name or "",
+            permission=Permission(permission),
+            opt_out_source=(email.opt_out_source if email else None) or "",
+            opt_out_date=email.opt_out_date if email else None,
+            opt_out_reason=(email.opt_out_reason if email else None) or "",
+            list_ids=tuple(self.list_memberships),
+            updated_at=self.updated_at,
+            deleted=self.deleted_at is not None,
+        )
+
+
+class ContactList(Model):
+    list_id: str
+    name: str
+    description: str | None = None
+    favorite: bool = False
+    membership_count: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def to_core(self) -> CcList:
+        return CcList(
+            self.list_id,
+            self.name,
+            self.description or "",
+            self.membership_count,
+            self.deleted_at is not None,
+        )
+
+
+class CustomField(Model):
+    custom_field_id: str
+    label: str
+    name: str | None = None
+    type: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Tag(Model):
+    tag_id: str
+    name: str
+    contacts_count: int | None = None
+    tag_source: str | None = None
+
+
+class ActivityStatus(Model):
+    items_total_count: int | None = None
+    items_completed_count: int | None = None
+    person_count: int | None = None
+    error_count: int | None = None
+    correctable_count: int | None = None
+    cannot_add_to_list_count: int | None = None
+    list_count: int | None = None
+
+
+class ActivityErrorObject(Model):
+    message: str
+
+
+TERMINAL_STATES = frozenset({"completed", "cancelled", "failed", "timed_out"})
+
+
+class Activity(Model):
+    activity_id: str
+    state: str
+    percent_done: int | None = None
+    activity_errors: list[str | ActivityErrorObject] = []
+    status: ActivityStatus | None = None
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+    links: Links | None = Field(default=None, alias="_links")
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def errors(self) -> list[str]:
+        return [e if isinstance(e, str) else e.message for e in self.activity_errors]
+
+
+class AccountSummary(Model):
+    encoded_account_id: str | None = None
+    organization_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    contact_email: str | None = None
+    time_zone_id: str | None = None
+
+    @property
+    def owner(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)

@@ -1,0 +1,112 @@
+"""Client-side rate limiting as arithmetic: the time is always an argument.
+
+``TokenBucket`` spaces requests (Constant Contact allows 4 a second per API key);
+``DailyBudget`` counts a UTC day's requests against the daily allowance (10,000).
+A thin wrapper in ``constant_contact`` holds the bucket under a lock and sleeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from listbridge.core.errors import UserError
+
+DEFAULT_RATE = 4.0
+DEFAULT_DAILY_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class TokenBucket:
+    """``rate`` tokens a second, at most ``capacity`` saved up; ``tokens`` may go negative.
+
+    A negative level is a debt: requests already promised a start time. ``acquire``
+    returns how long the caller must wait, so concurrent callers queue fairly.
+    """
+
+    rate: float = DEFAULT_RATE
+    capacity: float = DEFAULT_RATE
+    tokens: float = DEFAULT_RATE
+    updated: float = 0.0
+
+    def level(self, now: float) -> float:
+        elapsed = max(0.0, now - self.updated)
+        return min(self.capacity, self.tokens + elapsed * self.rate)
+
+    def delay(self, now: float) -> float:
+        """Seconds from ``now`` until one token is free (0 when one is free now)."""
+        missing = 1.0 - self.level(now)
+        return max(0.0, missing / self.rate)
+
+    def acquire(self, now: float) -> tuple[TokenBucket, float]:
+        """Take one token: the new bucket and the wait before the request may start."""
+        wait = self.delay(now)
+        return replace(self, tokens=self.level(now) - 1.0, updated=max(now, self.updated)), wait
+
+    def pause(self, now: float, seconds: float) -> TokenBucket:
+        """Hold every caller back ``seconds`` from ``now`` (a 429 with Retry-After)."""
+        held = min(self.level(now), 1.0 - seconds * self.rate)
+        return replace(self, tokens=held, updated=max(now, self.updated))
+
+
+@dataclass(frozen=True)
+class StartWindow:
+    """At most ``limit`` request starts in any ``window`` seconds, counted at start time.
+
+    The token bucket spaces requests by when they were *scheduled*; a request that
+    starts late (a busy thread, a slow scheduler) can then land in the same server
+    second as the ones scheduled after it, and the server's fixed one-second window
+    counts one too many. Counting actual starts over a window a little longer than a
+    second closes that gap, the margin covering the trip to the server.
+    """
+
+    limit: int
+    window: float = 1.05
+    starts: tuple[float, ...] = ()
+
+    def delay(self, now: float) -> float:
+        """Seconds from ``now`` until one more start fits (0 when it fits now)."""
+        recent = [t for t in self.starts if t > now - self.window]
+        if len(recent) < self.limit:
+            return 0.0
+        return recent[-self.limit] + self.window - now
+
+    def record(self, now: float) -> StartWindow:
+        recent = tuple(t for t in self.starts if t > now - self.window)
+        return replace(self, starts=(*recent, now)[-self.limit :])
+
+
+class BudgetExhaustedError(UserError):
+    """A job would need more API calls than are left today."""
+
+
+@dataclass(frozen=True)
+class DailyBudget:
+    """Requests spent on ``day`` (UTC) out of ``limit``; a new day starts at zero."""
+
+    limit: int = DEFAULT_DAILY_LIMIT
+    day: date | None = None
+    used: int = 0
+
+    def used_on(self, now: datetime) -> int:
+        return self.used if self.day == now.astimezone(UTC).date() else 0
+
+    def remaining(self, now: datetime) -> int:
+        return max(0, self.limit - self.used_on(now))
+
+    def spend(self, now: datetime, calls: int = 1) -> DailyBudget:
+        return replace(self, day=now.astimezone(UTC).date(), used=self.used_on(now) + calls)
+
+    def resets_at(self, now: datetime) -> datetime:
+        tomorrow = now.astimezone(UTC).date() + timedelta(days=1)
+        return datetime.combine(tomorrow, time(0), tzinfo=UTC)
+
+    def check(self, now: datetime, calls: int, job: str = "this job") -> None:
+        """Refuse, before it starts, a job that would overrun what is left today."""
+        left = self.remaining(now)
+        if calls > left:
+            raise BudgetExhaustedError(
+                f"{job} needs about {calls} Constant Contact API calls but only {left} of "
+                f"today's {self.limit} are left; it can run after "
+                f"{self.resets_at(now):%Y-%m-%d %H:%M} UTC"
+            )

@@ -1,0 +1,180 @@
+"""Email campaigns, their activities and the tracking rows a send leaves behind.
+
+The store hangs off ``EmulatorState`` as the extension ``"campaigns"`` (see ``state.py``),
+so ``POST /__emulator__/reset`` empties it and ``--state`` persists it. Callers hold
+``state.lock`` while they read or change it, like every other part of the state.
+
+A campaign (D:EmailCampaigns, title-case status) owns a ``primary_email`` and a
+``permalink`` activity (D:EmailCampaignActivity, upper-case status). Tracking rows belong to
+the primary activity, one list per kind, newest first, because every report reads them so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from listbridge.emulator.model import Record
+from listbridge.emulator.state import EmulatorState
+
+EXTENSION = "campaigns"
+KINDS = ("sends", "opens", "clicks", "forwards", "optouts", "bounces")
+# The activity types the contact reports use for each kind of row (facts §10.4).
+ACTIVITY_TYPES = {
+    "sends": "em_sends",
+    "opens": "em_opens",
+    "clicks": "em_clicks",
+    "forwards": "em_forwards",
+    "optouts": "em_optouts",
+    "bounces": "em_bounces",
+}
+
+
+class Campaign(Record):
+    __slots__ = (
+        "campaign_id",
+        "created_at",
+        "current_status",
+        "name",
+        "permalink_activity_id",
+        "primary_activity_id",
+        "type",
+        "type_code",
+        "updated_at",
+    )
+
+    def __init__(self, campaign_id: str, name: str, now: int) -> None:
+        self.campaign_id = campaign_id
+        self.name = name
+        self.type = "NEWSLETTER"
+        self.type_code = 10
+        self.current_status = "Draft"
+        self.created_at = now
+        self.updated_at = now
+        self.primary_activity_id = ""
+        self.permalink_activity_id = ""
+
+
+class CampaignActivity(Record):
+    __slots__ = (
+        "campaign_activity_id",
+        "campaign_id",
+        "contact_list_ids",
+        "current_status",
+        "links",
+        "preheader",
+        "role",
+        "sent_at",
+        "subject",
+    )
+
+    def __init__(self, activity_id: str, campaign: Campaign, role: str) -> None:
+        self.campaign_activity_id = activity_id
+        self.campaign_id = campaign.campaign_id
+        self.role = role
+        self.current_status = "DRAFT"
+        self.contact_list_ids: tuple[str, ...] = ()
+        self.subject = campaign.name
+        self.preheader = ""
+        self.sent_at: int | None = None
+        # ((url_id, link_url), ...): the links of the e-mail, for click rows
+        self.links: tuple[tuple[str, str], ...] = ()
+
+
+class Track(Record):
+    """One tracking row. ``email`` is the address the e-mail went to at send time."""
+
+    __slots__ = (
+        "activity_id",
+        "at",
+        "code",
+        "contact_id",
+        "device",
+        "email",
+        "kind",
+        "link_url",
+        "reason",
+        "url_id",
+    )
+
+    def __init__(self, kind: str, activity_id: str, contact_id: str, email: str, at: int) -> None:
+        self.kind = kind
+        self.activity_id = activity_id
+        self.contact_id = contact_id
+        self.email = email
+        self.at = at
+        self.device: str | None = None
+        self.url_id: str | None = None
+        self.link_url: str | None = None
+        self.code: str | None = None
+        self.reason: str | None = None
+
+
+class CampaignStore:
+    """Campaigns in creation order, activities by id, rows by activity and by contact."""
+
+    def __init__(self) -> None:
+        self.campaigns: dict[str, Campaign] = {}
+        self.activities: dict[str, CampaignActivity] = {}
+        self.rows: dict[str, dict[str, list[Track]]] = {}
+        self.by_contact: dict[str, list[Track]] = {}
+        # (activity_id, report kind) -> rows computed from the stored ones (see reporting)
+        self.derived: dict[tuple[str, str], list[Track]] = {}
+
+    def add_campaign(self, campaign: Campaign, *activities: CampaignActivity) -> None:
+        self.campaigns[campaign.campaign_id] = campaign
+        for activity in activities:
+            self.activities[activity.campaign_activity_id] = activity
+
+    def names(self) -> set[str]:
+        return {c.name.lower() for c in self.campaigns.values()}
+
+    def record(self, activity_id: str, tracks: list[Track]) -> None:
+        """Store a send's rows; each kind is kept newest first, as the reports list them."""
+        kinds = self.rows.setdefault(activity_id, {kind: [] for kind in KINDS})
+        self.derived = {k: v for k, v in self.derived.items() if k[0] != activity_id}
+        for track in tracks:
+            kinds[track.kind].append(track)
+            self.by_contact.setdefault(track.contact_id, []).append(track)
+        for rows in kinds.values():
+            rows.sort(key=lambda t: t.at, reverse=True)
+
+    def tracks(self, activity_id: str, kind: str) -> list[Track]:
+        return self.rows.get(activity_id, {}).get(kind, [])
+
+    def campaign_of(self, activity_id: str) -> Campaign | None:
+        activity = self.activities.get(activity_id)
+        return self.campaigns.get(activity.campaign_id) if activity else None
+
+    def dump(self) -> dict[str, Any]:
+        tracks = [t.dump() for kinds in self.rows.values() for rows in kinds.values() for t in rows]
+        return {
+            "campaigns": [c.dump() for c in self.campaigns.values()],
+            "activities": [a.dump() for a in self.activities.values()],
+            "tracks": tracks,
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> CampaignStore:
+        store = cls()
+        for raw in data.get("campaigns", []):
+            campaign = Campaign.load(raw)
+            store.campaigns[campaign.campaign_id] = campaign
+        for raw in data.get("activities", []):
+            activity = CampaignActivity.load(raw)
+            activity.contact_list_ids = activity.contact_list_ids or ()
+            activity.links = activity.links or ()
+            store.activities[activity.campaign_activity_id] = activity
+        by_activity: dict[str, list[Track]] = {}
+        for raw in data.get("tracks", []):
+            track = Track.load(raw)
+            by_activity.setdefault(track.activity_id, []).append(track)
+        for activity_id, tracks in by_activity.items():
+            store.record(activity_id, tracks)
+        return store
+
+
+def campaign_store(state: EmulatorState) -> CampaignStore:
+    """The state's campaign store, created on first use."""
+    store: CampaignStore = state.ensure_extension(EXTENSION, CampaignStore)
+    state.campaigns = store
+    return store

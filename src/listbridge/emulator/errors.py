@@ -1,0 +1,90 @@
+"""Error bodies as the real service sends them, and handlers so bad input never becomes a 500.
+
+Most errors are the array form of D:APIErrorSchema; 401 is the object form of
+D:AuthorizationErrorSchema (facts §3).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+_KEYS = {
+    400: "contacts.api.validation.error",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "contacts.api.not.found",
+    405: "method.not.allowed",
+    409: "contacts.api.conflict",
+    413: "payload.too.large",
+    415: "unsupported.media.type",
+    429: "too.many.requests",
+    500: "internal.error",
+    503: "service.unavailable",
+}
+
+
+class ApiError(Exception):
+    """Raise anywhere in a request to answer with the spec's error body."""
+
+    def __init__(self, status: int, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.key = key or _KEYS.get(status, "error")
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def not_found(what: str, ident: str) -> ApiError:
+    return ApiError(404, f"{what} {ident} not found")
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(409, message)
+
+
+def error_body(status: int, message: str, key: str | None = None) -> JSONResponse:
+    key = key or _KEYS.get(status, "error")
+    if status == 401:
+        return JSONResponse({"error_key": "unauthorized", "error_message": message}, status)
+    return JSONResponse([{"error_key": key, "error_message": message}], status)
+
+
+def unauthorized() -> JSONResponse:
+    return error_body(401, "Unauthorized")
+
+
+def describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_body(exc.status, exc.message, exc.key)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_body(400, describe_validation(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_body(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("emulator error on %s %s", request.method, request.url.path)
+        return error_body(500, "internal error")

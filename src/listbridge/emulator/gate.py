@@ -1,0 +1,42 @@
+"""What happens to every ``/v3`` request before its route runs: counting, faults, rate limits.
+
+Counters are keyed by method and route template (``POST /v3/activities/contacts_json_import``)
+so benchmarks can read the API cost of a job from ``GET /__emulator__/counters``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from fastapi import Request
+
+from listbridge.emulator.auth import state_of
+from listbridge.emulator.errors import ApiError
+
+_dice = random.Random(20260101)
+
+
+def endpoint_key(request: Request) -> str:
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    # Routers are mounted under /v3 but may report their own, prefix-less template.
+    if request.url.path.startswith("/v3/") and not template.startswith("/v3/"):
+        template = "/v3" + template
+    return f"{request.method} {template}"
+
+
+async def api_gate(request: Request) -> None:
+    state = state_of(request)
+    with state.lock:
+        state.counters.count(endpoint_key(request))
+        faults = state.faults
+    if faults.latency_ms:
+        await asyncio.sleep(faults.latency_ms / 1000)
+    if faults.rate_429 and _dice.random() < faults.rate_429:
+        raise ApiError(429, "Too many requests. You exceeded the request rate limit")
+    if faults.rate_5xx and _dice.random() < faults.rate_5xx:
+        raise ApiError(503, "The service is temporarily unavailable (injected fault)")
+    refusal = request.app.state.limiter.admit(state.clock())
+    if refusal:
+        raise ApiError(429, refusal)

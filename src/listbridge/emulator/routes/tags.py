@@ -1,0 +1,112 @@
+"""/v3/contact_tags: unique names; DELETE untags every contact asynchronously (202)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from listbridge.emulator import bulk
+from listbridge.emulator.activities import Activity, activity_view
+from listbridge.emulator.auth import state_of
+from listbridge.emulator.body import json_body
+from listbridge.emulator.errors import ApiError, not_found
+from listbridge.emulator.model import Tag
+from listbridge.emulator.paging import check_limit, int_cursor, next_links
+from listbridge.emulator.routes.common import api_router
+from listbridge.emulator.schemas import TagIn
+from listbridge.emulator.state import EmulatorState
+from listbridge.emulator.views import tag_view
+
+router = api_router("contact_data")
+
+
+def _get(state: EmulatorState, tag_id: str) -> Tag:
+    tag = state.tags.get(tag_id)
+    if tag is None:
+        raise not_found("tag", tag_id)
+    return tag
+
+
+def _unique(state: EmulatorState, name: str, other: Tag | None) -> None:
+    for tag in state.tags.values():
+        if tag is not other and tag.name.lower() == name.lower():
+            raise ApiError(409, f"name: a tag named {name!r} already exists ({tag.tag_id})")
+
+
+def _count(state: EmulatorState, tag_id: str) -> int:
+    return sum(
+        1
+        for c in state.contacts.by_id.values()
+        if c.taggings and tag_id in c.taggings and not c.is_deleted
+    )
+
+
+@router.get("/contact_tags")
+def list_tags(
+    request: Request, limit: int = 50, include_count: bool = False, cursor: str | None = None
+) -> dict[str, Any]:
+    check_limit(limit, 1, 500)
+    state = state_of(request)
+    with state.lock:
+        rows = list(state.tags.values())
+        start = int_cursor(cursor) or 0
+        page = [
+            tag_view(t, _count(state, t.tag_id) if include_count else None)
+            for t in rows[start : start + limit]
+        ]
+    more = start + limit < len(rows)
+    return {"tags": page, "_links": next_links(request, start + limit if more else None)}
+
+
+@router.post("/contact_tags", status_code=201)
+def create_tag(request: Request, body: TagIn = Depends(json_body(TagIn))) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        _unique(state, body.name, None)
+        tag = Tag(state.new_id(), body.name, body.tag_source or "Account", state.stamp())
+        state.tags[tag.tag_id] = tag
+        return tag_view(tag)
+
+
+@router.get("/contact_tags/{tag_id}")
+def read_tag(request: Request, tag_id: str, include_count: bool = False) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        return tag_view(_get(state, tag_id), _count(state, tag_id) if include_count else None)
+
+
+@router.put("/contact_tags/{tag_id}")
+def update_tag(
+    request: Request, tag_id: str, body: TagIn = Depends(json_body(TagIn))
+) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        tag = _get(state, tag_id)
+        _unique(state, body.name, tag)
+        tag.name, tag.updated_at = body.name, state.stamp()
+        return tag_view(tag)
+
+
+@router.delete("/contact_tags/{tag_id}", status_code=202)
+def delete_tag(request: Request, tag_id: str) -> JSONResponse:
+    state = state_of(request)
+    with state.lock:
+        _get(state, tag_id)
+        del state.tags[tag_id]
+        activity = bulk.submit(
+            request, "contacts_tags_delete", {"items_total_count": 1}, tag_id, _untag
+        )
+        view = activity_view(activity)
+    return JSONResponse(view, 202)
+
+
+def _untag(state: EmulatorState, a: Activity) -> Iterator[float]:
+    for n, c in enumerate(list(state.contacts.by_id.values()), 1):
+        if c.taggings and a.payload in c.taggings:
+            c.taggings = tuple(t for t in c.taggings if t != a.payload) or None
+            state.touch(c)
+        if n % 5000 == 0:
+            yield 0.5

@@ -1,0 +1,111 @@
+"""Wiring the Constant Contact client to the store: connect, open, disconnect.
+
+Every command that talks to Constant Contact gets its client from ``open_client``,
+so a connection that needs reconnecting stops there with exit code 4.
+``CLIENT_OPTIONS`` lets tests put a transport or event hooks under every client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from listbridge.constant_contact import oauth
+from listbridge.constant_contact.client import ConstantContact
+from listbridge.constant_contact.config import ClientConfig
+from listbridge.constant_contact.http import ApiSession
+from listbridge.constant_contact.ports import MemoryVault
+from listbridge.core.errors import NotConnectedError
+from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, reconnect_message
+from listbridge.store.budget import StoredBudget
+from listbridge.store.db import Store
+from listbridge.store.secretbox import secret_box
+from listbridge.store.tokens import StoredTokens, load_connection, save_connection
+
+CLIENT_OPTIONS: dict[str, Any] = {}
+Authorize = Callable[[oauth.PendingAuthorization, httpx.Client], str]
+
+
+def client_config(app: OAuthApp) -> ClientConfig:
+    return ClientConfig(
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+        api_base=app.api_base,
+        auth_base=app.auth_base,
+        redirect_uri=app.redirect_uri,
+    )
+
+
+def _session(store: Store, connection_id: int, config: ClientConfig, vault: Any) -> ApiSession:
+    return ApiSession(
+        config,
+        vault,
+        StoredBudget(store, connection_id, config.daily_limit),
+        connection_key=f"{store.url}#{connection_id}",
+        **CLIENT_OPTIONS,
+    )
+
+
+def open_client(store: Store, connection_id: int) -> ConstantContact:
+    """The connection's client; NotConnectedError (exit 4) when it cannot be used."""
+    box = secret_box(store.url)
+    record = load_connection(store, connection_id, box)
+    if record is None or not record.has_tokens:
+        raise NotConnectedError("not connected to Constant Contact: run `listbridge connect`")
+    if record.health is Health.NEEDS_RECONNECT:
+        raise NotConnectedError(record.health_reason or reconnect_message("authorisation lost"))
+    vault = StoredTokens(store, connection_id, box)
+    return ConstantContact(_session(store, connection_id, client_config(record.app), vault))
+
+
+@dataclass(frozen=True)
+class Connected:
+    identity: AccountIdentity
+    app: OAuthApp
+
+
+def connect(store: Store, connection_id: int, app: OAuthApp, authorize: Authorize) -> Connected:
+    """Run the code flow, read the account, and save both in one transaction."""
+    config = client_config(app)
+    pending = oauth.begin(config)
+    with httpx.Client(timeout=config.timeout_seconds, **_plain_options()) as http:
+        code = oauth.code_from_redirect(pending, authorize(pending, http))
+        tokens = oauth.exchange(http, config, pending, code, datetime.now(UTC))
+    vault = MemoryVault(tokens)
+    client = ConstantContact(_session(store, connection_id, config, vault))
+    try:
+        summary = client.account_summary()
+    finally:
+        client.close()
+    identity = AccountIdentity(
+        summary.encoded_account_id or "",
+        summary.organization_name or "",
+        summary.owner,
+        summary.contact_email or "",
+    )
+    assert vault.tokens is not None
+    save_connection(store, connection_id, secret_box(store.url), app, vault.tokens, identity)
+    return Connected(identity, app)
+
+
+def _plain_options() -> dict[str, Any]:
+    return {k: v for k, v in CLIENT_OPTIONS.items() if k in ("transport", "event_hooks")}
+
+
+def probe(store: Store, connection_id: int) -> AccountIdentity:
+    """One cheap call that proves the authorisation still works (and refreshes it)."""
+    client = open_client(store, connection_id)
+    try:
+        summary = client.account_summary()
+    finally:
+        client.close()
+    return AccountIdentity(
+        summary.encoded_account_id or "",
+        summary.organization_name or "",
+        summary.owner,
+        summary.contact_email or "",
+    )
