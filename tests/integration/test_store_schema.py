@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 
 from listbridge.store.db import Store
 from listbridge.store.migrate import current_revision, head_revision, upgrade
@@ -28,3 +30,16 @@ def test_cli_db_upgrade_reports_revision(cli, store: Store) -> None:
     assert f"at revision {head} (head {head})" in first.stdout
     again = cli("db", "upgrade")
     assert f"already at revision {head}" in again.stdout
+
+
+def test_schema_changes_roll_back_with_their_transaction(store: Store) -> None:
+    """A failed migration leaves no half-made schema behind, on SQLite too."""
+
+    def failing_migration() -> None:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE half_made (x INTEGER)")
+            raise RuntimeError("the migration failed here")
+
+    with pytest.raises(RuntimeError):
+        failing_migration()
+    assert "half_made" not in inspect(store.engine).get_table_names()

@@ -18,6 +18,8 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # All of a migration commits or none of it (see store/db.py for SQLite).
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
