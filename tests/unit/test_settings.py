@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -60,6 +60,10 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     ),
     "import.ambiguous_match": st.sampled_from(AmbiguousMatch),
     "import.update_fields": st.sampled_from(UpdateFields),
+    "import.since": st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2100, 1, 1))),
+    "import.role_addresses": st.lists(
+        st.from_regex(r"[a-z][a-z0-9.-]{0,15}", fullmatch=True), max_size=8, unique=True
+    ).map(tuple),
     "push.custom_fields": field_pairs,
     "push.direction": st.sampled_from(Direction),
     "mapping.state": st.sampled_from(StateFormat),
@@ -103,6 +107,8 @@ def test_design_defaults() -> None:
         "import.lists": "*",
         "import.ambiguous_match": "ignore",
         "import.update_fields": "none",
+        "import.since": "",
+        "import.role_addresses": ", ".join(sorted(s.ROLE_LOCAL_PARTS)),
         "push.custom_fields": "",
         "push.direction": "both",
         "mapping.state": "name",

@@ -8,6 +8,8 @@ from listbridge import __version__
 from listbridge.cli import connect as connect_cli
 from listbridge.cli import crm, db, demo, locks, runs, settings
 from listbridge.cli import emulator as emulator_cli
+from listbridge.cli import importer as importer_cli
+from listbridge.cli import lists as lists_cli
 from listbridge.cli import secrets as secrets_cli
 from listbridge.cli import status as status_cli
 from listbridge.cli.context import CliContext
@@ -57,6 +59,8 @@ app.command("connect")(connect_cli.connect)
 app.command("disconnect")(connect_cli.disconnect)
 app.command("status")(status_cli.status)
 app.add_typer(secrets_cli.app, name="secrets")
+app.command("import")(importer_cli.import_contacts)
+app.add_typer(lists_cli.app, name="lists")
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
-"""`listbridge status`: connection health, token age, today's API budget."""
+"""`listbridge status`: connection health, token age, refresh-token idle expiry, today's API
+budget, and whether the connection's schedules are paused. Never a token or a secret."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import typer
@@ -10,6 +12,7 @@ import typer
 from listbridge.cli.context import context
 from listbridge.core.errors import NotConnectedError
 from listbridge.core.tokens import Health
+from listbridge.store.db import Store
 from listbridge.store.health import ConnectionStatus, connection_status
 from listbridge.store.secretbox import secret_box
 
@@ -24,9 +27,12 @@ def status(
     """Show the connection's health; exit 4 when it is not connected or needs reconnecting."""
     state = context(ctx)
     problem: NotConnectedError | None = None
-    shown = connection_status(
-        state.store, state.connection_id, secret_box(state.store.url), datetime.now(UTC)
-    )
+    if not offline:
+        from listbridge.sync.health import review_health
+
+        box = secret_box(state.store.url)
+        review_health(state.store, state.connection_id, box, datetime.now(UTC))
+    shown = _status(state.store, state.connection_id)
     if not offline and shown.health == Health.OK.value:
         try:
             from listbridge.sync.cc_connection import probe  # the HTTP stack, only when used
@@ -34,9 +40,7 @@ def status(
             probe(state.store, state.connection_id)
         except NotConnectedError as error:
             problem = error
-        shown = connection_status(
-            state.store, state.connection_id, secret_box(state.store.url), datetime.now(UTC)
-        )
+        shown = _status(state.store, state.connection_id)
     _render(shown, as_json)
     if problem is not None:
         raise problem
@@ -44,13 +48,19 @@ def status(
         raise NotConnectedError(shown.reason or shown.health)
 
 
+def _status(store: Store, connection_id: int) -> ConnectionStatus:
+    from listbridge.sync.health import idle_policy, reconnect_hint
+
+    box = secret_box(store.url)
+    shown = connection_status(store, connection_id, box, datetime.now(UTC), idle_policy())
+    return replace(shown, reconnect_command=reconnect_hint(store, connection_id, box))
+
+
 def _render(shown: ConnectionStatus, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(shown.as_json()))
         return
-    typer.echo(
-        f"connection health: {shown.health}" + (f" ({shown.reason})" if shown.reason else "")
-    )
+    typer.echo(f"connection health: {shown.health}" + _why(shown))
     if shown.organization_name:
         owner = f"{shown.owner_name} <{shown.owner_email}>"
         typer.echo(f"account: {shown.organization_name} — {owner}")
@@ -60,4 +70,19 @@ def _render(shown: ConnectionStatus, as_json: bool) -> None:
             f"access token age: {timedelta(seconds=shown.token_age_seconds)}"
             f" (expires {shown.token_expires_at})"
         )
+    if shown.refresh_token_idle_expires_at:
+        typer.echo(f"refresh token expires if unused until: {shown.refresh_token_idle_expires_at}")
     typer.echo(f"API budget today: {shown.budget_used_today} used, {shown.budget_left_today} left")
+    paused = "yes, until reconnected" if shown.schedules_paused else "no"
+    typer.echo(f"schedules paused: {paused}")
+    if shown.reconnect_command:
+        typer.echo(f"to reconnect: {shown.reconnect_command}")
+    if shown.reconnect_notice_sent_at:
+        typer.echo(f"reconnect notice e-mailed: {shown.reconnect_notice_sent_at}")
+
+
+def _why(shown: ConnectionStatus) -> str:
+    parts = [shown.reason] if shown.reason else []
+    if shown.health == Health.NEEDS_RECONNECT.value and shown.health_since:
+        parts.append(f"since {shown.health_since}")
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from listbridge.core.cc_records import CcContact, CcList, Permission
+from listbridge.core.cc_records import CcAddress, CcContact, CcList, CcPhone, Permission
 
 
 class Model(BaseModel):
@@ -40,6 +40,27 @@ class CustomFieldValue(Model):
     value: str | None = None
 
 
+class PhoneNumber(Model):
+    phone_number: str
+    kind: str | None = None
+
+    def to_core(self) -> CcPhone:
+        return CcPhone(self.phone_number, self.kind or "")
+
+
+class StreetAddress(Model):
+    kind: str | None = None
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+    def to_core(self) -> CcAddress:
+        parts = (self.kind, self.street, self.city, self.state, self.postal_code, self.country)
+        return CcAddress(*(part or "" for part in parts))
+
+
 class Contact(Model):
     contact_id: str
     email_address: EmailAddress | None = None
@@ -50,6 +71,8 @@ class Contact(Model):
     list_memberships: list[str] = []
     taggings: list[str] = []
     custom_fields: list[CustomFieldValue] = []
+    phone_numbers: list[PhoneNumber] = []
+    street_addresses: list[StreetAddress] = []
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: date | None = None
@@ -69,6 +92,10 @@ class Contact(Model):
             list_ids=tuple(self.list_memberships),
             updated_at=self.updated_at,
             deleted=self.deleted_at is not None,
+            company_name=self.company_name or "",
+            job_title=self.job_title or "",
+            phones=tuple(p.to_core() for p in self.phone_numbers),
+            addresses=tuple(a.to_core() for a in self.street_addresses),
         )
 
 

@@ -20,6 +20,24 @@ class Permission(StrEnum):
 
 
 @dataclass(frozen=True)
+class CcPhone:
+    """`kind` is CC's: home, work, mobile, other (or empty when CC gave none)."""
+
+    number: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class CcAddress:
+    kind: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
 class CcContact:
     contact_id: str
     email: str
@@ -32,6 +50,10 @@ class CcContact:
     list_ids: tuple[str, ...] = ()
     updated_at: datetime | None = None
     deleted: bool = False
+    company_name: str = ""
+    job_title: str = ""
+    phones: tuple[CcPhone, ...] = ()
+    addresses: tuple[CcAddress, ...] = ()
 
     @property
     def unsubscribed(self) -> bool:

@@ -30,6 +30,7 @@ from listbridge.core.accounts import (
     CustomValue,
 )
 from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.row_shape import RowShape, Rule
 from listbridge.core.values import check_email, parse_bool, parse_custom, parse_timestamp
 
 # Mirrors the column lengths of store/models.py (CrmAccount, CrmCustomField).
@@ -94,27 +95,33 @@ def custom_field_name(column: str) -> str | None:
     return column[len(CUSTOM_PREFIX) :] if column.startswith(CUSTOM_PREFIX) else None
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """How the text of one column becomes a value (decided once per column of a file)."""
-
-    limit: int = 10**9
-    parse: Callable[[str], Any] | None = None  # None: the text itself
-    custom: str | None = None  # the field name of a custom.<Name> column
-    refusal: str = ""  # a column refused whatever its value
-
-
 class RowValidator:
-    """Validates the rows of one file in order; remembers ids to refuse duplicates."""
+    """Validates the rows of one file in order; remembers ids to refuse duplicates.
+
+    Nearly every row of a real file is valid, so a row is first tried on a fast path
+    that gives up at the first doubt (core/row_shape.py); only then is it checked
+    column by column to collect every reason. Both paths apply the same rules.
+    """
 
     def __init__(self, fields: Mapping[str, CustomFieldDef]) -> None:
         self._fields = fields
         self._seen: dict[str, int] = {}
-        self._rules: dict[str, _Rule] = {}
+        self._rules: dict[str, Rule] = {}
+        self._shapes: dict[tuple[str, ...], RowShape] = {}
 
     def validate(self, raw: RawRow) -> ValidRow | list[RowError]:
         if raw.errors and not raw.values:
             return list(raw.errors)  # nothing readable: the reader's reason is the whole story
+        shape = self._shape(raw)
+        if not raw.errors and (account := shape.account(raw.values, self._seen)) is not None:
+            self._seen[account.id] = raw.row
+            return ValidRow(raw.row, account, shape.columns)
+        return self.validate_slowly(raw)
+
+    def validate_slowly(self, raw: RawRow) -> ValidRow | list[RowError]:
+        """Column by column, every reason collected (``validate`` without its fast path)."""
+        if raw.errors and not raw.values:
+            return list(raw.errors)
         values = {column: value.strip() for column, value in raw.values.items()}
         self._refuse_unknown_columns(raw, values)
         check = _Checker(raw, values.get("id", ""))
@@ -124,6 +131,15 @@ class RowValidator:
         if check.errors:
             return check.errors
         return ValidRow(raw.row, Account(**kwargs), frozenset(values))
+
+    def _shape(self, raw: RawRow) -> RowShape:
+        """How to read rows with these columns; a file's rows share a few shapes."""
+        names = tuple(raw.values)
+        shape = self._shapes.get(names)
+        if shape is None:
+            self._refuse_unknown_columns(raw, dict.fromkeys(names, ""))
+            shape = self._shapes[names] = RowShape.of(names, self._rules, MAX_LENGTHS["id"])
+        return shape
 
     def _check_id(self, check: _Checker, values: Mapping[str, str]) -> None:
         record_id = values.get("id", "")
@@ -170,7 +186,7 @@ class RowValidator:
         if refused:
             raise InvalidFileError(refused)
 
-    def _rule(self, column: str) -> _Rule:
+    def _rule(self, column: str) -> Rule:
         rule = _STANDARD.get(column) or _custom_rule(column, self._fields)
         self._rules[column] = rule
         return rule
@@ -182,14 +198,14 @@ def _refusal(text: str, limit: int) -> str:
     return f"{len(text)} characters is longer than the limit of {limit}"
 
 
-def _custom_rule(column: str, fields: Mapping[str, CustomFieldDef]) -> _Rule:
+def _custom_rule(column: str, fields: Mapping[str, CustomFieldDef]) -> Rule:
     name = custom_field_name(column)
     if name is None:
-        return _Rule(refusal=UNKNOWN_COLUMN_HELP)
+        return Rule(refusal=UNKNOWN_COLUMN_HELP)
     if not name or len(name) > MAX_FIELD_NAME or name != name.strip():
-        return _Rule(refusal=f"a custom field name must be 1–{MAX_FIELD_NAME} characters, trimmed")
+        return Rule(refusal=f"a custom field name must be 1–{MAX_FIELD_NAME} characters, trimmed")
     field = fields.get(name, CustomFieldDef(name))
-    return _Rule(parse=partial(parse_custom, field), custom=name)
+    return Rule(parse=partial(parse_custom, field), custom=name)
 
 
 class _Checker:
@@ -228,10 +244,10 @@ def _standard_parser(column: str) -> Callable[[str], Any] | None:
     return _timestamp if column in TIMESTAMP_COLUMNS else None
 
 
-_STANDARD: Mapping[str, _Rule] = {
-    column: _Rule(MAX_LENGTHS.get(column, 10**9), _standard_parser(column))
+_STANDARD: Mapping[str, Rule] = {
+    column: Rule(MAX_LENGTHS.get(column, 10**9), _standard_parser(column))
     for column in KNOWN_COLUMNS - {"id"}
-} | {"id": _Rule()}  # the id has checks of its own (RowValidator._check_id)
+} | {"id": Rule()}  # the id has checks of its own (RowValidator._check_id)
 
 
 def _check_type(check: _Checker, values: Mapping[str, str], kwargs: dict[str, Any]) -> None:

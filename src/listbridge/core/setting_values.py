@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from enum import IntEnum, StrEnum
 from typing import TypeVar
 
@@ -255,3 +255,33 @@ def _refuse_duplicates(names: list[str], what: str) -> None:
 def _check_length(name: str, limit: int, what: str) -> None:
     if len(name) > limit:
         raise ValueError(f"{what} {name[:20]!r}… is longer than {limit} characters")
+
+
+def parse_date_or_empty(text: str) -> date | None:
+    stripped = text.strip()
+    if not stripped:
+        return None
+    try:
+        return date.fromisoformat(stripped)
+    except ValueError:
+        raise ValueError(f"{stripped!r} is not a date like 2024-01-31") from None
+
+
+def render_date_or_empty(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def parse_local_parts(text: str) -> tuple[str, ...]:
+    """Local parts (the bit before @) of role addresses; empty means none at all."""
+    if not text.strip():
+        return ()
+    parts = [item.lower().removesuffix("@") for item in _items(text)]
+    for part in parts:
+        if "@" in part or " " in part:
+            raise ValueError(f"{part!r} is not the part of an address before the @")
+    _refuse_duplicates(parts, "local part")
+    return tuple(parts)
+
+
+def render_local_parts(value: tuple[str, ...]) -> str:
+    return ", ".join(value)

@@ -8,12 +8,13 @@ Code reads a value through its spec, typed: `settings.get(IMPORT_LISTS)`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from typing import TypeVar
 
 from listbridge.core import setting_registry as registry
 from listbridge.core import setting_values as kinds
+from listbridge.core.emails import ROLE_LOCAL_PARTS
 from listbridge.core.setting_registry import (
     SECRET_MASK,
     Registry,
@@ -104,6 +105,22 @@ IMPORT_UPDATE_FIELDS = one_of(
     UpdateFields.NONE,
     "whether import writes CC values into the fields of existing CRM accounts",
 )
+IMPORT_SINCE: SettingSpec[date | None] = SettingSpec(
+    "import.since",
+    kinds.parse_date_or_empty,
+    kinds.render_date_or_empty,
+    None,
+    "a date YYYY-MM-DD, or empty for every contact",
+    "the first import brings in only contacts changed since this date",
+)
+IMPORT_ROLE_ADDRESSES: SettingSpec[tuple[str, ...]] = SettingSpec(
+    "import.role_addresses",
+    kinds.parse_local_parts,
+    kinds.render_local_parts,
+    tuple(sorted(ROLE_LOCAL_PARTS)),
+    "comma-separated local parts (info, sales, …), or empty for none",
+    "addresses of a role, not a person: reported by import, never imported",
+)
 PUSH_CUSTOM_FIELDS: SettingSpec[tuple[FieldPair, ...]] = SettingSpec(
     "push.custom_fields",
     kinds.field_pairs(MAX_CUSTOM_FIELD_PAIRS),
@@ -161,6 +178,8 @@ SETTINGS = Registry(
         IMPORT_LISTS,
         IMPORT_AMBIGUOUS_MATCH,
         IMPORT_UPDATE_FIELDS,
+        IMPORT_SINCE,
+        IMPORT_ROLE_ADDRESSES,
         PUSH_CUSTOM_FIELDS,
         PUSH_DIRECTION,
         MAPPING_STATE,

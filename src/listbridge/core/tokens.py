@@ -60,9 +60,36 @@ class TokenAnswer:
     scope: str = ""
 
 
-def refresh_idle_expiry_near(last_refresh: datetime, now: datetime) -> bool:
+@dataclass(frozen=True)
+class IdlePolicy:
+    """When an unused refresh token dies, and how long before that we ask for a reconnect.
+
+    The token endpoint never says when a refresh token expires, so the lifetime is the
+    service's documented one; tests shorten both to match a short-lived emulator.
+    """
+
+    lifetime: timedelta = REFRESH_IDLE_EXPIRY
+    warning: timedelta = REFRESH_IDLE_WARNING
+
+    def expires_at(self, last_refresh: datetime) -> datetime:
+        return last_refresh + self.lifetime
+
+    def near(self, last_refresh: datetime, now: datetime) -> bool:
+        return now >= self.expires_at(last_refresh) - self.warning
+
+
+def refresh_idle_expiry_near(
+    last_refresh: datetime, now: datetime, policy: IdlePolicy = IdlePolicy()
+) -> bool:
     """True when the refresh token will soon expire for lack of use."""
-    return now >= last_refresh + REFRESH_IDLE_EXPIRY - REFRESH_IDLE_WARNING
+    return policy.near(last_refresh, now)
+
+
+def idle_expiry_message(expires_at: datetime) -> str:
+    return reconnect_message(
+        "the refresh token has not been used for a long time and expires for lack of use "
+        f"on {expires_at.isoformat(timespec='seconds')}"
+    )
 
 
 def reconnect_message(reason: str) -> str:

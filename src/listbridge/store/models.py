@@ -217,6 +217,8 @@ class CcAccount(Base):
     health: Mapped[str] = mapped_column(String(30), nullable=False, default="ok")
     health_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     health_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the "needs reconnect" e-mail of the current episode went out (None: not yet).
+    health_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiBudget(Base):
@@ -229,3 +231,77 @@ class ApiBudget(Base):
     day: Mapped[date] = mapped_column(Date, nullable=False)
     used: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     daily_limit: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class CcLink(Base):
+    """A CRM account ↔ a Constant Contact contact, one-to-one within a connection.
+
+    Carries what we last saw of the contact (its lists, consent, updated_at) so a
+    later job can tell what changed; `fingerprint` is the push's (issue 6) digest.
+    The builtin CRM's `crm_accounts.cc_contact_id` is written in the same
+    transaction as the link, so export shows it without a join.
+    """
+
+    __tablename__ = "cc_links"
+    connection_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cc_contact_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    list_ids: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    permission_to_send: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    opt_out_source: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    cc_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    __table_args__ = (
+        UniqueConstraint("connection_id", "cc_contact_id", name="uq_cc_links_contact"),
+    )
+
+
+class CcListMirror(Base):
+    """Our copy of a Constant Contact list; `hidden` is ours alone (CC has no such flag)."""
+
+    __tablename__ = "cc_lists"
+    connection_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    cc_list_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    cc_members: Mapped[int | None] = mapped_column(Integer)
+    last_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    __table_args__ = (Index("ix_cc_lists_name", "connection_id", "name"),)
+
+
+class ImportCursor(Base):
+    """Where the next incremental import starts, per scope (`*` or a CC list id).
+
+    Advanced only when an import finishes, to the moment that import started,
+    so nothing changed during a run is skipped by the next one.
+    """
+
+    __tablename__ = "import_cursors"
+    connection_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    updated_after: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ImportPending(Base):
+    """A contact an import did not bring in, kept (as last fetched) to be reconsidered."""
+
+    __tablename__ = "import_pending"
+    connection_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    cc_contact_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), nullable=False)
+    contact: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    run_id: Mapped[int | None] = mapped_column(Integer)

@@ -73,6 +73,7 @@ class ConnectionRecord:
     token_obtained_at: datetime | None
     token_expires_at: datetime | None
     has_tokens: bool
+    health_notified_at: datetime | None = None
 
 
 def save_connection(
@@ -93,7 +94,9 @@ def save_connection(
         row.account_id, row.organization_name = identity.account_id, identity.organization_name
         row.owner_name, row.owner_email = identity.owner_name, identity.owner_email
         row.connected_at = now
+        # A new authorisation ends any "needs reconnect" episode, and its e-mail with it.
         row.health, row.health_reason, row.health_at = Health.OK.value, "", now
+        row.health_notified_at = None
         _put_tokens(row, box, tokens)
         session.add(row)
 
@@ -123,6 +126,7 @@ def load_connection(store: Store, connection_id: int, box: SecretBox) -> Connect
             row.token_obtained_at,
             row.token_expires_at,
             row.tokens_enc is not None,
+            row.health_notified_at,
         )
 
 
@@ -168,20 +172,35 @@ class StoredTokens:
                 raise LookupError(
                     f"connection {self.connection_id} has no Constant Contact account"
                 )
+            # Health is left alone: only a reconnect (save_connection) ends an episode, so
+            # one lucky refresh in another process never un-pauses the schedules.
             _put_tokens(row, self.box, tokens)
-            row.health, row.health_reason = Health.OK.value, ""
 
     def mark_needs_reconnect(self, reason: str) -> None:
-        with self.store.session() as session:
-            session.execute(
-                update(CcAccount)
-                .where(CcAccount.connection_id == self.connection_id)
-                .values(
-                    health=Health.NEEDS_RECONNECT.value,
-                    health_reason=reason,
-                    health_at=datetime.now(UTC),
-                )
+        mark_needs_reconnect(self.store, self.connection_id, reason, datetime.now(UTC))
+
+
+def mark_needs_reconnect(store: Store, connection_id: int, reason: str, now: datetime) -> bool:
+    """Start a "needs reconnect" episode; True when this call started it.
+
+    A connection already marked keeps its first reason and since: later failures are
+    the same episode, not news.
+    """
+    with store.session() as session:
+        result = session.execute(
+            update(CcAccount)
+            .where(
+                CcAccount.connection_id == connection_id,
+                CcAccount.health != Health.NEEDS_RECONNECT.value,
             )
+            .values(
+                health=Health.NEEDS_RECONNECT.value,
+                health_reason=reason,
+                health_at=now,
+                health_notified_at=None,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 def rotate_secrets(store: Store) -> int:

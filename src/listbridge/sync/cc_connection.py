@@ -1,7 +1,8 @@
 """Wiring the Constant Contact client to the store: connect, open, disconnect.
 
 Every command that talks to Constant Contact gets its client from ``open_client``,
-so a connection that needs reconnecting stops there with exit code 4.
+so a connection that needs reconnecting stops there with exit code 4 (and its
+administrator hears of it once: sync/health.py).
 ``CLIENT_OPTIONS`` lets tests put a transport or event hooks under every client.
 """
 
@@ -24,7 +25,8 @@ from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, reconnect_
 from listbridge.store.budget import StoredBudget
 from listbridge.store.db import Store
 from listbridge.store.secretbox import secret_box
-from listbridge.store.tokens import StoredTokens, load_connection, save_connection
+from listbridge.store.tokens import load_connection, save_connection
+from listbridge.sync.health import NotifyingVault, review_health
 
 CLIENT_OPTIONS: dict[str, Any] = {}
 Authorize = Callable[[oauth.PendingAuthorization, httpx.Client], str]
@@ -53,12 +55,13 @@ def _session(store: Store, connection_id: int, config: ClientConfig, vault: Any)
 def open_client(store: Store, connection_id: int) -> ConstantContact:
     """The connection's client; NotConnectedError (exit 4) when it cannot be used."""
     box = secret_box(store.url)
+    review_health(store, connection_id, box, datetime.now(UTC))
     record = load_connection(store, connection_id, box)
     if record is None or not record.has_tokens:
         raise NotConnectedError("not connected to Constant Contact: run `listbridge connect`")
     if record.health is Health.NEEDS_RECONNECT:
         raise NotConnectedError(record.health_reason or reconnect_message("authorisation lost"))
-    vault = StoredTokens(store, connection_id, box)
+    vault = NotifyingVault(store, connection_id, box)
     return ConstantContact(_session(store, connection_id, client_config(record.app), vault))
 
 

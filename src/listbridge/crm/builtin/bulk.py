@@ -4,16 +4,17 @@ SQLAlchemy assembles and type-processes the parameters of every row of an
 executemany in Python, which costs more than SQLite's own insert on a
 100,000-row file. Here the values go through the same bind processors of the
 column types (so they are stored exactly as SQLAlchemy stores them: UTC
-datetimes, booleans) and straight to the driver: SQLite's executemany
-(no network, so a statement per row is cheap) or PostgreSQL's COPY (a
+datetimes, booleans) and straight to the driver: SQLite's executemany of
+multi-row INSERTs (no network, so statements are cheap) or PostgreSQL's COPY (a
 statement per row costs the server ~40 µs each, several times SQLite's; and
 multi-row VALUES measured slower still, psycopg re-parsing the long statement).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -21,30 +22,51 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any]
+ROWS_PER_STATEMENT = 32
 
 
 def bulk_insert(
-    session: Session, table: Table, columns: Sequence[str], rows: Iterable[list[Any]]
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """INSERT `rows` (values in `columns` order; the lists are reused) into `table`."""
-    connection = session.connection()
-    processors = _processors(table, tuple(columns), connection.dialect)
-    # A batch repeats few distinct booleans and times: process each value once.
-    done: list[dict[Any, Any]] = [{} for _ in processors]
-    prepared: list[tuple[Any, ...]] = []
-    for row in rows:
-        for (index, process), memo in zip(processors, done, strict=True):
-            value = row[index]
-            if value not in memo:
-                memo[value] = process(value)
-            row[index] = memo[value]
-        prepared.append(tuple(row))
-    if not prepared:
+    """INSERT `rows` (values in `columns` order) into `table`."""
+    if not rows:
         return
+    connection = session.connection()
+    names = tuple(columns)
+    prepared = _processed(rows, _processors(table, names, connection.dialect))
     if connection.dialect.name == "postgresql":
-        _copy(connection, table, tuple(columns), prepared)
+        _copy(connection, table, names, prepared)
     else:
-        connection.exec_driver_sql(_statement(table, tuple(columns), connection.dialect), prepared)
+        _insert_sqlite(connection, table, names, prepared)
+
+
+def _processed(
+    rows: Sequence[Sequence[Any]], processors: list[tuple[int, Processor]]
+) -> list[tuple[Any, ...]]:
+    """The rows with each value bound as its column type binds it, column by column."""
+    if not processors:
+        return [tuple(row) for row in rows]
+    by_column = list(zip(*rows, strict=True))
+    for index, process in processors:
+        # A batch repeats few distinct booleans and times: process each value once.
+        by_column[index] = tuple(map(lru_cache(maxsize=None)(process), by_column[index]))
+    return list(zip(*by_column, strict=True))
+
+
+def _insert_sqlite(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Up to 32 rows per INSERT: SQLite steps through one statement instead of 32,
+    measured ~12% faster on a 100,000-row load; within SQLite's oldest limit of 999
+    variables a statement."""
+    per = max(1, min(ROWS_PER_STATEMENT, 999 // len(columns)))
+    whole = len(rows) - len(rows) % per
+    if whole:
+        chunks = [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)]
+        connection.exec_driver_sql(_statement(table, columns, connection.dialect, per), chunks)
+    if whole < len(rows):
+        rest = rows[whole:]
+        connection.exec_driver_sql(_statement(table, columns, connection.dialect, 1), rest)
 
 
 def _copy(
@@ -62,11 +84,12 @@ def _copy(
 
 
 @lru_cache(maxsize=32)
-def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect) -> str:
+def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, rows: int) -> str:
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     target = dialect.identifier_preparer.format_table(table)
-    return f"INSERT INTO {target} ({names}) VALUES ({', '.join([marker] * len(columns))})"
+    one = f"({', '.join([marker] * len(columns))})"
+    return f"INSERT INTO {target} ({names}) VALUES {', '.join([one] * rows)}"
 
 
 @lru_cache(maxsize=32)

@@ -107,6 +107,11 @@ def read_custom(
     return found
 
 
+def has_accounts(session: Session, connection_id: int) -> bool:
+    query = select(ACCOUNTS.c.id).where(ACCOUNTS.c.connection_id == connection_id).limit(1)
+    return session.execute(query).first() is not None
+
+
 def read_accounts(
     session: Session, connection_id: int, account_ids: list[str], catalog: FieldCatalog
 ) -> dict[str, Account]:

@@ -25,6 +25,7 @@ from listbridge.crm.builtin.bulk import bulk_insert
 from listbridge.crm.builtin.records import (
     FieldCatalog,
     changed_columns,
+    has_accounts,
     journal_text,
     read_accounts,
 )
@@ -77,6 +78,10 @@ class BatchWriter:
         self.reason = f"crm load {file_name}"
         self.tally = Tally()
         self.batches = 0
+        # A file never repeats an id (RowValidator refuses the second), so a load into
+        # an empty CRM can only create: no batch needs to look for accounts to update.
+        # (Were another load to race this one, the primary key still refuses doubles.)
+        self.only_creates = not has_accounts(session, connection_id)
 
     def write(self, batch: Sequence[ValidRow]) -> None:
         if not batch:
@@ -85,7 +90,11 @@ class BatchWriter:
         names = {n: "" for c in columns if (n := custom_field_name(c))}
         writes.ensure_fields(self.session, self.connection_id, self.catalog, names, self.now)
         ids = [row.account.id for row in batch]
-        existing = read_accounts(self.session, self.connection_id, ids, self.catalog)
+        existing = (
+            {}
+            if self.only_creates
+            else read_accounts(self.session, self.connection_id, ids, self.catalog)
+        )
         fresh = [row for row in batch if row.account.id not in existing]
         accounts = [row.account for row in fresh]
         rows = [self._values(row) for row in fresh]

@@ -1,0 +1,114 @@
+"""Links between CRM accounts and Constant Contact contacts, and what matching reads.
+
+A link is one-to-one within a connection (primary key on the account, unique on
+the contact). For the builtin CRM, `crm_accounts.cc_contact_id` is written in the
+same transaction as the link, so `crm export` shows the link without a join and
+the two never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from listbridge.core.accounts import AccountType
+from listbridge.core.cc_records import CcContact
+from listbridge.core.matching import AccountKeys, MatchIndex
+from listbridge.store.models import CcLink, CrmAccount
+
+PAGE = 5000
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    account_id: str
+    contact: CcContact
+
+
+def load_match_index(session: Session, connection_id: int) -> MatchIndex:
+    """The hash-join side of matching: every account's keys and every link, read once."""
+    return MatchIndex.build(_account_keys(session, connection_id), _links(session, connection_id))
+
+
+def _account_keys(session: Session, connection_id: int) -> Iterator[AccountKeys]:
+    a = CrmAccount
+    columns = (a.id, a.type, a.first_name, a.last_name, a.email, a.email2, a.email3)
+    query = select(*columns).where(a.connection_id == connection_id)
+    for row in session.execute(query.execution_options(yield_per=PAGE)):
+        emails = tuple(e for e in row[4:] if e)
+        yield AccountKeys(row[0], row[1] == AccountType.INDIVIDUAL, row[2], row[3], emails)
+
+
+def _links(session: Session, connection_id: int) -> Iterator[tuple[str, str]]:
+    query = select(CcLink.account_id, CcLink.cc_contact_id).where(
+        CcLink.connection_id == connection_id
+    )
+    for account_id, contact_id in session.execute(query):
+        yield str(account_id), str(contact_id)
+
+
+def save_links(session: Session, connection_id: int, rows: Sequence[LinkRow], at: datetime) -> None:
+    """Create or refresh links with what was just seen of each contact (in the caller's
+    transaction), and mirror each link into the builtin CRM's cc_contact_id column."""
+    if not rows:
+        return
+    values = [_link_values(connection_id, row, at) for row in rows]
+    insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    statement = insert(CcLink)
+    refreshed = ("cc_contact_id", "list_ids", "permission_to_send", "opt_out_source")
+    changes = {c: statement.excluded[c] for c in (*refreshed, "cc_updated_at", "updated_at")}
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["connection_id", "account_id"], set_=changes
+        ),
+        values,
+    )
+    _mirror_into_accounts(session, connection_id, rows)
+
+
+def _link_values(connection_id: int, row: LinkRow, at: datetime) -> dict[str, Any]:
+    c = row.contact
+    return {
+        "connection_id": connection_id,
+        "account_id": row.account_id,
+        "cc_contact_id": c.contact_id,
+        "list_ids": sorted(c.list_ids),
+        "permission_to_send": c.permission.value,
+        "opt_out_source": c.opt_out_source,
+        "cc_updated_at": c.updated_at,
+        "fingerprint": "",
+        "linked_at": at,
+        "updated_at": at,
+    }
+
+
+def _mirror_into_accounts(session: Session, connection_id: int, rows: Sequence[LinkRow]) -> None:
+    a: Table = CrmAccount.__table__  # type: ignore[assignment]
+    statement = (
+        update(a)
+        .where(a.c.connection_id == connection_id, a.c.id == bindparam("b_id"))
+        .where(a.c.cc_contact_id != bindparam("b_contact"))
+        .values(cc_contact_id=bindparam("b_contact"))
+    )
+    params = [{"b_id": r.account_id, "b_contact": r.contact.contact_id} for r in rows]
+    session.execute(statement, params, execution_options={"synchronize_session": False})
+
+
+def link_of_account(session: Session, connection_id: int, account_id: str) -> CcLink | None:
+    return session.get(CcLink, (connection_id, account_id))
+
+
+def linked_list_counts(session: Session, connection_id: int) -> dict[str, int]:
+    """Linked accounts subscribed to each CC list, per the links' subscription data."""
+    counts: dict[str, int] = {}
+    query = select(CcLink.list_ids).where(CcLink.connection_id == connection_id)
+    for (list_ids,) in session.execute(query.execution_options(yield_per=PAGE)):
+        for list_id in list_ids or ():
+            counts[list_id] = counts.get(list_id, 0) + 1
+    return counts
