@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from listbridge.store.db import Store, open_store
 
@@ -85,7 +85,7 @@ class Cli:
         # A wide terminal, so that Rich does not wrap the table cells tests look for.
         self.runner = CliRunner(env={"COLUMNS": "200"})
 
-    def __call__(self, *args: str, input: str | None = None):
+    def __call__(self, *args: str, input: str | None = None) -> Result:
         from listbridge.cli.main import app
 
         return self.runner.invoke(app, ["--db", self.db_url, *args], input=input)

@@ -1,15 +1,35 @@
-"""`listbridge demo`: a fresh database with the sample CRM, a summary, next steps."""
+"""`listbridge demo`: the sample CRM, an in-process emulator, a real connection and import."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import subprocess
 import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from listbridge.core.accounts import FieldType
+import httpx
+import pytest
+from sqlalchemy import inspect, text
+from tests.conftest import Cli
+
+from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
+from listbridge.core.accounts import Account, AccountType, FieldType
+from listbridge.core.emails import is_role_address, match_key
+from listbridge.core.import_plan import Reason
+from listbridge.core.tokens import AccountIdentity, OAuthApp, TokenSet
 from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.builtin.load import load_file
+from listbridge.crm.builtin.summary import define_sample_fields, sample_path
+from listbridge.emulator.model import Contact
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
+from listbridge.store.secretbox import secret_box
+from listbridge.store.tokens import load_connection, save_connection
+from listbridge.sync.demo import DemoRun, demo_run
 
 SUMMARY = [
     "accounts:        400 (individual 320, organization 80)",
@@ -17,8 +37,19 @@ SUMMARY = [
     "Volunteer Since (date)",
 ]
 
+COUNT_LINE = re.compile(r"^  (attempted|created|matched|not imported): +(\d+)$", re.MULTILINE)
 
-def test_demo_loads_the_sample_into_the_given_database(cli, store: Store) -> None:
+
+@pytest.fixture(autouse=True)
+def secret_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo connects, so it stores encrypted tokens: its own key file, never ~/.config."""
+    path = tmp_path / "keys" / "secret.key"
+    monkeypatch.setenv("LISTBRIDGE_KEY_FILE", str(path))
+    monkeypatch.delenv("LISTBRIDGE_SECRET_KEY", raising=False)
+    return path
+
+
+def test_demo_loads_the_sample_into_the_given_database(cli: Cli, store: Store) -> None:
     done = cli("demo")
     assert done.exit_code == 0, done.output
     for line in SUMMARY:
@@ -32,7 +63,13 @@ def test_demo_loads_the_sample_into_the_given_database(cli, store: Store) -> Non
     assert len(crm.find_by_email("emile.obrien1@example.org")) == 2
     again = cli("demo")
     assert again.exit_code == 0, again.output
-    assert SUMMARY[0] in again.stdout
+    # The sample loads again over itself; the first demo's import added its new people, and
+    # the second finds them linked instead of creating them twice.
+    first, second = (dict(COUNT_LINE.findall(run.stdout)) for run in (done, again))
+    created = int(first["created"])
+    assert f"accounts:        {400 + created} (individual {320 + created}, " in again.stdout
+    assert second["created"] == "0"
+    assert second["attempted"] == first["attempted"]
 
 
 def test_demo_without_db_recreates_listbridge_demo_db(tmp_path: Path) -> None:
@@ -48,3 +85,166 @@ def test_demo_without_db_recreates_listbridge_demo_db(tmp_path: Path) -> None:
         assert "sample CRM loaded into sqlite:///listbridge-demo.db (run 1)" in done.stdout
         assert SUMMARY[0] in done.stdout
     assert (tmp_path / "listbridge-demo.db").is_file()
+
+
+def test_demo_connects_imports_and_shows_lists(cli: Cli) -> None:
+    done = cli("demo")
+    assert done.exit_code == 0, done.output
+    assert "Constant Contact (emulator at http://127.0.0.1:" in done.stdout
+    assert "account a07e1lbemu1acc" in done.stdout
+    counts = {key: int(n) for key, n in COUNT_LINE.findall(done.stdout)}
+    assert counts["attempted"] == counts["created"] + counts["matched"] + counts["not imported"]
+    assert min(counts["created"], counts["matched"], counts["not imported"]) > 0
+    assert Reason.ROLE_ADDRESS.message in done.stdout
+    for name in ("Newsletter", "Volunteers", "Donors"):
+        assert re.search(rf"^  {name} +\d+ in Constant Contact, +\d+ linked", done.stdout, re.M)
+    assert "connected to Listbridge Emulated Nonprofit" in done.stderr
+    assert "listbridge demo --serve" in done.stdout
+
+
+def _loaded(store: Store) -> int:
+    cid = connection_id(store, "default")
+    define_sample_fields(store, cid)
+    load_file(store, cid, sample_path(), started_by="tests")
+    return cid
+
+
+def _people_by_email(store: Store, cid: int) -> dict[str, list[Account]]:
+    people: dict[str, list[Account]] = {}
+    for account in BuiltinCrm(store, cid).changed_since(None):
+        if account.type is AccountType.INDIVIDUAL:
+            for email in {match_key(e) for e in (account.email, account.email2, account.email3)}:
+                people.setdefault(email, []).append(account)
+    return people
+
+
+def _expected(
+    contacts: list[Contact], crm: dict[str, list[Account]]
+) -> tuple[Counter[str], Counter[str]]:
+    """The import's counts, worked out again from the emulator's audience and the CRM
+    as it was before the import (design.md's matching, default settings)."""
+    counts: Counter[str] = Counter(attempted=len(contacts))
+    reasons: Counter[str] = Counter()
+    for contact in contacts:
+        email = contact.email or ""
+        people = crm.get(match_key(email), [])
+        if len(people) > 1:
+            names = (contact.first_name, contact.last_name)
+            people = [a for a in people if (a.first_name, a.last_name) == names] or people
+        reason = _reason(email, people, contact.is_unsubscribed)
+        if reason is not None:
+            reasons[reason.message] += 1
+        counts["not_imported" if reason else "matched" if people else "created"] += 1
+    return counts, reasons
+
+
+def _reason(email: str, people: list[Account], unsubscribed: bool) -> Reason | None:
+    if is_role_address(email):
+        return Reason.ROLE_ADDRESS
+    if len(people) > 1:
+        return Reason.AMBIGUOUS_IGNORED
+    if not people and unsubscribed:
+        return Reason.UNSUBSCRIBED_NO_ACCOUNT
+    return None
+
+
+def test_demo_counts_match_the_emulators_audience(store: Store) -> None:
+    cid = _loaded(store)
+    before = _people_by_email(store, cid)
+    with demo_run(store, cid) as run:
+        contacts = list(run.state.contacts.by_id.values())
+    counts, reasons = _expected(contacts, before)
+    imported = run.imported
+    assert {k: imported.count(k) for k in counts} == dict(counts)
+    assert imported.count("attempted") == sum(imported.count(k) for k in COUNTED)
+    assert run.not_imported_by_reason() == reasons
+    # The audience is the realistic mix the brief promises, not a lucky subset of it.
+    assert set(reasons) == {
+        Reason.ROLE_ADDRESS.message,
+        Reason.UNSUBSCRIBED_NO_ACCOUNT.message,
+        Reason.AMBIGUOUS_IGNORED.message,
+    }
+    assert sum(c.is_unsubscribed for c in contacts) == 4
+    # The two who unsubscribed and are in the CRM carry their opt-out over.
+    crm = BuiltinCrm(store, cid)
+    gone = [c.email or "" for c in contacts if c.is_unsubscribed]
+    known_gone = [email for email in gone if match_key(email) in before]
+    assert len(known_gone) == 2
+    assert all(crm.find_by_email(email)[0].email_opt_out for email in known_gone)
+    assert {lst.name for lst in run.lists} == {"Newsletter", "Volunteers", "Donors"}
+    assert sum(lst.crm_members for lst in run.lists) > 0
+
+
+COUNTED = ("created", "matched", "not_imported")
+
+
+def _every_value(store: Store) -> str:
+    with store.engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+        rows = [conn.execute(text(f'SELECT * FROM "{t}"')).all() for t in tables]
+    return repr(rows)
+
+
+def test_demo_keeps_no_token_in_clear_text(store: Store) -> None:
+    cid = _loaded(store)
+    with demo_run(store, cid) as run:
+        issued = _tokens(run)
+    assert issued, "the demo connected without a token"
+    stored = _every_value(store)
+    assert all(token not in stored for token in issued)
+    record = load_connection(store, cid, secret_box(store.url))
+    assert record is not None
+    assert record.has_tokens
+
+
+def _tokens(run: DemoRun) -> list[str]:
+    with run.state.lock:
+        return [token.value for token in run.state.tokens.values()]
+
+
+def test_demo_serve_keeps_the_emulator_up_until_ctrl_c(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'served.db'}"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    command = [sys.executable, "-m", "listbridge", "--db", db, "demo", "--serve"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as demo:
+        try:
+            url = _served_url(demo)
+            assert httpx.get(f"{url}/v3/contact_lists").status_code == 401
+            lists = subprocess.run(
+                [sys.executable, "-m", "listbridge", "--db", db, "lists", "ls", "--json"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+            )
+            assert lists.returncode == 0, lists.stderr
+            assert '"name": "Newsletter"' in lists.stdout
+        finally:
+            demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/v3/contact_lists")
+
+
+def _served_url(demo: subprocess.Popen[str]) -> str:
+    assert demo.stdout is not None
+    for line in demo.stdout:
+        found = re.match(r"serving the emulator at (http://\S+) ", line)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"the demo ended ({demo.wait()}) without serving")
+
+
+def test_demo_refuses_a_database_connected_to_a_real_account(cli: Cli, store: Store) -> None:
+    cid = connection_id(store, "default")
+    now = datetime.now(UTC)
+    app = OAuthApp("real-app", API_BASE, AUTH_BASE, DEFAULT_REDIRECT)
+    tokens = TokenSet("access", "refresh", now, now + timedelta(hours=24))
+    save_connection(store, cid, secret_box(store.url), app, tokens, AccountIdentity("acc-1"))
+    done = cli("demo")
+    assert done.exit_code == 2
+    assert f"connected to Constant Contact at {API_BASE}" in done.output
+    assert BuiltinCrm(store, cid).get("P0001") is None
+    record = load_connection(store, cid, secret_box(store.url))
+    assert record is not None
+    assert record.app.client_id == "real-app"

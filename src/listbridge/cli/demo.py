@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,31 +19,89 @@ from listbridge.crm.builtin.summary import (
 )
 from listbridge.store.runs import started_by
 
+if TYPE_CHECKING:
+    # The emulator, uvicorn and the HTTP stack load only when the demo runs.
+    from listbridge.sync.demo import DemoRun
+
+COUNTS = ("attempted", "created", "matched", "not_imported")
 #: Recreated on every run, so the demo always starts from the same state.
 DEMO_DB = Path("listbridge-demo.db")
 
 
 def demo(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address the emulator listens on."),
+    port: int = typer.Option(
+        8000, "--port", help="Port of the web UI (reserved: the web UI comes in a later release)."
+    ),
+    emulator_port: int = typer.Option(
+        0, "--emulator-port", min=0, help="Port of the emulator; 0 takes a free one."
+    ),
+    serve: bool = typer.Option(
+        False, "--serve", help="Keep the emulator running after the import, until Ctrl-C."
+    ),
 ) -> None:
-    """Builtin CRM with sample data (later: in-process emulator and web UI).
+    """Builtin CRM with sample data, an in-process Constant Contact emulator, a first import.
 
     Without --db the demo uses ./listbridge-demo.db, recreated each time; with
     --db it loads the sample into that database (ids already there are updated).
+    The emulator is seeded with a sample audience, the database is connected to it
+    (PKCE, approved headlessly) and the import runs; --serve then keeps it up.
     """
+    from listbridge.sync.demo import demo_run, refuse_real_connection, wait_until_interrupted
+
     state = context(ctx)
     if state.db_url is None:
         _remove_demo_db()
         state.db_url = f"sqlite:///{DEMO_DB}"
+    refuse_real_connection(state.store, state.connection_id)
     define_sample_fields(state.store, state.connection_id)
     result = load_file(
         state.store, state.connection_id, sample_path(), started_by=started_by("demo")
     )
     typer.echo(f"listbridge demo: sample CRM loaded into {state.db_url} (run {result.run_id})")
     typer.echo("\n".join(summary_lines(summarize(state.store, state.connection_id))))
-    typer.echo("\n".join(next_steps(state.db_url)))
+    with demo_run(
+        state.store, state.connection_id, host, emulator_port, say=_say, progress=_progress
+    ) as run:
+        typer.echo("\n".join(run_lines(run)))
+        typer.echo("\n".join(next_steps(state.db_url, serving=serve)))
+        if serve:
+            typer.echo(f"serving the emulator at {run.emulator_url} (API {run.emulator_url}/v3)")
+            typer.echo("press Ctrl-C to stop", err=True)
+            # Ctrl-C is how a served demo ends, so it is a normal exit, not "Aborted!".
+            with contextlib.suppress(KeyboardInterrupt):
+                wait_until_interrupted()
+            typer.echo("emulator stopped", err=True)
+
+
+def _say(line: str) -> None:
+    typer.echo(f"demo: {line}", err=True)
+
+
+def _progress(label: str, counts: Counter[str]) -> None:
+    _say(f"import {label}: {counts['attempted']} contacts so far")
+
+
+def run_lines(run: DemoRun) -> list[str]:
+    who, imported = run.identity, run.imported
+    lines = [
+        f"Constant Contact (emulator at {run.emulator_url}): {who.organization_name}",
+        f"  account {who.account_id}, owner {who.owner_name} <{who.owner_email}>",
+        f"import run {imported.run_id} {imported.status.value}:",
+        *(f"  {key.replace('_', ' ') + ':':<16} {imported.count(key)}" for key in COUNTS),
+    ]
+    for reason, count in sorted(run.not_imported_by_reason().items(), key=lambda p: -p[1]):
+        lines.append(f"    {count:>3}  {reason}")
+    if imported.errors:
+        lines.append(f"  (the report: listbridge runs show {imported.run_id} --errors-csv FILE)")
+    lines.append("lists (as `lists ls` shows them):")
+    for lst in run.lists:
+        lines.append(
+            f"  {lst.name:<12} {lst.cc_members or 0:>3} in Constant Contact, "
+            f"{lst.crm_members:>3} linked CRM accounts"
+        )
+    return lines
 
 
 def _remove_demo_db() -> None:
@@ -66,12 +127,16 @@ def summary_lines(summary: CrmSummary) -> list[str]:
     ]
 
 
-def next_steps(db_url: str) -> list[str]:
+def next_steps(db_url: str, serving: bool = False) -> list[str]:
     prefix = f"listbridge --db {db_url}"
-    return [
+    steps = [
         "next steps:",
         f"  {prefix} crm show P0001",
         f"  {prefix} crm fields ls",
         f"  {prefix} crm export --format json --out accounts.json",
         f"  {prefix} runs ls",
     ]
+    if serving:
+        return [*steps, f"  {prefix} lists ls", f"  {prefix} import"]
+    # The emulator lives in this process: commands that reach Constant Contact need it up.
+    return [*steps, "  listbridge demo --serve    keeps the emulator up for `lists ls`, `import` …"]

@@ -29,9 +29,14 @@ ALL_SCOPES = "contact_data campaign_data account_read"
 
 
 @contextmanager
-def running_emulator(config: EmulatorConfig, state: EmulatorState | None = None) -> Iterator[str]:
-    """Serve the emulator with uvicorn in a thread; yields ``http://127.0.0.1:PORT``."""
-    sock = listening_socket(config.host, 0)
+def running_emulator(
+    config: EmulatorConfig, state: EmulatorState | None = None, port: int = 0
+) -> Iterator[str]:
+    """Serve the emulator with uvicorn in a thread; yields ``http://127.0.0.1:PORT``.
+
+    ``port`` 0 (the default) takes a free one; ``config.port`` is the command's default.
+    """
+    sock = listening_socket(config.host, port)
     port = sock.getsockname()[1]
     app = create_app(config, state)
     server = uvicorn.Server(
