@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from listbridge.core.errors import UserError
+from listbridge.core.errors import NotConnectedError, UserError
+from listbridge.core.ratelimit import BudgetExhaustedError
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
@@ -112,6 +113,19 @@ def test_recorded_run_fails_with_the_message_or_is_interrupted(store: Store) -> 
     record = get_run(store, cid, _run_id_of(stopped))
     assert record.status is RunStatus.INTERRUPTED
     assert "run it again" in record.message
+
+
+def test_a_clean_stop_that_a_rerun_finishes_is_interrupted_not_failed(store: Store) -> None:
+    cid = connection_id(store, "default")
+    for stop in (NotConnectedError("reconnect needed"), BudgetExhaustedError("budget spent")):
+        with pytest.raises(type(stop)) as stopped:
+            _job(store, cid, stop)
+        record = get_run(store, cid, _run_id_of(stopped))
+        assert record.status is RunStatus.INTERRUPTED
+        assert record.message == f"{stop}; run it again to finish"
+    with pytest.raises(UserError) as refused:
+        _job(store, cid, UserError("bad input"))
+    assert get_run(store, cid, _run_id_of(refused)).status is RunStatus.FAILED
 
 
 def test_started_by_says_who_where_and_which_process() -> None:

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 class ListbridgeError(Exception):
     """Base of every error listbridge raises on purpose."""
 
+    #: True when the job stopped cleanly and a later run finishes it (its batches
+    #: are checkpointed): the run is recorded as interrupted, not failed.
+    resumable = False
+
 
 class UserError(ListbridgeError):
     """The user asked for something that cannot be done as asked."""
@@ -77,6 +81,8 @@ class LockHeldError(ListbridgeError):
 
 class NotConnectedError(ListbridgeError):
     """No usable authorisation for Constant Contact."""
+
+    resumable = True
 
 
 class RetriableApiError(ListbridgeError):

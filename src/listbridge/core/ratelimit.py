@@ -79,6 +79,8 @@ class StartWindow:
 class BudgetExhaustedError(UserError):
     """A job would need more API calls than are left today."""
 
+    resumable = True
+
 
 @dataclass(frozen=True)
 class DailyBudget:

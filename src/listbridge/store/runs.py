@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from listbridge.core.errors import UserError
+from listbridge.core.errors import ListbridgeError, UserError
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.db import Store
 from listbridge.store.models import Connection, Run, RunError
@@ -213,6 +213,11 @@ def recorded_run(
     recorder = RunRecorder(store, start_run(store, connection_id, kind, started_by))
     try:
         yield recorder
+    except ListbridgeError as error:
+        status = RunStatus.INTERRUPTED if error.resumable else RunStatus.FAILED
+        message = f"{error}; run it again to finish" if error.resumable else str(error)
+        finish_run(store, recorder.run_id, status, recorder.counts, message)
+        raise
     except Exception as error:
         finish_run(store, recorder.run_id, RunStatus.FAILED, recorder.counts, str(error))
         raise
