@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from tests.conftest import Cli
 from tests.constant_contact.conftest import SECRET_CLIENT, CcEmulator
+from tests.support.net import free_port
 
 from listbridge.store.db import open_store
 from listbridge.store.secretbox import secret_box
@@ -59,19 +59,13 @@ def test_the_database_file_holds_no_token_or_secret_in_clear_text(
     assert [s for s in secrets if s.encode() in raw] == []
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 EMULATOR = [sys.executable, "-m", "listbridge", "emulator"]
 
 
 @pytest.fixture
 def emulator_process(tmp_path: Path) -> Iterator[str]:
     """`listbridge emulator --auto-approve --port P` in its own process."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*EMULATOR, "--auto-approve", "--port", str(port)],
         stdout=subprocess.DEVNULL,

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import typer
+from tests.support.net import free_port
 from typer.testing import CliRunner
 
 from listbridge.cli.emulator import emulator
@@ -24,12 +25,6 @@ from listbridge.emulator.server import serve
 from listbridge.emulator.testing import obtain_token
 
 LAUNCH = [sys.executable, "-m", "listbridge", "emulator"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from tests.support.net import free_port
 
 
 @dataclass
@@ -23,15 +23,9 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def smtp_server() -> Iterator[Mailbox]:
-    port = _free_port()
+    port = free_port()
     mailbox = Mailbox(f"smtp://127.0.0.1:{port}")
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
