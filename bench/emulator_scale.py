@@ -14,54 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from common import rss_mb, start_emulator, write_results
 from listbridge.emulator import persistence, seed
 from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.testing import obtain_token
-
-RESULTS = Path(__file__).parent / "results"
-LAUNCH = "import typer; from listbridge.cli.emulator import emulator; typer.run(emulator)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def start() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "--auto-approve", "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{base}/oauth2/default/v1/authorize", timeout=1)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise SystemExit("emulator did not start")
 
 
 def page_all(api: httpx.Client) -> tuple[int, float]:
@@ -151,30 +114,13 @@ def measure_state_file(n: int) -> dict[str, float]:
     }
 
 
-def write(results: dict[str, dict[str, float]], n: int) -> Path:
-    at = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    meta = {
-        "contacts": n,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "at": at,
-        "note": "emulator in its own process (listbridge emulator); client over loopback",
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"emulator_scale-{at}.json"
-    path.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--no-state-file", action="store_true", help="skip the --state timing")
     args = parser.parse_args()
-    process, base = start()
+    process, base = start_emulator()
     try:
         results = measure_api(base, process.pid, args.contacts, args.batch)
     finally:
@@ -184,7 +130,13 @@ def main() -> None:
         results["state file"] = measure_state_file(args.contacts)
     for name, figures in results.items():
         print(f"{name:>18}: " + ", ".join(f"{k}={v:,}" for k, v in figures.items()))
-    print(f"written to {write(results, args.contacts)}")
+    path = write_results(
+        "emulator_scale",
+        results,
+        contacts=args.contacts,
+        note="emulator in its own process (listbridge emulator); client over loopback",
+    )
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":

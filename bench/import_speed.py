@@ -18,19 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from emulator_scale import free_port, rss_mb
+from common import rss_mb, run_child, start_emulator, write_results
 from listbridge.core.accounts import Account
 from listbridge.core.cc_records import CcContact
 from listbridge.core.import_plan import plan_import
@@ -43,53 +40,6 @@ from listbridge.store.settings import effective_settings
 from listbridge.sync.cc_connection import open_client
 from listbridge.sync.import_source import BATCH, INCLUDE
 from listbridge.sync.importer import policy_of
-
-RESULTS = Path(__file__).parent / "results"
-LAUNCH = "import typer; from listbridge.cli.emulator import emulator; typer.run(emulator)"
-
-
-def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "--auto-approve", "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{base}/oauth2/default/v1/authorize", timeout=1)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise SystemExit("emulator did not start")
-
-
-def peak_mb(pid: int) -> float:
-    """VmHWM: the peak RSS of the process since its exec (rusage would count the
-    parent's memory at fork time, which is this big benchmark process)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def run_child(args: list[str]) -> tuple[str, float, float]:
-    """Run `args`; its stdout, wall seconds and peak RSS in MB (sampled every 0.1 s)."""
-    began = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL, text=True)
-        peak = 0.0
-        while process.poll() is None:
-            peak = max(peak, peak_mb(process.pid))
-            time.sleep(0.1)
-        elapsed = time.perf_counter() - began
-        if process.returncode != 0:
-            raise SystemExit(f"{args} failed ({process.returncode})")
-        out.seek(0)
-        return out.read(), elapsed, peak
 
 
 def fetch_only(db_url: str) -> None:
@@ -188,24 +138,6 @@ def _figures(seconds: float, calls: int, rss: float) -> dict[str, float]:
     return {"seconds": round(seconds, 1), "api_calls": calls, "peak_rss_mb": round(rss)}
 
 
-def write(results: dict[str, Any], n: int, db_url: str) -> Path:
-    at = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    meta = {
-        "contacts": n,
-        "crm_accounts": n,
-        "database": db_url.split(":", 1)[0],
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "at": at,
-        "note": "emulator in its own process; client limited to 4 requests/s as against CC",
-    }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"import_speed-{at}.json"
-    path.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=100_000)
@@ -226,7 +158,15 @@ def main() -> None:
             process.wait(timeout=60)
     for name, figures in results.items():
         print(f"{name:>24}: " + ", ".join(f"{k}={v:,}" for k, v in figures.items()))
-    print(f"written to {write(results, args.contacts, db_url)}")
+    path = write_results(
+        "import_speed",
+        results,
+        contacts=args.contacts,
+        crm_accounts=args.contacts,
+        database=db_url.split(":", 1)[0],
+        note="emulator in its own process; client limited to 4 requests/s as against CC",
+    )
+    print(f"written to {path}")
 
 
 if __name__ == "__main__":

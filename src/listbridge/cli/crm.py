@@ -126,4 +126,8 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
     if account is None:
         raise UserError(f"no account with id {account_id!r}")
     changes = history(state.store, state.connection_id, Side.CRM, account_id)
-    typer.echo("\n".join([*account_lines(account), "", *history_lines(changes)]))
+    lines = [*account_lines(account), "", *history_lines(changes)]
+    if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
+        cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
+        lines += ["", f"Constant Contact contact {account.cc_contact_id}:", *history_lines(cc)]
+    typer.echo("\n".join(lines))

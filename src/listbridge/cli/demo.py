@@ -17,6 +17,7 @@ from listbridge.crm.builtin.summary import (
     sample_path,
     summarize,
 )
+from listbridge.store.db import Store
 from listbridge.store.runs import started_by
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def demo(
     The emulator is seeded with a sample audience, the database is connected to it
     (PKCE, approved headlessly) and the import runs; --serve then keeps it up.
     """
-    from listbridge.sync.demo import demo_run, refuse_real_connection, wait_until_interrupted
+    from listbridge.sync.demo import demo_run, refuse_real_connection
 
     state = context(ctx)
     if state.db_url is None:
@@ -68,11 +69,26 @@ def demo(
         typer.echo("\n".join(next_steps(state.db_url, serving=serve)))
         if serve:
             typer.echo(f"serving the emulator at {run.emulator_url} (API {run.emulator_url}/v3)")
-            typer.echo("press Ctrl-C to stop", err=True)
-            # Ctrl-C is how a served demo ends, so it is a normal exit, not "Aborted!".
-            with contextlib.suppress(KeyboardInterrupt):
-                wait_until_interrupted()
-            typer.echo("emulator stopped", err=True)
+            _serve_with_scheduler(state.store)
+
+
+def _serve_with_scheduler(store: Store) -> None:
+    """The scheduled jobs run in-process, as they would for a real connection."""
+    from listbridge.cli.schedules import default_registry
+    from listbridge.runner.scheduler import Scheduler
+    from listbridge.sync.demo import wait_until_interrupted
+
+    runner = Scheduler(store, default_registry(), say_to=_say)
+    for slot in runner.start():
+        _say(f"scheduled {slot.label}: every {slot.every}")
+    typer.echo("press Ctrl-C to stop", err=True)
+    try:
+        # Ctrl-C is how a served demo ends, so it is a normal exit, not "Aborted!".
+        with contextlib.suppress(KeyboardInterrupt):
+            wait_until_interrupted()
+    finally:
+        runner.shutdown()
+    typer.echo("emulator stopped", err=True)
 
 
 def _say(line: str) -> None:

@@ -10,8 +10,11 @@ from listbridge.cli import crm, db, demo, locks, runs, settings
 from listbridge.cli import emulator as emulator_cli
 from listbridge.cli import importer as importer_cli
 from listbridge.cli import lists as lists_cli
+from listbridge.cli import push as push_cli
+from listbridge.cli import scheduler as scheduler_cli
 from listbridge.cli import secrets as secrets_cli
 from listbridge.cli import status as status_cli
+from listbridge.cli import unsubscribes as unsubscribes_cli
 from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup
 
@@ -61,6 +64,9 @@ app.command("status")(status_cli.status)
 app.add_typer(secrets_cli.app, name="secrets")
 app.command("import")(importer_cli.import_contacts)
 app.add_typer(lists_cli.app, name="lists")
+app.command("push")(push_cli.push)
+app.add_typer(unsubscribes_cli.app, name="unsubscribes")
+app.command("scheduler")(scheduler_cli.scheduler)
 
 
 def main() -> None:

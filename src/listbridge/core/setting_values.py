@@ -50,6 +50,14 @@ class StateFormat(StrEnum):
     CODE = "code"
 
 
+class OnCrmDelete(StrEnum):
+    """What a push does to the contact of a linked account deleted (or blanked) in the CRM."""
+
+    KEEP = "keep"
+    REMOVE_FROM_LISTS = "remove_from_lists"
+    DELETE_CONTACT = "delete_contact"
+
+
 class Frequency(StrEnum):
     OFF = "off"
     DAILY = "daily"
@@ -206,6 +214,13 @@ def _pushable(crm_field: str) -> bool:
 
 def render_field_pairs(value: tuple[FieldPair, ...]) -> str:
     return ", ".join(f"{pair.cc_field}={pair.crm_field}" for pair in value)
+
+
+def parse_tag(text: str) -> str:
+    tag = text.strip()
+    if not tag or len(tag) > 255:
+        raise ValueError("a tag name has 1 to 255 characters")
+    return tag
 
 
 def parse_email_or_empty(text: str) -> str:

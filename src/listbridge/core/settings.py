@@ -28,6 +28,7 @@ from listbridge.core.setting_values import (
     Direction,
     FieldPair,
     ListSelection,
+    OnCrmDelete,
     Schedule,
     StateFormat,
     UpdateFields,
@@ -48,8 +49,8 @@ __all__ = [
 
 E = TypeVar("E", bound=StrEnum)
 
-#: design.md's limit; issue 6 may raise it to the API's 25 per contact.
-MAX_CUSTOM_FIELD_PAIRS = 15
+#: The API's per-contact limit (facts §5.2, §9.2); design.md's older 15 was raised by issue 6.
+MAX_CUSTOM_FIELD_PAIRS = 25
 
 
 def boolean(key: str, default: bool, help: str) -> SettingSpec[bool]:
@@ -136,6 +137,25 @@ PUSH_DIRECTION = one_of(
 MAPPING_STATE = one_of(
     "mapping.state", StateFormat, StateFormat.NAME, "send the state as its name or its code"
 )
+PUSH_TAG: SettingSpec[str] = SettingSpec(
+    "push.tag",
+    kinds.parse_tag,
+    str,
+    "listbridge",
+    "a tag name of 1 to 255 characters",
+    "the tag new contacts made by a push carry in Constant Contact",
+)
+PUSH_NEW_CONTACT_ON_EMAIL_CHANGE = boolean(
+    "push.new_contact_on_email_change",
+    False,
+    "a changed e-mail makes a new contact instead of updating the linked one's",
+)
+PUSH_ON_CRM_DELETE = one_of(
+    "push.on_crm_delete",
+    OnCrmDelete,
+    OnCrmDelete.KEEP,
+    "what a push does to the contact of an account deleted or blanked in the CRM",
+)
 STATS_PULL_AT: SettingSpec[time] = SettingSpec(
     "stats.pull_at",
     kinds.parse_clock,
@@ -183,6 +203,9 @@ SETTINGS = Registry(
         PUSH_CUSTOM_FIELDS,
         PUSH_DIRECTION,
         MAPPING_STATE,
+        PUSH_TAG,
+        PUSH_NEW_CONTACT_ON_EMAIL_CHANGE,
+        PUSH_ON_CRM_DELETE,
         STATS_PULL_AT,
         SYNC_FULL_SCHEDULE,
         SYNC_GUARD_PERCENT,

@@ -122,6 +122,11 @@ def process_remove(state: EmulatorState, a: Activity) -> Iterator[float]:
             yield n / len(ids)
 
 
+def live_contact(state: EmulatorState, a: Activity, contact_id: str) -> Contact | None:
+    """The contact, or None with an activity error when it does not exist (or is deleted)."""
+    return _live(state, a, contact_id)
+
+
 def _live(state: EmulatorState, a: Activity, contact_id: str) -> Contact | None:
     c = state.contacts.by_id.get(contact_id)
     if c is None or c.is_deleted:

@@ -69,3 +69,15 @@ class Export(Body):
     fields: list[str] | None = None
     status: str | None = None
     exclude: Exclude | None = None
+
+
+class TaggingSource(Body):
+    contact_ids: Annotated[list[Uuid], Field(min_length=1, max_length=500)]
+
+
+class Tagging(Body):
+    """POST /activities/contacts_taggings_add (D:TagAddRemoveContacts); only the
+    ``contact_ids`` source is emulated."""
+
+    source: TaggingSource
+    tag_ids: Annotated[list[Uuid], Field(min_length=1, max_length=50)]

@@ -253,6 +253,7 @@ class CcLink(Base):
     opt_out_source: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     cc_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    email: Mapped[str] = mapped_column(String(255), nullable=False, default="", server_default="")
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     __table_args__ = (
@@ -305,3 +306,6 @@ class ImportPending(Base):
     reason: Mapped[str] = mapped_column(String(40), nullable=False)
     contact: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+from listbridge.store import push_models as _push_models  # noqa: E402, F401  (on Base too)

@@ -12,6 +12,7 @@ from listbridge.emulator import bulk
 from listbridge.emulator.activities import Activity, activity_view
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
+from listbridge.emulator.bulk_schemas import Tagging
 from listbridge.emulator.errors import ApiError, not_found
 from listbridge.emulator.model import Tag
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
@@ -21,6 +22,7 @@ from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.views import tag_view
 
 router = api_router("contact_data")
+MAX_TAGGINGS = 50  # facts §5.2
 
 
 def _get(state: EmulatorState, tag_id: str) -> Tag:
@@ -110,3 +112,32 @@ def _untag(state: EmulatorState, a: Activity) -> Iterator[float]:
             state.touch(c)
         if n % 5000 == 0:
             yield 0.5
+
+
+@router.post("/activities/contacts_taggings_add", status_code=201)
+def add_taggings(request: Request, body: Tagging = Depends(json_body(Tagging))) -> dict[str, Any]:
+    """Tags contacts by id (facts §9.2); a contact holds at most 50 taggings."""
+    state = state_of(request)
+    with state.lock:
+        for tag_id in body.tag_ids:
+            _get(state, tag_id)
+        ids = list(dict.fromkeys(body.source.contact_ids))
+        status = {"items_total_count": len(ids), "items_completed_count": 0}
+        payload = (ids, list(body.tag_ids))
+        return activity_view(bulk.submit(request, "contacts_taggings_add", status, payload, _tag))
+
+
+def _tag(state: EmulatorState, a: Activity) -> Iterator[float]:
+    ids, tag_ids = a.payload
+    for n, contact_id in enumerate(ids, 1):
+        c = bulk.live_contact(state, a, contact_id)
+        if c is not None:
+            kept = tuple(dict.fromkeys([*(c.taggings or ()), *tag_ids]))
+            if len(kept) > MAX_TAGGINGS:
+                a.error(f"contact {contact_id} would exceed {MAX_TAGGINGS} tags")
+            else:
+                c.taggings = kept
+                state.touch(c)
+        a.status["items_completed_count"] = n
+        if n % bulk.CHUNK == 0:
+            yield n / len(ids)

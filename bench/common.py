@@ -1,0 +1,93 @@
+"""What every benchmark here shares: an emulator process, memory readings, results files."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+RESULTS = Path(__file__).parent / "results"
+EMULATOR = [sys.executable, "-m", "listbridge", "emulator", "--auto-approve"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_emulator() -> tuple[subprocess.Popen[bytes], str]:
+    """`listbridge emulator --auto-approve` in its own process; its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen([*EMULATOR, "--port", str(port)], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{base}/oauth2/default/v1/authorize", timeout=1)
+            return process, base
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise SystemExit("emulator did not start")
+
+
+def _status_mb(pid: int, key: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def rss_mb(pid: int) -> float:
+    return _status_mb(pid, "VmRSS:")
+
+
+def peak_mb(pid: int) -> float:
+    """VmHWM: the peak RSS of the process since its exec (rusage would count the
+    parent's memory at fork time, which is this big benchmark process)."""
+    return _status_mb(pid, "VmHWM:")
+
+
+def run_child(args: list[str]) -> tuple[str, float, float]:
+    """Run `args`; its stdout, wall seconds and peak RSS in MB (sampled every 0.1 s)."""
+    began = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL, text=True)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, peak_mb(process.pid))
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - began
+        if process.returncode != 0:
+            raise SystemExit(f"{args} failed ({process.returncode})")
+        out.seek(0)
+        return out.read(), elapsed, peak
+
+
+def write_results(name: str, results: dict[str, Any], **meta: Any) -> Path:
+    """bench/results/<name>-<UTC time>.json with the machine's facts beside the figures."""
+    at = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    facts = {
+        **meta,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "at": at,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}-{at}.json"
+    path.write_text(json.dumps({"meta": facts, "results": results}, indent=2) + "\n")
+    return path

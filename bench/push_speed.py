@@ -1,0 +1,144 @@
+"""Push speed (issue 6); not part of the test suite.
+
+    .venv/bin/python bench/push_speed.py [--accounts 100000] [--db URL]
+
+An emulator in its own process; the builtin CRM (SQLite by default) holds N new
+individual accounts with every standard field filled. Measured, each push being
+`listbridge push --list Bench --json` in its own process:
+1. the first push (every account created): wall time, peak RSS, API calls by endpoint
+   (from /__emulator__/counters), and the JSON-import requests used against the
+   minimum that the rows' payload sizes allow (4,000,000 bytes a request);
+2. the same accounts with 1% changed: the same figures, to show that the second
+   push's calls follow the 1% changed, not the N.
+Writes bench/results/push_speed-<UTC time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from common import rss_mb, run_child, start_emulator, write_results
+from listbridge.core.accounts import Account
+from listbridge.core.batching import IMPORT_MAX_BYTES, IMPORT_MAX_CONTACTS
+from listbridge.core.mapping import MappingPolicy, map_account
+from listbridge.crm.builtin import writes
+from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.builtin.records import FieldCatalog
+from listbridge.store.connections import connection_id
+from listbridge.store.db import open_store
+from listbridge.sync.cc_connection import open_client
+
+IMPORT = "POST /v3/activities/contacts_json_import"
+
+
+def account(i: int) -> Account:
+    return Account(
+        f"crm-{i:06d}", first_name="Firstname", last_name=f"Lastname{i}",
+        company_name="Some Organisation of Reasonable Length", email=f"person{i}@bench.example.org",
+        phone1="555-0100", phone2="555-0101", phone3="555-0102", title="Volunteer Coordinator",
+        address_line1=f"{i} Long Street Name Avenue", city="Springfield", state="IL",
+        zip="62701", country="US",
+    )  # fmt: skip
+
+
+def build_crm(db_url: str, n: int) -> list[Account]:
+    store = open_store(db_url)
+    cid = connection_id(store, "default")
+    now = datetime.now(UTC)
+    accounts = [replace(account(i), created_at=now, updated_at=now) for i in range(n)]
+    with store.session() as session:
+        writes.insert_accounts(session, cid, accounts, FieldCatalog.read(session, cid))
+    return accounts
+
+
+def change_one_percent(db_url: str, n: int) -> int:
+    store = open_store(db_url)
+    crm = BuiltinCrm(store, connection_id(store, "default"))
+    changed = list(range(0, n, 100))
+    for i in changed:
+        crm.update_fields(f"crm-{i:06d}", {"first_name": "Changed"}, reason="bench")
+    return len(changed)
+
+
+def minimum_imports(accounts: list[Account], list_id: str) -> int:
+    """The fewest requests the payload allows: total bytes over the 4 MB a request carries."""
+    rows = [dict(map_account(a, MappingPolicy()).row) for a in accounts]
+    sizes = [len(json.dumps(r, separators=(",", ":")).encode()) + 1 for r in rows]
+    overhead = len(json.dumps({"import_data": [], "list_ids": [list_id]}).encode())
+    by_bytes = math.ceil(sum(sizes) / (IMPORT_MAX_BYTES - overhead))
+    return max(by_bytes, math.ceil(len(rows) / IMPORT_MAX_CONTACTS))
+
+
+def one_push(control: httpx.Client, cli: list[str]) -> dict[str, Any]:
+    control.post("/counters/reset").raise_for_status()
+    out, seconds, rss = run_child([*cli, "push", "--list", "Bench", "--json"])
+    counters = control.get("/counters").json()
+    result = json.loads(out)
+    counts = {k: v for k, v in result.items() if k not in ("errors", "run_id")}
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(rss),
+        "api_calls": counters["total"],
+        "by_endpoint": counters["by_endpoint"],
+        **counts,
+        "errors": len(result["errors"]),
+    }
+
+
+def measure(base: str, emulator_pid: int, n: int, db_url: str) -> dict[str, Any]:
+    cli = [sys.executable, "-m", "listbridge", "--db", db_url]
+    control = httpx.Client(base_url=f"{base}/__emulator__", timeout=3600)
+    run_child([*cli, "connect", "--emulator", base])
+    store = open_store(db_url)
+    client = open_client(store, connection_id(store, "default"))
+    list_id = client.create_list("Bench").list_id
+    client.close()
+    accounts = build_crm(db_url, n)
+    first = one_push(control, cli)
+    least = minimum_imports(accounts, list_id)
+    first["import_requests_minimum"] = least
+    first["import_requests_ratio"] = round(first["by_endpoint"].get(IMPORT, 0) / least, 3)
+    changed = change_one_percent(db_url, n)
+    second = one_push(control, cli)
+    second["accounts_changed"] = changed
+    return {"first push": first, "1% changed": second,
+            "emulator": {"rss_mb": round(rss_mb(emulator_pid))}}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--db", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = args.db or f"sqlite:///{tmp}/bench.db"
+        os.environ.setdefault("LISTBRIDGE_KEY_FILE", f"{tmp}/secret.key")
+        process, base = start_emulator()
+        try:
+            results = measure(base, process.pid, args.accounts, db_url)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+    print(json.dumps(results, indent=2))
+    path = write_results(
+        "push_speed",
+        results,
+        accounts=args.accounts,
+        database=db_url.split(":", 1)[0],
+        note="emulator in its own process; client limited to 4 requests/s as against CC",
+    )
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()

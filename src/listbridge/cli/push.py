@@ -1,0 +1,75 @@
+"""`listbridge push`: CRM accounts onto Constant Contact lists (consent first, bulk, resumable)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from listbridge.cli.context import context
+from listbridge.cli.importer import _error
+from listbridge.sync.push import PushRequest, run_push
+from listbridge.sync.push_record import COUNTS, PushResult
+
+_stderr = Console(stderr=True, highlight=False)
+
+
+def push(
+    ctx: typer.Context,
+    lists: list[str] = typer.Option(
+        [], "--list", help="A CC list to push to (repeatable); none: update linked contacts."
+    ),
+    subscription_only: bool = typer.Option(
+        False, "--subscription-only", help="Change list memberships only, not contact fields."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan and its API cost; change nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+) -> None:
+    """Push eligible CRM accounts to Constant Contact, never re-subscribing an opt-out."""
+    state = context(ctx)
+    request = PushRequest(tuple(lists), subscription_only, dry_run)
+    result = run_push(state.store, state.connection_id, request, progress=_progress)
+    if as_json:
+        typer.echo(json.dumps(result_json(result, dry_run), indent=2))
+        return
+    typer.echo(_summary(result, dry_run))
+    if dry_run:
+        _print_plan(result)
+    elif result.errors:
+        typer.echo(f"the report: listbridge runs show {result.run_id} --errors-csv FILE")
+
+
+def _summary(result: PushResult, dry_run: bool) -> str:
+    head = "push dry run (nothing changed)" if dry_run else f"push run {result.run_id}"
+    counts = ", ".join(f"{result.count(k)} {k.replace('_', ' ')}" for k in COUNTS)
+    return f"{head} {result.status.value}: {counts}"
+
+
+def _print_plan(result: PushResult) -> None:
+    typer.echo("plan:")
+    for what, count in sorted(result.by_reason.items()):
+        typer.echo(f"  {count:>8}  {what}")
+    if result.calls is not None:
+        typer.echo(f"API calls: {result.calls.total}")
+        for purpose, count in sorted(result.calls.by_purpose.items()):
+            typer.echo(f"  {count:>8}  {purpose}")
+
+
+def _progress(message: str) -> None:
+    _stderr.print(f"[dim]push:[/] {escape(message)}")
+
+
+def result_json(result: PushResult, dry_run: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"run_id": result.run_id}
+    body.update({key: result.count(key) for key in COUNTS})
+    body["errors"] = [_error(e) for e in result.errors]
+    if dry_run:
+        body["dry_run"] = True
+        body["plan"] = dict(result.by_reason)
+        body["api_calls"] = dict(result.calls.by_purpose) if result.calls else {}
+    return body

@@ -1,0 +1,41 @@
+"""The one place jobs register their schedules. The scheduler reads it and knows no job:
+a later job (the nightly statistics pull) adds its schedule here without touching it.
+
+    registry.register_schedule("unsubscribes", every_interval_minutes, reconcile)
+
+`trigger_from_settings` reads a connection's settings and says how often the job runs
+there (None: not scheduled for that connection); `job(store, connection_id)` runs it
+once and raises LockHeldError when another job holds the connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from listbridge.core.settings import Settings
+from listbridge.store.db import Store
+
+TriggerFromSettings = Callable[[Settings], timedelta | None]
+Job = Callable[[Store, int], object]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    #: also the run kind the job records, so the scheduler can tell when it last ran
+    name: str
+    trigger_from_settings: TriggerFromSettings
+    job: Job
+
+
+@dataclass
+class Registry:
+    schedules: dict[str, Schedule] = field(default_factory=dict)
+
+    def register_schedule(
+        self, name: str, trigger_from_settings: TriggerFromSettings, job: Job
+    ) -> None:
+        if name in self.schedules:
+            raise ValueError(f"a schedule named {name!r} is already registered")
+        self.schedules[name] = Schedule(name, trigger_from_settings, job)

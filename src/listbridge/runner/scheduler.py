@@ -1,0 +1,111 @@
+"""The in-process scheduler (APScheduler): every registered schedule, for every connection.
+
+- A paused connection (needs reconnecting) is skipped, and the run log says so.
+- A job that finds the connection's lock held waits for the next slot, and says so.
+- Missed runs after downtime run once on start, not once per missed slot: the first
+  run is due at the job's last start plus its interval, or now if that has passed;
+  APScheduler coalesces the slots missed while running (`coalesce`, one instance).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from listbridge.core.errors import LockHeldError
+from listbridge.runner.registry import Registry, Schedule
+from listbridge.store.db import Store
+from listbridge.store.health import schedule_pause
+from listbridge.store.schedule_state import connection_ids, last_started
+from listbridge.store.settings import effective_settings
+
+log = logging.getLogger("listbridge.scheduler")
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Slot:
+    schedule: Schedule
+    connection_id: int
+    every: timedelta
+    first: datetime
+
+    @property
+    def label(self) -> str:
+        return f"{self.schedule.name} (connection {self.connection_id})"
+
+
+def first_run(last: datetime | None, every: timedelta, now: datetime) -> datetime:
+    """When a slot first runs: once now if a run was missed (or never made), else on time."""
+    if last is None or last + every <= now:
+        return now
+    return last + every
+
+
+@dataclass
+class Scheduler:
+    store: Store
+    registry: Registry
+    clock: Clock = _now
+    #: the run log: one line per slot run or skipped, newest last
+    events: list[str] = field(default_factory=list)
+    #: where else each run-log line goes (the `scheduler` command prints it)
+    say_to: Callable[[str], object] | None = None
+    _aps: BackgroundScheduler | None = None
+
+    def slots(self) -> list[Slot]:
+        now, found = self.clock(), []
+        for connection_id in connection_ids(self.store):
+            settings = effective_settings(self.store, connection_id)
+            for schedule in self.registry.schedules.values():
+                every = schedule.trigger_from_settings(settings)
+                if every is not None:
+                    last = last_started(self.store, connection_id, schedule.name)
+                    found.append(Slot(schedule, connection_id, every, first_run(last, every, now)))
+        return found
+
+    def start(self) -> list[Slot]:
+        defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        self._aps = BackgroundScheduler(timezone=UTC, job_defaults=defaults)
+        planned = self.slots()
+        for slot in planned:
+            trigger = IntervalTrigger(seconds=slot.every.total_seconds(), start_date=slot.first)
+            self._aps.add_job(self.run_slot, trigger, args=[slot], next_run_time=slot.first)
+        self._aps.start()
+        return planned
+
+    def shutdown(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=True)
+            self._aps = None
+
+    def run_slot(self, slot: Slot) -> None:
+        pause = schedule_pause(self.store, slot.connection_id)
+        if pause is not None:
+            self.say(f"{slot.label} skipped: schedules paused ({pause.reason})")
+            return
+        try:
+            slot.schedule.job(self.store, slot.connection_id)
+        except LockHeldError as error:
+            self.say(f"{slot.label} skipped: {error}; waiting for the next slot")
+        except Exception as error:  # one failed slot must not stop the scheduler
+            log.exception("%s failed", slot.label)
+            self.say(f"{slot.label} failed: {error}")
+        else:
+            self.say(f"{slot.label} ran")
+
+    def say(self, line: str) -> None:
+        stamped = f"{self.clock().isoformat(timespec='seconds')} {line}"
+        self.events.append(stamped)
+        log.info("%s", line)
+        if self.say_to is not None:
+            self.say_to(stamped)

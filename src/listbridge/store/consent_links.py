@@ -1,0 +1,127 @@
+"""What the unsubscribe reconciliation reads and writes of links: each linked pair's last
+seen Constant Contact consent (no new table: a link already carries it)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from listbridge.core.cc_records import CcContact
+from listbridge.core.journal import Side
+from listbridge.store.models import CcLink, CrmAccount, JournalEntry, Run
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class SeenLink:
+    account_id: str
+    contact_id: str
+    permission: str
+    opt_out_source: str
+    list_ids: tuple[str, ...]
+    cc_updated_at: datetime | None
+
+
+def _seen(row: CcLink) -> SeenLink:
+    return SeenLink(
+        row.account_id,
+        row.cc_contact_id,
+        row.permission_to_send,
+        row.opt_out_source,
+        tuple(row.list_ids or ()),
+        row.cc_updated_at,
+    )
+
+
+def links_by(
+    session: Session,
+    connection_id: int,
+    *,
+    accounts: Collection[str] = (),
+    contacts: Collection[str] = (),
+) -> list[SeenLink]:
+    """The links of these accounts or these contacts (read in chunks: cost ∝ the changes)."""
+    found: list[SeenLink] = []
+    for column, ids in ((CcLink.account_id, accounts), (CcLink.cc_contact_id, contacts)):
+        keys = sorted(set(ids))
+        for start in range(0, len(keys), CHUNK):
+            query = select(CcLink).where(
+                CcLink.connection_id == connection_id, column.in_(keys[start : start + CHUNK])
+            )
+            found += [_seen(row) for row in session.scalars(query)]
+    return found
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    link: SeenLink
+    opted_out: bool
+    email: str
+    updated_at: datetime
+
+
+def all_links(session: Session, connection_id: int) -> Iterator[LinkedAccount]:
+    """Every link with its account's opt-out, e-mail and last change (for the report)."""
+    a = CrmAccount
+    query = (
+        select(CcLink, a.email_opt_out, a.email, a.updated_at)
+        .join(a, (a.connection_id == CcLink.connection_id) & (a.id == CcLink.account_id))
+        .where(CcLink.connection_id == connection_id)
+        .order_by(CcLink.account_id)
+    )
+    for link, opted_out, email, at in session.execute(query.execution_options(yield_per=CHUNK)):
+        yield LinkedAccount(_seen(link), bool(opted_out), str(email), at)
+
+
+def remember_consent(
+    session: Session, connection_id: int, contact: CcContact, at: datetime
+) -> None:
+    """What we now know of the contact's consent. An unsubscribed contact has left every
+    list; its lists as last seen are kept, for a resubscribe request to name them."""
+    values: dict[str, object] = {
+        "permission_to_send": contact.permission.value,
+        "opt_out_source": contact.opt_out_source,
+        "cc_updated_at": contact.updated_at,
+        "updated_at": at,
+    }
+    if not contact.unsubscribed:
+        values["list_ids"] = sorted(contact.list_ids)
+    session.execute(
+        update(CcLink)
+        .where(CcLink.connection_id == connection_id, CcLink.cc_contact_id == contact.contact_id)
+        .values(**values)
+    )
+
+
+def opt_out_changed(
+    session: Session,
+    connection_id: int,
+    account_ids: Collection[str],
+    since: datetime | None,
+    not_by: str,
+) -> set[str]:
+    """The accounts whose email opt-out someone changed (or created) at or after `since`,
+    per the journal, leaving out the changes of `not_by` runs (our own copies)."""
+    keys = sorted(set(account_ids))
+    found: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        query = (
+            select(JournalEntry.record_id)
+            .outerjoin(Run, Run.id == JournalEntry.run_id)
+            .where(
+                JournalEntry.connection_id == connection_id,
+                JournalEntry.side == Side.CRM.value,
+                JournalEntry.field.in_(("email_opt_out", "*")),
+                JournalEntry.record_id.in_(keys[start : start + CHUNK]),
+                or_(Run.kind.is_(None), Run.kind != not_by),
+            )
+        )
+        if since is not None:
+            query = query.where(JournalEntry.at >= since)
+        found.update(str(r) for r in session.scalars(query))
+    return found

@@ -1,0 +1,166 @@
+"""What a push reads and writes in the store: link states, pushed links, remembered activities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from listbridge.core.cc_records import CcContact
+from listbridge.core.push_plan import CcState
+from listbridge.store.db import Store
+from listbridge.store.links import PAGE, LinkRow, _mirror_into_accounts
+from listbridge.store.models import CcLink, CrmAccount
+from listbridge.store.push_models import PushActivity
+from listbridge.store.upsert import upsert
+
+UNSUBSCRIBED = "unsubscribed"
+
+
+@dataclass(frozen=True)
+class PushedLink:
+    account_id: str
+    state: CcState
+
+
+def link_states(session: Session, connection_id: int) -> dict[str, CcState]:
+    """Every link of the connection as the planner sees it."""
+    c = CcLink
+    columns = (c.account_id, c.cc_contact_id, c.permission_to_send, c.list_ids, c.fingerprint)
+    query = select(*columns, c.email).where(c.connection_id == connection_id)
+    return {
+        str(row[0]): CcState(
+            str(row[1]), row[2] == UNSUBSCRIBED, frozenset(row[3] or ()), row[4], row[5]
+        )
+        for row in session.execute(query.execution_options(yield_per=PAGE))
+    }
+
+
+def mark_unsubscribed(
+    session: Session, connection_id: int, contact_ids: Sequence[str], at: datetime
+) -> int:
+    """Consent first: links of contacts found unsubscribed in Constant Contact say so."""
+    if not contact_ids:
+        return 0
+    statement = (
+        update(CcLink)
+        .where(CcLink.connection_id == connection_id, CcLink.cc_contact_id.in_(contact_ids))
+        .where(CcLink.permission_to_send != UNSUBSCRIBED)
+        .values(permission_to_send=UNSUBSCRIBED, list_ids=[], updated_at=at)
+    )
+    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def save_pushed_links(
+    session: Session, connection_id: int, rows: Sequence[PushedLink], at: datetime
+) -> None:
+    """Create or refresh the links a push made or updated, with their fingerprints."""
+    if not rows:
+        return
+    values = [_values(connection_id, row, at) for row in rows]
+    insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    statement = insert(CcLink)
+    kept = ("cc_contact_id", "list_ids", "permission_to_send", "fingerprint", "email", "updated_at")
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["connection_id", "account_id"],
+            set_={c: statement.excluded[c] for c in kept},
+        ),
+        values,
+    )
+    _mirror_into_accounts(session, connection_id, [_as_link_row(r) for r in rows])
+
+
+def _values(connection_id: int, row: PushedLink, at: datetime) -> dict[str, Any]:
+    s = row.state
+    return {
+        "connection_id": connection_id,
+        "account_id": row.account_id,
+        "cc_contact_id": s.contact_id,
+        "list_ids": sorted(s.list_ids),
+        "permission_to_send": UNSUBSCRIBED if s.unsubscribed else "implicit",
+        "opt_out_source": "",
+        "fingerprint": s.fingerprint,
+        "email": s.email,
+        "linked_at": at,
+        "updated_at": at,
+    }
+
+
+def _as_link_row(row: PushedLink) -> LinkRow:
+    return LinkRow(row.account_id, CcContact(contact_id=row.state.contact_id, email=""))
+
+
+def forget_lists(session: Session, connection_id: int, account_ids: Sequence[str]) -> None:
+    """The contacts were taken off every list (push.on_crm_delete=remove_from_lists)."""
+    if account_ids:
+        session.execute(
+            update(CcLink)
+            .where(CcLink.connection_id == connection_id, CcLink.account_id.in_(account_ids))
+            .values(list_ids=[], fingerprint="")
+        )
+
+
+def drop_links(session: Session, connection_id: int, account_ids: Sequence[str]) -> None:
+    """The contacts were deleted (push.on_crm_delete=delete_contact): their links go too."""
+    if not account_ids:
+        return
+    session.execute(
+        delete(CcLink).where(
+            CcLink.connection_id == connection_id, CcLink.account_id.in_(account_ids)
+        )
+    )
+    session.execute(
+        update(CrmAccount)
+        .where(CrmAccount.connection_id == connection_id, CrmAccount.id.in_(account_ids))
+        .values(cc_contact_id="")
+    )
+
+
+@dataclass
+class StoredMemo:
+    """An `ActivityMemo` in `push_activities`: each id committed as soon as it is known."""
+
+    store: Store
+    connection_id: int
+    clock: Any
+
+    def get(self, key: str) -> str | None:
+        with self.store.session() as session:
+            found = session.get(PushActivity, (self.connection_id, key))
+            return None if found is None else found.activity_id
+
+    def put(self, key: str, activity_id: str) -> None:
+        with self.store.session() as session:
+            upsert(
+                session,
+                PushActivity,
+                ["connection_id", "key"],
+                {
+                    "connection_id": self.connection_id,
+                    "key": key,
+                    "activity_id": activity_id,
+                    "submitted_at": self.clock(),
+                },
+            )
+
+    def remembered(self) -> dict[str, str]:
+        query = select(PushActivity.key, PushActivity.activity_id).where(
+            PushActivity.connection_id == self.connection_id
+        )
+        with self.store.session() as session:
+            return {str(k): str(a) for k, a in session.execute(query)}
+
+    def forget(self, keys: Iterable[str]) -> None:
+        with self.store.session() as session:
+            session.execute(
+                delete(PushActivity).where(
+                    PushActivity.connection_id == self.connection_id,
+                    PushActivity.key.in_(list(keys)),
+                )
+            )

@@ -1,0 +1,204 @@
+"""`listbridge push`: CRM accounts onto Constant Contact lists, consent first, bulk, resumable.
+
+fetch (accounts, links, CC opt-outs, CC contacts for unlinked addresses) → plan
+(`core.push_plan`, pure) → apply (bulk imports and memberships, each activity
+remembered in `push_activities` before it is polled) → record (links with their
+fingerprints, error rows, counts, in one transaction) → completion e-mail.
+A dry run stops after the plan and prints what applying it would cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from listbridge.constant_contact.bulk import Bulk
+from listbridge.constant_contact.client import ConstantContact
+from listbridge.core.accounts import Account
+from listbridge.core.eligibility import why_not_pushed
+from listbridge.core.emails import match_key
+from listbridge.core.mapping import MappingPolicy
+from listbridge.core.push_plan import CcState, PushPolicy, email_changed, plan_push
+from listbridge.core.runs import RunStatus
+from listbridge.core.setting_values import FieldPair
+from listbridge.core.settings import (
+    IMPORT_ROLE_ADDRESSES,
+    MAPPING_STATE,
+    PUSH_CUSTOM_FIELDS,
+    PUSH_NEW_CONTACT_ON_EMAIL_CHANGE,
+    PUSH_ON_CRM_DELETE,
+    PUSH_TAG,
+    Settings,
+)
+from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.store.db import Store
+from listbridge.store.locks import locked_run
+from listbridge.store.push_state import StoredMemo, link_states, mark_unsubscribed
+from listbridge.store.runs import started_by
+from listbridge.store.settings import effective_settings
+from listbridge.sync import push_source as source
+from listbridge.sync.cc_connection import open_client
+from listbridge.sync.push_cost import estimate_calls
+from listbridge.sync.push_notify import notify_completion
+from listbridge.sync.push_record import PushResult, record_push
+from listbridge.sync.push_run import apply_push, settle_remembered
+from listbridge.sync.push_source import Fetched
+from listbridge.sync.unsubscribes import reconcile_unsubscribes
+
+KIND = "push"
+#: a linked contact whose address is not the account's (nor known): its address is sent
+UNKNOWN_EMAIL = "(unknown)"
+Clock = Callable[[], datetime]
+Progress = Callable[[str], None]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _quiet(_message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    lists: Sequence[str] = ()
+    subscription_only: bool = False
+    dry_run: bool = False
+
+
+def run_push(
+    store: Store,
+    connection_id: int,
+    request: PushRequest,
+    *,
+    progress: Progress = _quiet,
+    clock: Clock = _now,
+    origin: str = "cli",
+) -> PushResult:
+    settings = effective_settings(store, connection_id)
+    client = open_client(store, connection_id)
+    try:
+        if request.dry_run:
+            return _dry_run(store, connection_id, client, request, settings, progress)
+        # Consent first: CC opt-outs reach the CRM (and CRM opt-outs reach CC) before
+        # anything is pushed, through the one reconciliation that decides consent.
+        reconcile_unsubscribes(store, connection_id, clock=clock, origin=f"push, {origin}")
+        with locked_run(store, connection_id, KIND, started_by(origin)) as (held, run):
+            memo = StoredMemo(store, connection_id, clock)
+            settle_remembered(client, memo, progress)
+            fetched = fetch(store, connection_id, client, request, settings, write=True)
+            plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy)
+            progress(f"plan: {plan.considered} accounts considered")
+            applied = apply_push(Bulk(client, memo), client, plan, fetched, progress)
+            held.check()
+            result = record_push(store, connection_id, run, plan, fetched, applied, clock())
+            memo.forget(applied.keys)
+    finally:
+        client.close()
+    notify_completion(settings, result)
+    return result
+
+
+def _dry_run(
+    store: Store,
+    connection_id: int,
+    client: ConstantContact,
+    request: PushRequest,
+    settings: Settings,
+    progress: Progress,
+) -> PushResult:
+    fetched = fetch(store, connection_id, client, request, settings, write=False)
+    plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy)
+    progress(f"dry run: {plan.considered} accounts considered, nothing changed")
+    calls = estimate_calls(plan, fetched)
+    return PushResult.of_plan(plan, fetched.list_names, RunStatus.SUCCEEDED, calls=calls)
+
+
+def fetch(
+    store: Store,
+    connection_id: int,
+    client: ConstantContact,
+    request: PushRequest,
+    settings: Settings,
+    write: bool,
+) -> Fetched:
+    names = source.resolve_lists(client, request.lists)
+    calls = source.Calls()
+    calls.add("read lists", 1 if request.lists else 0)
+    pairs: tuple[FieldPair, ...] = settings.get(PUSH_CUSTOM_FIELDS)
+    roles: tuple[str, ...] = settings.get(IMPORT_ROLE_ADDRESSES)
+    custom = source.resolve_custom_fields(client, pairs, calls, write)
+    policy = PushPolicy(
+        tuple(names.values()),
+        request.subscription_only,
+        MappingPolicy(settings.get(MAPPING_STATE), custom),
+        frozenset(roles),
+        settings.get(PUSH_NEW_CONTACT_ON_EMAIL_CHANGE),
+        settings.get(PUSH_ON_CRM_DELETE),
+    )
+    accounts = list(BuiltinCrm(store, connection_id).changed_since(None))
+    links = _consent_first(store, connection_id, client, calls, write)
+    wanted = _emails_to_look_up(accounts, links, policy)
+    existing = source.contacts_by_email(client, wanted, calls) if wanted else {}
+    links = _with_known_emails(accounts, links, existing)
+    by_id = {list_id: name for name, list_id in names.items()}
+    return Fetched(accounts, links, existing, policy, by_id, calls, settings.get(PUSH_TAG))
+
+
+def _consent_first(
+    store: Store, connection_id: int, client: ConstantContact, calls: source.Calls, write: bool
+) -> dict[str, CcState]:
+    """Links as Constant Contact's consent is now: no push acts on a stale opt-in."""
+    gone = source.unsubscribed_ids(client, calls)
+    with store.session() as session:
+        links = link_states(session, connection_id)
+        stale = [
+            s.contact_id for s in links.values() if s.contact_id in gone and not s.unsubscribed
+        ]
+        if write:
+            mark_unsubscribed(session, connection_id, stale, _now())
+    return {
+        account_id: CcState(s.contact_id, True, frozenset(), s.fingerprint)
+        if s.contact_id in gone
+        else s
+        for account_id, s in links.items()
+    }
+
+
+def _emails_to_look_up(
+    accounts: list[Account], links: dict[str, CcState], policy: PushPolicy
+) -> list[str]:
+    """Addresses to find in CC: of unlinked accounts (when pushing to lists), of links whose
+    address is not known yet (made by an import), and of new addresses that get a new contact."""
+    return [
+        a.email
+        for a in accounts
+        if why_not_pushed(a, policy.role_local_parts) is None and _look_up(a, links, policy)
+    ]
+
+
+def _look_up(account: Account, links: dict[str, CcState], policy: PushPolicy) -> bool:
+    link = links.get(account.id)
+    if link is None:
+        return bool(policy.list_ids)
+    if not link.email:
+        return True
+    return policy.new_contact_on_email_change and email_changed(link, account.email)
+
+
+def _with_known_emails(
+    accounts: list[Account], links: dict[str, CcState], existing: dict[str, CcState]
+) -> dict[str, CcState]:
+    """A link made by an import learns its contact's address: the account's own when CC has
+    it on that contact, else one that differs (so the address is sent as a change)."""
+    known = dict(links)
+    for account in accounts:
+        link = links.get(account.id)
+        if link is None or link.email:
+            continue
+        found = existing.get(match_key(account.email))
+        same = found is not None and found.contact_id == link.contact_id
+        known[account.id] = replace(link, email=account.email if same else UNKNOWN_EMAIL)
+    return known

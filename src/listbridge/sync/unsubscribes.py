@@ -1,0 +1,104 @@
+"""`listbridge unsubscribes sync`: keep opt-outs in step both ways (design rule 1).
+
+read the changes since the cursors (no lock) → decide per pair (core.consent, pure) →
+apply under the connection's lock, which is held only for the writes → advance the
+cursors to the run's start. A pair whose write failed keeps the cursors where they
+were, so the next run reads its change again: an opt-out is never lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from listbridge.core.consent import Decision, Policy
+from listbridge.core.runs import ErrorRow, RunStatus
+from listbridge.core.settings import (
+    UNSUBSCRIBE_CC_TO_CRM,
+    UNSUBSCRIBE_CRM_CLEAR_RESUBSCRIBES,
+    UNSUBSCRIBE_CRM_TO_CC,
+    UNSUBSCRIBE_RESUBSCRIBE_CLEARS_OPT_OUT,
+    Settings,
+)
+from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.protocol import CrmAdapter
+from listbridge.store.db import Store
+from listbridge.store.import_state import advance_cursors, read_cursors
+from listbridge.store.locks import locked_run
+from listbridge.store.runs import RunRecorder, started_by
+from listbridge.store.settings import effective_settings
+from listbridge.sync.cc_connection import open_client
+from listbridge.sync.unsubscribes_apply import COUNTED, Applier
+from listbridge.sync.unsubscribes_source import KIND, Changes, gather
+
+#: cursors kept beside the import's (its table holds one per scope key)
+CC_CURSOR = "~unsubscribes.cc"
+CRM_CURSOR = "~unsubscribes.crm"
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class UnsubscribeResult:
+    run_id: int
+    status: RunStatus
+    counts: Counter[str]
+    errors: list[ErrorRow] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+    def count(self, key: str) -> int:
+        return int(self.counts.get(key, 0))
+
+
+def policy_of(settings: Settings) -> Policy:
+    return Policy(
+        cc_to_crm=settings.get(UNSUBSCRIBE_CC_TO_CRM),
+        resubscribe_clears_opt_out=settings.get(UNSUBSCRIBE_RESUBSCRIBE_CLEARS_OPT_OUT),
+        crm_to_cc=settings.get(UNSUBSCRIBE_CRM_TO_CC),
+        crm_clear_resubscribes=settings.get(UNSUBSCRIBE_CRM_CLEAR_RESUBSCRIBES),
+    )
+
+
+def reconcile_unsubscribes(
+    store: Store,
+    connection_id: int,
+    *,
+    crm: CrmAdapter | None = None,
+    clock: Clock = _now,
+    origin: str = "cli",
+) -> UnsubscribeResult:
+    """One reconciliation; LockHeldError (and no run) when another job holds the lock."""
+    policy = policy_of(effective_settings(store, connection_id))
+    adapter = crm or BuiltinCrm(store, connection_id)
+    started = clock()  # the cursors close here: later changes are read next time
+    with store.session() as session:
+        cursors = read_cursors(session, connection_id)
+    client = open_client(store, connection_id)
+    try:
+        window = (cursors.get(CC_CURSOR), cursors.get(CRM_CURSOR))
+        changes = gather(store, connection_id, client, adapter, window)
+        with locked_run(store, connection_id, KIND, started_by(origin)) as (_held, run):
+            applier = Applier(store, connection_id, client, adapter, policy, run.run_id, clock)
+            _apply(applier, run, changes, started)
+    finally:
+        client.close()
+    return UnsubscribeResult(
+        run.run_id, run.outcome(), run.counts, applier.errors, applier.decisions
+    )
+
+
+def _apply(applier: Applier, run: RunRecorder, changes: Changes, started: datetime) -> None:
+    run.counts.update(dict.fromkeys(COUNTED.values(), 0))
+    applier.apply(changes)
+    run.counts.update(applier.counts)
+    run.add_errors(applier.errors)
+    if applier.failed:
+        return  # the cursors stay: the next run reads the failed pairs' changes again
+    with applier.store.session() as session:
+        keys = (CC_CURSOR, CRM_CURSOR)
+        advance_cursors(session, applier.connection_id, keys, started, run.run_id)

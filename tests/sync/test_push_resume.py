@@ -1,0 +1,75 @@
+"""Kill -9 mid-push, run it again: no duplicate contact, every account linked once, and the
+killed run's bulk activity is polled to its end, not submitted again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+from tests.constant_contact.conftest import SECRET_CLIENT
+from tests.sync.conftest import Scene
+from tests.sync.test_push import push
+
+from listbridge.emulator.config import EmulatorConfig
+from listbridge.store.models import CcLink
+from listbridge.store.push_models import PushActivity
+
+ACCOUNTS = 1500
+
+
+@pytest.fixture
+def cc_emulator_config() -> EmulatorConfig:
+    base = EmulatorConfig(auto_approve=True, testing_controls=True, clients=(SECRET_CLIENT,))
+    return replace(base, activity_pause_seconds=0.5)
+
+
+def _count(scene: Scene, table: object) -> int:
+    with scene.store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _start_push(scene: Scene) -> subprocess.Popen[str]:
+    env = {**os.environ, "LISTBRIDGE_LOCK_TTL_SECONDS": "1"}
+    command = [sys.executable, "-m", "listbridge", "--db", scene.cli.db_url,
+               "push", "--list", "News", "--json"]  # fmt: skip
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+@pytest.mark.slow
+def test_killed_mid_push_then_rerun_finishes_without_duplicates(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scene.add_list("News")
+    for n in range(ACCOUNTS):
+        scene.add_account(f"a{n}", f"person{n}@example.org", "P", f"N{n}")
+    process = _start_push(scene)
+    deadline = time.monotonic() + 60
+    while _count(scene, PushActivity) == 0:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the push never submitted an activity"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert _count(scene, CcLink) == 0
+    imports_before = scene.cc.counters()["by_endpoint"]["POST /v3/activities/contacts_json_import"]
+    assert imports_before == 1
+    monkeypatch.setenv("LISTBRIDGE_LOCK_TTL_SECONDS", "1")
+    time.sleep(1.2)  # the killed holder's lease lapses
+    result = push(scene, "--list", "News")
+    assert result["created"] + result["matched_existing"] == ACCOUNTS
+    assert result["created"] == 0  # the killed run's import finished; nothing made twice
+    emails = [c.email for c in scene.cc.state.contacts.by_id.values()]
+    assert len(emails) == len(set(emails)) == ACCOUNTS
+    assert _count(scene, CcLink) == ACCOUNTS
+    assert len({a.cc_contact_id for a in scene.accounts()}) == ACCOUNTS
+    assert _count(scene, PushActivity) == 0
+    again = push(scene, "--list", "News")
+    assert again["already_linked"] == ACCOUNTS
