@@ -95,7 +95,9 @@ def one_push(control: httpx.Client, cli: list[str]) -> dict[str, Any]:
     }
 
 
-def measure(base: str, emulator_pid: int, n: int, db_url: str) -> dict[str, Any]:
+def measure(
+    base: str, emulator_pid: int, n: int, db_url: str, storm: float = 0.0
+) -> dict[str, Any]:
     cli = [sys.executable, "-m", "listbridge", "--db", db_url]
     control = httpx.Client(base_url=f"{base}/__emulator__", timeout=3600)
     run_child([*cli, "connect", "--emulator", base])
@@ -104,6 +106,9 @@ def measure(base: str, emulator_pid: int, n: int, db_url: str) -> dict[str, Any]
     list_id = client.create_list("Bench").list_id
     client.close()
     accounts = build_crm(db_url, n)
+    # A 429 storm: that share of every request is refused; the push must still finish
+    # with no duplicates, its retries showing in the counters.
+    control.post("/faults", json={"rate_429": storm}).raise_for_status()
     first = one_push(control, cli)
     least = minimum_imports(accounts, list_id)
     first["import_requests_minimum"] = least
@@ -119,13 +124,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--db", default="")
+    parser.add_argument(
+        "--storm", type=float, default=0.0, help="share of API requests refused with 429"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{tmp}/bench.db"
         os.environ.setdefault("LISTBRIDGE_KEY_FILE", f"{tmp}/secret.key")
         process, base = start_emulator()
         try:
-            results = measure(base, process.pid, args.accounts, db_url)
+            results = measure(base, process.pid, args.accounts, db_url, args.storm)
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -134,6 +142,7 @@ def main() -> None:
         "push_speed",
         results,
         accounts=args.accounts,
+        rate_429=args.storm,
         database=db_url.split(":", 1)[0],
         note="emulator in its own process; client limited to 4 requests/s as against CC",
     )
