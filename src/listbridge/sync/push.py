@@ -44,7 +44,6 @@ from listbridge.sync.push_notify import notify_completion
 from listbridge.sync.push_record import PushResult, record_push
 from listbridge.sync.push_run import apply_push, settle_remembered
 from listbridge.sync.push_source import Fetched
-from listbridge.sync.unsubscribes import reconcile_unsubscribes
 
 KIND = "push"
 #: a linked contact whose address is not the account's (nor known): its address is sent
@@ -82,9 +81,6 @@ def run_push(
     try:
         if request.dry_run:
             return _dry_run(store, connection_id, client, request, settings, progress)
-        # Consent first: CC opt-outs reach the CRM (and CRM opt-outs reach CC) before
-        # anything is pushed, through the one reconciliation that decides consent.
-        reconcile_unsubscribes(store, connection_id, clock=clock, origin=f"push, {origin}")
         with locked_run(store, connection_id, KIND, started_by(origin)) as (held, run):
             memo = StoredMemo(store, connection_id, clock)
             settle_remembered(client, memo, progress)
