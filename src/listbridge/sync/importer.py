@@ -39,8 +39,8 @@ from listbridge.store.locks import HeldLock, locked_run
 from listbridge.store.runs import RunRecorder, started_by
 from listbridge.store.settings import effective_settings
 from listbridge.sync.cc_connection import open_client
+from listbridge.sync.completion_mail import Completion, notify_completion
 from listbridge.sync.import_apply import BatchTarget, apply_plan
-from listbridge.sync.import_notify import notify_completion
 from listbridge.sync.import_source import (
     BATCH,
     EVERY,
@@ -107,8 +107,20 @@ def run_import(
         )
     finally:
         client.close()
-    notify_completion(settings, result)
+    notify_completion(settings, _completion(result))
     return result
+
+
+def _completion(result: ImportResult) -> Completion:
+    counts = {k: result.count(k) for k in ("attempted", "created", "matched", "not_imported")}
+    return Completion(
+        "import",
+        result.run_id,
+        result.status.value,
+        counts,
+        "The contacts not imported",
+        ("created", "matched", "not_imported"),
+    )
 
 
 def _resolve_scopes(

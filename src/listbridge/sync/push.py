@@ -39,9 +39,9 @@ from listbridge.store.runs import started_by
 from listbridge.store.settings import effective_settings
 from listbridge.sync import push_source as source
 from listbridge.sync.cc_connection import open_client
+from listbridge.sync.completion_mail import Completion, notify_completion
 from listbridge.sync.push_cost import estimate_calls
-from listbridge.sync.push_notify import notify_completion
-from listbridge.sync.push_record import PushResult, record_push
+from listbridge.sync.push_record import COUNTS, PushResult, record_push
 from listbridge.sync.push_run import apply_push, settle_remembered
 from listbridge.sync.push_source import Fetched
 
@@ -93,8 +93,19 @@ def run_push(
             memo.forget(applied.keys)
     finally:
         client.close()
-    notify_completion(settings, result)
+    notify_completion(settings, _completion(result))
     return result
+
+
+def _completion(result: PushResult) -> Completion:
+    return Completion(
+        "push",
+        result.run_id,
+        result.status.value,
+        {key: result.count(key) for key in COUNTS},
+        "Every account not pushed and every failed subscription",
+        COUNTS,
+    )
 
 
 def _dry_run(
