@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from listbridge.cli.context import context
-from listbridge.core.runs import ErrorRow
+from listbridge.cli.render import error_json
 from listbridge.sync.importer import ImportResult, run_import
 
 _stderr = Console(stderr=True, highlight=False)
@@ -53,11 +53,5 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         "created": result.count("created"),
         "matched": result.count("matched"),
         "not_imported": result.count("not_imported"),
-        "errors": [_error(e) for e in result.errors],
+        "errors": [error_json(e) for e in result.errors],
     }
-
-
-def _error(error: ErrorRow) -> dict[str, str]:
-    key = "account_id" if error.account_id else "cc_contact_id"
-    value = error.account_id or error.cc_contact_id
-    return {key: value, "email": error.email, "reason": error.reason}

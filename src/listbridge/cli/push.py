@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from listbridge.cli.context import context
-from listbridge.cli.importer import _error
+from listbridge.cli.render import error_json
 from listbridge.sync.push import PushRequest, run_push
 from listbridge.sync.push_record import COUNTS, PushResult
 
@@ -67,7 +67,7 @@ def _progress(message: str) -> None:
 def result_json(result: PushResult, dry_run: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {"run_id": result.run_id}
     body.update({key: result.count(key) for key in COUNTS})
-    body["errors"] = [_error(e) for e in result.errors]
+    body["errors"] = [error_json(e) for e in result.errors]
     if dry_run:
         body["dry_run"] = True
         body["plan"] = dict(result.by_reason)

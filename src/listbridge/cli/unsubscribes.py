@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from listbridge.cli.context import context
-from listbridge.core.runs import ErrorRow
+from listbridge.cli.render import error_json
 from listbridge.sync.unsubscribes import UnsubscribeResult, reconcile_unsubscribes
 from listbridge.sync.unsubscribes_report import COLUMNS, mismatch_report, rows
 
@@ -44,14 +44,8 @@ def result_json(result: UnsubscribeResult) -> dict[str, Any]:
         "crm_opted_out": result.count("crm_opted_out"),
         "crm_opt_out_cleared": result.count("crm_opt_out_cleared"),
         "cc_unsubscribed": result.count("cc_unsubscribed"),
-        "errors": [_error(e) for e in result.errors],
+        "errors": [error_json(e) for e in result.errors],
     }
-
-
-def _error(error: ErrorRow) -> dict[str, str]:
-    key = "account_id" if error.account_id else "cc_contact_id"
-    value = error.account_id or error.cc_contact_id
-    return {key: value, "email": error.email, "reason": error.reason}
 
 
 @app.command("report")
