@@ -65,10 +65,11 @@ def test_the_reconciliation_runs_on_schedule(scene: Scene) -> None:
     starts = runs(scene)
     assert len(starts) >= 4
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
-    # Slots sit on a fixed grid, so a run that starts late shortens the next gap;
-    # what must hold is one run per slot (never back to back) and the 0.5 s pace.
-    assert min(gaps) >= 0.15, gaps
-    assert sum(gaps) / len(gaps) >= 0.35, gaps
+    # Slots sit on a fixed grid: a late run shortens the next gap, and a slot missed
+    # while the machine was busy is caught up once. What must hold: never more runs
+    # than slots in the time they span, and no two runs at the same instant.
+    assert len(gaps) <= sum(gaps) / 0.5 + 1, gaps
+    assert min(gaps) > 0.02, gaps
     assert all(line.endswith("ran") for line in scheduler.events), scheduler.events
 
 
