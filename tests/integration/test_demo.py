@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -219,11 +221,35 @@ def test_demo_serve_keeps_the_emulator_up_until_ctrl_c(tmp_path: Path) -> None:
             )
             assert lists.returncode == 0, lists.stderr
             assert '"name": "Newsletter"' in lists.stdout
+            assert _scheduled_reconciliation(db, env)["status"] == "succeeded"
         finally:
             demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=60) == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/v3/contact_lists")
+
+
+def _scheduled_reconciliation(db: str, env: dict[str, str]) -> dict[str, object]:
+    """The in-process scheduler's first unsubscribe reconciliation (due at once: none ran yet)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        listed = subprocess.run(
+            [sys.executable, "-m", "listbridge", "--db", db, "runs", "ls", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert listed.returncode == 0, listed.stderr
+        done = [
+            run
+            for run in json.loads(listed.stdout)
+            if run["kind"] == "unsubscribes" and run["status"] != "running"
+        ]
+        if done:
+            return done[0]
+        time.sleep(0.5)
+    raise AssertionError("the served demo's scheduler ran no unsubscribe reconciliation")
 
 
 def _served_url(demo: subprocess.Popen[str]) -> str:

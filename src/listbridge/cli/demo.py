@@ -17,6 +17,7 @@ from listbridge.crm.builtin.summary import (
     sample_path,
     summarize,
 )
+from listbridge.store.db import Store
 from listbridge.store.runs import started_by
 
 if TYPE_CHECKING:
@@ -68,17 +69,25 @@ def demo(
         typer.echo("\n".join(next_steps(state.db_url, serving=serve)))
         if serve:
             typer.echo(f"serving the emulator at {run.emulator_url} (API {run.emulator_url}/v3)")
-            _serve()
+            _serve_with_scheduler(state.store)
 
 
-def _serve() -> None:
-    """Keep the emulator up until Ctrl-C, so further commands can reach it."""
+def _serve_with_scheduler(store: Store) -> None:
+    """Keep the emulator up until Ctrl-C; the scheduled jobs run in-process meanwhile."""
+    from listbridge.cli.schedules import default_registry
+    from listbridge.runner.scheduler import Scheduler
     from listbridge.sync.demo import wait_until_interrupted
 
+    runner = Scheduler(store, default_registry(), say_to=_say)
+    for slot in runner.start():
+        _say(f"scheduled {slot.label}: every {slot.every}")
     typer.echo("press Ctrl-C to stop", err=True)
-    # Ctrl-C is how a served demo ends, so it is a normal exit, not "Aborted!".
-    with contextlib.suppress(KeyboardInterrupt):
-        wait_until_interrupted()
+    try:
+        # Ctrl-C is how a served demo ends, so it is a normal exit, not "Aborted!".
+        with contextlib.suppress(KeyboardInterrupt):
+            wait_until_interrupted()
+    finally:
+        runner.shutdown()
     typer.echo("emulator stopped", err=True)
 
 

@@ -157,6 +157,7 @@ def plan_push(
     policy: PushPolicy,
 ) -> Plan:
     plan = Plan()
+    links, existing = _opt_outs_everywhere(links, existing)
     seen: set[str] = set()
     for account in accounts:
         seen.add(account.id)
@@ -168,6 +169,27 @@ def plan_push(
     for account_id in sorted(set(links) - seen):
         _gone(plan, account_id, links[account_id], policy.on_crm_delete)
     return plan
+
+
+def _opt_outs_everywhere(
+    links: Mapping[str, CcState], existing: Mapping[str, CcState]
+) -> tuple[Mapping[str, CcState], Mapping[str, CcState]]:
+    """A contact any source saw unsubscribed is unsubscribed in every state that names it.
+
+    Links and the by-email look-up are read at different moments; consent must not
+    depend on which of the two a decision happens to consult.
+    """
+    out = {s.contact_id for s in (*links.values(), *existing.values()) if s.unsubscribed}
+    if not out:
+        return links, existing
+
+    def safe(states: Mapping[str, CcState]) -> dict[str, CcState]:
+        return {
+            key: replace(s, unsubscribed=True) if s.contact_id in out else s
+            for key, s in states.items()
+        }
+
+    return safe(links), safe(existing)
 
 
 def _gone(plan: Plan, account_id: str, link: CcState, rule: OnCrmDelete) -> None:

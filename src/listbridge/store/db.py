@@ -48,7 +48,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front. A deferred transaction that reads
+    # and then writes while another process commits cannot wait for the lock
+    # (SQLite refuses at once with "database is locked", busy_timeout or not);
+    # one that asks first waits its turn like any writer.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
