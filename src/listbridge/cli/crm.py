@@ -20,7 +20,7 @@ from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.export import ExportFormat, export_accounts
 from listbridge.crm.builtin.fields import add_field, list_fields
 from listbridge.crm.builtin.load import LoadResult, load_file
-from listbridge.crm.builtin.render import account_lines, history_lines
+from listbridge.crm.builtin.render import account_lines, history_lines, list_lines
 from listbridge.store.journal import history
 from listbridge.store.runs import started_by
 
@@ -120,13 +120,15 @@ def fields_ls(ctx: typer.Context) -> None:
 
 @app.command("show")
 def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")) -> None:
-    """One account: its fields, custom values and change history."""
+    """One account: its fields, custom values, CRM lists and change history."""
     state = context(ctx)
-    account = BuiltinCrm(state.store, state.connection_id).get(account_id)
+    crm = BuiltinCrm(state.store, state.connection_id)
+    account = crm.get(account_id)
     if account is None:
         raise UserError(f"no account with id {account_id!r}")
     changes = history(state.store, state.connection_id, Side.CRM, account_id)
-    lines = [*account_lines(account), "", *history_lines(changes)]
+    lists = list_lines(crm.account_lists(account_id))
+    lines = [*account_lines(account), "", *lists, "", *history_lines(changes)]
     if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
         cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
         lines += ["", f"Constant Contact contact {account.cc_contact_id}:", *history_lines(cc)]

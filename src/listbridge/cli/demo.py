@@ -80,7 +80,7 @@ def _serve_with_scheduler(store: Store) -> None:
 
     runner = Scheduler(store, default_registry(), say_to=_say)
     for slot in runner.start():
-        _say(f"scheduled {slot.label}: every {slot.every}")
+        _say(f"scheduled {slot.label}: {slot.when}")
     typer.echo("press Ctrl-C to stop", err=True)
     try:
         # Ctrl-C is how a served demo ends, so it is a normal exit, not "Aborted!".

@@ -1,4 +1,4 @@
-"""`listbridge lists …`: the Constant Contact lists (issue 7 adds the other subcommands)."""
+"""`listbridge lists …`: linked lists, their members, and keeping them the same both ways."""
 
 from __future__ import annotations
 
@@ -10,9 +10,19 @@ from rich.console import Console
 from rich.table import Table
 
 from listbridge.cli.context import context
+from listbridge.cli.render import error_json
+from listbridge.core.setting_values import Direction
+from listbridge.core.settings import PUSH_DIRECTION
+from listbridge.store.settings import effective_settings
+from listbridge.sync import list_admin
+from listbridge.sync.list_admin import ListAction
 from listbridge.sync.list_overview import ListOverview, list_overview
+from listbridge.sync.list_result import ListSyncResult
+from listbridge.sync.list_sync import ListSyncRequest, sync_lists
 
-app = typer.Typer(no_args_is_help=True, help="Constant Contact lists and their CRM members.")
+app = typer.Typer(no_args_is_help=True, help="Lists on both sides, kept the same.")
+
+DIRECTION_HELP = "crm_to_cc, cc_to_crm or both (default: the push.direction setting)."
 
 
 @app.command("ls")
@@ -20,7 +30,7 @@ def ls(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="A JSON array of lists."),
 ) -> None:
-    """Every Constant Contact list (refreshed from CC), with its members on both sides."""
+    """Every linked list (refreshed from CC), with its members on both sides."""
     state = context(ctx)
     lists = list_overview(state.store, state.connection_id)
     if as_json:
@@ -42,3 +52,143 @@ def _json(lst: ListOverview) -> dict[str, Any]:
         "cc_members": lst.cc_members,
         "last_sync": lst.last_sync.isoformat() if lst.last_sync else None,
     }
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The new list's name (both sides)."),
+    hidden: bool = typer.Option(False, "--hidden", help="Keep it out of pickers; it still syncs."),
+) -> None:
+    """Create the list in Constant Contact and in the CRM, paired."""
+    state = context(ctx)
+    _said(list_admin.create_list(state.store, state.connection_id, name, hidden=hidden))
+
+
+@app.command("rename")
+def rename(ctx: typer.Context, old: str, new: str) -> None:
+    """Rename the list on both sides."""
+    state = context(ctx)
+    _said(list_admin.rename_list(state.store, state.connection_id, old, new))
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, name: str) -> None:
+    """Delete the list on both sides (CC's list_delete activity); contacts and accounts stay."""
+    state = context(ctx)
+    _said(list_admin.delete_list(state.store, state.connection_id, name))
+
+
+@app.command("hide")
+def hide(
+    ctx: typer.Context,
+    name: str,
+    unhide: bool = typer.Option(False, "--unhide", help="Show it in pickers again."),
+) -> None:
+    """Leave the list out of pickers (it keeps syncing); ours alone, CC has no such status."""
+    state = context(ctx)
+    _said(list_admin.hide_list(state.store, state.connection_id, name, not unhide))
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str,
+    account: list[str] = typer.Option([], "--account", help="A CRM account id (repeatable)."),
+    where: str | None = typer.Option(None, "--where", help="A filter (docs/filters.md)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+) -> None:
+    """Push accounts onto the list: new ones are created or matched as in push."""
+    state = context(ctx)
+    done = list_admin.add_members(
+        state.store, state.connection_id, name, accounts=account, where=where, progress=_say
+    )
+    _said(done, as_json)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: str,
+    account: list[str] = typer.Option([], "--account", help="A CRM account id (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+) -> None:
+    """Take accounts off the list on both sides (memberships only; nothing is deleted)."""
+    state = context(ctx)
+    _said(list_admin.remove_members(state.store, state.connection_id, name, account), as_json)
+
+
+@app.command("bind")
+def bind(
+    ctx: typer.Context,
+    name: str,
+    where: str | None = typer.Option(None, "--where", help="A saved filter (docs/filters.md)."),
+    crm_list: str | None = typer.Option(
+        None, "--crm-list", help="A CRM list, or a checkbox custom field, that fills the list."
+    ),
+) -> None:
+    """Bind the list to a rule: `lists sync` adds who meets it, removes who no longer does."""
+    state = context(ctx)
+    _said(
+        list_admin.bind_list(state.store, state.connection_id, name, where=where, crm_list=crm_list)
+    )
+
+
+@app.command("sync")
+def sync(
+    ctx: typer.Context,
+    names: list[str] = typer.Argument(None, help="Lists to sync (default: all)."),
+    direction: Direction | None = typer.Option(None, "--direction", help=DIRECTION_HELP),
+    confirm: bool = typer.Option(
+        False, "--confirm", help="Proceed past the blast-radius guard (sync.guard_*)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what it would do; write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+) -> None:
+    """Make each linked list the same on both sides, in the chosen direction."""
+    state = context(ctx)
+    chosen = direction or effective_settings(state.store, state.connection_id).get(PUSH_DIRECTION)
+    request = ListSyncRequest(tuple(names or ()), chosen, confirm, dry_run)
+    result = sync_lists(state.store, state.connection_id, request, progress=_say)
+    if as_json:
+        typer.echo(json.dumps(sync_json(result), indent=2))
+        return
+    typer.echo("\n".join(sync_lines(result)))
+
+
+def sync_json(result: ListSyncResult) -> dict[str, Any]:
+    return {**result.json(), "errors": [error_json(e) for e in result.errors]}
+
+
+def sync_lines(result: ListSyncResult) -> list[str]:
+    head = "lists sync (dry run)" if result.dry_run else f"lists sync run {result.run_id}"
+    lines = [f"{head} {result.status.value}, direction {result.direction}:"]
+    for o in result.lists:
+        what = (
+            f"+{o.added_to_cc}/-{o.removed_from_cc} in Constant Contact, "
+            f"+{o.added_to_crm}/-{o.removed_from_crm} in the CRM"
+        )
+        extra = [f"{o.failed_subscriptions} failed subscriptions"] if o.failed_subscriptions else []
+        extra += [f"{len(o.conflicts)} conflicts (the removal wins)"] if o.conflicts else []
+        extra += [f"renamed to {o.renamed_to!r}"] if o.renamed_to else []
+        extra += ["deleted"] if o.deleted else []
+        extra += [o.note] if o.note else []
+        lines.append(f"  {o.name}: {what}" + (f" ({'; '.join(extra)})" if extra else ""))
+    lines += [f"  {e.account_id or e.cc_contact_id} {e.email}: {e.reason}" for e in result.errors]
+    return lines
+
+
+def _said(done: ListAction, as_json: bool = False) -> None:
+    if as_json:
+        body = {"run_id": done.run_id, "status": done.status.value, **done.counts}
+        typer.echo(json.dumps({**body, "errors": [error_json(e) for e in done.errors]}, indent=2))
+        return
+    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in done.counts.items())
+    typer.echo(f"lists {done.action} {done.name!r}: run {done.run_id} {done.status.value}"
+               + (f" ({counts})" if counts else ""))  # fmt: skip
+    for error in done.errors:
+        typer.echo(f"  {error.account_id} {error.email}: {error.reason}")
+
+
+def _say(line: str) -> None:
+    typer.echo(line, err=True)

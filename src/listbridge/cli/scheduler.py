@@ -24,7 +24,7 @@ def scheduler(
     runner = Scheduler(state.store, default_registry(), say_to=typer.echo)
     for slot in runner.start():
         typer.echo(
-            f"{slot.label}: every {slot.every}, first at {slot.first.isoformat(timespec='seconds')}"
+            f"{slot.label}: {slot.when}, first at {slot.first.isoformat(timespec='seconds')}"
         )
     try:
         threading.Event().wait(run_for)

@@ -21,10 +21,13 @@ app = typer.Typer(no_args_is_help=True, help="Unsubscribes kept in step both way
 def sync(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    confirm: bool = typer.Option(
+        False, "--confirm", help="Proceed past the blast-radius guard (sync.guard_count)."
+    ),
 ) -> None:
     """Reconcile opt-outs between the CRM and Constant Contact, per the unsubscribe.* settings."""
     state = context(ctx)
-    result = reconcile_unsubscribes(state.store, state.connection_id)
+    result = reconcile_unsubscribes(state.store, state.connection_id, confirm=confirm)
     if as_json:
         typer.echo(json.dumps(result_json(result), indent=2))
         return

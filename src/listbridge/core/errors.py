@@ -29,6 +29,11 @@ class UserError(ListbridgeError):
     """The user asked for something that cannot be done as asked."""
 
 
+class GuardStopped(UserError):
+    """The blast-radius guard (sync.guard_percent / sync.guard_count) stopped a job before
+    it wrote anything; `--confirm` lets it proceed."""
+
+
 @dataclass(frozen=True)
 class RowError:
     """One invalid value in an input file: where it is and why it is refused."""

@@ -33,21 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from listbridge.core.setting_values import Direction as Direction  # the planner's, too
+
 EMPTY: frozenset[str] = frozenset()
-
-
-class Direction(StrEnum):
-    CRM_TO_CC = "crm_to_cc"
-    CC_TO_CRM = "cc_to_crm"
-    BOTH = "both"
-
-    @property
-    def writes_cc(self) -> bool:
-        return self is not Direction.CC_TO_CRM
-
-    @property
-    def writes_crm(self) -> bool:
-        return self is not Direction.CRM_TO_CC
 
 
 class Why(StrEnum):

@@ -76,6 +76,10 @@ class StartWindow:
         return replace(self, starts=(*recent, now)[-self.limit :])
 
 
+#: in every budget refusal's message, so a run interrupted by it can be told apart
+BUDGET_WORDS = "Constant Contact API calls"
+
+
 class BudgetExhaustedError(UserError):
     """A job would need more API calls than are left today."""
 

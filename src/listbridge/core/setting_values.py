@@ -38,6 +38,14 @@ class Direction(StrEnum):
     CRM_TO_CC = "crm_to_cc"
     CC_TO_CRM = "cc_to_crm"
 
+    @property
+    def writes_cc(self) -> bool:
+        return self is not Direction.CC_TO_CRM
+
+    @property
+    def writes_crm(self) -> bool:
+        return self is not Direction.CRM_TO_CC
+
 
 class UpdateFields(StrEnum):
     NONE = "none"

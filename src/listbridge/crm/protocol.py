@@ -7,7 +7,7 @@ same transaction as the write, with the reason and run the caller gives, so
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -54,10 +54,46 @@ class CrmAdapter(Protocol):
 
 @runtime_checkable
 class CrmWithLists(CrmAdapter, Protocol):
-    """A CRM that has its own lists or groups (the builtin CRM does not, yet)."""
+    """A CRM that has its own lists or groups, as the builtin CRM does.
 
-    def lists(self) -> list[str]: ...
+    Names are exact (case counts); an unknown list is a UserError. Writes are
+    journaled like field changes: a membership on the account (field
+    `list:<name>`, old/new "member" or None), a list's create, rename or delete
+    on the record `list:<name>` (its old name for a rename), field `name`.
+    """
+
+    def lists(self) -> list[str]:
+        """The list names, sorted ignoring case."""
+        ...
 
     def list_members(self, name: str) -> Iterator[str]:
         """The account ids in the CRM list `name`."""
+        ...
+
+    def create_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
+        """A new, empty list; refused when the name is taken."""
+        ...
+
+    def rename_list(self, old: str, new: str, *, reason: str, run_id: int | None = None) -> None:
+        """Renamed, members kept; refused when `new` is taken."""
+        ...
+
+    def delete_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
+        """The list and its memberships go; the accounts stay."""
+        ...
+
+    def add_to_list(
+        self, name: str, account_ids: Sequence[str], *, reason: str, run_id: int | None = None
+    ) -> int:
+        """How many were newly added; unknown account ids refuse the whole call."""
+        ...
+
+    def remove_from_list(
+        self, name: str, account_ids: Sequence[str], *, reason: str, run_id: int | None = None
+    ) -> int:
+        """How many were removed; ids not on the list are ignored."""
+        ...
+
+    def account_lists(self, account_id: str) -> list[str]:
+        """The names of the lists the account is on, sorted ignoring case."""
         ...

@@ -4,7 +4,8 @@ a later job (the nightly statistics pull) adds its schedule here without touchin
     registry.register_schedule("unsubscribes", every_interval_minutes, reconcile)
 
 `trigger_from_settings` reads a connection's settings and says how often the job runs
-there (None: not scheduled for that connection); `job(store, connection_id)` runs it
+there: an interval, or a daily/weekly time of day (a `Calendar`, e.g. `sync.full_schedule`;
+None: not scheduled for that connection); `job(store, connection_id)` runs it
 once and raises LockHeldError when another job holds the connection.
 """
 
@@ -14,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from listbridge.core.setting_values import Schedule as Calendar
 from listbridge.core.settings import Settings
 from listbridge.store.db import Store
 
-TriggerFromSettings = Callable[[Settings], timedelta | None]
+Trigger = timedelta | Calendar
+TriggerFromSettings = Callable[[Settings], Trigger | None]
 Job = Callable[[Store, int], object]
 
 

@@ -15,16 +15,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from tzlocal import get_localzone
 
 from listbridge.core.errors import LockHeldError
-from listbridge.runner.registry import Registry, Schedule
+from listbridge.core.schedule_times import missed, previous_due
+from listbridge.core.setting_values import Frequency, render_schedule
+from listbridge.core.setting_values import Schedule as Calendar
+from listbridge.runner.registry import Registry, Schedule, Trigger
 from listbridge.store.db import Store
 from listbridge.store.health import schedule_pause
 from listbridge.store.schedule_state import connection_ids, last_started
 from listbridge.store.settings import effective_settings
 
 log = logging.getLogger("listbridge.scheduler")
+#: daily and weekly schedules are wall-clock times where the scheduler runs
+LOCAL = get_localzone()
 Clock = Callable[[], datetime]
 
 
@@ -36,16 +44,39 @@ def _now() -> datetime:
 class Slot:
     schedule: Schedule
     connection_id: int
-    every: timedelta
+    every: Trigger  # an interval, or a daily/weekly local time of day
     first: datetime
 
     @property
     def label(self) -> str:
         return f"{self.schedule.name} (connection {self.connection_id})"
 
+    @property
+    def when(self) -> str:
+        if isinstance(self.every, timedelta):
+            return f"every {self.every}"
+        return f"{render_schedule(self.every)} (local time)"
 
-def first_run(last: datetime | None, every: timedelta, now: datetime) -> datetime:
+    def trigger(self) -> BaseTrigger:
+        if isinstance(self.every, timedelta):
+            return IntervalTrigger(seconds=self.every.total_seconds(), start_date=self.first)
+        at, day = self.every.at, self.every.day
+        assert at is not None
+        weekly = self.every.frequency is Frequency.WEEKLY and day is not None
+        days = day.name[:3].lower() if weekly and day is not None else "*"
+        return CronTrigger(hour=at.hour, minute=at.minute, day_of_week=days, timezone=LOCAL)
+
+
+def first_run(last: datetime | None, every: Trigger, now: datetime) -> datetime:
     """When a slot first runs: once now if a run was missed (or never made), else on time."""
+    if isinstance(every, Calendar):
+        local = now.astimezone(LOCAL)
+        if missed(every, last, local):
+            return now
+        due = previous_due(every, local)
+        assert due is not None
+        period = timedelta(days=7 if every.frequency is Frequency.WEEKLY else 1)
+        return (due + period).astimezone(now.tzinfo)
     if last is None or last + every <= now:
         return now
     return last + every
@@ -78,8 +109,7 @@ class Scheduler:
         self._aps = BackgroundScheduler(timezone=UTC, job_defaults=defaults)
         planned = self.slots()
         for slot in planned:
-            trigger = IntervalTrigger(seconds=slot.every.total_seconds(), start_date=slot.first)
-            self._aps.add_job(self.run_slot, trigger, args=[slot], next_run_time=slot.first)
+            self._aps.add_job(self.run_slot, slot.trigger(), args=[slot], next_run_time=slot.first)
         self._aps.start()
         return planned
 

@@ -261,24 +261,6 @@ class CcLink(Base):
     )
 
 
-class CcListMirror(Base):
-    """Our copy of a Constant Contact list; `hidden` is ours alone (CC has no such flag)."""
-
-    __tablename__ = "cc_lists"
-    connection_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
-    )
-    cc_list_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), nullable=False)
-    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    cc_members: Mapped[int | None] = mapped_column(Integer)
-    last_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    __table_args__ = (Index("ix_cc_lists_name", "connection_id", "name"),)
-
-
 class ImportCursor(Base):
     """Where the next incremental import starts, per scope (`*` or a CC list id).
 
@@ -309,3 +291,4 @@ class ImportPending(Base):
 
 
 from listbridge.store import push_models as _push_models  # noqa: E402, F401  (on Base too)
+from listbridge.store.list_models import CcListMirror as CcListMirror  # noqa: E402  (it was here)

@@ -148,6 +148,24 @@ def _locked_import(
     return ImportResult(run.run_id, run.outcome(), run.counts, job.errors)
 
 
+def import_step(
+    store: Store,
+    connection_id: int,
+    client: ConstantContact,
+    held: HeldLock,
+    run: RunRecorder,
+    settings: Settings,
+    progress: Progress = _quiet,
+    clock: Clock = _now,
+) -> ImportResult:
+    """The `import.lists` import inside a lock and run someone holds (the full sync)."""
+    names = list(settings.get(IMPORT_LISTS).names)
+    scopes = _resolve_scopes(store, connection_id, client, names, clock)
+    job = _Job(store, connection_id, client, held, run, policy_of(settings), progress, clock)
+    job.execute(scopes, settings.get(IMPORT_SINCE))
+    return ImportResult(run.run_id, run.outcome(), run.counts, job.errors)
+
+
 @dataclass
 class _Job:
     store: Store

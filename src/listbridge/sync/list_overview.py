@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from listbridge.store.cc_lists import refresh_lists
+from listbridge.store.crm_lists import member_counts
 from listbridge.store.db import Store
 from listbridge.store.links import linked_list_counts
+from listbridge.store.list_sync_state import list_pairs
 from listbridge.sync.cc_connection import open_client
 
 
@@ -16,7 +18,7 @@ class ListOverview:
     name: str
     status: str  # active | hidden
     cc_list_id: str
-    crm_members: int  # linked accounts subscribed to it, per the links' subscription data
+    crm_members: int  # the paired CRM list's members (unpaired: linked accounts on the CC list)
     cc_members: int | None  # CC's membership_count
     last_sync: datetime | None
 
@@ -29,17 +31,19 @@ def list_overview(store: Store, connection_id: int) -> list[ListOverview]:
     finally:
         client.close()
     with store.session() as session:
-        mirrored = refresh_lists(session, connection_id, lists, datetime.now(UTC))
-        members = linked_list_counts(session, connection_id)
+        refresh_lists(session, connection_id, lists, datetime.now(UTC))
+        linked = linked_list_counts(session, connection_id)
+        paired = member_counts(session, connection_id)
+        pairs = list_pairs(session, connection_id)
     return [
         ListOverview(
-            m.name,
-            "hidden" if m.hidden else "active",
-            m.cc_list_id,
-            members.get(m.cc_list_id, 0),
-            m.cc_members,
-            m.last_sync,
+            p.name,
+            "hidden" if p.hidden else "active",
+            p.cc_list_id,
+            paired.get(p.crm_list_id, 0) if p.crm_list_id else linked.get(p.cc_list_id, 0),
+            p.cc_members,
+            p.last_sync,
         )
-        for m in mirrored
-        if not m.deleted
+        for p in pairs
+        if not p.deleted
     ]

@@ -35,11 +35,12 @@ from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.db import Store
 from listbridge.store.locks import locked_run
 from listbridge.store.push_state import StoredMemo, link_states, mark_unsubscribed
-from listbridge.store.runs import started_by
+from listbridge.store.runs import RunRecorder, started_by
 from listbridge.store.settings import effective_settings
 from listbridge.sync import push_source as source
 from listbridge.sync.cc_connection import open_client
 from listbridge.sync.completion_mail import Completion, notify_completion
+from listbridge.sync.consent_carry import carry_cc_opt_outs
 from listbridge.sync.push_cost import estimate_calls
 from listbridge.sync.push_record import COUNTS, PushResult, record_push
 from listbridge.sync.push_run import apply_push, settle_remembered
@@ -65,6 +66,8 @@ class PushRequest:
     lists: Sequence[str] = ()
     subscription_only: bool = False
     dry_run: bool = False
+    #: only these accounts (a list job's members); None: every account
+    accounts: frozenset[str] | None = None
 
 
 def run_push(
@@ -82,19 +85,38 @@ def run_push(
         if request.dry_run:
             return _dry_run(store, connection_id, client, request, settings, progress)
         with locked_run(store, connection_id, KIND, started_by(origin)) as (held, run):
-            memo = StoredMemo(store, connection_id, clock)
-            settle_remembered(client, memo, progress)
-            fetched = fetch(store, connection_id, client, request, settings, write=True)
-            plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy)
-            progress(f"plan: {plan.considered} accounts considered")
-            applied = apply_push(Bulk(client, memo), client, plan, fetched, progress)
-            held.check()
-            result = record_push(store, connection_id, run, plan, fetched, applied, clock())
-            memo.forget(applied.keys)
+            job = PushJob(store, connection_id, client, settings, progress, clock, held.check)
+            result = job.push(request, run)
     finally:
         client.close()
     notify_completion(settings, _completion(result))
     return result
+
+
+@dataclass(frozen=True)
+class PushJob:
+    """A push inside a lock and run someone already holds (`push`, or a list job's members)."""
+
+    store: Store
+    connection_id: int
+    client: ConstantContact
+    settings: Settings
+    progress: Progress
+    clock: Clock
+    check_lock: Callable[[], None]
+
+    def push(self, request: PushRequest, run: RunRecorder) -> PushResult:
+        store, connection_id, client = self.store, self.connection_id, self.client
+        memo = StoredMemo(store, connection_id, self.clock)
+        settle_remembered(client, memo, self.progress)
+        fetched = fetch(store, connection_id, client, request, self.settings, write=True)
+        plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy)
+        self.progress(f"plan: {plan.considered} accounts considered")
+        applied = apply_push(Bulk(client, memo), client, plan, fetched, self.progress)
+        self.check_lock()
+        result = record_push(store, connection_id, run, plan, fetched, applied, self.clock())
+        memo.forget(applied.keys)
+        return result
 
 
 def _completion(result: PushResult) -> Completion:
@@ -146,7 +168,11 @@ def fetch(
         settings.get(PUSH_ON_CRM_DELETE),
     )
     accounts = list(BuiltinCrm(store, connection_id).changed_since(None))
-    links = _consent_first(store, connection_id, client, calls, write)
+    links = _consent_first(store, connection_id, client, calls, settings, write)
+    if request.accounts is not None:
+        # A subset is not the whole CRM: the links of the others are not "deleted in the CRM".
+        accounts = [a for a in accounts if a.id in request.accounts]
+        links = {k: v for k, v in links.items() if k in request.accounts}
     wanted = _emails_to_look_up(accounts, links, policy)
     existing = source.contacts_by_email(client, wanted, calls) if wanted else {}
     links = _with_known_emails(accounts, links, existing)
@@ -155,17 +181,26 @@ def fetch(
 
 
 def _consent_first(
-    store: Store, connection_id: int, client: ConstantContact, calls: source.Calls, write: bool
+    store: Store,
+    connection_id: int,
+    client: ConstantContact,
+    calls: source.Calls,
+    settings: Settings,
+    write: bool,
 ) -> dict[str, CcState]:
     """Links as Constant Contact's consent is now: no push acts on a stale opt-in."""
     gone = source.unsubscribed_ids(client, calls)
     with store.session() as session:
         links = link_states(session, connection_id)
-        stale = [
-            s.contact_id for s in links.values() if s.contact_id in gone and not s.unsubscribed
-        ]
-        if write:
-            mark_unsubscribed(session, connection_id, stale, _now())
+    stale = {
+        a: s.contact_id for a, s in links.items() if s.contact_id in gone and not s.unsubscribed
+    }
+    if write and stale:
+        # The CRM first: a crash before the links are marked leaves the reconciliation
+        # a change to see (and an opt-out already made), never the other way round.
+        carry_cc_opt_outs(store, connection_id, stale, settings, KIND)
+        with store.session() as session:
+            mark_unsubscribed(session, connection_id, sorted(stale.values()), _now())
     return {
         account_id: CcState(s.contact_id, True, frozenset(), s.fingerprint)
         if s.contact_id in gone

@@ -13,9 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from listbridge.core.consent import Decision, Policy
+from listbridge.constant_contact.client import ConstantContact
+from listbridge.core.consent import Action, Decision, Policy, decide
+from listbridge.core.errors import GuardStopped
+from listbridge.core.list_plan import Guard, unsubscribe_verdict
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.core.settings import (
+    SYNC_GUARD_COUNT,
     UNSUBSCRIBE_CC_TO_CRM,
     UNSUBSCRIBE_CRM_CLEAR_RESUBSCRIBES,
     UNSUBSCRIBE_CRM_TO_CC,
@@ -71,25 +75,59 @@ def reconcile_unsubscribes(
     crm: CrmAdapter | None = None,
     clock: Clock = _now,
     origin: str = "cli",
+    confirm: bool = False,
 ) -> UnsubscribeResult:
-    """One reconciliation; LockHeldError (and no run) when another job holds the lock."""
-    policy = policy_of(effective_settings(store, connection_id))
+    """One reconciliation; LockHeldError (and no run) when another job holds the lock,
+    GuardStopped (and no run) when it would unsubscribe more than sync.guard_count."""
+    settings = effective_settings(store, connection_id)
     adapter = crm or BuiltinCrm(store, connection_id)
-    started = clock()  # the cursors close here: later changes are read next time
-    with store.session() as session:
-        cursors = read_cursors(session, connection_id)
     client = open_client(store, connection_id)
     try:
-        window = (cursors.get(CC_CURSOR), cursors.get(CRM_CURSOR))
-        changes = gather(store, connection_id, client, adapter, window)
+        step = Reconciliation(store, connection_id, client, adapter, settings, clock)
+        changes = step.gather(confirm)
         with locked_run(store, connection_id, KIND, started_by(origin)) as (_held, run):
-            applier = Applier(store, connection_id, client, adapter, policy, run.run_id, clock)
-            _apply(applier, run, changes, started)
+            result = step.apply(changes, run)
     finally:
         client.close()
-    return UnsubscribeResult(
-        run.run_id, run.outcome(), run.counts, applier.errors, applier.decisions
-    )
+    return result
+
+
+@dataclass
+class Reconciliation:
+    """Gather (no lock needed) then apply inside a lock and run someone holds."""
+
+    store: Store
+    connection_id: int
+    client: ConstantContact
+    crm: CrmAdapter
+    settings: Settings
+    clock: Clock
+    started: datetime | None = None  # where the cursors close: set when gathering starts
+
+    def gather(self, confirm: bool) -> Changes:
+        self.started = self.clock()
+        with self.store.session() as session:
+            cursors = read_cursors(session, self.connection_id)
+        window = (cursors.get(CC_CURSOR), cursors.get(CRM_CURSOR))
+        changes = gather(self.store, self.connection_id, self.client, self.crm, window)
+        if not confirm:
+            policy = policy_of(self.settings)
+            out = sum(decide(p, policy).action is Action.UNSUBSCRIBE_CC for p in changes.pairs)
+            guard = Guard(count=self.settings.get(SYNC_GUARD_COUNT))
+            verdict = unsubscribe_verdict(out, guard)
+            if verdict is not None:
+                raise GuardStopped(f"stopped before writing anything: {verdict}")
+        return changes
+
+    def apply(self, changes: Changes, run: RunRecorder) -> UnsubscribeResult:
+        policy = policy_of(self.settings)
+        applier = Applier(
+            self.store, self.connection_id, self.client, self.crm, policy, run.run_id, self.clock
+        )
+        _apply(applier, run, changes, self.started or self.clock())
+        return UnsubscribeResult(
+            run.run_id, run.outcome(), run.counts, applier.errors, applier.decisions
+        )
 
 
 def _apply(applier: Applier, run: RunRecorder, changes: Changes, started: datetime) -> None:

@@ -22,6 +22,7 @@ from listbridge.core.journal import Change, Side
 from listbridge.core.rows import KNOWN_COLUMNS, MAX_LENGTHS
 from listbridge.core.values import format_custom, parse_custom
 from listbridge.crm.builtin import writes
+from listbridge.crm.builtin.lists import BuiltinLists
 from listbridge.crm.builtin.records import (
     ACCOUNTS,
     Clock,
@@ -41,8 +42,8 @@ PAGE = 1000
 _READ_ONLY = frozenset({"id", "created_at", "updated_at"})
 
 
-class BuiltinCrm:
-    """The embedded CRM of one connection."""
+class BuiltinCrm(BuiltinLists):
+    """The embedded CRM of one connection, with its lists (crm/builtin/lists.py)."""
 
     def __init__(self, store: Store, connection_id: int, clock: Clock = utc_now) -> None:
         self.store = store

@@ -23,6 +23,14 @@ def account_lines(account: Account) -> list[str]:
     return lines
 
 
+def list_lines(names: Iterable[str]) -> list[str]:
+    """The CRM lists an account is on."""
+    lines = ["lists:", *(f"  {name}" for name in names)]
+    if len(lines) == 1:
+        lines.append("  (on no CRM list)")
+    return lines
+
+
 def history_lines(history: Iterable[JournaledChange]) -> list[str]:
     lines = ["history:"]
     for entry in history:

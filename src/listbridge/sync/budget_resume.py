@@ -1,0 +1,68 @@
+"""Runs the daily API budget interrupted, started again once the budget has reset.
+
+A job that runs out of today's budget stops cleanly (its run `interrupted`, its batches
+checkpointed). The scheduler asks every quarter hour: is the newest sync run of the
+connection such a run, and are calls left now? Then the same kind of job runs again and
+resumes from its checkpoints. What is re-run is the job as the schedule would run it (the
+settings' lists and direction): a `push --list X` started by hand is resumed as a plain
+push, so the message of its run tells the administrator to finish it by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from listbridge.core.ratelimit import BUDGET_WORDS
+from listbridge.core.runs import RunStatus
+from listbridge.core.setting_values import Direction
+from listbridge.core.settings import PUSH_DIRECTION
+from listbridge.store.budget import budget_today
+from listbridge.store.db import Store
+from listbridge.store.runs import list_runs
+from listbridge.store.settings import effective_settings
+from listbridge.sync.full import FullSyncRequest, full_sync
+from listbridge.sync.importer import run_import
+from listbridge.sync.list_sync import ListSyncRequest, sync_lists
+from listbridge.sync.push import PushRequest, run_push
+
+KIND = "budget_resume"
+ORIGIN = "scheduler"
+
+
+def _direction(store: Store, connection_id: int) -> Direction:
+    direction: Direction = effective_settings(store, connection_id).get(PUSH_DIRECTION)
+    return direction
+
+
+RERUN: dict[str, Callable[[Store, int], object]] = {
+    "import": lambda s, c: run_import(s, c, origin=ORIGIN),
+    "push": lambda s, c: run_push(s, c, PushRequest(), origin=ORIGIN),
+    "lists": lambda s, c: sync_lists(
+        s, c, ListSyncRequest(direction=_direction(s, c)), origin=ORIGIN
+    ),
+    "full": lambda s, c: full_sync(
+        s, c, FullSyncRequest(direction=_direction(s, c)), origin=ORIGIN
+    ),
+}
+
+
+def interrupted_by_budget(store: Store, connection_id: int) -> str | None:
+    """The kind of the newest sync run when the budget interrupted it, else None."""
+    for run in list_runs(store, connection_id, limit=20):
+        if run.kind not in RERUN:
+            continue
+        out_of_budget = run.status is RunStatus.INTERRUPTED and BUDGET_WORDS in run.message
+        return run.kind if out_of_budget else None
+    return None
+
+
+def resume_after_budget(store: Store, connection_id: int) -> str | None:
+    """Re-run the interrupted job when calls are left; returns its kind (None: nothing)."""
+    kind = interrupted_by_budget(store, connection_id)
+    if kind is None:
+        return None
+    _used, left = budget_today(store, connection_id)
+    if left <= 0:
+        return None
+    RERUN[kind](store, connection_id)
+    return kind

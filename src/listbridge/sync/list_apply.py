@@ -1,0 +1,240 @@
+"""Applying one linked list's plan: names, CC additions (through the push), CC removals (bulk),
+CRM writes (journaled), then the bases for the next three-way merge.
+
+An addition that did not land (not pushable, or refused by CC) is left out of the bases,
+so the next sync tries it again and reports it again rather than reading it as a removal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.core.list_names import NameDecision
+from listbridge.core.list_plan import ListPlan, Why
+from listbridge.core.runs import ErrorRow
+from listbridge.core.setting_values import Direction
+from listbridge.store.crm_lists import list_id as crm_list_id
+from listbridge.store.link_lists import link_memberships, set_link_lists
+from listbridge.store.list_sync_state import (
+    ListPair,
+    mark_deleted,
+    mark_list_synced,
+    pair_lists,
+    save_bases,
+    set_names,
+)
+from listbridge.store.push_state import StoredMemo
+from listbridge.store.runs import RunRecorder
+from listbridge.sync.list_result import ListOutcome, ListSyncResult, conflict_reason
+from listbridge.sync.list_sides import Audience
+from listbridge.sync.push import PushJob, PushRequest
+
+if TYPE_CHECKING:
+    from listbridge.sync.list_sync import ListJob
+
+EMPTY: frozenset[str] = frozenset()
+REASON = "list sync"
+
+
+@dataclass
+class Planned:
+    pair: ListPair
+    names: NameDecision
+    plan: ListPlan | None  # None: the list itself goes (deleted on one side)
+    paired: frozenset[str]  # the paired CRM list's members now
+    outcome: ListOutcome
+    bases: tuple[frozenset[str], frozenset[str]] = (EMPTY, EMPTY)
+
+
+def crm_writes(planned: Planned) -> tuple[frozenset[str], frozenset[str]]:
+    """(add, remove) on the paired CRM list. A bound list's paired list holds what the CC
+    list holds after the sync, whichever way it ran: it is the rule's materialisation."""
+    plan = planned.plan
+    if plan is None:
+        return EMPTY, EMPTY
+    if not planned.pair.rule_kind:
+        return plan.add_to_crm, plan.remove_from_crm
+    target = plan.crm_target if plan.crm_target is not None else plan.new_base_cc
+    return target - planned.paired, planned.paired - target
+
+
+@dataclass
+class ListApplier:
+    job: ListJob
+    audience: Audience
+    run: RunRecorder | None  # None: a dry run
+    result: ListSyncResult
+
+    @property
+    def writing(self) -> bool:
+        return self.run is not None
+
+    def paired(self, pair: ListPair, direction: Direction, outcome: ListOutcome) -> ListPair:
+        """The pair with its CRM list: found by name or created where the direction writes
+        the CRM side; a note on `outcome` when the list cannot be synced this way."""
+        if pair.crm_list_id is not None:
+            return pair
+        if pair.deleted:
+            outcome.note = "deleted in Constant Contact"
+            return pair
+        crm = self.audience.crm
+        exists = pair.name in crm.lists()
+        if not exists and not direction.writes_crm and not pair.rule_kind:
+            outcome.note = (
+                "no CRM list is paired with it: sync it with --direction cc_to_crm or "
+                "both first, or bind it (lists bind)"
+            )
+            return pair
+        if not self.writing:
+            return replace(pair, crm_name=pair.name if exists else None)
+        if not exists:
+            crm.create_list(pair.name, reason=f"{REASON}: paired with the CC list", run_id=self._id)
+        with self.job.store.session() as session:
+            found = crm_list_id(session, self.job.connection_id, pair.name)
+            pair_lists(session, self.job.connection_id, pair.cc_list_id, found)
+        return replace(pair, crm_list_id=found, crm_name=pair.name)
+
+    @property
+    def _id(self) -> int | None:
+        return self.run.run_id if self.run else None
+
+    def apply(self, planned: Planned) -> None:
+        if planned.names.conflict:
+            self._note(ErrorRow(f"list {planned.pair.name!r}: {planned.names.conflict}"))
+        if planned.plan is None:
+            self._drop_list(planned)
+            return
+        self._rename(planned)
+        plan, outcome, name = planned.plan, planned.outcome, planned.pair.name
+        for account_id, why in plan.refused:
+            outcome.failed_subscriptions += why is Why.UNSUBSCRIBED
+            self._error(ErrorRow(f"{why.value} (list {name!r})", account_id))
+        outcome.conflicts = list(plan.conflicts)
+        for conflict in plan.conflicts:
+            self._note(ErrorRow(conflict_reason(name, conflict), conflict.account_id))
+        missed = self._add_to_cc(planned)
+        kept = self._remove_from_cc(planned)
+        self._write_crm(planned)
+        if self.writing:
+            self._save(planned, missed, kept)
+
+    def _add_to_cc(self, planned: Planned) -> frozenset[str]:
+        """Adds through the push; returns the accounts that did not land on the list."""
+        wanted = planned.plan.add_to_cc if planned.plan else EMPTY
+        if not wanted or not self.writing or self.run is None:
+            planned.outcome.added_to_cc = len(wanted)
+            return EMPTY
+        job = self.job
+        push = PushJob(job.store, job.connection_id, job.client, job.settings, job.progress,
+                       job.clock, job.check_lock)  # fmt: skip
+        push.push(PushRequest(lists=[planned.pair.name], accounts=wanted), self.run)
+        with job.store.session() as session:
+            links = link_memberships(session, job.connection_id)
+        list_id = planned.pair.cc_list_id
+        landed = frozenset(a for a in wanted if a in links and list_id in links[a].list_ids)
+        planned.outcome.added_to_cc = len(landed)
+        return wanted - landed
+
+    def _remove_from_cc(self, planned: Planned) -> frozenset[str]:
+        """Bulk removals; returns the accounts still on the list (their removal failed)."""
+        doomed = planned.plan.remove_from_cc if planned.plan else EMPTY
+        links = self.audience.links
+        ids = {links[a].contact_id: a for a in doomed if a in links}
+        if not ids or not self.writing or self.run is None:
+            planned.outcome.removed_from_cc = len(doomed)
+            return EMPTY
+        job, list_id = self.job, planned.pair.cc_list_id
+        memo = StoredMemo(job.store, job.connection_id, job.clock)
+        bulk = Bulk(job.client, memo, Poller())
+        key = f"lists:{self.run.run_id}:{list_id}:remove"
+        done = bulk.remove_from_lists(key, sorted(ids), [list_id])
+        failed = {a for c, a in ids.items() if any(c in e.message for e in done.errors)}
+        for error in done.errors:
+            self._error(ErrorRow(f"not removed from {planned.pair.name!r}: {error.message}"))
+        removed = [a for a in ids.values() if a not in failed]
+        with job.store.session() as session:
+            current = link_memberships(session, job.connection_id)
+            lists = {a: current[a].list_ids - {list_id} for a in removed if a in current}
+            set_link_lists(session, job.connection_id, lists, job.clock())
+        memo.forget([k for k in memo.remembered() if k.startswith(key)])
+        planned.outcome.removed_from_cc = len(removed)
+        return frozenset(failed)
+
+    def _write_crm(self, planned: Planned) -> None:
+        plan, pair = planned.plan, planned.pair
+        if plan is None:
+            return
+        adds, removes = crm_writes(planned)
+        planned.outcome.added_to_crm, planned.outcome.removed_from_crm = len(adds), len(removes)
+        if not self.writing or pair.crm_name is None:
+            return
+        crm, why = self.audience.crm, f"{REASON} ({plan.direction.value})"
+        if adds:
+            crm.add_to_list(pair.crm_name, sorted(adds), reason=why, run_id=self._id)
+        if removes:
+            crm.remove_from_list(pair.crm_name, sorted(removes), reason=why, run_id=self._id)
+
+    def preview(self, planned: Planned) -> None:
+        """The outcome's counts as planned (what a dry run or a stopped run shows)."""
+        plan, outcome = planned.plan, planned.outcome
+        if plan is None:
+            outcome.deleted = True
+            return
+        outcome.added_to_cc, outcome.removed_from_cc = len(plan.add_to_cc), len(plan.remove_from_cc)
+        adds, removes = crm_writes(planned)
+        outcome.added_to_crm, outcome.removed_from_crm = len(adds), len(removes)
+        outcome.failed_subscriptions = sum(why is Why.UNSUBSCRIBED for _a, why in plan.refused)
+        outcome.conflicts = list(plan.conflicts)
+        outcome.renamed_to = planned.names.rename_cc_to or planned.names.rename_crm_to or ""
+
+    def _save(self, planned: Planned, missed: frozenset[str], kept: frozenset[str]) -> None:
+        plan, pair, job = planned.plan, planned.pair, self.job
+        assert plan is not None
+        new = (plan.new_base_crm - missed, (plan.new_base_cc - missed) | kept)
+        with job.store.session() as session:
+            save_bases(session, job.connection_id, pair.cc_list_id, planned.bases, new)
+            mark_list_synced(session, job.connection_id, pair.cc_list_id, pair.name, job.clock())
+
+    def _rename(self, planned: Planned) -> None:
+        names, pair = planned.names, planned.pair
+        new_name = names.rename_cc_to or names.rename_crm_to
+        if new_name is None:
+            return
+        planned.outcome.renamed_to = new_name
+        if not self.writing:
+            return
+        if names.rename_cc_to:
+            self.job.client.update_list(pair.cc_list_id, names.rename_cc_to)
+        if names.rename_crm_to and pair.crm_name is not None:
+            why = f"{REASON}: renamed in Constant Contact"
+            self.audience.crm.rename_list(pair.crm_name, names.rename_crm_to, reason=why,
+                                          run_id=self._id)  # fmt: skip
+        with self.job.store.session() as session:
+            set_names(session, self.job.connection_id, pair.cc_list_id, new_name)
+        planned.pair = replace(pair, name=new_name, crm_name=new_name, synced_name=new_name)
+
+    def _drop_list(self, planned: Planned) -> None:
+        names, pair, job = planned.names, planned.pair, self.job
+        planned.outcome.deleted = True
+        if not self.writing:
+            return
+        if names.delete_cc and not pair.deleted:
+            activity = job.client.delete_list(pair.cc_list_id)
+            Poller().wait(job.client, activity, lambda *_: None)
+        if names.delete_crm and pair.crm_name is not None:
+            why = f"{REASON}: deleted in Constant Contact"
+            self.audience.crm.delete_list(pair.crm_name, reason=why, run_id=self._id)
+        with job.store.session() as session:
+            mark_deleted(session, job.connection_id, pair.cc_list_id, job.clock())
+
+    def _error(self, row: ErrorRow) -> None:
+        self.result.errors.append(row)
+        if self.run is not None:
+            self.run.add_errors([row])
+
+    def _note(self, row: ErrorRow) -> None:
+        """In the report, but not an error: the run still succeeds."""
+        self._error(row)
+        self.result.notes += 1

@@ -1,0 +1,249 @@
+"""`lists create | rename | delete | hide | add | remove | bind` against the emulator: both
+sides checked (the emulator's own state, the builtin CRM), every command a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.sync.conftest import Scene
+from tests.sync.lists_support import (
+    cc_list_id,
+    cc_list_names,
+    cc_members,
+    crm_members,
+    email,
+    emails,
+    failed,
+    lists,
+    overview,
+    people,
+    run,
+    runs,
+    sync,
+)
+
+from listbridge.core.accounts import AccountType
+from listbridge.core.push_plan import Reason
+from listbridge.store.locks import connection_lock, holder_here
+
+
+def test_create_makes_the_list_on_both_sides_paired(scene: Scene) -> None:
+    lists(scene, "create", "Newsletter")
+    assert cc_list_names(scene) == {"Newsletter"}
+    assert scene.crm.lists() == ["Newsletter"]
+    shown = overview(scene)["Newsletter"]
+    assert shown["status"] == "active"
+    assert shown["cc_list_id"] == cc_list_id(scene, "Newsletter")
+    assert (shown["crm_members"], shown["cc_members"]) == (0, 0)
+    people(scene, "a")
+    lists(scene, "add", "Newsletter", "--account", "a")
+    assert crm_members(scene, "Newsletter") == {"a"}  # paired: no second CRM list made
+    assert scene.crm.lists() == ["Newsletter"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("newsletter", "already exists"),
+        ("  ", "cannot be empty"),
+        ("x" * 256, "at most 255"),
+    ],
+)
+def test_create_refuses_a_clash_in_any_case_or_a_bad_name(
+    scene: Scene, name: str, reason: str
+) -> None:
+    scene.add_list("Newsletter")
+    assert reason in failed(scene, "create", name)
+    assert cc_list_names(scene) == {"Newsletter"}
+    assert scene.crm.lists() == []
+
+
+def test_hidden_lists_show_as_hidden_and_can_be_unhidden(scene: Scene) -> None:
+    lists(scene, "create", "Quiet", "--hidden")
+    lists(scene, "create", "Loud")
+    assert overview(scene)["Quiet"]["status"] == "hidden"
+    lists(scene, "hide", "Loud")
+    lists(scene, "hide", "Quiet", "--unhide")
+    shown = overview(scene)
+    assert (shown["Quiet"]["status"], shown["Loud"]["status"]) == ("active", "hidden")
+
+
+def test_a_hidden_list_keeps_syncing(scene: Scene) -> None:
+    lists(scene, "create", "Quiet", "--hidden")
+    people(scene, "a", "b")
+    scene.crm.add_to_list("Quiet", ["a", "b"], reason="staff")
+    result = sync(scene, direction="crm_to_cc")
+    assert result["added_to_cc"] == 2
+    assert cc_members(scene, "Quiet") == emails("a", "b")
+
+
+def test_rename_renames_both_sides_and_refuses_a_clash(scene: Scene) -> None:
+    lists(scene, "create", "Old")
+    lists(scene, "create", "Other")
+    lists(scene, "rename", "Old", "New")
+    assert cc_list_names(scene) == {"New", "Other"}
+    assert sorted(scene.crm.lists()) == ["New", "Other"]
+    assert "already exists" in failed(scene, "rename", "New", "OTHER")
+    assert cc_list_names(scene) == {"New", "Other"}
+    assert sorted(scene.crm.lists()) == ["New", "Other"]
+    assert "no Constant Contact list named 'Gone'" in failed(scene, "rename", "Gone", "X")
+
+
+def test_delete_removes_the_list_on_both_sides_and_keeps_contacts_and_accounts(
+    scene: Scene,
+) -> None:
+    lists(scene, "create", "Doomed")
+    people(scene, "a", "b")
+    lists(scene, "add", "Doomed", "--account", "a", "--account", "b")
+    list_id = cc_list_id(scene, "Doomed")
+    assert list_id is not None
+    lists(scene, "delete", "Doomed")
+    assert scene.cc.state.lists[list_id].deleted_at is not None
+    assert "Doomed" not in overview(scene)
+    assert scene.crm.lists() == []
+    for account in ("a", "b"):
+        contact = scene.cc.state.contacts.find_email(email(account))
+        assert contact is not None and not contact.is_deleted
+        assert scene.account(account).cc_contact_id == contact.contact_id
+    by_kind = [(r["kind"], r["message"]) for r in runs(scene)]
+    assert ("lists", "lists delete 'Doomed'") in by_kind
+
+
+def test_add_pushes_as_push_does_and_puts_them_on_both_lists(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    known = scene.add_contact("known@example.org", "Kim", "Known")
+    scene.add_account("known", "known@example.org", "Kim", "Known")
+    people(scene, "new")
+    result = lists(scene, "add", "News", "--account", "new", "--account", "known", "--json")
+    assert (result["selected"], result["added"], result["crm_added"]) == (2, 2, 2)
+    assert (result["not_added"], result["errors"], result["status"]) == (0, [], "succeeded")
+    assert scene.account("known").cc_contact_id == known  # matched by e-mail, not created
+    created = scene.cc.state.contacts.find_email(email("new"))
+    assert scene.account("new").cc_contact_id == created.contact_id
+    assert len(scene.cc.state.contacts.by_id) == 2
+    assert cc_members(scene, "News") == {"known@example.org", email("new")}
+    assert crm_members(scene, "News") == {"known", "new"}
+    again = lists(scene, "add", "News", "--account", "new", "--json")
+    assert (again["added"], again["crm_added"]) == (1, 0)  # already linked: subscribed again
+    assert len(scene.cc.state.contacts.by_id) == 2
+    recorded = {r["run_id"]: r for r in runs(scene)}[result["run_id"]]
+    assert (recorded["kind"], recorded["counts"]["added"]) == ("lists", 2)
+
+
+def test_add_keeps_out_who_the_defaults_exclude_naming_the_reason(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    people(scene, "ok")
+    scene.add_account("org", "org@example.org", type=AccountType.ORGANIZATION, company_name="O")
+    scene.add_account("dead", "dead@example.org", deceased=True)
+    scene.add_account("dnc", "dnc@example.org", do_not_contact=True)
+    scene.add_account("out", "out@example.org", email_opt_out=True)
+    ids = ["ok", "org", "dead", "dnc", "out"]
+    result = lists(scene, "add", "News", *[x for i in ids for x in ("--account", i)], "--json")
+    assert (result["selected"], result["added"], result["not_added"]) == (5, 1, 4)
+    reasons = {e["account_id"]: e["reason"] for e in result["errors"]}
+    assert reasons == {
+        "org": Reason.ORGANIZATION.message,
+        "dead": Reason.DECEASED.message,
+        "dnc": Reason.DO_NOT_CONTACT.message,
+        "out": Reason.OPTED_OUT.message,
+    }
+    assert cc_members(scene, "News") == {email("ok")}
+    assert crm_members(scene, "News") == {"ok"}
+    errors = run(scene, result["run_id"])["errors"]
+    assert {e["account_id"] for e in errors} == {"org", "dead", "dnc", "out"}
+
+
+def _member_levels(scene: Scene) -> None:
+    answer = scene.cli(
+        "crm", "fields", "add", "Member Level", "--type", "choice", "--choices", "Gold,Silver,Bronze"
+    )
+    assert answer.exit_code == 0, answer.output
+
+
+def _created(day: str) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    return {"created_at": datetime.fromisoformat(day).replace(tzinfo=UTC)}
+
+
+def test_add_where_selects_by_the_filter_and_the_defaults(scene: Scene) -> None:
+    _member_levels(scene)
+    lists(scene, "create", "MA members")
+    gold = {"Member Level": "Gold"}
+    people(scene, "gold", state="MA", custom=gold, **_created("2025-03-01"))
+    people(scene, "silver", state="MA", custom={"Member Level": "Silver"}, **_created("2025-01-01"))
+    people(scene, "bronze", state="MA", custom={"Member Level": "Bronze"}, **_created("2025-03-01"))
+    people(scene, "old", state="MA", custom=gold, **_created("2024-12-31"))
+    people(scene, "nh", state="NH", custom=gold, **_created("2025-03-01"))
+    people(scene, "dead", state="MA", custom=gold, deceased=True, **_created("2025-03-01"))
+    rule = (
+        'state = "MA" and custom."Member Level" in ("Gold","Silver") and created_at >= 2025-01-01'
+    )
+    result = lists(scene, "add", "MA members", "--where", rule, "--json")
+    assert (result["selected"], result["added"]) == (2, 2)
+    assert cc_members(scene, "MA members") == emails("gold", "silver")
+    assert crm_members(scene, "MA members") == {"gold", "silver"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "column"),
+    [
+        ("state = MA", 9),
+        ('state = "MA" and', 17),
+        ("stat = 1", 1),
+    ],
+)
+def test_an_invalid_filter_is_exit_2_naming_the_column(
+    scene: Scene, rule: str, column: int
+) -> None:
+    lists(scene, "create", "News")
+    people(scene, "a", state="MA")
+    for command in (("add", "News", "--where", rule), ("bind", "News", "--where", rule)):
+        assert f"column {column}:" in failed(scene, *command)
+    assert cc_members(scene, "News") == set()
+    assert crm_members(scene, "News") == set()
+
+
+def test_an_unknown_account_is_exit_2_and_nothing_is_added(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    people(scene, "a")
+    assert "no CRM account with id nobody" in failed(
+        scene, "add", "News", "--account", "a", "--account", "nobody"
+    )
+    assert cc_members(scene, "News") == set()
+    assert crm_members(scene, "News") == set()
+
+
+def test_remove_takes_memberships_off_both_sides_and_deletes_nothing(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    people(scene, "a", "b")
+    lists(scene, "add", "News", "--account", "a", "--account", "b")
+    result = lists(scene, "remove", "News", "--account", "a", "--json")
+    assert (result["removed"], result["crm_removed"], result["errors"]) == (1, 1, [])
+    assert cc_members(scene, "News") == emails("b")
+    assert crm_members(scene, "News") == {"b"}
+    contact = scene.cc.state.contacts.find_email(email("a"))
+    assert contact is not None and not contact.is_deleted
+    assert scene.crm.get("a") is not None
+    again = sync(scene)  # nothing to undo: both sides changed together
+    assert (again["added_to_cc"], again["added_to_crm"], again["removed_from_cc"]) == (0, 0, 0)
+
+
+def test_bind_refuses_an_unknown_source_and_both_or_neither_rule(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    assert "no CRM list or checkbox" in failed(scene, "bind", "News", "--crm-list", "Nope")
+    assert "exactly one" in failed(scene, "bind", "News")
+    assert "exactly one" in failed(scene, "bind", "News", "--where", "state = \"MA\"",
+                                   "--crm-list", "News")  # fmt: skip
+
+
+def test_a_held_lock_is_exit_3_and_nothing_is_created(scene: Scene) -> None:
+    with connection_lock(scene.store, scene.connection_id, holder_here("push")):
+        answer = scene.cli("lists", "create", "News")
+        assert answer.exit_code == 3, answer.output
+        assert "push" in answer.stderr
+        sync_answer = scene.cli("lists", "sync", "--json")
+        assert sync_answer.exit_code == 3, sync_answer.output
+    assert cc_list_names(scene) == set()
+    assert scene.crm.lists() == []

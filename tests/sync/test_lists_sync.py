@@ -1,0 +1,321 @@
+"""`lists sync` against the emulator: each direction, bound lists, changes made in CC,
+conflicts, consent, the blast-radius guard, equal counts after a sync, no-change runs."""
+
+from __future__ import annotations
+
+import pytest
+from tests.sync.conftest import Scene
+from tests.sync.lists_support import (
+    cc_add,
+    cc_list_id,
+    cc_list_names,
+    cc_members,
+    cc_remove,
+    crm_members,
+    email,
+    emails,
+    failed,
+    lists,
+    overview,
+    people,
+    reset_counters,
+    run,
+    runs,
+    sync,
+    writes,
+)
+
+from listbridge.core.list_plan import Why
+
+
+def seeded(scene: Scene, name: str, *ids: str) -> None:
+    """A CC list with a contact per id on it, each linked to an account `id` (by import)."""
+    if name not in scene.lists:
+        scene.add_list(name)
+    for account_id in ids:
+        if scene.cc.state.contacts.find_email(email(account_id)) is None:
+            scene.add_contact(email(account_id), "F", account_id, lists=(name,))
+            people(scene, account_id)
+        else:
+            _cc_add_existing(scene, name, account_id)
+    scene.import_json()
+
+
+def _cc_add_existing(scene: Scene, name: str, account_id: str) -> None:
+    cc_add(scene, name, email(account_id))
+
+
+def checkbox(scene: Scene, field: str, *ticked: str) -> None:
+    answer = scene.cli("crm", "fields", "add", field, "--type", "boolean")
+    assert answer.exit_code == 0, answer.output
+    for account_id in ticked:
+        tick(scene, account_id, field)
+
+
+def tick(scene: Scene, account_id: str, field: str, on: bool = True) -> None:
+    scene.crm.update_fields(account_id, {f"custom.{field}": on}, reason="staff")
+
+
+def test_crm_to_cc_mirrors_the_crm_list_creating_and_matching_contacts(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    known = scene.add_contact("b@example.org", "F", "b")
+    people(scene, "a", "b", "c")
+    scene.crm.add_to_list("News", ["a", "b", "c"], reason="staff")
+    first = sync(scene, direction="crm_to_cc")
+    assert (first["added_to_cc"], first["status"], first["errors"]) == (3, "succeeded", [])
+    assert cc_members(scene, "News") == emails("a", "b", "c")
+    assert scene.account("b").cc_contact_id == known
+    scene.crm.remove_from_list("News", ["c"], reason="staff")
+    second = sync(scene, direction="crm_to_cc", extra=("--confirm",))
+    assert (second["added_to_cc"], second["removed_from_cc"]) == (0, 1)
+    assert cc_members(scene, "News") == emails("a", "b")
+    contact = scene.cc.state.contacts.find_email(email("c"))
+    assert contact is not None and not contact.is_deleted  # the membership only
+
+
+def test_cc_to_crm_makes_and_fills_the_crm_list_from_cc(scene: Scene) -> None:
+    seeded(scene, "From CC", "a", "b")
+    assert scene.crm.lists() == []
+    result = sync(scene, direction="cc_to_crm")
+    assert (result["added_to_crm"], result["added_to_cc"]) == (2, 0)
+    assert crm_members(scene, "From CC") == {"a", "b"}
+    cc_add(scene, "From CC", email("a"))  # no change: already on it
+    seeded(scene, "From CC", "c")
+    cc_remove(scene, "From CC", email("a"))
+    again = sync(scene, direction="cc_to_crm", extra=("--confirm",))
+    assert (again["added_to_crm"], again["removed_from_crm"]) == (1, 1)
+    assert crm_members(scene, "From CC") == {"b", "c"}
+    assert scene.crm.get("a") is not None
+
+
+def test_a_list_renamed_in_cc_is_renamed_in_the_crm(scene: Scene) -> None:
+    seeded(scene, "Before", "a")
+    sync(scene)
+    scene.client.update_list(scene.lists["Before"], "After")
+    result = sync(scene, direction="cc_to_crm")
+    assert result["per_list"][0]["renamed_to"] == "After"
+    assert scene.crm.lists() == ["After"]
+    assert crm_members(scene, "After") == {"a"}
+    assert sync(scene)["per_list"][0]["renamed_to"] is None
+
+
+def test_a_list_renamed_in_the_crm_is_renamed_in_cc(scene: Scene) -> None:
+    seeded(scene, "Before", "a")
+    sync(scene)
+    scene.crm.rename_list("Before", "After", reason="staff")
+    sync(scene, direction="crm_to_cc")
+    assert cc_list_names(scene) == {"After"}
+
+
+def test_a_list_deleted_in_cc_is_deleted_in_the_crm_accounts_stay(scene: Scene) -> None:
+    seeded(scene, "Doomed", "a", "b")
+    seeded(scene, "Kept", "a")
+    sync(scene)
+    scene.cc.wait()
+    activity = scene.client.delete_list(scene.lists["Doomed"])
+    scene.cc.wait()
+    assert scene.client.get_activity(activity.activity_id).state == "completed"
+    result = sync(scene, direction="cc_to_crm")
+    assert [o["deleted"] for o in result["per_list"] if o["name"] == "Doomed"] == [True]
+    assert scene.crm.lists() == ["Kept"]
+    assert {a.id for a in scene.accounts()} == {"a", "b"}
+    assert set(overview(scene)) == {"Kept"}
+
+
+def test_a_contact_deleted_in_cc_leaves_the_crm_list_and_the_account_stays(
+    scene: Scene,
+) -> None:
+    seeded(scene, "News", "a", "b")
+    sync(scene)
+    assert crm_members(scene, "News") == {"a", "b"}
+    scene.client.delete_contact(scene.cc.state.contacts.find_email(email("a")).contact_id)
+    result = sync(scene, extra=("--confirm",))
+    assert result["removed_from_crm"] == 1
+    assert crm_members(scene, "News") == {"b"}
+    assert scene.crm.get("a") is not None
+
+
+def test_a_bound_filter_adds_who_matches_and_removes_who_stops(scene: Scene) -> None:
+    lists(scene, "create", "MA")
+    people(scene, "a", "b", "c", state="MA")
+    people(scene, "nh", state="NH")
+    lists(scene, "bind", "MA", "--where", 'state = "MA"')
+    first = sync(scene, "MA", direction="crm_to_cc")
+    assert first["added_to_cc"] == 3
+    assert cc_members(scene, "MA") == emails("a", "b", "c")
+    assert crm_members(scene, "MA") == {"a", "b", "c"}  # the rule, materialised
+    scene.crm.update_fields("c", {"state": "NH"}, reason="moved")
+    scene.crm.update_fields("nh", {"state": "MA"}, reason="moved")
+    second = sync(scene, "MA", direction="crm_to_cc", extra=("--confirm",))
+    assert (second["added_to_cc"], second["removed_from_cc"]) == (1, 1)
+    assert cc_members(scene, "MA") == emails("a", "b", "nh")
+    assert crm_members(scene, "MA") == {"a", "b", "nh"}
+    contact = scene.cc.state.contacts.find_email(email("c"))
+    assert contact is not None and not contact.is_deleted
+
+
+def test_a_list_bound_to_a_checkbox_follows_the_ticks(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    people(scene, "a", "b", "c")
+    checkbox(scene, "Wants News", "a", "b")
+    lists(scene, "bind", "News", "--crm-list", "Wants News")
+    sync(scene, direction="crm_to_cc")
+    assert cc_members(scene, "News") == emails("a", "b")
+    tick(scene, "b", "Wants News", on=False)
+    tick(scene, "c", "Wants News")
+    sync(scene, direction="crm_to_cc", extra=("--confirm",))
+    assert cc_members(scene, "News") == emails("a", "c")
+
+
+def test_a_list_bound_to_another_crm_list_follows_it(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    people(scene, "a", "b")
+    scene.crm.create_list("Donors", reason="staff")
+    scene.crm.add_to_list("Donors", ["a", "b"], reason="staff")
+    lists(scene, "bind", "News", "--crm-list", "Donors")
+    sync(scene, direction="crm_to_cc")
+    assert cc_members(scene, "News") == emails("a", "b")
+    scene.crm.remove_from_list("Donors", ["a"], reason="staff")
+    sync(scene, direction="crm_to_cc", extra=("--confirm",))
+    assert cc_members(scene, "News") == emails("b")
+    assert crm_members(scene, "Donors") == {"b"}
+
+
+def test_opposite_changes_on_both_sides_the_removal_wins_and_is_listed(scene: Scene) -> None:
+    seeded(scene, "News", "a", "b")
+    checkbox(scene, "Wants News", "b")
+    lists(scene, "bind", "News", "--crm-list", "Wants News")
+    sync(scene)  # a came from CC (not ticked), b from both: the union
+    assert cc_members(scene, "News") == emails("a", "b")
+    tick(scene, "a", "Wants News")  # the CRM adds a …
+    cc_remove(scene, "News", email("a"))  # … while CC takes a off
+    result = sync(scene, extra=("--confirm",))
+    assert result["status"] == "succeeded"
+    [outcome] = result["per_list"]
+    assert outcome["conflicts"] == [
+        {"account_id": "a", "crm": "added", "cc": "removed", "outcome": "not added"}
+    ]
+    assert cc_members(scene, "News") == emails("b")
+    assert crm_members(scene, "News") == {"b"}
+    recorded = run(scene, result["run_id"])
+    assert recorded["status"] == "succeeded"
+    [row] = recorded["errors"]
+    assert row["account_id"] == "a" and "the removal wins" in row["reason"]
+
+
+@pytest.mark.parametrize("direction", ["crm_to_cc", "both"])
+def test_an_unsubscribed_contact_is_never_put_on_a_list(scene: Scene, direction: str) -> None:
+    seeded(scene, "Other", "gone")
+    scene.unsubscribe(scene.cc.state.contacts.find_email(email("gone")).contact_id)
+    lists(scene, "create", "News")
+    people(scene, "ok")
+    scene.crm.add_to_list("News", ["gone", "ok"], reason="staff")
+    result = sync(scene, "News", direction=direction)
+    assert (result["failed_subscriptions"], result["status"]) == (1, "partial")
+    failure = ("gone", f"{Why.UNSUBSCRIBED.value} (list 'News')")
+    assert [(e["account_id"], e["reason"]) for e in result["errors"]] == [failure]
+    assert cc_members(scene, "News") == emails("ok")
+    assert scene.cc.state.contacts.find_email(email("gone")).is_unsubscribed
+    # both: the CRM list becomes what the CC list holds; crm_to_cc leaves it alone
+    assert crm_members(scene, "News") == ({"ok"} if direction == "both" else {"gone", "ok"})
+    recorded = run(scene, result["run_id"])
+    assert [(e["account_id"], e["reason"]) for e in recorded["errors"]] == [failure]
+
+
+def test_an_unsubscribed_contact_the_rule_selects_is_not_added(scene: Scene) -> None:
+    seeded(scene, "Other", "gone")
+    scene.crm.update_fields("gone", {"state": "MA"}, reason="staff")
+    scene.unsubscribe(scene.cc.state.contacts.find_email(email("gone")).contact_id)
+    lists(scene, "create", "MA")
+    people(scene, "ok", state="MA")
+    lists(scene, "bind", "MA", "--where", 'state = "MA"')
+    for _ in range(2):  # reported again on every sync that would add it
+        result = sync(scene, "MA", direction="crm_to_cc")
+        assert result["failed_subscriptions"] == 1
+        assert [e["account_id"] for e in result["errors"]] == ["gone"]
+        assert cc_members(scene, "MA") == emails("ok")
+    assert scene.cc.state.contacts.find_email(email("gone")).is_unsubscribed
+
+
+def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    ids = [f"p{n}" for n in range(10)]
+    people(scene, *ids)
+    scene.crm.add_to_list("News", ids, reason="staff")
+    sync(scene, direction="crm_to_cc")
+    scene.crm.remove_from_list("News", ids[:2], reason="staff")
+    before = len(runs(scene))
+    reset_counters(scene)
+    said = failed(scene, "sync", "--direction", "crm_to_cc")
+    assert "would remove 2 of 10 members (20%) of 'News' from Constant Contact" in said
+    assert "--confirm" in said
+    assert writes(scene) == {}
+    assert cc_members(scene, "News") == emails(*ids)
+    assert crm_members(scene, "News") == set(ids[2:])
+    stopped = runs(scene)[0]
+    assert (len(runs(scene)), stopped["status"]) == (before + 1, "failed")
+    dry = sync(scene, direction="crm_to_cc", extra=("--dry-run",))
+    assert "would remove 2 of 10 members (20%) of 'News'" in dry["stopped"]
+    assert (dry["run_id"], dry["per_list"][0]["removed_from_cc"]) == (None, 2)
+    assert (len(runs(scene)), writes(scene)) == (before + 1, {})
+    done = sync(scene, direction="crm_to_cc", extra=("--confirm",))
+    assert done["removed_from_cc"] == 2
+    assert cc_members(scene, "News") == emails(*ids[2:])
+
+
+def test_a_dry_run_shows_the_plan_and_writes_nothing(scene: Scene) -> None:
+    lists(scene, "create", "News")
+    people(scene, "a", "b")
+    scene.crm.add_to_list("News", ["a", "b"], reason="staff")
+    before = len(runs(scene))
+    reset_counters(scene)
+    result = sync(scene, direction="crm_to_cc", extra=("--dry-run",))
+    assert (result["dry_run"], result["run_id"], result["added_to_cc"]) == (True, None, 2)
+    assert writes(scene) == {}
+    assert cc_members(scene, "News") == set()
+    assert len(runs(scene)) == before
+
+
+def test_after_a_sync_both_every_list_has_equal_members_on_both_sides(scene: Scene) -> None:
+    seeded(scene, "CC only", "a", "b", "c")
+    seeded(scene, "Shared", "a", "d")
+    lists(scene, "create", "CRM only")
+    people(scene, "e")
+    scene.crm.add_to_list("CRM only", ["e", "a"], reason="staff")
+    scene.crm.create_list("Shared", reason="staff")
+    scene.crm.add_to_list("Shared", ["b"], reason="staff")
+    result = sync(scene)
+    assert result["status"] == "succeeded", result
+    shown = overview(scene)
+    assert set(shown) == {"CC only", "Shared", "CRM only"}
+    for name, members in (("CC only", "abc"), ("Shared", "abd"), ("CRM only", "ae")):
+        assert shown[name]["crm_members"] == shown[name]["cc_members"] == len(members), name
+        assert cc_members(scene, name) == emails(*members)
+        assert crm_members(scene, name) == set(members)
+        assert shown[name]["last_sync"] is not None
+
+
+def test_a_second_sync_with_no_changes_makes_no_write_calls(scene: Scene) -> None:
+    seeded(scene, "News", "a", "b")
+    lists(scene, "create", "More")
+    people(scene, "c")
+    scene.crm.add_to_list("More", ["c", "a"], reason="staff")
+    first = sync(scene)
+    assert first["added_to_cc"] + first["added_to_crm"] == 4
+    reset_counters(scene)
+    second = sync(scene)
+    assert writes(scene) == {}
+    counts = ("added_to_cc", "removed_from_cc", "added_to_crm", "removed_from_crm")
+    assert [second[k] for k in counts] == [0, 0, 0, 0]
+    assert second["run_id"] != first["run_id"]
+    recorded = {r["run_id"]: r for r in runs(scene)}[second["run_id"]]
+    assert (recorded["kind"], recorded["counts"]["lists"]) == ("lists", 2)
+
+
+def test_every_list_sync_is_a_run_with_counts(scene: Scene) -> None:
+    seeded(scene, "News", "a")
+    result = sync(scene)
+    recorded = run(scene, result["run_id"])
+    assert (recorded["kind"], recorded["status"]) == ("lists", "succeeded")
+    assert recorded["counts"]["added_to_crm"] == 1
+    assert cc_list_id(scene, "News") == overview(scene)["News"]["cc_list_id"]
