@@ -137,3 +137,27 @@ def test_a_run_the_budget_interrupted_runs_again_after_the_reset(scene: Scene) -
     assert newest.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
     assert newest.started_by.startswith("scheduler")
     assert interrupted_by_budget(scene.store, scene.connection_id) is None
+
+
+def test_unsubscribes_sync_has_the_same_guard_and_confirm(scene: Scene) -> None:
+    scene.add_list("News")
+    for n in range(3):
+        scene.add_account(f"a{n}", f"p{n}@example.org", "P", str(n))
+    assert scene.cli("push", "--list", "News").exit_code == 0
+    assert scene.cli("settings", "set", "sync.guard_count=2").exit_code == 0
+    for n in range(3):
+        scene.crm.set_email_opt_out(f"a{n}", True, reason="staff")
+    stopped = scene.cli("unsubscribes", "sync")
+    assert stopped.exit_code == 2
+    assert "would unsubscribe 3 contacts" in stopped.stderr
+    assert not cc_contact(scene, "p0@example.org").is_unsubscribed
+    done = json.loads(scene.cli("unsubscribes", "sync", "--json", "--confirm").stdout)
+    assert done["cc_unsubscribed"] == 3
+
+
+def test_status_shows_the_next_runs(scene: Scene) -> None:
+    assert scene.cli("settings", "set", "sync.full_schedule=weekly sunday 03:00").exit_code == 0
+    shown = json.loads(scene.cli("status", "--offline", "--json").stdout)
+    jobs = {run["job"]: run["when"] for run in shown["next_runs"]}
+    assert jobs["full"] == "weekly sunday 03:00 (local time)"
+    assert jobs["unsubscribes"] == "every 0:30:00"

@@ -41,7 +41,7 @@ def status(
         except NotConnectedError as error:
             problem = error
         shown = _status(state.store, state.connection_id)
-    _render(shown, as_json)
+    _render(shown, as_json, next_runs(state.store, state.connection_id))
     if problem is not None:
         raise problem
     if shown.health != Health.OK.value:
@@ -56,9 +56,22 @@ def _status(store: Store, connection_id: int) -> ConnectionStatus:
     return replace(shown, reconnect_command=reconnect_hint(store, connection_id, box))
 
 
-def _render(shown: ConnectionStatus, as_json: bool) -> None:
+def next_runs(store: Store, connection_id: int) -> list[dict[str, str]]:
+    """When each scheduled job runs next here (as a scheduler started now would run it)."""
+    from listbridge.cli.schedules import default_registry
+    from listbridge.runner.scheduler import Scheduler
+
+    slots = Scheduler(store, default_registry()).slots()
+    return [
+        {"job": s.schedule.name, "when": s.when, "next_at": s.first.isoformat(timespec="seconds")}
+        for s in slots
+        if s.connection_id == connection_id
+    ]
+
+
+def _render(shown: ConnectionStatus, as_json: bool, runs: list[dict[str, str]]) -> None:
     if as_json:
-        typer.echo(json.dumps(shown.as_json()))
+        typer.echo(json.dumps({**shown.as_json(), "next_runs": runs}))
         return
     typer.echo(f"connection health: {shown.health}" + _why(shown))
     if shown.organization_name:
@@ -79,6 +92,9 @@ def _render(shown: ConnectionStatus, as_json: bool) -> None:
         typer.echo(f"to reconnect: {shown.reconnect_command}")
     if shown.reconnect_notice_sent_at:
         typer.echo(f"reconnect notice e-mailed: {shown.reconnect_notice_sent_at}")
+    typer.echo("next runs (when `listbridge scheduler` or the demo runs):")
+    for run in runs:
+        typer.echo(f"  {run['job']}: {run['when']}, next at {run['next_at']}")
 
 
 def _why(shown: ConnectionStatus) -> str:
