@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from listbridge.cli.context import context
+from listbridge.cli.crm_lists import app as crm_lists_app
 from listbridge.core.accounts import FieldType
 from listbridge.core.errors import UserError
 from listbridge.core.journal import Side
@@ -24,9 +25,10 @@ from listbridge.crm.builtin.render import account_lines, history_lines, list_lin
 from listbridge.store.journal import history
 from listbridge.store.runs import started_by
 
-app = typer.Typer(no_args_is_help=True, help="The builtin CRM: load, export, fields, show.")
+app = typer.Typer(no_args_is_help=True, help="The builtin CRM: load, export, fields, lists, show.")
 fields_app = typer.Typer(no_args_is_help=True, help="Custom fields of the builtin CRM.")
 app.add_typer(fields_app, name="fields")
+app.add_typer(crm_lists_app, name="lists")
 _stderr = Console(stderr=True, highlight=False)
 #: Files larger than this get a progress display on stderr.
 PROGRESS_BYTES = 1 << 20

@@ -1,0 +1,58 @@
+"""`listbridge crm lists …`: the builtin CRM's own lists (groups), as a CRM user keeps them.
+
+A CRM list paired with a Constant Contact list is changed by `listbridge lists …`; these
+commands manage the CRM side alone, e.g. a group that `lists bind NAME --crm-list X`
+reads. Every change is journaled like any other CRM write.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from listbridge.cli.context import context
+from listbridge.crm.builtin.adapter import BuiltinCrm
+
+app = typer.Typer(no_args_is_help=True, help="The builtin CRM's own lists (groups).")
+REASON = "crm lists (by hand)"
+
+
+def _crm(ctx: typer.Context) -> BuiltinCrm:
+    state = context(ctx)
+    return BuiltinCrm(state.store, state.connection_id)
+
+
+@app.command("ls")
+def ls(ctx: typer.Context) -> None:
+    """Every CRM list with its number of members."""
+    crm = _crm(ctx)
+    for name in crm.lists():
+        typer.echo(f"{name}\t{sum(1 for _ in crm.list_members(name))} members")
+
+
+@app.command("create")
+def create(ctx: typer.Context, name: str) -> None:
+    """A new, empty CRM list."""
+    _crm(ctx).create_list(name, reason=REASON)
+    typer.echo(f"CRM list {name!r} created")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str,
+    account: list[str] = typer.Option(..., "--account", help="A CRM account id (repeatable)."),
+) -> None:
+    """Put accounts on the CRM list (the CRM side only)."""
+    added = _crm(ctx).add_to_list(name, account, reason=REASON)
+    typer.echo(f"{added} added to CRM list {name!r}")
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: str,
+    account: list[str] = typer.Option(..., "--account", help="A CRM account id (repeatable)."),
+) -> None:
+    """Take accounts off the CRM list (the CRM side only)."""
+    removed = _crm(ctx).remove_from_list(name, account, reason=REASON)
+    typer.echo(f"{removed} removed from CRM list {name!r}")
