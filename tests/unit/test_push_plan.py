@@ -98,3 +98,14 @@ def test_an_email_change_is_an_update_or_with_the_setting_a_new_contact() -> Non
     assert [(u.contact_id, u.email_changed) for u in plan.updates] == [("c1", True)]
     plan = plan_push([account], link, {}, PushPolicy(new_contact_on_email_change=True))
     assert [c.list_ids for c in plan.creates] == [("L1",)]
+
+
+def test_a_contact_taken_off_a_list_since_the_last_push_is_joined_again() -> None:
+    account = Account("A1", first_name="Ann", email="ann@a.org")
+    first = plan_push([account], {"A1": CcState("c1")}, {}, PushPolicy(LISTS[:1]))
+    fp = first.fingerprints["A1"]
+    # a list job removed c1 from the list: same fields, same fingerprint, not on the list
+    again = plan_push([account], {"A1": CcState("c1", False, frozenset(), fp)}, {},
+                      PushPolicy(LISTS[:1]))  # fmt: skip
+    assert again.unchanged == 0
+    assert [u.list_ids for u in again.updates] == [LISTS[:1]]

@@ -265,10 +265,12 @@ def _update(
         _failed(plan, account, [i for i in policy.list_ids if i not in cc.list_ids])
         wanted = tuple(sorted(cc.list_ids))
     new_fp = fingerprint(mapped.row, wanted)
-    if new_fp == cc.fingerprint and not email_change:
+    joins = () if cc.unsubscribed else tuple(i for i in policy.list_ids if i not in cc.list_ids)
+    # The fingerprint speaks for the fields; a list the contact left since (a list job
+    # took it off) must still be joined, whatever the fingerprint says.
+    if new_fp == cc.fingerprint and not email_change and not joins:
         plan.unchanged += 1
         return
-    joins = () if cc.unsubscribed else tuple(i for i in policy.list_ids if i not in cc.list_ids)
     if policy.subscription_only:
         # Fields were not sent, so the fingerprint stays what was pushed last.
         if joins:
