@@ -104,7 +104,8 @@ def test_delete_removes_the_list_on_both_sides_and_keeps_contacts_and_accounts(
     assert scene.crm.lists() == []
     for account in ("a", "b"):
         contact = scene.cc.state.contacts.find_email(email(account))
-        assert contact is not None and not contact.is_deleted
+        assert contact is not None
+        assert not contact.is_deleted
         assert scene.account(account).cc_contact_id == contact.contact_id
     by_kind = [(r["kind"], r["message"]) for r in runs(scene)]
     assert ("lists", "lists delete 'Doomed'") in by_kind
@@ -155,9 +156,8 @@ def test_add_keeps_out_who_the_defaults_exclude_naming_the_reason(scene: Scene) 
 
 
 def _member_levels(scene: Scene) -> None:
-    answer = scene.cli(
-        "crm", "fields", "add", "Member Level", "--type", "choice", "--choices", "Gold,Silver,Bronze"
-    )
+    levels = ("--type", "choice", "--choices", "Gold,Silver,Bronze")
+    answer = scene.cli("crm", "fields", "add", "Member Level", *levels)
     assert answer.exit_code == 0, answer.output
 
 
@@ -213,6 +213,12 @@ def test_an_unknown_account_is_exit_2_and_nothing_is_added(scene: Scene) -> None
     )
     assert cc_members(scene, "News") == set()
     assert crm_members(scene, "News") == set()
+    lists(scene, "add", "News", "--account", "a")
+    assert "no CRM account with id nobody" in failed(
+        scene, "remove", "News", "--account", "a", "--account", "nobody"
+    )
+    assert cc_members(scene, "News") == emails("a")
+    assert crm_members(scene, "News") == {"a"}
 
 
 def test_remove_takes_memberships_off_both_sides_and_deletes_nothing(scene: Scene) -> None:
@@ -224,7 +230,8 @@ def test_remove_takes_memberships_off_both_sides_and_deletes_nothing(scene: Scen
     assert cc_members(scene, "News") == emails("b")
     assert crm_members(scene, "News") == {"b"}
     contact = scene.cc.state.contacts.find_email(email("a"))
-    assert contact is not None and not contact.is_deleted
+    assert contact is not None
+    assert not contact.is_deleted
     assert scene.crm.get("a") is not None
     again = sync(scene)  # nothing to undo: both sides changed together
     assert (again["added_to_cc"], again["added_to_crm"], again["removed_from_cc"]) == (0, 0, 0)

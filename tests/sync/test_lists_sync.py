@@ -70,7 +70,8 @@ def test_crm_to_cc_mirrors_the_crm_list_creating_and_matching_contacts(scene: Sc
     assert (second["added_to_cc"], second["removed_from_cc"]) == (0, 1)
     assert cc_members(scene, "News") == emails("a", "b")
     contact = scene.cc.state.contacts.find_email(email("c"))
-    assert contact is not None and not contact.is_deleted  # the membership only
+    assert contact is not None
+    assert not contact.is_deleted
 
 
 def test_cc_to_crm_makes_and_fills_the_crm_list_from_cc(scene: Scene) -> None:
@@ -122,6 +123,18 @@ def test_a_list_deleted_in_cc_is_deleted_in_the_crm_accounts_stay(scene: Scene) 
     assert set(overview(scene)) == {"Kept"}
 
 
+def test_a_list_deleted_in_the_crm_is_deleted_in_cc(scene: Scene) -> None:
+    seeded(scene, "Doomed", "a")
+    seeded(scene, "Kept", "a")
+    sync(scene)
+    scene.crm.delete_list("Doomed", reason="staff")
+    result = sync(scene, direction="crm_to_cc")
+    assert [o["deleted"] for o in result["per_list"] if o["name"] == "Doomed"] == [True]
+    assert cc_list_names(scene) == {"Kept"}
+    assert scene.crm.lists() == ["Kept"]
+    assert scene.cc.state.contacts.find_email(email("a")).is_deleted is False
+
+
 def test_a_contact_deleted_in_cc_leaves_the_crm_list_and_the_account_stays(
     scene: Scene,
 ) -> None:
@@ -151,7 +164,8 @@ def test_a_bound_filter_adds_who_matches_and_removes_who_stops(scene: Scene) -> 
     assert cc_members(scene, "MA") == emails("a", "b", "nh")
     assert crm_members(scene, "MA") == {"a", "b", "nh"}
     contact = scene.cc.state.contacts.find_email(email("c"))
-    assert contact is not None and not contact.is_deleted
+    assert contact is not None
+    assert not contact.is_deleted
 
 
 def test_a_list_bound_to_a_checkbox_follows_the_ticks(scene: Scene) -> None:
@@ -200,7 +214,25 @@ def test_opposite_changes_on_both_sides_the_removal_wins_and_is_listed(scene: Sc
     recorded = run(scene, result["run_id"])
     assert recorded["status"] == "succeeded"
     [row] = recorded["errors"]
-    assert row["account_id"] == "a" and "the removal wins" in row["reason"]
+    assert row["account_id"] == "a"
+    assert "the removal wins" in row["reason"]
+
+
+def test_added_in_cc_and_removed_in_the_crm_the_removal_wins(scene: Scene) -> None:
+    seeded(scene, "Other", "a", "b")
+    lists(scene, "create", "News")
+    checkbox(scene, "Wants News", "a")
+    lists(scene, "bind", "News", "--crm-list", "Wants News")
+    sync(scene, "News", direction="cc_to_crm")  # the CRM side's base holds a, CC's does not
+    cc_add(scene, "News", email("a"), email("b"))  # CC adds a (and b) …
+    tick(scene, "a", "Wants News", on=False)  # … while the CRM takes a off
+    result = sync(scene, "News", extra=("--confirm",))  # 1 of 2 is over the guard
+    assert result["per_list"][0]["conflicts"] == [
+        {"account_id": "a", "crm": "removed", "cc": "added", "outcome": "removed"}
+    ]
+    assert (result["status"], result["removed_from_cc"]) == ("succeeded", 1)
+    assert cc_members(scene, "News") == emails("b")
+    assert crm_members(scene, "News") == {"b"}
 
 
 @pytest.mark.parametrize("direction", ["crm_to_cc", "both"])
@@ -229,12 +261,15 @@ def test_an_unsubscribed_contact_the_rule_selects_is_not_added(scene: Scene) -> 
     lists(scene, "create", "MA")
     people(scene, "ok", state="MA")
     lists(scene, "bind", "MA", "--where", 'state = "MA"')
-    for _ in range(2):  # reported again on every sync that would add it
-        result = sync(scene, "MA", direction="crm_to_cc")
-        assert result["failed_subscriptions"] == 1
-        assert [e["account_id"] for e in result["errors"]] == ["gone"]
-        assert cc_members(scene, "MA") == emails("ok")
+    result = sync(scene, "MA", direction="crm_to_cc")
+    assert result["failed_subscriptions"] == 1
+    assert [e["account_id"] for e in result["errors"]] == ["gone"]
+    assert cc_members(scene, "MA") == emails("ok")
     assert scene.cc.state.contacts.find_email(email("gone")).is_unsubscribed
+    assert scene.account("gone").email_opt_out  # carried to the CRM: the rule drops it
+    again = sync(scene, "MA", direction="crm_to_cc")
+    assert (again["failed_subscriptions"], again["added_to_cc"], again["errors"]) == (0, 0, [])
+    assert cc_members(scene, "MA") == emails("ok")
 
 
 def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> None:
@@ -263,16 +298,36 @@ def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> 
     assert cc_members(scene, "News") == emails(*ids[2:])
 
 
+def test_a_run_the_guard_stopped_leaves_the_cc_changes_for_the_next_one(scene: Scene) -> None:
+    ids = [f"p{n}" for n in range(10)]
+    seeded(scene, "News", *ids)
+    sync(scene)
+    scene.unsubscribe(scene.cc.state.contacts.find_email(email("p0")).contact_id)
+    scene.crm.remove_from_list("News", ids[1:3], reason="staff")
+    assert "would remove 2 of 9 members" in failed(scene, "sync", "--direction", "both")
+    result = sync(scene, extra=("--confirm",))
+    assert (result["removed_from_cc"], result["removed_from_crm"]) == (2, 1)
+    assert cc_members(scene, "News") == emails(*ids[3:])
+    assert crm_members(scene, "News") == set(ids[3:])
+    shown = overview(scene)["News"]
+    assert shown["crm_members"] == shown["cc_members"] == 7
+
+
 def test_a_dry_run_shows_the_plan_and_writes_nothing(scene: Scene) -> None:
     lists(scene, "create", "News")
     people(scene, "a", "b")
     scene.crm.add_to_list("News", ["a", "b"], reason="staff")
+    seeded(scene, "CC only", "c")
     before = len(runs(scene))
     reset_counters(scene)
-    result = sync(scene, direction="crm_to_cc", extra=("--dry-run",))
-    assert (result["dry_run"], result["run_id"], result["added_to_cc"]) == (True, None, 2)
+    result = sync(scene, direction="both", extra=("--dry-run",))
+    assert (result["dry_run"], result["run_id"]) == (True, None)
+    by_name = {o["name"]: o for o in result["per_list"]}
+    assert (by_name["News"]["added_to_cc"], by_name["News"]["deleted"]) == (2, False)
+    assert (by_name["CC only"]["added_to_crm"], by_name["CC only"]["deleted"]) == (1, False)
     assert writes(scene) == {}
     assert cc_members(scene, "News") == set()
+    assert scene.crm.lists() == ["News"]
     assert len(runs(scene)) == before
 
 

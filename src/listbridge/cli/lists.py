@@ -14,7 +14,7 @@ from listbridge.cli.render import error_json
 from listbridge.core.setting_values import Direction
 from listbridge.core.settings import PUSH_DIRECTION
 from listbridge.store.settings import effective_settings
-from listbridge.sync import list_admin
+from listbridge.sync import list_admin, list_members
 from listbridge.sync.list_admin import ListAction
 from listbridge.sync.list_overview import ListOverview, list_overview
 from listbridge.sync.list_result import ListSyncResult
@@ -100,7 +100,7 @@ def add(
 ) -> None:
     """Push accounts onto the list: new ones are created or matched as in push."""
     state = context(ctx)
-    done = list_admin.add_members(
+    done = list_members.add_members(
         state.store, state.connection_id, name, accounts=account, where=where, progress=_say
     )
     _said(done, as_json)
@@ -115,7 +115,7 @@ def remove(
 ) -> None:
     """Take accounts off the list on both sides (memberships only; nothing is deleted)."""
     state = context(ctx)
-    _said(list_admin.remove_members(state.store, state.connection_id, name, account), as_json)
+    _said(list_members.remove_members(state.store, state.connection_id, name, account), as_json)
 
 
 @app.command("bind")

@@ -37,8 +37,6 @@ from listbridge.sync.push import PushJob, PushRequest
 from listbridge.sync.unsubscribes import Reconciliation
 
 KIND = "full"
-#: how the list sync's report rows for conflicts begin (list_result.conflict_reason)
-CONFLICT = "conflict on list"
 STEPS = ("unsubscribes", "import", "push", "lists")
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -167,7 +165,7 @@ def _lists_step(job: ListJob, request: ListSyncRequest, run: RunRecorder) -> lis
         stopped = ErrorRow(f"the list sync stopped before writing: {done.stopped}")
         run.add_errors([stopped])
         return [stopped]
-    return [e for e in done.errors if not e.reason.startswith(CONFLICT)]
+    return [e for e in done.errors if e not in done.notes]
 
 
 def _completion(result: FullSyncResult) -> Completion:

@@ -1,4 +1,5 @@
-"""`lists create | rename | delete | hide | add | remove | bind`: one list, both sides at once.
+"""`lists create | rename | delete | hide | bind`: one list, both sides at once (its members:
+`list_members`).
 
 Each takes the connection's lock and records a run (kind `lists`) with its counts and
 error rows. Names follow CC's rules (1–255 characters, unique ignoring case); a clash or
@@ -7,12 +8,12 @@ a bad name is a UserError (exit 2) before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.constant_contact.bulk import Poller
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.core.errors import UserError
 from listbridge.core.filters import compile_filter
@@ -30,18 +31,14 @@ from listbridge.store.list_sync_state import (
     list_pairs,
     mark_deleted,
     pair_lists,
-    read_bases,
-    save_bases,
     set_hidden,
     set_names,
 )
 from listbridge.store.locks import locked_run
-from listbridge.store.push_state import StoredMemo
 from listbridge.store.runs import RunRecorder, started_by
 from listbridge.store.settings import effective_settings
 from listbridge.sync.cc_connection import open_client
 from listbridge.sync.list_sides import CRM_LIST, WHERE, check_crm_source
-from listbridge.sync.push import PushJob, PushRequest
 
 KIND = "lists"
 MAX_NAME = 255
@@ -52,7 +49,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _quiet(_message: str) -> None:
+def quiet(_message: str) -> None:
     return None
 
 
@@ -69,7 +66,9 @@ class ListAction:
 
 
 @dataclass
-class _Ctx:
+class ListContext:
+    """What a list command works with, inside its lock and run."""
+
     store: Store
     connection_id: int
     client: ConstantContact
@@ -90,15 +89,17 @@ class _Ctx:
 
 
 @contextmanager
-def _list_run(
+def list_run(
     store: Store, connection_id: int, action: str, name: str, progress: Progress, origin: str
-) -> Iterator[tuple[_Ctx, ListAction]]:
+) -> Iterator[tuple[ListContext, ListAction]]:
     settings = effective_settings(store, connection_id)
     client = open_client(store, connection_id)
     try:
         with locked_run(store, connection_id, KIND, started_by(origin)) as (held, run):
             crm = BuiltinCrm(store, connection_id)
-            ctx = _Ctx(store, connection_id, client, settings, run, held.check, progress, crm)
+            ctx = ListContext(
+                store, connection_id, client, settings, run, held.check, progress, crm
+            )
             lists = [lst.to_core() for lst in client.iter_lists()]
             with store.session() as session:
                 refresh_lists(session, connection_id, lists, _now())
@@ -124,7 +125,7 @@ def create_list(
     store: Store, connection_id: int, name: str, *, hidden: bool = False, origin: str = "cli"
 ) -> ListAction:
     name = check_name(name)
-    with _list_run(store, connection_id, "create", name, _quiet, origin) as (ctx, done):
+    with list_run(store, connection_id, "create", name, quiet, origin) as (ctx, done):
         with store.session() as session:
             clash = find_pair(session, connection_id, name)
         if clash is not None:
@@ -148,7 +149,7 @@ def rename_list(
     store: Store, connection_id: int, old: str, new: str, origin: str = "cli"
 ) -> ListAction:
     new = check_name(new)
-    with _list_run(store, connection_id, "rename", old, _quiet, origin) as (ctx, done):
+    with list_run(store, connection_id, "rename", old, quiet, origin) as (ctx, done):
         pair = ctx.pair(old)
         with store.session() as session:
             clash = find_pair(session, connection_id, new)
@@ -160,14 +161,15 @@ def rename_list(
         if pair.crm_name is not None:
             ctx.crm.rename_list(pair.crm_name, new, reason="lists rename", run_id=done.run_id)
         with store.session() as session:
-            set_names(session, connection_id, pair.cc_list_id, new)
+            # Never paired: the name is CC's alone (a synced name marks a pairing).
+            set_names(session, connection_id, pair.cc_list_id, new, pair.crm_name is not None)
         done.counts = {"lists_renamed": 1}
     return done
 
 
 def delete_list(store: Store, connection_id: int, name: str, origin: str = "cli") -> ListAction:
     """Through CC's `list_delete` activity; the contacts and CRM accounts stay."""
-    with _list_run(store, connection_id, "delete", name, _quiet, origin) as (ctx, done):
+    with list_run(store, connection_id, "delete", name, quiet, origin) as (ctx, done):
         pair = ctx.pair(name)
         activity = ctx.client.post_activity("list_delete", {"list_ids": [pair.cc_list_id]})
         Poller().wait(ctx.client, activity, lambda *_: None)
@@ -187,7 +189,7 @@ def hide_list(
     store: Store, connection_id: int, name: str, hidden: bool, origin: str = "cli"
 ) -> ListAction:
     """Ours alone (CC's lists have no hidden status): hidden lists keep syncing."""
-    with _list_run(store, connection_id, "hide" if hidden else "unhide", name, _quiet, origin) as (
+    with list_run(store, connection_id, "hide" if hidden else "unhide", name, quiet, origin) as (
         ctx,
         done,
     ):
@@ -208,7 +210,7 @@ def bind_list(
 ) -> ListAction:
     if (where is None) == (crm_list is None):
         raise UserError("lists bind: give exactly one of --where FILTER or --crm-list X")
-    with _list_run(store, connection_id, "bind", name, _quiet, origin) as (ctx, done):
+    with list_run(store, connection_id, "bind", name, quiet, origin) as (ctx, done):
         pair = ctx.pair(name)
         if where is not None:
             segment = compile_filter(where, ctx.crm.custom_fields())
@@ -221,107 +223,3 @@ def bind_list(
             bind_rule(session, connection_id, pair.cc_list_id, kind, rule)
         done.counts = {"lists_bound": 1}
     return done
-
-
-def add_members(
-    store: Store,
-    connection_id: int,
-    name: str,
-    *,
-    accounts: Sequence[str] = (),
-    where: str | None = None,
-    progress: Progress = _quiet,
-    origin: str = "cli",
-) -> ListAction:
-    """Push the accounts onto the list (created or matched as in push), then the CRM list."""
-    if bool(accounts) == (where is not None):
-        raise UserError("lists add: give --account ID ... or --where FILTER (one of them)")
-    with _list_run(store, connection_id, "add", name, progress, origin) as (ctx, done):
-        pair = ctx.pair(name)
-        chosen = _chosen(ctx, accounts, where)
-        job = PushJob(store, connection_id, ctx.client, ctx.settings, progress, _now, ctx.check)
-        pushed = job.push(PushRequest(lists=[pair.name], accounts=chosen), ctx.run)
-        with store.session() as session:
-            links = link_memberships(session, connection_id)
-        landed = sorted(a for a in chosen if a in links and pair.cc_list_id in links[a].list_ids)
-        crm_name = _ensure_crm_list(ctx, pair, done.run_id)
-        added = ctx.crm.add_to_list(crm_name, landed, reason="lists add", run_id=done.run_id)
-        _grow_bases(ctx, pair, frozenset(landed))
-        done.errors = pushed.errors
-        done.counts = {"selected": len(chosen), "added": len(landed), "crm_added": added,
-                       "not_added": len(chosen) - len(landed)}  # fmt: skip
-    return done
-
-
-def _chosen(ctx: _Ctx, accounts: Sequence[str], where: str | None) -> frozenset[str]:
-    if where is not None:
-        segment = compile_filter(where, ctx.crm.custom_fields())
-        return frozenset(a.id for a in ctx.crm.changed_since(None) if segment.selects(a))
-    missing = [a for a in accounts if ctx.crm.get(a) is None]
-    if missing:
-        raise UserError(f"--account: no CRM account with id {', '.join(missing[:5])}")
-    return frozenset(accounts)
-
-
-def _ensure_crm_list(ctx: _Ctx, pair: ListPair, run_id: int) -> str:
-    if pair.crm_name is not None:
-        return pair.crm_name
-    if pair.name not in ctx.crm.lists():
-        ctx.crm.create_list(pair.name, reason="lists add: paired with the CC list", run_id=run_id)
-    with ctx.store.session() as session:
-        found = crm_list_id(session, ctx.connection_id, pair.name)
-        pair_lists(session, ctx.connection_id, pair.cc_list_id, found)
-    return pair.name
-
-
-def _grow_bases(ctx: _Ctx, pair: ListPair, added: frozenset[str]) -> None:
-    """Both sides changed together: the next sync must not read it as one side's change."""
-    if pair.last_sync is None or not added:
-        return
-    with ctx.store.session() as session:
-        old = read_bases(session, ctx.connection_id, pair.cc_list_id)
-        crm = old[0] if pair.rule_kind else old[0] | added
-        save_bases(session, ctx.connection_id, pair.cc_list_id, old, (crm, old[1] | added))
-
-
-def remove_members(
-    store: Store, connection_id: int, name: str, accounts: Sequence[str], origin: str = "cli"
-) -> ListAction:
-    """Memberships only: the contacts and accounts stay."""
-    if not accounts:
-        raise UserError("lists remove: give --account ID ...")
-    with _list_run(store, connection_id, "remove", name, _quiet, origin) as (ctx, done):
-        pair = ctx.pair(name)
-        with store.session() as session:
-            links = link_memberships(session, connection_id)
-        ids = {links[a].contact_id: a for a in accounts if a in links}
-        memo = StoredMemo(store, connection_id, _now)
-        key = f"lists:{done.run_id}:{pair.cc_list_id}:remove"
-        result = Bulk(ctx.client, memo).remove_from_lists(key, sorted(ids), [pair.cc_list_id])
-        failed = {a for c, a in ids.items() if any(c in e.message for e in result.errors)}
-        removed = [a for a in ids.values() if a not in failed]
-        with store.session() as session:
-            lists = {a: links[a].list_ids - {pair.cc_list_id} for a in removed}
-            set_link_lists(session, connection_id, lists, _now())
-        memo.forget([k for k in memo.remembered() if k.startswith(key)])
-        crm_removed = 0
-        if pair.crm_name is not None:
-            crm_removed = ctx.crm.remove_from_list(
-                pair.crm_name, list(accounts), reason="lists remove", run_id=done.run_id
-            )
-        _shrink_bases(ctx, pair, frozenset(accounts) - failed)
-        done.errors = [
-            ErrorRow(f"not removed from {pair.name!r}: {e.message}") for e in result.errors
-        ]
-        ctx.run.add_errors(done.errors)
-        done.counts = {"removed": len(removed), "crm_removed": crm_removed}
-    return done
-
-
-def _shrink_bases(ctx: _Ctx, pair: ListPair, gone: frozenset[str]) -> None:
-    if pair.last_sync is None or not gone:
-        return
-    with ctx.store.session() as session:
-        old = read_bases(session, ctx.connection_id, pair.cc_list_id)
-        crm = old[0] if pair.rule_kind else old[0] - gone
-        save_bases(session, ctx.connection_id, pair.cc_list_id, old, (crm, old[1] - gone))

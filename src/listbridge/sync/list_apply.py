@@ -46,6 +46,7 @@ class Planned:
     paired: frozenset[str]  # the paired CRM list's members now
     outcome: ListOutcome
     bases: tuple[frozenset[str], frozenset[str]] = (EMPTY, EMPTY)
+    to_pair: bool = False  # pair (or make) the CRM list before applying
 
 
 def crm_writes(planned: Planned) -> tuple[frozenset[str], frozenset[str]]:
@@ -71,36 +72,53 @@ class ListApplier:
     def writing(self) -> bool:
         return self.run is not None
 
-    def paired(self, pair: ListPair, direction: Direction, outcome: ListOutcome) -> ListPair:
-        """The pair with its CRM list: found by name or created where the direction writes
-        the CRM side; a note on `outcome` when the list cannot be synced this way."""
+    def paired(
+        self, pair: ListPair, direction: Direction, outcome: ListOutcome
+    ) -> tuple[ListPair, bool]:
+        """The pair as planning sees it, and whether applying must first pair a CRM list with
+        it (the one of the same name, made when missing): nothing is written before the
+        guard. A note on `outcome` when the list cannot be synced this way."""
         if pair.crm_list_id is not None:
-            return pair
+            return pair, False
         if pair.deleted:
             outcome.note = "deleted in Constant Contact"
-            return pair
-        crm = self.audience.crm
-        exists = pair.name in crm.lists()
+            return pair, False
+        exists = pair.name in self.audience.crm.lists()
+        if pair.synced_name and not exists:
+            # Paired before (a list job gave both sides this name): its CRM list was deleted
+            # since. The names planner deletes the CC list in the directions that write it.
+            # (`last_sync` would not do: an import sets it too.)
+            if not direction.writes_cc:
+                outcome.note = (
+                    "its CRM list was deleted: sync it with --direction crm_to_cc or both "
+                    "to delete it in Constant Contact"
+                )
+            return pair, False
         if not exists and not direction.writes_crm and not pair.rule_kind:
             outcome.note = (
                 "no CRM list is paired with it: sync it with --direction cc_to_crm or "
                 "both first, or bind it (lists bind)"
             )
-            return pair
-        if not self.writing:
-            return replace(pair, crm_name=pair.name if exists else None)
-        if not exists:
+            return pair, False
+        return replace(pair, crm_name=pair.name if exists else None), True
+
+    def _pair(self, planned: Planned) -> None:
+        """Pair the CRM list of the CC list's name with it, made when missing."""
+        pair, crm = planned.pair, self.audience.crm
+        if pair.name not in crm.lists():
             crm.create_list(pair.name, reason=f"{REASON}: paired with the CC list", run_id=self._id)
         with self.job.store.session() as session:
             found = crm_list_id(session, self.job.connection_id, pair.name)
             pair_lists(session, self.job.connection_id, pair.cc_list_id, found)
-        return replace(pair, crm_list_id=found, crm_name=pair.name)
+        planned.pair = replace(pair, crm_list_id=found, crm_name=pair.name)
 
     @property
     def _id(self) -> int | None:
         return self.run.run_id if self.run else None
 
     def apply(self, planned: Planned) -> None:
+        if planned.to_pair:
+            self._pair(planned)
         if planned.names.conflict:
             self._note(ErrorRow(f"list {planned.pair.name!r}: {planned.names.conflict}"))
         if planned.plan is None:
@@ -237,4 +255,4 @@ class ListApplier:
     def _note(self, row: ErrorRow) -> None:
         """In the report, but not an error: the run still succeeds."""
         self._error(row)
-        self.result.notes += 1
+        self.result.notes.append(row)

@@ -6,6 +6,10 @@ removing a membership changes a contact's `updated_at`), so the cost follows the
 Consent is not written here: a contact seen unsubscribed is only reported to the planner,
 and the unsubscribe reconciliation (which compares with the consent it last saw) carries it
 to the CRM. A contact deleted in CC loses its link (there is nothing left to link to).
+
+Reading (`refresh_from_cc`) writes nothing but the cache of CC's lists; the job saves what
+it read (`save_refreshed`: the links' lists, the dropped links, the cursor) only once the
+guard lets it write. A run the guard stops leaves the changes for the next run to read again.
 """
 
 from __future__ import annotations
@@ -34,16 +38,16 @@ class Refreshed:
     unsubscribed: set[str] = field(default_factory=set)  # accounts whose contact is out now
     moved: dict[str, frozenset[str]] = field(default_factory=dict)  # new list ids by account
     contacts_read: int = 0
+    started: datetime | None = None  # when the read began: the next cursor
 
 
 def refresh_from_cc(
     store: Store,
     connection_id: int,
     client: ConstantContact,
-    run_id: int | None,
     clock: Callable[[], datetime],
 ) -> Refreshed:
-    """What changed in CC since the last list job; saved unless `run_id` is None (a dry run)."""
+    """What changed in CC since the last list job that wrote; nothing saved but the lists."""
     started = clock()
     lists = [lst.to_core() for lst in client.iter_lists()]
     with store.session() as session:
@@ -52,7 +56,7 @@ def refresh_from_cc(
     contacts: dict[str, CcContact] = {}
     for contact in changed_contacts(client, cursor):
         contacts[contact.contact_id] = contact
-    found = Refreshed(contacts_read=len(contacts))
+    found = Refreshed(contacts_read=len(contacts), started=started)
     with store.session() as session:
         for link in links_by(session, connection_id, contacts=contacts):
             contact = contacts[link.contact_id]
@@ -62,8 +66,13 @@ def refresh_from_cc(
                 found.unsubscribed.add(link.account_id)
             elif set(contact.list_ids) != set(link.list_ids):
                 found.moved[link.account_id] = frozenset(contact.list_ids)
-        if run_id is not None:
-            set_link_lists(session, connection_id, found.moved, started)
-            drop_links(session, connection_id, sorted(found.deleted))
-            advance_cursors(session, connection_id, [SCOPE], started, run_id)
     return found
+
+
+def save_refreshed(store: Store, connection_id: int, found: Refreshed, run_id: int) -> None:
+    """The links as CC has them now, and the cursor moved past what was read."""
+    assert found.started is not None
+    with store.session() as session:
+        set_link_lists(session, connection_id, found.moved, found.started)
+        drop_links(session, connection_id, sorted(found.deleted))
+        advance_cursors(session, connection_id, [SCOPE], found.started, run_id)

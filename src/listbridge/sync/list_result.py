@@ -72,7 +72,8 @@ class ListSyncResult:
     errors: list[ErrorRow] = field(default_factory=list)
     dry_run: bool = False
     stopped: str = ""  # the guard's verdicts when it stopped the run
-    notes: int = 0  # report rows that are not errors (conflicts resolved by the rule)
+    #: report rows that are not errors (conflicts resolved by the rule)
+    notes: list[ErrorRow] = field(default_factory=list)
 
     def counts(self) -> Counter[str]:
         found: Counter[str] = Counter(lists=len(self.lists))

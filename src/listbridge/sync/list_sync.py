@@ -32,7 +32,7 @@ from listbridge.store.settings import effective_settings
 from listbridge.sync.cc_connection import open_client
 from listbridge.sync.completion_mail import Completion, notify_completion
 from listbridge.sync.list_apply import ListApplier, Planned
-from listbridge.sync.list_refresh import refresh_from_cc
+from listbridge.sync.list_refresh import refresh_from_cc, save_refreshed
 from listbridge.sync.list_result import COUNTS, ListOutcome, ListSyncResult
 from listbridge.sync.list_sides import Audience
 
@@ -70,7 +70,7 @@ class ListJob:
     def sync(self, request: ListSyncRequest, run: RunRecorder | None) -> ListSyncResult:
         """`run` None: a dry run (nothing written, no run recorded)."""
         run_id = run.run_id if run else None
-        refreshed = refresh_from_cc(self.store, self.connection_id, self.client, run_id, self.clock)
+        refreshed = refresh_from_cc(self.store, self.connection_id, self.client, self.clock)
         self.progress(f"{refreshed.contacts_read} contacts changed in Constant Contact")
         crm = BuiltinCrm(self.store, self.connection_id, self.clock)
         with self.store.session() as session:
@@ -88,6 +88,7 @@ class ListJob:
                 p.outcome.note = self._verdict(p) or ""
             result.lists += [p.outcome for p in planned]
             return result
+        save_refreshed(self.store, self.connection_id, refreshed, run.run_id)
         for p in planned:
             applier.apply(p)
         result.lists += [p.outcome for p in planned]
@@ -97,12 +98,13 @@ class ListJob:
         self, pair: ListPair, audience: Audience, request: ListSyncRequest, applier: ListApplier
     ) -> Planned | None:
         outcome = ListOutcome(pair.name, pair.cc_list_id, request.direction.value)
-        pair = applier.paired(pair, request.direction, outcome)
+        pair, to_pair = applier.paired(pair, request.direction, outcome)
         if outcome.note:
             applier.result.lists.append(outcome)
             return None
+        crm_name = pair.name if to_pair else pair.crm_name  # to pair: made with CC's name
         names = plan_list_names(
-            ListNames(None if pair.deleted else pair.name, pair.crm_name, pair.synced_name),
+            ListNames(None if pair.deleted else pair.name, crm_name, pair.synced_name),
             request.direction,
         )
         if pair.deleted or names.delete_cc or names.delete_crm:
@@ -121,7 +123,7 @@ class ListJob:
         )
         plan = plan_members(sides, request.direction)
         paired = audience.paired_members(pair) if pair.rule_kind else sides.crm
-        return Planned(pair, names, plan, paired, outcome, bases)
+        return Planned(pair, names, plan, paired, outcome, bases, to_pair)
 
     def _verdict(self, planned: Planned) -> str | None:
         if planned.plan is None:
@@ -186,7 +188,7 @@ def finish(run: RunRecorder, result: ListSyncResult) -> None:
     run.counts.update(result.counts())
     if result.stopped:
         run.status, run.message = RunStatus.FAILED, f"stopped by the guard: {result.stopped}"
-    elif run.errors_added > result.notes:
+    elif run.errors_added > len(result.notes):
         run.status = RunStatus.PARTIAL
     else:
         run.status = RunStatus.SUCCEEDED

@@ -1,0 +1,132 @@
+"""`lists add | remove`: members of one linked list, on both sides at once.
+
+Additions go through the push (new accounts are created or matched exactly as a push does);
+removals are bulk activities, memberships only. When the list has synced before, the bases
+move with the change, so the next sync does not read it as one side's change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from listbridge.constant_contact.bulk import Bulk
+from listbridge.core.errors import UserError
+from listbridge.core.filters import compile_filter
+from listbridge.core.runs import ErrorRow
+from listbridge.store.crm_lists import list_id as crm_list_id
+from listbridge.store.db import Store
+from listbridge.store.link_lists import link_memberships, set_link_lists
+from listbridge.store.list_sync_state import ListPair, pair_lists, read_bases, save_bases
+from listbridge.store.push_state import StoredMemo
+from listbridge.sync.list_admin import ListAction, ListContext, Progress, list_run, quiet
+from listbridge.sync.push import PushJob, PushRequest
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def add_members(
+    store: Store,
+    connection_id: int,
+    name: str,
+    *,
+    accounts: Sequence[str] = (),
+    where: str | None = None,
+    progress: Progress = quiet,
+    origin: str = "cli",
+) -> ListAction:
+    """Push the accounts onto the list (created or matched as in push), then the CRM list."""
+    if bool(accounts) == (where is not None):
+        raise UserError("lists add: give --account ID ... or --where FILTER (one of them)")
+    with list_run(store, connection_id, "add", name, progress, origin) as (ctx, done):
+        pair = ctx.pair(name)
+        chosen = _chosen(ctx, accounts, where)
+        job = PushJob(store, connection_id, ctx.client, ctx.settings, progress, _now, ctx.check)
+        pushed = job.push(PushRequest(lists=[pair.name], accounts=chosen), ctx.run)
+        with store.session() as session:
+            links = link_memberships(session, connection_id)
+        landed = sorted(a for a in chosen if a in links and pair.cc_list_id in links[a].list_ids)
+        crm_name = _ensure_crm_list(ctx, pair, done.run_id)
+        added = ctx.crm.add_to_list(crm_name, landed, reason="lists add", run_id=done.run_id)
+        _grow_bases(ctx, pair, frozenset(landed))
+        done.errors = pushed.errors
+        done.counts = {"selected": len(chosen), "added": len(landed), "crm_added": added,
+                       "not_added": len(chosen) - len(landed)}  # fmt: skip
+    return done
+
+
+def _chosen(ctx: ListContext, accounts: Sequence[str], where: str | None) -> frozenset[str]:
+    if where is not None:
+        segment = compile_filter(where, ctx.crm.custom_fields())
+        return frozenset(a.id for a in ctx.crm.changed_since(None) if segment.selects(a))
+    missing = [a for a in accounts if ctx.crm.get(a) is None]
+    if missing:
+        raise UserError(f"--account: no CRM account with id {', '.join(missing[:5])}")
+    return frozenset(accounts)
+
+
+def _ensure_crm_list(ctx: ListContext, pair: ListPair, run_id: int) -> str:
+    if pair.crm_name is not None:
+        return pair.crm_name
+    if pair.name not in ctx.crm.lists():
+        ctx.crm.create_list(pair.name, reason="lists add: paired with the CC list", run_id=run_id)
+    with ctx.store.session() as session:
+        found = crm_list_id(session, ctx.connection_id, pair.name)
+        pair_lists(session, ctx.connection_id, pair.cc_list_id, found)
+    return pair.name
+
+
+def _grow_bases(ctx: ListContext, pair: ListPair, added: frozenset[str]) -> None:
+    """Both sides changed together: the next sync must not read it as one side's change."""
+    if pair.last_sync is None or not added:
+        return
+    with ctx.store.session() as session:
+        old = read_bases(session, ctx.connection_id, pair.cc_list_id)
+        crm = old[0] if pair.rule_kind else old[0] | added
+        save_bases(session, ctx.connection_id, pair.cc_list_id, old, (crm, old[1] | added))
+
+
+def remove_members(
+    store: Store, connection_id: int, name: str, accounts: Sequence[str], origin: str = "cli"
+) -> ListAction:
+    """Memberships only: the contacts and accounts stay."""
+    if not accounts:
+        raise UserError("lists remove: give --account ID ...")
+    with list_run(store, connection_id, "remove", name, quiet, origin) as (ctx, done):
+        pair = ctx.pair(name)
+        _chosen(ctx, accounts, None)  # an unknown id: exit 2, nothing removed
+        with store.session() as session:
+            links = link_memberships(session, connection_id)
+        ids = {links[a].contact_id: a for a in accounts if a in links}
+        memo = StoredMemo(store, connection_id, _now)
+        key = f"lists:{done.run_id}:{pair.cc_list_id}:remove"
+        result = Bulk(ctx.client, memo).remove_from_lists(key, sorted(ids), [pair.cc_list_id])
+        failed = {a for c, a in ids.items() if any(c in e.message for e in result.errors)}
+        removed = [a for a in ids.values() if a not in failed]
+        with store.session() as session:
+            lists = {a: links[a].list_ids - {pair.cc_list_id} for a in removed}
+            set_link_lists(session, connection_id, lists, _now())
+        memo.forget([k for k in memo.remembered() if k.startswith(key)])
+        crm_removed = 0
+        if pair.crm_name is not None:
+            crm_removed = ctx.crm.remove_from_list(
+                pair.crm_name, list(accounts), reason="lists remove", run_id=done.run_id
+            )
+        _shrink_bases(ctx, pair, frozenset(accounts) - failed)
+        done.errors = [
+            ErrorRow(f"not removed from {pair.name!r}: {e.message}") for e in result.errors
+        ]
+        ctx.run.add_errors(done.errors)
+        done.counts = {"removed": len(removed), "crm_removed": crm_removed}
+    return done
+
+
+def _shrink_bases(ctx: ListContext, pair: ListPair, gone: frozenset[str]) -> None:
+    if pair.last_sync is None or not gone:
+        return
+    with ctx.store.session() as session:
+        old = read_bases(session, ctx.connection_id, pair.cc_list_id)
+        crm = old[0] if pair.rule_kind else old[0] - gone
+        save_bases(session, ctx.connection_id, pair.cc_list_id, old, (crm, old[1] - gone))
