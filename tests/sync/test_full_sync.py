@@ -74,7 +74,7 @@ def test_consent_comes_first_an_unsubscribe_is_carried_before_the_push(scene: Sc
     assert cc_contact(scene, "ann@example.org").is_unsubscribed
 
 
-def test_the_guard_stops_the_whole_run_before_anything_is_written(scene: Scene) -> None:
+def three_opted_out_in_the_crm_over_a_guard_of_two(scene: Scene) -> None:
     scene.add_list("News")
     for n in range(3):
         scene.add_account(f"a{n}", f"p{n}@example.org", "P", str(n))
@@ -82,6 +82,10 @@ def test_the_guard_stops_the_whole_run_before_anything_is_written(scene: Scene) 
     assert scene.cli("settings", "set", "sync.guard_count=2").exit_code == 0
     for n in range(3):
         scene.crm.set_email_opt_out(f"a{n}", True, reason="staff")
+
+
+def test_the_guard_stops_the_whole_run_before_anything_is_written(scene: Scene) -> None:
+    three_opted_out_in_the_crm_over_a_guard_of_two(scene)
     scene.add_contact("new@example.org", "New", "Contact")
     stopped = scene.cli("sync", "full")
     assert stopped.exit_code == 2
@@ -140,13 +144,7 @@ def test_a_run_the_budget_interrupted_runs_again_after_the_reset(scene: Scene) -
 
 
 def test_unsubscribes_sync_has_the_same_guard_and_confirm(scene: Scene) -> None:
-    scene.add_list("News")
-    for n in range(3):
-        scene.add_account(f"a{n}", f"p{n}@example.org", "P", str(n))
-    assert scene.cli("push", "--list", "News").exit_code == 0
-    assert scene.cli("settings", "set", "sync.guard_count=2").exit_code == 0
-    for n in range(3):
-        scene.crm.set_email_opt_out(f"a{n}", True, reason="staff")
+    three_opted_out_in_the_crm_over_a_guard_of_two(scene)
     stopped = scene.cli("unsubscribes", "sync")
     assert stopped.exit_code == 2
     assert "would unsubscribe 3 contacts" in stopped.stderr

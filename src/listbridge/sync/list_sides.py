@@ -42,7 +42,7 @@ class Audience:
         opted out in the CRM."""
         out = {a for a, m in self.links.items() if m.unsubscribed}
         out |= self.refreshed.unsubscribed
-        out |= {a.id for a in self.accounts.values() if a.email_opt_out}
+        out |= self.crm.opted_out_ids()  # a query: unbound lists need no account read
         return frozenset(out)
 
     def cc_members(self, cc_list_id: str) -> frozenset[str]:

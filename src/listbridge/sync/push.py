@@ -167,11 +167,14 @@ def fetch(
         settings.get(PUSH_NEW_CONTACT_ON_EMAIL_CHANGE),
         settings.get(PUSH_ON_CRM_DELETE),
     )
-    accounts = list(BuiltinCrm(store, connection_id).changed_since(None))
+    crm = BuiltinCrm(store, connection_id)
+    if request.accounts is None:
+        accounts = list(crm.changed_since(None))
+    else:
+        accounts = list(crm.get_many(request.accounts).values())
     links = _consent_first(store, connection_id, client, calls, settings, write)
     if request.accounts is not None:
         # A subset is not the whole CRM: the links of the others are not "deleted in the CRM".
-        accounts = [a for a in accounts if a.id in request.accounts]
         links = {k: v for k, v in links.items() if k in request.accounts}
     wanted = _emails_to_look_up(accounts, links, policy)
     existing = source.contacts_by_email(client, wanted, calls) if wanted else {}

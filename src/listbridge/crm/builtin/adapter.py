@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,20 @@ class BuiltinCrm(BuiltinLists):
     def get(self, account_id: str) -> Account | None:
         with self.store.session() as session:
             return self._read(session, account_id)
+
+    def get_many(self, account_ids: Iterable[str]) -> dict[str, Account]:
+        """The stored accounts among these ids (a list job's few, without reading all)."""
+        with self.store.session() as session:
+            catalog = FieldCatalog.read(session, self.connection_id)
+            return read_accounts(session, self.connection_id, sorted(set(account_ids)), catalog)
+
+    def opted_out_ids(self) -> frozenset[str]:
+        """The accounts whose email opt-out is set."""
+        query = select(ACCOUNTS.c.id).where(
+            ACCOUNTS.c.connection_id == self.connection_id, ACCOUNTS.c.email_opt_out.is_(True)
+        )
+        with self.store.session() as session:
+            return frozenset(str(i) for i in session.scalars(query))
 
     def find_by_email(self, email: str) -> list[Account]:
         wanted = email.strip().lower()
