@@ -5,12 +5,12 @@ A new adapter with lists adds a factory to ADAPTERS: (store, connection id, cloc
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import delete
+from tests.contract.test_crm_adapter import T0, Ticking
 
 from listbridge.core.accounts import Account
 from listbridge.core.errors import UserError
@@ -29,17 +29,6 @@ Clock = Callable[[], datetime]
 ADAPTERS: dict[str, Callable[[Store, int, Clock], CrmWithLists]] = {
     "builtin": lambda store, cid, clock: BuiltinCrm(store, cid, clock),
 }
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-class Ticking:
-    """A clock that moves one second each time it is read."""
-
-    def __init__(self) -> None:
-        self.ticks = itertools.count()
-
-    def __call__(self) -> datetime:
-        return T0 + timedelta(seconds=next(self.ticks))
 
 
 @pytest.fixture

@@ -54,7 +54,12 @@ def _pair(row: CcListMirror, crm_name: str | None) -> ListPair:
 
 def find_pair(session: Session, connection_id: int, name: str) -> ListPair | None:
     """The live list called `name` in CC (exactly, else ignoring case)."""
-    live = [p for p in list_pairs(session, connection_id) if not p.deleted]
+    return pair_named(list_pairs(session, connection_id), name)
+
+
+def pair_named(pairs: Iterable[ListPair], name: str) -> ListPair | None:
+    """Among `pairs`, the live list called `name` (exactly, else the one ignoring case)."""
+    live = [p for p in pairs if not p.deleted]
     exact = [p for p in live if p.name == name]
     if exact:
         return exact[0]

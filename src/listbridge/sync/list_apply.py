@@ -10,26 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.constant_contact.bulk import Poller
 from listbridge.core.list_names import NameDecision
 from listbridge.core.list_plan import ListPlan, Why
 from listbridge.core.runs import ErrorRow
 from listbridge.core.setting_values import Direction
-from listbridge.store.crm_lists import list_id as crm_list_id
-from listbridge.store.link_lists import link_memberships, set_link_lists
 from listbridge.store.list_sync_state import (
     ListPair,
     mark_deleted,
     mark_list_synced,
-    pair_lists,
     save_bases,
     set_names,
 )
-from listbridge.store.push_state import StoredMemo
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.list_result import ListOutcome, ListSyncResult, conflict_reason
 from listbridge.sync.list_sides import Audience
-from listbridge.sync.push import PushJob, PushRequest
+from listbridge.sync.list_writes import pair_crm_list
 
 if TYPE_CHECKING:
     from listbridge.sync.list_sync import ListJob
@@ -104,13 +100,8 @@ class ListApplier:
 
     def _pair(self, planned: Planned) -> None:
         """Pair the CRM list of the CC list's name with it, made when missing."""
-        pair, crm = planned.pair, self.audience.crm
-        if pair.name not in crm.lists():
-            crm.create_list(pair.name, reason=f"{REASON}: paired with the CC list", run_id=self._id)
-        with self.job.store.session() as session:
-            found = crm_list_id(session, self.job.connection_id, pair.name)
-            pair_lists(session, self.job.connection_id, pair.cc_list_id, found)
-        planned.pair = replace(pair, crm_list_id=found, crm_name=pair.name)
+        why = f"{REASON}: paired with the CC list"
+        planned.pair = pair_crm_list(self.job.store, self.audience.crm, planned.pair, why, self._id)
 
     @property
     def _id(self) -> int | None:
@@ -144,16 +135,9 @@ class ListApplier:
         if not wanted or not self.writing or self.run is None:
             planned.outcome.added_to_cc = len(wanted)
             return EMPTY
-        job = self.job
-        push = PushJob(job.store, job.connection_id, job.client, job.settings, job.progress,
-                       job.clock, job.check_lock)  # fmt: skip
-        push.push(PushRequest(lists=[planned.pair.name], accounts=wanted), self.run)
-        with job.store.session() as session:
-            links = link_memberships(session, job.connection_id)
-        list_id = planned.pair.cc_list_id
-        landed = frozenset(a for a in wanted if a in links and list_id in links[a].list_ids)
+        landed, _errors = self.job.writer.push_onto(self.run, planned.pair, wanted)
         planned.outcome.added_to_cc = len(landed)
-        return wanted - landed
+        return wanted - set(landed)
 
     def _remove_from_cc(self, planned: Planned) -> frozenset[str]:
         """Bulk removals; returns the accounts still on the list (their removal failed)."""
@@ -163,22 +147,11 @@ class ListApplier:
         if not ids or not self.writing or self.run is None:
             planned.outcome.removed_from_cc = len(doomed)
             return EMPTY
-        job, list_id = self.job, planned.pair.cc_list_id
-        memo = StoredMemo(job.store, job.connection_id, job.clock)
-        bulk = Bulk(job.client, memo, Poller())
-        key = f"lists:{self.run.run_id}:{list_id}:remove"
-        done = bulk.remove_from_lists(key, sorted(ids), [list_id])
-        failed = {a for c, a in ids.items() if any(c in e.message for e in done.errors)}
+        done = self.job.writer.take_off(self.run.run_id, planned.pair, ids)
         for error in done.errors:
-            self._error(ErrorRow(f"not removed from {planned.pair.name!r}: {error.message}"))
-        removed = [a for a in ids.values() if a not in failed]
-        with job.store.session() as session:
-            current = link_memberships(session, job.connection_id)
-            lists = {a: current[a].list_ids - {list_id} for a in removed if a in current}
-            set_link_lists(session, job.connection_id, lists, job.clock())
-        memo.forget([k for k in memo.remembered() if k.startswith(key)])
-        planned.outcome.removed_from_cc = len(removed)
-        return frozenset(failed)
+            self._error(error)
+        planned.outcome.removed_from_cc = len(done.removed)
+        return done.failed
 
     def _write_crm(self, planned: Planned) -> None:
         plan, pair = planned.plan, planned.pair

@@ -10,17 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from listbridge.constant_contact.bulk import Bulk
 from listbridge.core.errors import UserError
 from listbridge.core.filters import compile_filter
-from listbridge.core.runs import ErrorRow
-from listbridge.store.crm_lists import list_id as crm_list_id
 from listbridge.store.db import Store
-from listbridge.store.link_lists import link_memberships, set_link_lists
-from listbridge.store.list_sync_state import ListPair, pair_lists, read_bases, save_bases
-from listbridge.store.push_state import StoredMemo
+from listbridge.store.link_lists import link_memberships
+from listbridge.store.list_sync_state import ListPair, read_bases, save_bases
 from listbridge.sync.list_admin import ListAction, ListContext, Progress, list_run, quiet
-from listbridge.sync.push import PushJob, PushRequest
+from listbridge.sync.list_writes import ListWriter, pair_crm_list
 
 
 def _now() -> datetime:
@@ -43,15 +39,13 @@ def add_members(
     with list_run(store, connection_id, "add", name, progress, origin) as (ctx, done):
         pair = ctx.pair(name)
         chosen = _chosen(ctx, accounts, where)
-        job = PushJob(store, connection_id, ctx.client, ctx.settings, progress, _now, ctx.check)
-        pushed = job.push(PushRequest(lists=[pair.name], accounts=chosen), ctx.run)
-        with store.session() as session:
-            links = link_memberships(session, connection_id)
-        landed = sorted(a for a in chosen if a in links and pair.cc_list_id in links[a].list_ids)
-        crm_name = _ensure_crm_list(ctx, pair, done.run_id)
-        added = ctx.crm.add_to_list(crm_name, landed, reason="lists add", run_id=done.run_id)
+        landed, done.errors = _writer(ctx).push_onto(ctx.run, pair, chosen)
+        if pair.crm_name is None:
+            why = "lists add: paired with the CC list"
+            pair = pair_crm_list(store, ctx.crm, pair, why, done.run_id)
+        assert pair.crm_name is not None
+        added = ctx.crm.add_to_list(pair.crm_name, landed, reason="lists add", run_id=done.run_id)
         _grow_bases(ctx, pair, frozenset(landed))
-        done.errors = pushed.errors
         done.counts = {"selected": len(chosen), "added": len(landed), "crm_added": added,
                        "not_added": len(chosen) - len(landed)}  # fmt: skip
     return done
@@ -67,15 +61,9 @@ def _chosen(ctx: ListContext, accounts: Sequence[str], where: str | None) -> fro
     return frozenset(accounts)
 
 
-def _ensure_crm_list(ctx: ListContext, pair: ListPair, run_id: int) -> str:
-    if pair.crm_name is not None:
-        return pair.crm_name
-    if pair.name not in ctx.crm.lists():
-        ctx.crm.create_list(pair.name, reason="lists add: paired with the CC list", run_id=run_id)
-    with ctx.store.session() as session:
-        found = crm_list_id(session, ctx.connection_id, pair.name)
-        pair_lists(session, ctx.connection_id, pair.cc_list_id, found)
-    return pair.name
+def _writer(ctx: ListContext) -> ListWriter:
+    return ListWriter(ctx.store, ctx.connection_id, ctx.client, ctx.settings, ctx.progress,
+                      _now, ctx.check)  # fmt: skip
 
 
 def _grow_bases(ctx: ListContext, pair: ListPair, added: frozenset[str]) -> None:
@@ -100,26 +88,16 @@ def remove_members(
         with store.session() as session:
             links = link_memberships(session, connection_id)
         ids = {links[a].contact_id: a for a in accounts if a in links}
-        memo = StoredMemo(store, connection_id, _now)
-        key = f"lists:{done.run_id}:{pair.cc_list_id}:remove"
-        result = Bulk(ctx.client, memo).remove_from_lists(key, sorted(ids), [pair.cc_list_id])
-        failed = {a for c, a in ids.items() if any(c in e.message for e in result.errors)}
-        removed = [a for a in ids.values() if a not in failed]
-        with store.session() as session:
-            lists = {a: links[a].list_ids - {pair.cc_list_id} for a in removed}
-            set_link_lists(session, connection_id, lists, _now())
-        memo.forget([k for k in memo.remembered() if k.startswith(key)])
+        result = _writer(ctx).take_off(done.run_id, pair, ids)
         crm_removed = 0
         if pair.crm_name is not None:
             crm_removed = ctx.crm.remove_from_list(
                 pair.crm_name, list(accounts), reason="lists remove", run_id=done.run_id
             )
-        _shrink_bases(ctx, pair, frozenset(accounts) - failed)
-        done.errors = [
-            ErrorRow(f"not removed from {pair.name!r}: {e.message}") for e in result.errors
-        ]
+        _shrink_bases(ctx, pair, frozenset(accounts) - result.failed)
+        done.errors = result.errors
         ctx.run.add_errors(done.errors)
-        done.counts = {"removed": len(removed), "crm_removed": crm_removed}
+        done.counts = {"removed": len(result.removed), "crm_removed": crm_removed}
     return done
 
 

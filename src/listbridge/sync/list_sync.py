@@ -25,7 +25,7 @@ from listbridge.core.settings import SYNC_GUARD_COUNT, SYNC_GUARD_PERCENT, Setti
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.db import Store
 from listbridge.store.link_lists import link_memberships
-from listbridge.store.list_sync_state import ListPair, list_pairs, read_bases
+from listbridge.store.list_sync_state import ListPair, list_pairs, pair_named, read_bases
 from listbridge.store.locks import locked_run
 from listbridge.store.runs import RunRecorder, started_by
 from listbridge.store.settings import effective_settings
@@ -35,6 +35,7 @@ from listbridge.sync.list_apply import ListApplier, Planned
 from listbridge.sync.list_refresh import refresh_from_cc, save_refreshed
 from listbridge.sync.list_result import COUNTS, ListOutcome, ListSyncResult
 from listbridge.sync.list_sides import Audience
+from listbridge.sync.list_writes import ListWriter
 
 KIND = "lists"
 
@@ -66,6 +67,11 @@ class ListJob:
     progress: Callable[[str], None]
     clock: Callable[[], datetime]
     check_lock: Callable[[], None]
+
+    @property
+    def writer(self) -> ListWriter:
+        return ListWriter(self.store, self.connection_id, self.client, self.settings,
+                          self.progress, self.clock, self.check_lock)  # fmt: skip
 
     def sync(self, request: ListSyncRequest, run: RunRecorder | None) -> ListSyncResult:
         """`run` None: a dry run (nothing written, no run recorded)."""
@@ -138,20 +144,12 @@ def _chosen(pairs: list[ListPair], names: Sequence[str]) -> list[ListPair]:
         return [p for p in pairs if not p.deleted or p.crm_list_id is not None]
     chosen = []
     for name in names:
-        pair = _named(pairs, name)
+        pair = pair_named(pairs, name)
         if pair is None:
             known = ", ".join(p.name for p in pairs if not p.deleted) or "none"
             raise UserError(f"no Constant Contact list named {name!r} (lists: {known})")
         chosen.append(pair)
     return chosen
-
-
-def _named(pairs: list[ListPair], name: str) -> ListPair | None:
-    live = [p for p in pairs if not p.deleted]
-    exact = [p for p in live if p.name == name]
-    folded = [p for p in live if p.name.casefold() == name.strip().casefold()]
-    found = exact or folded
-    return found[0] if found else None
 
 
 def sync_lists(

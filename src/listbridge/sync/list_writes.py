@@ -1,0 +1,81 @@
+"""The writes every list job makes the same way: pairing a CRM list, pushing accounts onto a
+CC list, taking contacts off it (bulk, ≤ 500 ids a request), keeping the links in step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.constant_contact.client import ConstantContact
+from listbridge.core.runs import ErrorRow
+from listbridge.core.settings import Settings
+from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.store.crm_lists import list_id as crm_list_id
+from listbridge.store.db import Store
+from listbridge.store.link_lists import link_memberships, set_link_lists
+from listbridge.store.list_sync_state import ListPair, pair_lists
+from listbridge.store.push_state import StoredMemo
+from listbridge.store.runs import RunRecorder
+from listbridge.sync.push import PushJob, PushRequest
+
+
+def pair_crm_list(
+    store: Store, crm: BuiltinCrm, pair: ListPair, reason: str, run_id: int | None
+) -> ListPair:
+    """The pair with the CRM list of the same name, made when missing."""
+    if pair.name not in crm.lists():
+        crm.create_list(pair.name, reason=reason, run_id=run_id)
+    with store.session() as session:
+        found = crm_list_id(session, crm.connection_id, pair.name)
+        pair_lists(session, crm.connection_id, pair.cc_list_id, found)
+    return replace(pair, crm_list_id=found, crm_name=pair.name)
+
+
+@dataclass
+class Removed:
+    removed: list[str] = field(default_factory=list)  # account ids
+    failed: frozenset[str] = frozenset()  # account ids still on the list
+    errors: list[ErrorRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListWriter:
+    store: Store
+    connection_id: int
+    client: ConstantContact
+    settings: Settings
+    progress: Callable[[str], None]
+    clock: Callable[[], datetime]
+    check_lock: Callable[[], None]
+
+    def push_onto(
+        self, run: RunRecorder, pair: ListPair, accounts: frozenset[str]
+    ) -> tuple[list[str], list[ErrorRow]]:
+        """Created or matched exactly as a push does: the accounts that landed on the list,
+        and the push's error rows (also in `run`)."""
+        job = PushJob(self.store, self.connection_id, self.client, self.settings,
+                      self.progress, self.clock, self.check_lock)  # fmt: skip
+        pushed = job.push(PushRequest(lists=[pair.name], accounts=accounts), run)
+        with self.store.session() as session:
+            links = link_memberships(session, self.connection_id)
+        on_list = (a for a in accounts if a in links and pair.cc_list_id in links[a].list_ids)
+        return sorted(on_list), pushed.errors
+
+    def take_off(self, run_id: int, pair: ListPair, contacts: Mapping[str, str]) -> Removed:
+        """Remove these contacts (contact id → account id) from the CC list."""
+        list_id = pair.cc_list_id
+        memo = StoredMemo(self.store, self.connection_id, self.clock)
+        key = f"lists:{run_id}:{list_id}:remove"
+        done = Bulk(self.client, memo, Poller()).remove_from_lists(key, sorted(contacts), [list_id])
+        failed = {a for c, a in contacts.items() if any(c in e.message for e in done.errors)}
+        result = Removed([a for a in contacts.values() if a not in failed], frozenset(failed))
+        result.errors = [ErrorRow(f"not removed from {pair.name!r}: {e.message}")
+                         for e in done.errors]  # fmt: skip
+        with self.store.session() as session:
+            current = link_memberships(session, self.connection_id)
+            lists = {a: current[a].list_ids - {list_id} for a in result.removed if a in current}
+            set_link_lists(session, self.connection_id, lists, self.clock())
+        memo.forget([k for k in memo.remembered() if k.startswith(key)])
+        return result
