@@ -55,6 +55,7 @@ def test_named_creates_resolve_a_conflict_to_the_existing_record(cc: CcEmulator)
     assert client.create_tag("donor").tag_id == tag.tag_id
     renamed = client.update_list(first.list_id, "Volunteers 2026")
     assert renamed.name == "Volunteers 2026"
+    assert renamed.description == "people who help"  # a rename keeps the description
     assert client.find_list("Volunteers 2026") is not None
 
 

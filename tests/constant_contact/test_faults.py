@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from tests.constant_contact.conftest import CcEmulator
+from tests.support.net import free_port
 
 from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
 from listbridge.constant_contact.client import ConstantContact
-from listbridge.constant_contact.errors import ServerError
+from listbridge.constant_contact.errors import ServerError, UnreachableError
 from listbridge.constant_contact.ports import MemoryVault
+from listbridge.core.errors import ListbridgeError
 
 FAST_POLL = Poller(first=0.02, cap=0.2, timeout=120)
 
@@ -75,4 +77,18 @@ def test_timeouts_are_retried_then_reported(cc: CcEmulator) -> None:
     cc.faults(latency_ms=600)
     with pytest.raises(ServerError, match="timed out"):
         client.account_summary()
+    assert client.session.stats.attempts == 3
+
+
+def test_no_answer_at_all_is_unreachable_once_the_retries_are_spent(cc: CcEmulator) -> None:
+    """A dropped network is our error, naming where we tried, and a re-run resumes the job."""
+    nowhere = f"http://127.0.0.1:{free_port()}/v3"
+    client = cc.client(MemoryVault(cc.login(cc.config())), api_base=nowhere, max_attempts=3)
+    with pytest.raises(UnreachableError) as caught:
+        client.account_summary()
+    assert str(caught.value).startswith(
+        f"cannot reach Constant Contact at {nowhere}: GET /account/summary: connection failed ("
+    )
+    assert isinstance(caught.value, ListbridgeError)
+    assert caught.value.resumable
     assert client.session.stats.attempts == 3

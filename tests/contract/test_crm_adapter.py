@@ -91,6 +91,18 @@ def test_find_by_email_ignores_case_and_spaces_across_all_emails(crm: CrmAdapter
     assert crm.find_by_email("") == []
 
 
+def test_with_primary_emails_finds_a_households_accounts_by_their_first_email(
+    crm: CrmAdapter,
+) -> None:
+    crm.create(ann(), reason="test")
+    crm.create(Account("B2", first_name="Bo", email=" ANN.LEE@example.ORG"), reason="test")
+    crm.create(Account("C3", email2="ann.lee@example.org"), reason="test")
+    crm.create(Account("D4", email="dee@example.org"), reason="test")
+    found = crm.with_primary_emails(["ann.lee@example.org ", "DEE@example.org", "x@y.org"])
+    assert sorted(a.id for a in found) == ["A1", "B2", "D4"]
+    assert crm.with_primary_emails([]) == []
+
+
 def test_update_fields_changes_only_what_differs_and_journals_it(
     crm: CrmAdapter, store: Store, cid: int
 ) -> None:

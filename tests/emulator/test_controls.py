@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
-from tests.emulator.conftest import started
+from tests.emulator.conftest import DEFAULT_CONFIG, started
 
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.emulator.testing import running_emulator
@@ -140,3 +140,17 @@ def test_the_unsubscribe_control_takes_an_optional_reason(emulator) -> None:
     emulator.control.post(path, json={"opt_out_reason": "too many e-mails"}).raise_for_status()
     email = emulator.contact(contact["contact_id"])["email_address"]
     assert email["opt_out_reason"] == "too many e-mails"
+
+
+def test_the_account_control_changes_whose_account_it_is_and_a_reset_keeps_it() -> None:
+    with started(DEFAULT_CONFIG) as emulator:  # its own server: the shared one keeps its owner
+        before = emulator.api.get("/account/summary").json()
+        changed = emulator.control.post(
+            "/account", json={"encoded_account_id": "b0therAcct", "organization_name": "Other"}
+        )
+        assert changed.status_code == 200, changed.text
+        emulator.control.post("/reset").raise_for_status()
+        after = emulator.api.get("/account/summary").json()
+        assert (after["encoded_account_id"], after["organization_name"]) == ("b0therAcct", "Other")
+        assert after["contact_email"] == before["contact_email"]  # what was not named stays
+        assert emulator.control.post("/account", json={"encoded_account_id": ""}).status_code == 400

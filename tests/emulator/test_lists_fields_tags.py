@@ -23,6 +23,17 @@ def test_lists_crud_with_unique_names(emulator) -> None:
     assert emulator.api.post("/contact_lists", json={"name": "x" * 256}).status_code == 400
 
 
+def test_list_names_clash_ignoring_case_but_a_list_may_change_its_own_case(emulator) -> None:
+    list_id = emulator.new_list("Straße")
+    other = emulator.new_list("Other")
+    assert emulator.api.post("/contact_lists", json={"name": "STRASSE"}).status_code == 409
+    clash = emulator.api.put(f"/contact_lists/{other}", json={"name": "strasse"})
+    assert clash.status_code == 409
+    own = emulator.api.put(f"/contact_lists/{list_id}", json={"name": "STRASSE"})
+    assert own.status_code == 200
+    assert emulator.api.get(f"/contact_lists/{list_id}").json()["name"] == "STRASSE"
+
+
 def test_membership_counts_all_and_active(emulator) -> None:
     list_id = emulator.new_list("News")
     for i in range(3):

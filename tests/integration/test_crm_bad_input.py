@@ -78,9 +78,9 @@ CASES = {
         "deceased",
         "not a yes/no value",
     ),
-    "unknown column": (
+    "unknown column": (  # the header names it, so its row 1 is named
         csv_file("B1,Bad,b@example.org,1,x", "id,first_name,email,custom.Gift,nickname"),
-        2,
+        1,
         "nickname",
         "unknown column",
     ),

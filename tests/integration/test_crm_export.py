@@ -19,13 +19,13 @@ from listbridge.core.values import format_number
 from listbridge.crm.builtin.export import ExportFormat, export_accounts
 from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import load_file
-from listbridge.crm.builtin.summary import sample_path
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
+from listbridge.sync.demo_sample import write_sample_file
 
 
 def test_sample_export_loads_back_identically_into_a_fresh_database(cli, tmp_path: Path) -> None:
-    assert cli("crm", "load", str(sample_path())).exit_code == 0
+    assert cli("crm", "load", str(write_sample_file(tmp_path))).exit_code == 0
     first = cli("crm", "export", "--format", "json")
     assert first.exit_code == 0, first.output
     (tmp_path / "export.json").write_text(first.stdout, encoding="utf-8")

@@ -17,11 +17,11 @@ from listbridge.core.journal import Side
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.fields import add_field, list_fields
 from listbridge.crm.builtin.load import load_file
-from listbridge.crm.builtin.summary import sample_path
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.journal import history
 from listbridge.store.models import Run
+from listbridge.sync.demo_sample import write_sample_file
 
 HEADER = "id,type,first_name,last_name,company_name,email,phone1,do_not_contact,custom.Level\n"
 
@@ -39,8 +39,8 @@ def crm(store: Store) -> BuiltinCrm:
     return BuiltinCrm(store, connection_id(store, "default"))
 
 
-def test_cli_loads_the_sample_and_records_a_run(cli, store: Store) -> None:
-    done = cli("crm", "load", str(sample_path()))
+def test_cli_loads_the_sample_and_records_a_run(cli, store: Store, tmp_path: Path) -> None:
+    done = cli("crm", "load", str(write_sample_file(tmp_path)))
     assert done.exit_code == 0, done.output
     assert "400 created, 0 updated, 0 unchanged, 0 invalid" in done.stdout
     with store.session() as session:
@@ -50,10 +50,11 @@ def test_cli_loads_the_sample_and_records_a_run(cli, store: Store) -> None:
     assert len(list(crm(store).changed_since(None))) == 400
 
 
-def test_reloading_the_same_file_changes_nothing(cli, store: Store) -> None:
-    cli("crm", "load", str(sample_path()))
+def test_reloading_the_same_file_changes_nothing(cli, store: Store, tmp_path: Path) -> None:
+    sample = str(write_sample_file(tmp_path))
+    cli("crm", "load", sample)
     before = {a.id: a for a in crm(store).changed_since(None)}
-    again = cli("crm", "load", str(sample_path()))
+    again = cli("crm", "load", sample)
     assert "0 created, 0 updated, 400 unchanged" in again.stdout
     assert {a.id: a for a in crm(store).changed_since(None)} == before
 

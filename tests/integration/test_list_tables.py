@@ -15,11 +15,11 @@ from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.cc_lists import refresh_lists
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
+from listbridge.store.disconnect import PURGED, forget_connection
 from listbridge.store.list_models import CcListMirror, CrmList, ListSyncMember
 from listbridge.store.migrate import alembic_config, current_revision
 from listbridge.store.models import Base
 from listbridge.store.models import CcListMirror as ReExported
-from listbridge.store.tokens import forget_connection
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 NEW_TABLES = {"crm_lists", "crm_list_members", "list_sync_members"}
@@ -91,7 +91,7 @@ def test_disconnect_forgets_cc_lists_and_sync_state_but_keeps_crm_lists(store: S
                         connection_id=connection, cc_list_id="L1", side=side, account_id="A1"
                     )
                 )
-    assert "lists" in forget_connection(store, cid)
+    assert PURGED["cc_lists"] in forget_connection(store, cid)
     with store.session() as session:
         for table in (CcListMirror, ListSyncMember):
             owners = session.scalars(select(table.connection_id)).all()

@@ -10,12 +10,15 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from listbridge.core.errors import LockHeldError, UserError
+from listbridge.core.locks import ProcessRef
 from listbridge.core.runs import RunStatus
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
@@ -28,6 +31,8 @@ from listbridge.store.locks import (
     locked_run,
     read_lease,
 )
+from listbridge.store.models import Lock
+from listbridge.store.processes import holder_is_gone, is_running, started, this_machine
 from listbridge.store.runs import get_run, list_runs
 
 HOLDER = Path(__file__).with_name("lock_holder.py")
@@ -93,20 +98,59 @@ def test_of_two_processes_exactly_one_gets_the_lock(db_url: str, store: Store) -
     assert read_lease(store, cid) is None
 
 
-def test_a_killed_holder_s_lock_is_recovered_once_expired_and_not_before(
-    db_url: str, store: Store
-) -> None:
-    holder = spawn(db_url, "import", ttl=3, with_run=True)
+def killed_holder(db_url: str, store: Store, ttl: float) -> tuple[int, int]:
+    """A holder with a run, killed with -9 (no release, no more heartbeats) and reaped:
+    its pid and its run id."""
+    holder = spawn(db_url, "import", ttl=ttl, with_run=True)
     line = first_line(holder)
     assert line.startswith("ACQUIRED"), stop(holder)
-    run_id = int(line.split()[1])
-    holder.kill()  # SIGKILL: no release, no more heartbeats
+    holder.kill()
     stop(holder)
+    return holder.pid, int(line.split()[1])
+
+
+def test_a_killed_holder_s_lock_on_this_host_is_recovered_at_once(
+    db_url: str, store: Store
+) -> None:
+    pid, run_id = killed_holder(db_url, store, ttl=60)
     cid = connection_id(store, "default")
     lease = read_lease(store, cid)
     assert lease is not None
+    assert lease.process is not None
+    assert (lease.process.pid, lease.process.machine) == (pid, this_machine())
+    successor = spawn(db_url, "recovery", seconds=0)
+    assert first_line(successor).startswith("ACQUIRED"), stop(successor)
+    assert "RELEASED" in stop(successor, interrupt=False)[0]
+    assert datetime.now(UTC) < lease.expires_at - timedelta(seconds=30)  # long before
+    interrupted = get_run(store, cid, run_id)
+    assert interrupted.status is RunStatus.INTERRUPTED
+    assert f"import (pid {pid} on {HOST}) is no longer running" in interrupted.message
+
+
+def _move_holder(store: Store, cid: int, **columns: object) -> None:
+    with store.session() as session:
+        session.execute(update(Lock).where(Lock.connection_id == cid).values(**columns))
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"process_machine": "crm-02 another-boot pid:[1]"},  # a holder on another host
+        {"process_machine": None, "process_pid": None},  # a lock an older version took
+    ],
+    ids=["another-host", "unrecorded"],
+)
+def test_a_killed_holder_s_lock_elsewhere_is_recovered_once_expired_and_not_before(
+    db_url: str, store: Store, elsewhere: dict[str, object]
+) -> None:
+    """This host cannot look at another host's processes: the lease decides there."""
+    pid, run_id = killed_holder(db_url, store, ttl=3)
+    cid = connection_id(store, "default")
+    _move_holder(store, cid, **elsewhere)
+    lease = read_lease(store, cid)
+    assert lease is not None
     assert datetime.now(UTC) < lease.expires_at - timedelta(seconds=0.5)
-    with pytest.raises(LockHeldError, match=rf"import \(pid {holder.pid} on .*\), run {run_id}"):
+    with pytest.raises(LockHeldError, match=rf"import \(pid {pid} on .*\), run {run_id}"):
         acquire(store, cid, "too early", timedelta(seconds=60))
     time.sleep((lease.expires_at - datetime.now(UTC)).total_seconds() + 0.2)
     successor = spawn(db_url, "recovery", seconds=0)
@@ -115,6 +159,47 @@ def test_a_killed_holder_s_lock_is_recovered_once_expired_and_not_before(
     interrupted = get_run(store, cid, run_id)
     assert interrupted.status is RunStatus.INTERRUPTED
     assert "stopped renewing the lock" in interrupted.message
+
+
+def test_a_live_holder_on_this_host_is_refused(db_url: str, store: Store) -> None:
+    holder = spawn(db_url, "push", ttl=60)
+    try:
+        assert first_line(holder).startswith("ACQUIRED")
+        cid = connection_id(store, "default")
+        with pytest.raises(LockHeldError, match=rf"push \(pid {holder.pid} on "):
+            acquire(store, cid, "impatient", timedelta(seconds=60))
+    finally:
+        out, _ = stop(holder)
+    assert "RELEASED" in out
+
+
+def test_a_pid_taken_by_a_later_process_is_not_the_holder(store: Store) -> None:
+    """The recorded start time tells the holder from a process that got its pid since."""
+    cid = connection_id(store, "default")
+    quiet = timedelta(seconds=30)
+    with connection_lock(store, cid, "import", ttl=timedelta(seconds=60), heartbeat=quiet):
+        with pytest.raises(LockHeldError):  # this very process: alive
+            acquire(store, cid, "too early", timedelta(seconds=60))
+        _move_holder(store, cid, process_started="-1")  # as if its pid now named another
+        taken = acquire(store, cid, "next job", timedelta(seconds=60))
+    assert taken.holder == "next job"
+
+
+def test_the_process_probe(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    ref = ProcessRef(this_machine(), child.pid, started(child.pid))
+    assert is_running(ref)
+    assert is_running(replace(ref, started=None))  # no start time: its pid decides
+    child.kill()
+    deadline = time.monotonic() + 10
+    while is_running(ref) and time.monotonic() < deadline:  # a zombie until reaped
+        time.sleep(0.01)
+    assert not is_running(ref)
+    child.wait()
+    assert not is_running(ref)
+    assert is_running(ProcessRef(this_machine(), 1))  # PermissionError, or ours: alive
+    assert not holder_is_gone(ProcessRef("elsewhere", child.pid, ref.started))
+    assert holder_is_gone(ref)
 
 
 def test_heartbeats_keep_a_long_job_s_lock_past_its_ttl(db_url: str, store: Store) -> None:

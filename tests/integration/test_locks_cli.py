@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,6 +15,7 @@ from typer.testing import Result
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.locks import connection_lock, read_lease
+from listbridge.store.models import Lock
 
 Invoke = Callable[..., Result]
 
@@ -62,10 +64,29 @@ def test_an_expired_lock_is_released_without_force(store: Store, locks_cli: Invo
         time.sleep(0.2)
         freed = locks_cli("locks", "release", "default")
         assert freed.exit_code == 0, freed.output
-        assert "released the expired lock of connection 'default', held by dead job" in freed.stdout
+        assert "released the lock of connection 'default', held by dead job" in freed.stdout
+        assert "its holder is gone" in freed.stdout
     assert locks_cli("locks", "release", "default").stdout.strip() == (
         "connection 'default' holds no lock"
     )
+
+
+def test_a_lock_whose_process_is_gone_from_this_machine_is_released_without_force(
+    store: Store, locks_cli: Invoke
+) -> None:
+    """As a job would take it over at once (`kill -9`), so does `locks release`."""
+    cid = connection_id(store, "default")
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # reaped: its pid names no process of this machine now
+    with connection_lock(store, cid, "killed job"):
+        with store.session() as session:
+            session.query(Lock).update({"process_pid": dead.pid})
+        [shown] = json.loads(locks_cli("locks", "ls", "--json").stdout)
+        assert shown["stale"] is True
+        freed = locks_cli("locks", "release", "default")
+        assert freed.exit_code == 0, freed.output
+        assert "its holder is gone" in freed.stdout
+        assert read_lease(store, cid) is None
 
 
 def test_release_of_an_unknown_connection_is_a_usage_error(locks_cli: Invoke) -> None:

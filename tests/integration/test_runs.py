@@ -213,6 +213,16 @@ def test_cli_unknown_run_exits_2(cli, store: Store, args: list[str]) -> None:
     assert "no run 999 in connection 'default'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "run_id", ["99999999999999999999999", "9223372036854775808", "2147483648", "0"]
+)
+def test_cli_run_id_beyond_any_column_is_not_found(cli, store: Store, run_id: str) -> None:
+    """Too large for PostgreSQL's integer (DataError) or SQLite's driver (OverflowError)."""
+    result = cli("runs", "show", run_id)
+    assert result.exit_code == 2, result.output
+    assert f"no run {run_id} in connection 'default'" in result.stderr
+
+
 def test_cli_run_of_another_connection_is_not_shown(cli, store: Store) -> None:
     run_id = _finished_run(store, "other")
     result = cli("runs", "show", str(run_id))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from tests.conftest import Cli
 from tests.sync.conftest import Scene
 
 from listbridge.core.import_plan import Reason
 from listbridge.core.journal import Side
+from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.store.connections import connection_id
+from listbridge.store.db import open_store
 from listbridge.store.journal import history
 
 RESULT_KEYS = {"run_id", "attempted", "created", "matched", "not_imported", "errors"}
@@ -121,15 +127,16 @@ def test_ambiguous_under_ignore_is_reported_not_imported(scene: Scene) -> None:
     assert len(scene.accounts()) == 2
 
 
-def test_ambiguous_under_link_links_the_lowest_id_and_says_so(scene: Scene) -> None:
+def test_ambiguous_under_link_links_the_oldest_and_says_so(scene: Scene) -> None:
+    """The push's rule for a shared address: the oldest account (B2 was made first)."""
     contact_id = _ambiguous(scene)
     assert scene.cli("settings", "set", "import.ambiguous_match=link").exit_code == 0
     result = scene.import_json()
     assert result["matched"] == 1
-    assert scene.account("B1").cc_contact_id == contact_id
-    assert scene.account("B2").cc_contact_id == ""
-    reasons = [c.change.reason for c in history(scene.store, scene.connection_id, Side.CRM, "B1")]
-    assert any("linked B1, the lowest id" in r for r in reasons)
+    assert scene.account("B2").cc_contact_id == contact_id
+    assert scene.account("B1").cc_contact_id == ""
+    reasons = [c.change.reason for c in history(scene.store, scene.connection_id, Side.CRM, "B2")]
+    assert any("linked B2, the oldest" in r for r in reasons)
 
 
 def test_ambiguous_under_new_creates_an_account(scene: Scene) -> None:
@@ -241,3 +248,45 @@ def test_an_unsubscribed_contact_with_an_account_links_and_opts_out(scene: Scene
     assert (result["matched"], result["not_imported"]) == (1, 0)
     account = scene.account("G1")
     assert (account.cc_contact_id, account.email_opt_out) == (contact_id, True)
+
+
+def test_a_nul_in_a_name_is_refused_as_crm_load_refuses_it_and_the_export_loads_back(
+    scene: Scene, tmp_path: Path
+) -> None:
+    odd = scene.add_contact("odd@example.org", "An\x00n", "Lee")
+    scene.give_invalid_email(scene.add_contact("nul@example.org", "Nu", "L"), "n\x00l@example.org")
+    # Other control characters are kept, as crm load keeps them.
+    kept = scene.add_contact("kept@example.org", "Tab\tbed", "Bell\x07 Esc\x1b Del\x7f")
+    result = scene.import_json()
+    _adds_up(result)
+    assert (result["created"], result["not_imported"]) == (1, 2)
+    assert _reasons(result) == {
+        "odd@example.org": f"{Reason.UNSTORABLE_VALUE.message} (first_name)",
+        "n\u2400l@example.org": Reason.INVALID_EMAIL.message,
+    }
+    assert [a.cc_contact_id for a in scene.accounts()] == [kept]
+    assert odd not in {a.cc_contact_id for a in scene.accounts()}
+    exported = tmp_path / "accounts.csv"
+    assert scene.cli("crm", "export", "--out", str(exported)).exit_code == 0
+    fresh = Cli(f"sqlite:///{tmp_path / 'fresh.db'}")
+    loaded = fresh("crm", "load", str(exported))
+    assert loaded.exit_code == 0, loaded.output
+    store = open_store(fresh.db_url)
+    try:
+        again = BuiltinCrm(store, connection_id(store, "default")).get(f"cc-{kept}")
+    finally:
+        store.close()
+    assert again is not None
+    assert (again.first_name, again.last_name) == ("Tab\tbed", "Bell\x07 Esc\x1b Del\x7f")
+
+
+def test_a_linked_account_keeps_its_field_where_the_contact_has_a_nul(scene: Scene) -> None:
+    scene.add_account("N1", "nina@example.org", "Nina", "Old")
+    scene.add_contact("nina@example.org", "Ni\x00na", "New", unsubscribed=True)
+    assert scene.cli("settings", "set", "import.update_fields=overwrite").exit_code == 0
+    result = scene.import_json()
+    _adds_up(result)
+    assert (result["matched"], result["not_imported"]) == (1, 0)
+    account = scene.account("N1")
+    # The link and the opt-out stand; the value the store cannot keep is not written.
+    assert (account.first_name, account.last_name, account.email_opt_out) == ("Nina", "New", True)

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import Cli
 from tests.support.smtp import smtp_server
 from tests.sync.conftest import Scene
+from tests.sync.lists_support import cc_list_id
 
 from listbridge.core.errors import LockHeldError
 from listbridge.core.import_plan import Reason
@@ -39,6 +40,28 @@ def test_the_import_lists_setting_selects_when_no_list_is_named(scene: Scene) ->
     result = scene.import_json()
     assert result["created"] == 1
     assert [a.email for a in scene.accounts()] == ["v@example.org"]
+
+
+def test_the_setting_names_lists_called_star_or_holding_a_comma_by_quoting(
+    scene: Scene,
+) -> None:
+    for name in ("*", "x,y", "x", "y"):
+        assert scene.cli("lists", "create", name).exit_code == 0
+        scene.lists[name] = str(cc_list_id(scene, name))
+    star = scene.add_contact("s@example.org", "S", "Tar", lists=("*",))
+    comma = scene.add_contact("c@example.org", "C", "Omma", lists=("x,y",))
+    scene.add_contact("x@example.org", "X", "Only", lists=("x", "y"))
+    answer = scene.cli("settings", "set", 'import.lists="x,y", "*"')
+    assert answer.exit_code == 0, answer.output
+    shown = json.loads(scene.cli("settings", "show", "--json").stdout)
+    assert shown["import.lists"] == '"x,y", "*"'
+    result = scene.import_json()
+    assert (result["attempted"], result["created"]) == (2, 2)
+    assert {a.cc_contact_id for a in scene.accounts()} == {star, comma}
+    # `--list` takes one exact name per option: `*` and commas are part of the name.
+    later = scene.add_contact("s2@example.org", "S", "Two", lists=("*",))
+    assert scene.import_json("--list", "*")["created"] == 1
+    assert {a.cc_contact_id for a in scene.accounts()} == {star, comma, later}
 
 
 def test_an_unknown_list_is_exit_2_naming_it(scene: Scene) -> None:

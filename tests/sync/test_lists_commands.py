@@ -18,9 +18,11 @@ from tests.sync.lists_support import (
     lists,
     overview,
     people,
+    reset_counters,
     run,
     runs,
     sync,
+    writes,
 )
 
 from listbridge.core.accounts import AccountType
@@ -254,3 +256,20 @@ def test_a_held_lock_is_exit_3_and_nothing_is_created(scene: Scene) -> None:
         assert sync_answer.exit_code == 3, sync_answer.output
     assert cc_list_names(scene) == set()
     assert scene.crm.lists() == []
+
+
+def test_a_case_only_rename_renames_both_sides(scene: Scene) -> None:
+    lists(scene, "create", "Kl")
+    people(scene, "a")
+    lists(scene, "add", "Kl", "--account", "a")
+    reset_counters(scene)
+    assert "lists renamed 1" in lists(scene, "rename", "Kl", "kl").output
+    assert cc_list_names(scene) == {"kl"}
+    assert scene.crm.lists() == ["kl"]
+    assert set(overview(scene)) == {"kl"}
+    assert (crm_members(scene, "kl"), cc_members(scene, "kl")) == ({"a"}, emails("a"))
+    assert writes(scene) == {"PUT /v3/contact_lists/{list_id}": 1}  # CC takes it in one
+    # A case-only rename in the CRM reaches CC through a list sync the same way.
+    scene.crm.rename_list("kl", "KL", reason="staff")
+    assert sync(scene)["per_list"][0]["renamed_to"] == "KL"
+    assert (cc_list_names(scene), scene.crm.lists()) == ({"KL"}, ["KL"])

@@ -12,8 +12,10 @@ from listbridge.core.locks import (
     BEATS_PER_TTL,
     Holder,
     Lease,
+    ProcessRef,
     expiry,
     heartbeat_interval,
+    holder_gone,
     new_lease,
 )
 
@@ -77,3 +79,20 @@ def test_the_holder_names_job_pid_host_and_run() -> None:
     now = datetime(2024, 1, 1, tzinfo=UTC)
     assert Lease("o", holder, now, now, now, run_id=7).describe() == f"{holder}, run 7"
     assert Lease("o", holder, now, now, now).describe() == holder
+
+
+def test_only_a_gone_holder_of_this_very_machine_is_gone() -> None:
+    holder = ProcessRef("crm-01 boot pid:[1]", 4711, "123")
+    gone, alive = (lambda _p: False), (lambda _p: True)
+    assert holder_gone(holder, "crm-01 boot pid:[1]", gone)
+    assert not holder_gone(holder, "crm-01 boot pid:[1]", alive)
+    assert not holder_gone(holder, "crm-02 boot pid:[1]", gone)  # elsewhere: the lease decides
+    assert not holder_gone(None, "crm-01 boot pid:[1]", gone)  # unrecorded: the lease decides
+
+
+def test_a_renewed_lease_keeps_its_holder_process() -> None:
+    now, ttl = datetime(2026, 1, 1, tzinfo=UTC), timedelta(seconds=60)
+    process = ProcessRef("crm-01", 4711, "123")
+    renewed = new_lease("o", "job", now, ttl, process).renewed(now + ttl / 3, ttl)
+    assert renewed.process == process
+    assert renewed.expires_at == now + ttl / 3 + ttl

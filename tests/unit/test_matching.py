@@ -162,7 +162,7 @@ def test_ambiguous_policies_and_reasons() -> None:
     assert isinstance(link.links[0], Link)
     assert (link.links[0].account_id, link.links[0].detail) == (
         "K1",
-        "accounts K1, K2; linked K1, the lowest id",
+        "accounts K1, K2; linked K1, the oldest",
     )
     new = plan_import(
         [_contact("k@x.org")], MatchIndex.build(found, []), Policy(AmbiguousMatch.NEW)

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from listbridge.core import settings as s
 from listbridge.core.errors import UserError
+from listbridge.core.list_selection import ListSelection
 from listbridge.core.setting_values import (
     AmbiguousMatch,
     Direction,
     FieldPair,
     Frequency,
-    ListSelection,
     OnCrmDelete,
     Schedule,
     StateFormat,
@@ -27,6 +27,7 @@ from listbridge.core.setting_values import (
 
 _plain = st.characters(blacklist_characters=",=", blacklist_categories=("Cs", "Cc"))
 names = st.text(_plain, min_size=1, max_size=20).map(str.strip).filter(lambda n: n and n != "*")
+list_names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=255)
 clock = st.builds(time, st.integers(0, 23), st.integers(0, 59))
 crm_fields = st.one_of(
     st.sampled_from(["middle_name", "individual_type"]), names.map(lambda n: "custom." + n)
@@ -55,7 +56,8 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "unsubscribe.interval_minutes": st.integers(5, 7 * 24 * 60),
     "import.lists": st.one_of(
         st.just(ListSelection()),
-        st.lists(names, min_size=1, max_size=5, unique_by=str.casefold).map(
+        # any list name, `*` and commas included: the setting quotes what needs it
+        st.lists(list_names, min_size=1, max_size=5, unique_by=str.casefold).map(
             lambda found: ListSelection(tuple(found))
         ),
     ),
@@ -135,6 +137,7 @@ def test_design_defaults() -> None:
         ("unsubscribe.interval_minutes=5", "5"),
         ("import.lists= Members ,Donors", "Members, Donors"),
         ("import.lists=*", "*"),
+        ('import.lists= "x,y" ,"*"', '"x,y", "*"'),
         ("import.ambiguous_match=LINK", "link"),
         (
             "push.custom_fields=Member Level = custom.Member Level,Middle=middle_name",

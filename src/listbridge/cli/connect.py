@@ -12,7 +12,7 @@ from listbridge.cli.context import context
 from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
 from listbridge.core.errors import UserError
 from listbridge.core.tokens import OAuthApp
-from listbridge.store.tokens import forget_connection
+from listbridge.store.disconnect import forget_connection
 
 if TYPE_CHECKING:
     # The HTTP and OAuth stack loads only when a command needs it: every other
@@ -109,11 +109,12 @@ def disconnect(
     ctx: typer.Context,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Forget the tokens and purge the list, membership and campaign data (CRM data stays)."""
+    """Forget the tokens and all state derived from the Constant Contact account (links,
+    cursors, lists); CRM accounts, their opt-outs, lists and journal stay."""
     state = context(ctx)
     question = (
-        f"Disconnect {state.connection!r} from Constant Contact, forgetting its tokens and "
-        "its list, membership and campaign data? CRM accounts are kept."
+        f"Disconnect {state.connection!r} from Constant Contact, forgetting its tokens, links, "
+        "cursors and list data? CRM accounts, their opt-outs and lists are kept."
     )
     if not yes and not typer.confirm(question, default=False, err=True):
         typer.echo("Nothing changed.", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -12,11 +13,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from listbridge.cli import crm_duplicates
 from listbridge.cli.context import context
 from listbridge.cli.crm_lists import app as crm_lists_app
 from listbridge.core.accounts import FieldType
 from listbridge.core.errors import UserError
 from listbridge.core.journal import Side
+from listbridge.core.values import format_timestamp
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.export import ExportFormat, export_accounts
 from listbridge.crm.builtin.fields import add_field, list_fields
@@ -25,7 +28,10 @@ from listbridge.crm.builtin.render import account_lines, history_lines, list_lin
 from listbridge.store.journal import history
 from listbridge.store.runs import started_by
 
-app = typer.Typer(no_args_is_help=True, help="The builtin CRM: load, export, fields, lists, show.")
+app = typer.Typer(
+    no_args_is_help=True,
+    help="The builtin CRM: load, export, fields, lists, show, delete, duplicates.",
+)
 fields_app = typer.Typer(no_args_is_help=True, help="Custom fields of the builtin CRM.")
 app.add_typer(fields_app, name="fields")
 app.add_typer(crm_lists_app, name="lists")
@@ -33,12 +39,15 @@ _stderr = Console(stderr=True, highlight=False)
 #: Files larger than this get a progress display on stderr.
 PROGRESS_BYTES = 1 << 20
 SHOWN_ERRORS = 20
+DELETE_REASON = "crm delete (by hand)"
 
 
 @app.command("load")
 def load(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A .csv, .xlsx, .jsonl or .json (export) file."),
+    file: Path = typer.Argument(
+        ..., help="A .csv, .xlsx (active sheet), .jsonl or .json (export) file."
+    ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Load the valid rows and report the others."
     ),
@@ -86,15 +95,44 @@ def export(
     ctx: typer.Context,
     fmt: ExportFormat = typer.Option(ExportFormat.CSV, "--format", help="csv or json."),
     out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
+    include_deleted: bool = typer.Option(
+        False,
+        "--include-deleted",
+        help="Also accounts `crm delete` marked (a last column, deleted).",
+    ),
 ) -> None:
     """Every account with every column (custom fields as custom.<Name>)."""
     state = context(ctx)
+    write = partial(
+        export_accounts, state.store, state.connection_id, fmt=fmt, include_deleted=include_deleted
+    )
     if out is None:
-        export_accounts(state.store, state.connection_id, sys.stdout, fmt)
+        write(sys.stdout)
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
-        count = export_accounts(state.store, state.connection_id, handle, fmt)
+        count = write(handle)
     _stderr.print(f"wrote {count} account(s) to {escape(str(out))}")
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    account_ids: list[str] = typer.Argument(..., metavar="ID", help="Account ids."),
+) -> None:
+    """Mark accounts deleted: jobs leave them out, and a push applies push.on_crm_delete
+    to their contacts. `crm load` of a file with an account's id restores it."""
+    state = context(ctx)
+    crm = BuiltinCrm(state.store, state.connection_id)
+    marked = crm.delete(account_ids, reason=DELETE_REASON)
+    already = len(set(account_ids)) - marked
+    typer.echo(
+        f"{marked} account(s) marked deleted" + (f", {already} already were" if already else "")
+    )
+    typer.echo(
+        "the next push applies push.on_crm_delete to their contacts; "
+        "`listbridge crm load` of a file with their ids restores them",
+        err=True,
+    )
 
 
 @fields_app.command("add")
@@ -125,13 +163,19 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
     """One account: its fields, custom values, CRM lists and change history."""
     state = context(ctx)
     crm = BuiltinCrm(state.store, state.connection_id)
-    account = crm.get(account_id)
-    if account is None:
+    stored = crm.get_stored(account_id)
+    if stored is None:
         raise UserError(f"no account with id {account_id!r}")
+    account, deleted_at = stored
     changes = history(state.store, state.connection_id, Side.CRM, account_id)
     lists = list_lines(crm.account_lists(account_id))
     lines = [*account_lines(account), "", *lists, "", *history_lines(changes)]
+    if deleted_at is not None:  # first: whoever reads the rest should know it is out
+        lines[:0] = [f"DELETED {format_timestamp(deleted_at)} (crm load of its id restores it)"]
     if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
         cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
         lines += ["", f"Constant Contact contact {account.cc_contact_id}:", *history_lines(cc)]
     typer.echo("\n".join(lines))
+
+
+app.command("duplicates")(crm_duplicates.duplicates)  # listed after the commands above

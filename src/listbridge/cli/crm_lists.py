@@ -25,7 +25,10 @@ def _crm(ctx: typer.Context) -> BuiltinCrm:
 def ls(ctx: typer.Context) -> None:
     """Every CRM list with its number of members."""
     crm = _crm(ctx)
-    for name in crm.lists():
+    names = crm.lists()
+    if not names:  # an empty answer would look like a failure
+        typer.echo("no CRM lists yet; create one with `listbridge crm lists create NAME`")
+    for name in names:
         typer.echo(f"{name}\t{sum(1 for _ in crm.list_members(name))} members")
 
 

@@ -10,13 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from listbridge.cli.context import context
-from listbridge.crm.builtin.load import load_file
-from listbridge.crm.builtin.summary import (
-    CrmSummary,
-    define_sample_fields,
-    sample_path,
-    summarize,
-)
+from listbridge.crm.builtin.summary import CrmSummary, summarize
 from listbridge.store.db import Store
 from listbridge.store.runs import started_by
 
@@ -50,16 +44,14 @@ def demo(
     (PKCE, approved headlessly) and the import runs; --serve then keeps it up.
     """
     from listbridge.sync.demo import demo_run, refuse_real_connection
+    from listbridge.sync.demo_sample import load_sample_crm
 
     state = context(ctx)
     if state.db_url is None:
         _remove_demo_db()
         state.db_url = f"sqlite:///{DEMO_DB}"
     refuse_real_connection(state.store, state.connection_id)
-    define_sample_fields(state.store, state.connection_id)
-    result = load_file(
-        state.store, state.connection_id, sample_path(), started_by=started_by("demo")
-    )
+    result = load_sample_crm(state.store, state.connection_id, started_by=started_by("demo"))
     typer.echo(f"listbridge demo: sample CRM loaded into {state.db_url} (run {result.run_id})")
     typer.echo("\n".join(summary_lines(summarize(state.store, state.connection_id))))
     with demo_run(

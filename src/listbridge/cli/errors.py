@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 import traceback
 from typing import Any
 
@@ -15,12 +17,25 @@ from listbridge.core.errors import (
     ListbridgeError,
     LockHeldError,
     NotConnectedError,
+    RetriableApiError,
     UserError,
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_LOCKED, EXIT_NOT_CONNECTED = 0, 1, 2, 3, 4
+# Constant Contact unreachable or failing even after retries: not our bug (1), not bad
+# input (2), and not "reconnect" (4), which would send the administrator to re-authorise
+# for nothing; the run is interrupted and running the job again resumes it.
+EXIT_UNAVAILABLE = 5
 
 _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# `scheme://user:password@host`: a driver's or library's message may quote a database or
+# broker URL whole; the password is masked wherever it came from.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE)
+
+
+def masked(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 def exit_code(error: BaseException) -> int:
@@ -30,7 +45,27 @@ def exit_code(error: BaseException) -> int:
         return EXIT_LOCKED
     if isinstance(error, NotConnectedError):
         return EXIT_NOT_CONNECTED
+    if isinstance(error, RetriableApiError):
+        return EXIT_UNAVAILABLE
     return EXIT_FAILURE
+
+
+def message(error: ListbridgeError) -> str:
+    """The error's own words; a service outage also says which run a re-run resumes."""
+    text = str(error)
+    if isinstance(error, RetriableApiError) and error.interrupted_run is not None:
+        text += (
+            f"; the run {error.interrupted_run} is interrupted and resumes "
+            "when you run the job again"
+        )
+    return masked(text)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what is still
+    buffered cannot fail again on the closed pipe (Python's docs, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 class ErrorMappingGroup(TyperGroup):
@@ -42,13 +77,18 @@ class ErrorMappingGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except ListbridgeError as error:
-            _stderr.print(f"[bold red]error:[/] {escape(str(error))}")
+            _stderr.print(f"[bold red]error:[/] {escape(message(error))}")
             raise typer.Exit(exit_code(error)) from error
+        except BrokenPipeError:
+            # `listbridge crm export | head -1`: the reader has all it wants, a normal end.
+            quiet_stdout()
+            raise typer.Exit(EXIT_OK) from None
         except Exception as error:
             if os.environ.get("LISTBRIDGE_DEBUG"):
                 traceback.print_exc()
             _stderr.print(
-                f"[bold red]unexpected failure:[/] {type(error).__name__}: {escape(str(error))}\n"
+                f"[bold red]unexpected failure:[/] {type(error).__name__}: "
+                f"{escape(masked(str(error)))}\n"
                 "(set LISTBRIDGE_DEBUG=1 for the traceback)"
             )
             raise typer.Exit(EXIT_FAILURE) from error

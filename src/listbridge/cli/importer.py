@@ -20,7 +20,10 @@ _stderr = Console(stderr=True, highlight=False)
 def import_contacts(
     ctx: typer.Context,
     lists: list[str] = typer.Option(
-        [], "--list", help="A CC list to import (repeatable); default: the import.lists setting."
+        [],
+        "--list",
+        help="A CC list to import, its exact name (repeatable; no quoting: '*' is the list "
+        "named *); default: the import.lists setting.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
 ) -> None:

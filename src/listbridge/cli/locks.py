@@ -38,7 +38,7 @@ def ls(
             format_moment(lease.acquired_at),
             format_moment(lease.heartbeat_at),
             format_moment(lease.expires_at),
-            "expired" if held.stale else "live",
+            "holder gone" if held.stale else "live",
         )
     Console(highlight=False, markup=False).print(table)
 
@@ -69,7 +69,8 @@ def release(
     if outcome.released is Released.NOTHING or outcome.lease is None:
         typer.echo(f"connection {connection!r} holds no lock")
         return
-    how = "expired lock" if outcome.released is Released.STALE else "live lock (forced)"
-    typer.echo(
-        f"released the {how} of connection {connection!r}, held by {outcome.lease.describe()}"
-    )
+    held_by = f"of connection {connection!r}, held by {outcome.lease.describe()}"
+    if outcome.released is Released.STALE:
+        typer.echo(f"released the lock {held_by} (its holder is gone: lapsed or no longer running)")
+    else:
+        typer.echo(f"released the live lock (forced) {held_by}")

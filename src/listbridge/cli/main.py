@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from listbridge import __version__
@@ -17,7 +19,7 @@ from listbridge.cli import status as status_cli
 from listbridge.cli import sync_full as sync_full_cli
 from listbridge.cli import unsubscribes as unsubscribes_cli
 from listbridge.cli.context import CliContext
-from listbridge.cli.errors import ErrorMappingGroup
+from listbridge.cli.errors import ErrorMappingGroup, quiet_stdout
 
 app = typer.Typer(
     cls=ErrorMappingGroup,
@@ -72,4 +74,11 @@ app.command("scheduler")(scheduler_cli.scheduler)
 
 
 def main() -> None:
-    app(prog_name="listbridge")
+    try:
+        app(prog_name="listbridge")
+    finally:
+        # What is still buffered is flushed at exit; a reader gone by then is no failure.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()

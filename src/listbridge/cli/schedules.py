@@ -54,6 +54,8 @@ def budget_check(_settings: Settings) -> timedelta:
 def default_registry() -> Registry:
     registry = Registry()
     registry.register_schedule(UNSUBSCRIBES, unsubscribe_interval, reconcile_on_schedule)
-    registry.register_schedule(FULL, full_sync_schedule, full_sync_on_schedule)
+    registry.register_schedule(
+        FULL, full_sync_schedule, full_sync_on_schedule, setting=SYNC_FULL_SCHEDULE.key
+    )
     registry.register_schedule(BUDGET_RESUME, budget_check, resume_after_budget)
     return registry

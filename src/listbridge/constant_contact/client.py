@@ -108,8 +108,15 @@ class ConstantContact:
             body["description"] = description
         return self._create("/contact_lists", body, ContactList, lambda: self.find_list(name))
 
-    def update_list(self, list_id: str, name: str, description: str = "") -> ContactList:
-        body = {"name": name, "description": description}
+    def get_list(self, list_id: str) -> ContactList:
+        return ContactList.model_validate(self._get(f"/contact_lists/{list_id}", None))
+
+    def update_list(self, list_id: str, name: str, description: str | None = None) -> ContactList:
+        """PUT replaces the whole list: what is not changed (its description unless given,
+        its favourite flag) is read first and sent back, so a rename loses neither."""
+        current = self.get_list(list_id)
+        kept = current.description or "" if description is None else description
+        body = {"name": name, "description": kept, "favorite": current.favorite}
         return ContactList.model_validate(
             self.session.json("PUT", f"/contact_lists/{list_id}", json=body)
         )

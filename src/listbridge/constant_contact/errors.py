@@ -9,6 +9,7 @@
      └── RetriableApiError
           ├── RateLimitedError    429, with the server's Retry-After when it sends one
           └── ServerError         5xx, and timeouts / dropped connections
+               └── UnreachableError  no answer at all: refused, reset, timed out, no route
 
 Messages carry the API's own ``error_message`` texts, never headers, so never a token.
 """
@@ -52,6 +53,14 @@ class RateLimitedError(RetriableApiError):
 
 class ServerError(RetriableApiError):
     pass
+
+
+class UnreachableError(ServerError):
+    """The request got no answer (the network or the service is down); names where we
+    tried, so that a wrong or stopped API base is plain to see."""
+
+    def __init__(self, api_base: str, where: str, failure: str) -> None:
+        super().__init__(f"cannot reach Constant Contact at {api_base}: {where}: {failure}")
 
 
 def error_messages(response: httpx.Response) -> list[str]:

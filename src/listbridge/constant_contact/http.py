@@ -19,7 +19,7 @@ import httpx
 
 from listbridge.constant_contact.auth import RefreshingAuth
 from listbridge.constant_contact.config import ClientConfig
-from listbridge.constant_contact.errors import RateLimitedError, ServerError, classify
+from listbridge.constant_contact.errors import RateLimitedError, UnreachableError, classify
 from listbridge.constant_contact.limiter import Limiter, shared_limiter
 from listbridge.constant_contact.ports import BudgetLedger, MemoryLedger, TokenVault
 from listbridge.constant_contact.retry import retrying
@@ -105,11 +105,8 @@ class ApiSession:
         self.stats.attempts += 1
         try:
             response = self.http.request(method, self.url(path), **_encoded(kw))
-        except httpx.TimeoutException as error:
-            raise ServerError(f"{method} {path}: timed out") from error
         except httpx.TransportError as error:
-            failure = type(error).__name__
-            raise ServerError(f"{method} {path}: connection failed ({failure})") from error
+            raise _unreachable(self.config.api_base, f"{method} {path}", error) from error
         self.stats.statuses[response.status_code] += 1
         refusal = classify(response)
         if isinstance(refusal, RateLimitedError):
@@ -127,6 +124,13 @@ class ApiSession:
                 f"today's budget of {budget.limit} Constant Contact API calls is used up; "
                 f"the job can resume after {budget.resets_at(now):%Y-%m-%d %H:%M} UTC"
             )
+
+
+def _unreachable(api_base: str, where: str, error: httpx.TransportError) -> UnreachableError:
+    if isinstance(error, httpx.TimeoutException):
+        return UnreachableError(api_base, where, "timed out")
+    detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return UnreachableError(api_base, where, f"connection failed ({detail})")
 
 
 def _look_first(check: Check | None, failure: BaseException) -> httpx.Response | None:

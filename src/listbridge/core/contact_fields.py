@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from listbridge.core.cc_records import CcContact
 from listbridge.core.rows import MAX_LENGTHS
 from listbridge.core.setting_values import UpdateFields
+from listbridge.core.values import unstorable
 
 PHONE_COLUMNS: Mapping[str, str] = {
     "home": "phone1",
@@ -59,6 +60,17 @@ def crm_fields(contact: CcContact) -> dict[str, str]:
             "country": a.country,
         }
     return {k: _fit(k, v.strip()) for k, v in fields.items() if v and v.strip()}
+
+
+def unstorable_fields(contact: CcContact) -> list[str]:
+    """The CRM columns a new account would get a value for that the store cannot keep."""
+    values = {"email": contact.email.strip(), **crm_fields(contact)}
+    return [column for column, value in values.items() if unstorable(value)]
+
+
+def storable(fields: Mapping[str, str]) -> dict[str, str]:
+    """`fields` less the values the store cannot keep (`core.values.unstorable`)."""
+    return {column: value for column, value in fields.items() if not unstorable(value)}
 
 
 def _fit(column: str, value: str) -> str:

@@ -6,7 +6,9 @@
      │         └── InvalidFileError  a file refused whole (an unknown column), even when skipping
      ├── LockHeldError          exit 3: another sync holds the connection's lock
      ├── NotConnectedError      exit 4: not connected, or authorisation failed
-     ├── RetriableApiError      a call that may succeed if tried again
+     ├── RetriableApiError      exit 5: a call that may succeed if tried again; raised once
+     │                          retries are spent (service unreachable or failing), the run is
+     │                          interrupted and running the job again resumes it
      └── SkippableRecordError   one record cannot be synced; the job goes on
 
 Only the CLI maps these to exit codes, and only the web layer to page messages.
@@ -23,6 +25,9 @@ class ListbridgeError(Exception):
     #: True when the job stopped cleanly and a later run finishes it (its batches
     #: are checkpointed): the run is recorded as interrupted, not failed.
     resumable = False
+    #: The run this error interrupted, set by the run wrapper that recorded it, so that
+    #: the message can tell which run a re-run resumes.
+    interrupted_run: int | None = None
 
 
 class UserError(ListbridgeError):
@@ -91,7 +96,13 @@ class NotConnectedError(ListbridgeError):
 
 
 class RetriableApiError(ListbridgeError):
-    """A call failed in a way that may pass on a later try."""
+    """A call failed in a way that may pass on a later try.
+
+    Raised out of the client only once its retries are spent: the service is down or
+    unreachable for now. Nothing about the job is wrong, and every batch it applied is
+    checkpointed, so the run is interrupted, not failed."""
+
+    resumable = True
 
 
 class SkippableRecordError(ListbridgeError):

@@ -16,7 +16,7 @@ from typing import Any
 
 from listbridge.core.accounts import Account
 from listbridge.core.cc_records import CcContact
-from listbridge.core.contact_fields import crm_fields
+from listbridge.core.contact_fields import crm_fields, storable, unstorable_fields
 from listbridge.core.emails import match_key
 from listbridge.core.matching import Match, MatchIndex, MatchKind
 from listbridge.core.setting_values import AmbiguousMatch, UpdateFields
@@ -24,8 +24,8 @@ from listbridge.core.setting_values import AmbiguousMatch, UpdateFields
 ORIGIN_CATEGORY = "API"
 ORIGIN_DETAIL = "Constant Contact"
 # Cheap on purpose (planning must reach 50,000 contacts/s): one @, a dot in the domain,
-# no spaces. CC itself validated the address; this catches what slipped through.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# no spaces, no NUL. CC itself validated the address; this catches what slipped through.
+_EMAIL = re.compile(r"[^@\s\x00]+@[^@\s\x00]+\.[^@\s.\x00]+")
 
 
 class Reason(Enum):
@@ -45,6 +45,7 @@ class Reason(Enum):
     DELETED_NO_ACCOUNT = "deleted in Constant Contact and not in the CRM"
     ROLE_ADDRESS = "a role address (info@, sales@, …), not a person"
     INVALID_EMAIL = "the e-mail address is missing or not valid"
+    UNSTORABLE_VALUE = "a field holds a NUL character (byte 0), which the CRM cannot store"
     CC_UNSUBSCRIBED = "unsubscribed in Constant Contact and unsubscribe.cc_to_crm is true"
 
     @property
@@ -178,9 +179,9 @@ def _ambiguous(
 ) -> Action:
     names = ", ".join(found.candidates)
     if policy.ambiguous is AmbiguousMatch.LINK:
-        # The lowest id, so that the same data always links the same account.
-        chosen = found.candidates[0]
-        detail = f"accounts {names}; linked {chosen}, the lowest id"
+        # The push's rule for a shared address: the oldest account, then the lowest id.
+        chosen = index.senior(found.candidates, contact.email)
+        detail = f"accounts {names}; linked {chosen}, the oldest"
         return _link(contact, chosen, Reason.AMBIGUOUS_LINKED, policy, index, detail=detail)
     if policy.ambiguous is AmbiguousMatch.NEW:
         return _create(contact, Reason.AMBIGUOUS_CREATED, index, new_id, f"accounts {names}")
@@ -200,7 +201,9 @@ def _link(
     index.claim(account_id, contact.contact_id)
     # Consent is sacred: an unsubscribe is carried over, never a re-subscription.
     opt_out = contact.unsubscribed and policy.cc_to_crm
-    fields = crm_fields(contact) if policy.update_fields is not UpdateFields.NONE else {}
+    # A link stores none of the contact's text but what import.update_fields asks for; a
+    # value the store cannot keep is left as the CRM has it (the link and opt-out stand).
+    fields = storable(crm_fields(contact)) if policy.update_fields is not UpdateFields.NONE else {}
     return Link(contact, account_id, reason, new, fields, policy.update_fields, opt_out, detail)
 
 
@@ -211,10 +214,18 @@ def _create(
         return Skip(contact, Reason.UNSUBSCRIBED_NO_ACCOUNT, detail)
     if contact.deleted:
         return Skip(contact, Reason.DELETED_NO_ACCOUNT, detail)
+    refused = unstorable_fields(contact)
+    if refused:
+        # As `crm load` refuses such a row: the account could not be exported and loaded back.
+        return Skip(contact, Reason.UNSTORABLE_VALUE, _joined(detail, ", ".join(refused)))
     account_id = index.free_id(new_id(contact))
     index.ids.add(account_id)
     index.claim(account_id, contact.contact_id)
     return Create(contact, new_account(account_id, contact), reason, detail)
+
+
+def _joined(*details: str) -> str:
+    return "; ".join(d for d in details if d)
 
 
 def new_account(account_id: str, contact: CcContact) -> Account:

@@ -3,12 +3,15 @@
 A holder owns the lock until `heartbeat_at + ttl`; it renews the lease by
 beating several times per ttl, so one slow beat does not lose the lock. A
 holder that died stops beating, and its lease lapses: the lock is never held
-forever. The clock is always passed in.
+forever. A holder that died on the machine of the one asking (`kill -9`) need
+not be waited for: that machine can see the process is gone. The clock is
+always passed in, and so is the look at the process table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 #: beats per ttl: a lease survives BEATS_PER_TTL - 1 missed beats
@@ -40,6 +43,30 @@ class Holder:
 
 
 @dataclass(frozen=True)
+class ProcessRef:
+    """The process holding a lock, precisely enough for its own machine to tell it is gone.
+
+    `machine` is the host name plus, where the OS tells them, the boot and the PID
+    namespace: two containers may share a host name, never a PID namespace, and a pid
+    means nothing in another one. `started` is the process's start as the OS counts it,
+    so that a later process given the same pid is not taken for the holder.
+    """
+
+    machine: str
+    pid: int
+    started: str | None = None
+
+
+def holder_gone(
+    holder: ProcessRef | None, machine: str, running: Callable[[ProcessRef], bool]
+) -> bool:
+    """True when the holder is a process of `machine` that no longer runs: its lock can be
+    recovered at once. A holder elsewhere (or unknown) cannot be looked at: its lease decides.
+    """
+    return holder is not None and holder.machine == machine and not running(holder)
+
+
+@dataclass(frozen=True)
 class Lease:
     """A lock as stored: who holds it, since when, until when unless renewed."""
 
@@ -49,18 +76,21 @@ class Lease:
     heartbeat_at: datetime
     expires_at: datetime
     run_id: int | None = None
+    process: ProcessRef | None = None
 
     def is_stale(self, now: datetime) -> bool:
         """True once the holder missed every beat of a whole ttl."""
         return self.expires_at < now
 
     def renewed(self, now: datetime, ttl: timedelta) -> Lease:
-        return Lease(self.owner, self.holder, self.acquired_at, now, expiry(now, ttl), self.run_id)
+        return replace(self, heartbeat_at=now, expires_at=expiry(now, ttl))
 
     def describe(self) -> str:
         """The holder, with its run when it has one: what LockHeldError names."""
         return f"{self.holder}, run {self.run_id}" if self.run_id is not None else self.holder
 
 
-def new_lease(owner: str, holder: str, now: datetime, ttl: timedelta) -> Lease:
-    return Lease(owner, holder, now, now, expiry(now, ttl))
+def new_lease(
+    owner: str, holder: str, now: datetime, ttl: timedelta, process: ProcessRef | None = None
+) -> Lease:
+    return Lease(owner, holder, now, now, expiry(now, ttl), process=process)

@@ -44,6 +44,8 @@ IMPORT_EMAIL_LIMIT = 50
 class FieldWarning:
     field: str
     message: str
+    #: the value was left out entirely (no room for it), not cut
+    dropped: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def _at_most_three_phones(row: dict[str, str], warnings: list[FieldWarning]) -> 
     for key in present[MAX_PHONES:]:
         dropped = row.pop(key)
         message = f"{key} {dropped!r} not sent: Constant Contact keeps at most {MAX_PHONES} phones"
-        warnings.append(FieldWarning(key, message))
+        warnings.append(FieldWarning(key, message, dropped=True))
 
 
 def _put(row: dict[str, str], warnings: list[FieldWarning], key: str, value: str, n: int) -> None:
@@ -146,6 +148,11 @@ def _subdivision(state: str, country: str) -> Any:
 
 
 def fingerprint(row: Mapping[str, str], list_ids: Sequence[str]) -> str:
-    """What was pushed: the mapped fields and the lists, as a short stable hash."""
+    """What was pushed, as a short stable hash: the mapped fields, and the lists when given.
+
+    A push stores the fields alone (`list_ids=()`): memberships are planned from the
+    lists themselves, so a list that changes never turns into a field update. Links
+    stored before that carry fields and lists; the planner still recognises them.
+    """
     canonical = json.dumps([sorted(row.items()), sorted(list_ids)], separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]

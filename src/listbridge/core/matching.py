@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from listbridge.core.emails import match_key
+from listbridge.core.shared_emails import same_name, senior
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class AccountKeys:
     first_name: str = ""
     last_name: str = ""
     emails: tuple[str, ...] = ()
+    created_at: datetime | None = None
 
 
 class MatchKind(StrEnum):
@@ -41,10 +44,6 @@ class Match:
     account_id: str = ""
     #: the accounts in question (ambiguous: those left after narrowing; taken: those linked)
     candidates: tuple[str, ...] = ()
-
-
-def _name_key(first: str, last: str) -> tuple[str, str]:
-    return first.strip().casefold(), last.strip().casefold()
 
 
 @dataclass
@@ -86,15 +85,23 @@ class MatchIndex:
         if not free:
             taken = tuple(sorted(a.id for a in found))
             return Match(MatchKind.TAKEN, candidates=taken) if taken else Match(MatchKind.NONE)
-        return self._narrow(found, set(free), _name_key(first, last))
+        return self._narrow(found, set(free), first, last)
 
-    def _narrow(self, found: Iterable[AccountKeys], free: set[str], name: tuple[str, str]) -> Match:
+    def _narrow(self, found: Iterable[AccountKeys], free: set[str], first: str, last: str) -> Match:
+        """The push's rule for a shared address, step 2: the account named as the contact."""
         same = sorted(
-            a.id for a in found if a.id in free and _name_key(a.first_name, a.last_name) == name
+            a.id
+            for a in found
+            if a.id in free and same_name(a.first_name, a.last_name, first, last)
         )
         if len(same) == 1:
             return Match(MatchKind.NARROWED, same[0])
         return Match(MatchKind.AMBIGUOUS, candidates=tuple(same or sorted(free)))
+
+    def senior(self, candidates: Iterable[str], email: str) -> str:
+        """The push's rule, step 3: the oldest of them (created_at, then id)."""
+        created = {a.id: a.created_at for a in self.by_email.get(match_key(email), ())}
+        return senior(sorted(candidates), created)
 
     def free_id(self, wanted: str) -> str:
         """`wanted`, or `wanted-2`, `-3`… when an account already has that id."""

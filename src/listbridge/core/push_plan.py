@@ -10,144 +10,40 @@ unsubscribed contact is never put on a list: each list it would have joined is a
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from enum import Enum
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from listbridge.core.accounts import Account
 from listbridge.core.eligibility import NotPushed, why_not_pushed
-from listbridge.core.emails import ROLE_LOCAL_PARTS, match_key
-from listbridge.core.mapping import MappedContact, MappingPolicy, fingerprint, map_account
+from listbridge.core.emails import match_key
+from listbridge.core.mapping import (
+    FieldWarning,
+    MappedContact,
+    fingerprint,
+    map_account,
+)
+from listbridge.core.push_actions import (
+    UNKNOWN_EMAIL,
+    Action,
+    CcState,
+    Create,
+    DeleteContact,
+    Link,
+    Plan,
+    PushPolicy,
+    Reason,
+    Skip,
+    Subscribe,
+    Unsubscribe,
+    Update,
+)
 from listbridge.core.setting_values import OnCrmDelete
+from listbridge.core.shared_emails import Sharing, Verdict, shared_addresses
 
-
-class Reason(Enum):
-    CREATED = "no Constant Contact contact has this e-mail: created"
-    MATCHED_EXISTING = "a Constant Contact contact has this e-mail: linked to it"
-    ALREADY_LINKED = "linked by an earlier push or import: its contact is updated"
-    UNCHANGED = "unchanged since the last push: nothing sent"
-    EMAIL_CHANGED = "the account's e-mail changed: the linked contact's address is updated"
-    NEW_CONTACT_ON_EMAIL_CHANGE = (
-        "the account's e-mail changed and push.new_contact_on_email_change is true: new contact"
-    )
-    CONTACT_OPTED_OUT = (
-        "the contact unsubscribed in Constant Contact: not added to the list (failed subscription)"
-    )
-    FIELD_CUT = "a value longer than Constant Contact allows was cut at a word boundary"
-    ORGANIZATION = NotPushed.ORGANIZATION.value
-    NO_EMAIL = NotPushed.NO_EMAIL.value
-    INVALID_EMAIL = NotPushed.INVALID_EMAIL.value
-    DECEASED = NotPushed.DECEASED.value
-    DO_NOT_CONTACT = NotPushed.DO_NOT_CONTACT.value
-    OPTED_OUT = NotPushed.OPTED_OUT.value
-    ROLE_ADDRESS = NotPushed.ROLE_ADDRESS.value
-
-    @property
-    def message(self) -> str:
-        return str(self.value)
-
-
-@dataclass(frozen=True)
-class CcState:
-    """What listbridge knows of one Constant Contact contact."""
-
-    contact_id: str
-    unsubscribed: bool = False
-    list_ids: frozenset[str] = frozenset()
-    fingerprint: str = ""
-    #: the address last pushed or seen; "" when not known
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class PushPolicy:
-    list_ids: tuple[str, ...] = ()
-    subscription_only: bool = False
-    mapping: MappingPolicy = field(default_factory=MappingPolicy)
-    role_local_parts: frozenset[str] = ROLE_LOCAL_PARTS
-    new_contact_on_email_change: bool = False
-    on_crm_delete: OnCrmDelete = OnCrmDelete.KEEP
-
-
-@dataclass(frozen=True)
-class Create:
-    account_id: str
-    contact: MappedContact
-    list_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Link:
-    account_id: str
-    contact_id: str
-    reason: Reason = Reason.MATCHED_EXISTING
-
-
-@dataclass(frozen=True)
-class Update:
-    account_id: str
-    contact_id: str
-    contact: MappedContact
-    #: lists the import may add the contact to (empty for an unsubscribed contact)
-    list_ids: tuple[str, ...]
-    #: the account's e-mail changed: a bulk import (keyed by e-mail) cannot carry it
-    email_changed: bool = False
-
-
-@dataclass(frozen=True)
-class Subscribe:
-    account_id: str
-    contact_id: str
-    list_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Unsubscribe:
-    account_id: str
-    contact_id: str
-    list_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DeleteContact:
-    """`push.on_crm_delete=delete_contact`: the contact of a deleted or blanked account goes."""
-
-    account_id: str
-    contact_id: str
-
-
-@dataclass(frozen=True)
-class Skip:
-    account_id: str
-    email: str
-    reason: Reason
-    list_id: str = ""
-    detail: str = ""
-
-
-Action = Create | Update | Link | Subscribe | Unsubscribe | DeleteContact | Skip
-
-
-@dataclass
-class Plan:
-    considered: int = 0
-    creates: list[Create] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    updates: list[Update] = field(default_factory=list)
-    subscribes: list[Subscribe] = field(default_factory=list)
-    #: the contacts of accounts deleted or blanked in the CRM, per `push.on_crm_delete`
-    unsubscribes: list[Unsubscribe] = field(default_factory=list)
-    deletes: list[DeleteContact] = field(default_factory=list)
-    not_pushed: list[Skip] = field(default_factory=list)
-    failed_subscriptions: list[Skip] = field(default_factory=list)
-    warnings: list[Skip] = field(default_factory=list)
-    already_linked: int = 0
-    unchanged: int = 0
-    #: the fingerprint each touched account's link gets once the push is applied
-    fingerprints: dict[str, str] = field(default_factory=dict)
-
-    def actions(self) -> list[Action]:
-        return [*self.creates, *self.links, *self.updates, *self.subscribes, *self.unsubscribes,
-                *self.deletes, *self.not_pushed, *self.failed_subscriptions]  # fmt: skip
+# The plan's vocabulary lives in push_actions; the jobs import it from here.
+__all__ = ["UNKNOWN_EMAIL", "Action", "CcState", "Create", "DeleteContact", "Link", "Plan",
+           "PushPolicy", "Reason", "Skip", "Subscribe", "Unsubscribe", "Update", "email_changed",
+           "plan_push"]  # fmt: skip
 
 
 def plan_push(
@@ -155,9 +51,13 @@ def plan_push(
     links: Mapping[str, CcState],
     existing: Mapping[str, CcState],
     policy: PushPolicy,
+    siblings: Iterable[Account] = (),
 ) -> Plan:
+    """`siblings`: accounts not pushed now that share an address with one that is."""
     plan = Plan()
     links, existing = _opt_outs_everywhere(links, existing)
+    accounts = list(accounts)
+    ctx = _Context(links, existing, policy, _sharing(accounts, siblings, links, existing, policy))
     seen: set[str] = set()
     for account in accounts:
         seen.add(account.id)
@@ -165,10 +65,42 @@ def plan_push(
         if link is None and not policy.list_ids:
             continue  # no list named: only the contacts of linked accounts are updated
         plan.considered += 1
-        _plan_account(plan, account, link, existing, policy)
-    for account_id in sorted(set(links) - seen):
-        _gone(plan, account_id, links[account_id], policy.on_crm_delete)
+        _plan_account(plan, account, link, ctx)
+    if policy.whole_crm:
+        for account_id in sorted(set(links) - seen):
+            _gone(plan, account_id, links[account_id], policy.on_crm_delete)
     return plan
+
+
+@dataclass(frozen=True)
+class _Context:
+    links: Mapping[str, CcState]
+    existing: Mapping[str, CcState]
+    policy: PushPolicy
+    sharing: Mapping[str, Sharing]
+
+    def owner_of(self, contact_id: str) -> str | None:
+        return self._owners.get(contact_id)
+
+    @cached_property
+    def _owners(self) -> dict[str, str]:
+        return {s.contact_id: account_id for account_id, s in self.links.items()}
+
+
+def _sharing(
+    accounts: list[Account],
+    siblings: Iterable[Account],
+    links: Mapping[str, CcState],
+    existing: Mapping[str, CcState],
+    policy: PushPolicy,
+) -> dict[str, Sharing]:
+    linked = {account_id: s.contact_id for account_id, s in links.items()}
+    contacts = {k: (s.contact_id, s.first_name, s.last_name) for k, s in existing.items()}
+
+    def eligible(account: Account) -> bool:
+        return why_not_pushed(account, policy.role_local_parts) is None
+
+    return shared_addresses([*accounts, *siblings], eligible, linked, contacts)
 
 
 def _opt_outs_everywhere(
@@ -202,35 +134,79 @@ def _gone(plan: Plan, account_id: str, link: CcState, rule: OnCrmDelete) -> None
         )
 
 
-def _plan_account(
-    plan: Plan,
-    account: Account,
-    link: CcState | None,
-    existing: Mapping[str, CcState],
-    policy: PushPolicy,
-) -> None:
+def _plan_account(plan: Plan, account: Account, link: CcState | None, ctx: _Context) -> None:
+    policy, existing = ctx.policy, ctx.existing
     refused = why_not_pushed(account, policy.role_local_parts)
     if refused is not None:
         plan.not_pushed.append(Skip(account.id, account.email, Reason[refused.name]))
         if refused is NotPushed.NO_EMAIL and link is not None:
             _gone(plan, account.id, link, policy.on_crm_delete)
         return
+    shared = ctx.sharing.get(account.id)
+    if shared is not None:
+        reason = (
+            Reason.SHARED_EMAIL if shared.verdict is Verdict.SHARED else Reason.SHARED_EMAIL_HELD
+        )
+        plan.not_pushed.append(Skip(account.id, account.email, reason, detail=shared.message))
+        return
     mapped = map_account(account, policy.mapping)
-    plan.warnings += [
-        Skip(account.id, account.email, Reason.FIELD_CUT, detail=w.message) for w in mapped.warnings
-    ]
+    plan.warnings += [_warning(account, w) for w in mapped.warnings]
     if link is None:
-        _unlinked(plan, account, mapped, existing.get(match_key(account.email)), policy)
+        _unlinked(plan, account, mapped, existing.get(match_key(account.email)), ctx)
     elif not email_changed(link, mapped.email) or policy.subscription_only:
         plan.already_linked += 1
         _update(plan, account, link, mapped, policy)
+    elif policy.new_contact_on_email_change and link.unsubscribed:
+        _opted_out_before(plan, account, link, policy)
     elif policy.new_contact_on_email_change:
-        lists = policy.list_ids or ((*sorted(link.list_ids),) if not link.unsubscribed else ())
+        lists = policy.list_ids or (*sorted(link.list_ids),)
         found = existing.get(match_key(account.email))
-        _unlinked(plan, account, mapped, found, replace(policy, list_ids=lists))
+        _unlinked(
+            plan, account, mapped, found, replace(ctx, policy=replace(policy, list_ids=lists))
+        )
+    elif _held_elsewhere(account, link, existing):
+        _keep_address(plan, account, link, mapped, ctx)
     else:
         plan.already_linked += 1
         _update(plan, account, link, mapped, policy, email_change=True)
+
+
+def _held_elsewhere(account: Account, link: CcState, existing: Mapping[str, CcState]) -> bool:
+    """The new address is another live contact's: CC would refuse the change (409)."""
+    other = existing.get(match_key(account.email))
+    return other is not None and other.contact_id != link.contact_id
+
+
+def _keep_address(
+    plan: Plan, account: Account, link: CcState, mapped: MappedContact, ctx: _Context
+) -> None:
+    """One person, two contacts (signed up twice): the linked one keeps its own address
+    and gets the account's other fields; nothing asks CC for a move it must refuse."""
+    plan.already_linked += 1
+    other = ctx.existing[match_key(account.email)].contact_id
+    detail = f"contact {other} has {account.email}; contact {link.contact_id} keeps {link.email}"
+    plan.warnings.append(
+        Skip(account.id, account.email, Reason.EMAIL_HELD_ELSEWHERE, detail=detail)
+    )
+    if link.email != UNKNOWN_EMAIL:
+        kept = replace(mapped, row={**mapped.row, "email": link.email})
+        _update(plan, account, link, kept, ctx.policy)
+
+
+def _warning(account: Account, warning: FieldWarning) -> Skip:
+    reason = Reason.FIELD_DROPPED if warning.dropped else Reason.FIELD_CUT
+    return Skip(account.id, account.email, reason, detail=warning.message)
+
+
+def _opted_out_before(plan: Plan, account: Account, link: CcState, policy: PushPolicy) -> None:
+    """A new address is the same person: their unsubscribe holds for it too. The old
+    contact stays as it is (unsubscribed); nothing is made under the new address."""
+    plan.already_linked += 1
+    reason = Reason.OPTED_OUT_BEFORE_EMAIL_CHANGE
+    plan.failed_subscriptions += [Skip(account.id, account.email, reason, list_id=i)
+                                  for i in policy.list_ids]  # fmt: skip
+    if not policy.list_ids:
+        plan.warnings.append(Skip(account.id, account.email, reason, detail=link.contact_id))
 
 
 def email_changed(link: CcState, email: str) -> bool:
@@ -242,11 +218,18 @@ def _unlinked(
     account: Account,
     mapped: MappedContact,
     match: CcState | None,
-    policy: PushPolicy,
+    ctx: _Context,
 ) -> None:
+    policy = ctx.policy
     if match is None:
         plan.creates.append(Create(account.id, mapped, policy.list_ids))
-        plan.fingerprints[account.id] = fingerprint(mapped.row, policy.list_ids)
+        plan.fingerprints[account.id] = fingerprint(mapped.row, ())
+        return
+    owner = ctx.owner_of(match.contact_id)
+    if owner is not None and owner != account.id:
+        # One contact, one account: the address's contact is another account's already.
+        detail = f"contact {match.contact_id} is linked to account {owner}"
+        plan.not_pushed.append(Skip(account.id, account.email, Reason.CONTACT_TAKEN, detail=detail))
         return
     plan.links.append(Link(account.id, match.contact_id))
     _update(plan, account, match, mapped, policy)
@@ -260,24 +243,36 @@ def _update(
     policy: PushPolicy,
     email_change: bool = False,
 ) -> None:
-    wanted = tuple(sorted(set(policy.list_ids) | cc.list_ids))
+    """Fields and memberships are decided apart: a field change is an update, a list to
+    join alone is a membership (bulk `add_list_memberships`), never a contact update."""
     if cc.unsubscribed:
         _failed(plan, account, [i for i in policy.list_ids if i not in cc.list_ids])
-        wanted = tuple(sorted(cc.list_ids))
-    new_fp = fingerprint(mapped.row, wanted)
+    new_fp = fingerprint(mapped.row, ())
     joins = () if cc.unsubscribed else tuple(i for i in policy.list_ids if i not in cc.list_ids)
-    # The fingerprint speaks for the fields; a list the contact left since (a list job
-    # took it off) must still be joined, whatever the fingerprint says.
-    if new_fp == cc.fingerprint and not email_change and not joins:
+    same = not email_change and _same_fields(cc, mapped, new_fp, policy)
+    if same and cc.fingerprint != new_fp:
+        plan.refreshed[account.id] = new_fp
+    if same and not joins:
         plan.unchanged += 1
         return
-    if policy.subscription_only:
+    if same or policy.subscription_only:
         # Fields were not sent, so the fingerprint stays what was pushed last.
         if joins:
             plan.subscribes.append(Subscribe(account.id, cc.contact_id, joins))
         return
+    plan.refreshed.pop(account.id, None)
     plan.fingerprints[account.id] = new_fp
     plan.updates.append(Update(account.id, cc.contact_id, mapped, joins, email_change))
+
+
+def _same_fields(cc: CcState, mapped: MappedContact, new_fp: str, policy: PushPolicy) -> bool:
+    """The contact already holds these fields: by the fields-only fingerprint, or by one
+    stored with the lists it was pushed to (links pushed before fingerprints left lists out)."""
+    if cc.fingerprint == new_fp:
+        return True
+    lists = set(policy.list_ids) | cc.list_ids
+    legacy = {fingerprint(mapped.row, tuple(sorted(ids))) for ids in (lists, cc.list_ids)}
+    return cc.fingerprint in legacy
 
 
 def _failed(plan: Plan, account: Account, list_ids: Collection[str]) -> None:

@@ -12,7 +12,7 @@ Decisions a user can rely on:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -31,7 +31,13 @@ from listbridge.core.accounts import (
 )
 from listbridge.core.errors import InvalidFileError, RowError
 from listbridge.core.row_shape import RowShape, Rule
-from listbridge.core.values import check_email, parse_bool, parse_custom, parse_timestamp
+from listbridge.core.values import (
+    check_email,
+    parse_bool,
+    parse_custom,
+    parse_timestamp,
+    unstorable,
+)
 
 # Mirrors the column lengths of store/models.py (CrmAccount, CrmCustomField).
 MAX_LENGTHS: Mapping[str, int] = {
@@ -126,7 +132,9 @@ class RowValidator:
         self._refuse_unknown_columns(raw, values)
         check = _Checker(raw, values.get("id", ""))
         check.errors.extend(raw.errors)
-        self._check_id(check, values)
+        # An id the reader could not read has its reason already; "required" would repeat it.
+        if all(error.column != "id" for error in raw.errors):
+            self._check_id(check, values)
         kwargs = self._account_kwargs(check, values)
         if check.errors:
             return check.errors
@@ -192,10 +200,24 @@ class RowValidator:
         return rule
 
 
+def check_header(source: str, columns: Iterable[str]) -> None:
+    """Refuse a header (row 1) that names a column no account can have.
+
+    Rows would refuse it too, but a file with a header and no rows has none to do
+    it, and would load "0 accounts" as if it were an empty export. An empty name is
+    left to the rows: a value under it is their error, an empty column is none.
+    """
+    refused = [
+        RowError(source, 1, column, refusal)
+        for column in columns
+        if column and (refusal := (_STANDARD.get(column) or _custom_rule(column, {})).refusal)
+    ]
+    if refused:
+        raise InvalidFileError(refused)
+
+
 def _refusal(text: str, limit: int) -> str:
-    if "\x00" in text:
-        return "the value holds a NUL character (byte 0), which cannot be stored"
-    return f"{len(text)} characters is longer than the limit of {limit}"
+    return unstorable(text) or f"{len(text)} characters is longer than the limit of {limit}"
 
 
 def _custom_rule(column: str, fields: Mapping[str, CustomFieldDef]) -> Rule:

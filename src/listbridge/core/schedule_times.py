@@ -2,6 +2,9 @@
 
 Times of day are local wall-clock times: the caller passes `now` in the local zone
 (an aware datetime) and gets an aware datetime in the same zone back.
+
+A schedule starts at its slot: setting `daily 03:00` at 00:55 runs nothing until 03:00.
+Only a slot that came after the schedule was set, and passed with no run since, is missed.
 """
 
 from __future__ import annotations
@@ -22,9 +25,19 @@ def previous_due(schedule: Schedule, now: datetime) -> datetime | None:
     return due if due <= now else due - timedelta(days=1)
 
 
-def missed(schedule: Schedule, last_started: datetime | None, now: datetime) -> bool:
-    """A due time passed since the job last started (or it never ran): run it once now."""
+def missed(
+    schedule: Schedule,
+    last_started: datetime | None,
+    now: datetime,
+    set_at: datetime | None = None,
+) -> bool:
+    """A due time passed since the job last started (or it never ran): run it once now.
+
+    `set_at` is when the schedule was set (None: always in force). A slot before it was
+    never missed, or a schedule set at 00:55 for 03:00 would run at once: a connection
+    that never had a run counts every earlier slot as one it missed.
+    """
     due = previous_due(schedule, now)
-    if due is None:
+    if due is None or (set_at is not None and due < set_at):
         return False
     return last_started is None or last_started < due

@@ -21,7 +21,6 @@ E = TypeVar("E", bound=StrEnum)
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-MAX_LIST_NAME = 255
 MAX_CC_FIELD_NAME = 50
 CRM_FIELDS_FOR_CC = ("middle_name", "individual_type")
 CUSTOM_PREFIX = "custom."
@@ -82,20 +81,6 @@ class Weekday(IntEnum):
     FRIDAY = 4
     SATURDAY = 5
     SUNDAY = 6
-
-
-@dataclass(frozen=True)
-class ListSelection:
-    """Constant Contact lists by name; no names means every list (`*`)."""
-
-    names: tuple[str, ...] = ()
-
-    @property
-    def every(self) -> bool:
-        return not self.names
-
-    def includes(self, name: str) -> bool:
-        return self.every or name in self.names
 
 
 @dataclass(frozen=True)
@@ -169,24 +154,6 @@ def _items(text: str) -> list[str]:
     if any(not item for item in items):
         raise ValueError("an item between commas is empty")
     return items
-
-
-def parse_list_selection(text: str) -> ListSelection:
-    if text.strip() == "*":
-        return ListSelection()
-    if not text.strip():
-        raise ValueError("no list named (use * for every list)")
-    names = _items(text)
-    if "*" in names:
-        raise ValueError("* means every list and cannot be combined with names")
-    _refuse_duplicates(names, "list")
-    for name in names:
-        _check_length(name, MAX_LIST_NAME, "list name")
-    return ListSelection(tuple(names))
-
-
-def render_list_selection(value: ListSelection) -> str:
-    return ", ".join(value.names) if value.names else "*"
 
 
 def field_pairs(max_pairs: int) -> Callable[[str], tuple[FieldPair, ...]]:

@@ -15,6 +15,12 @@ from typing import TypeVar
 from listbridge.core import setting_registry as registry
 from listbridge.core import setting_values as kinds
 from listbridge.core.emails import ROLE_LOCAL_PARTS
+from listbridge.core.list_selection import (
+    SYNTAX_HELP,
+    ListSelection,
+    parse_list_selection,
+    render_list_selection,
+)
 from listbridge.core.setting_registry import (
     SECRET_MASK,
     Registry,
@@ -27,7 +33,6 @@ from listbridge.core.setting_values import (
     AmbiguousMatch,
     Direction,
     FieldPair,
-    ListSelection,
     OnCrmDelete,
     Schedule,
     StateFormat,
@@ -88,10 +93,10 @@ UNSUBSCRIBE_INTERVAL_MINUTES = whole_number(
 )
 IMPORT_LISTS: SettingSpec[ListSelection] = SettingSpec(
     "import.lists",
-    kinds.parse_list_selection,
-    kinds.render_list_selection,
+    parse_list_selection,
+    render_list_selection,
     ListSelection(),
-    "comma-separated Constant Contact list names, or * for every list",
+    SYNTAX_HELP,
     "the lists whose contacts import brings in",
 )
 IMPORT_AMBIGUOUS_MATCH = one_of(

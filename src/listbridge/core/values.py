@@ -40,6 +40,25 @@ _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _WIDE = Context(prec=2 * MAX_NUMBER_TEXT)
 
 
+NUL = "\x00"
+NUL_REFUSAL = "the value holds a NUL character (byte 0), which cannot be stored"
+
+
+def unstorable(text: str) -> str | None:
+    """Why the store cannot keep `text`, else None.
+
+    PostgreSQL text holds no NUL byte, so a NUL is refused whatever the backend: a
+    SQLite store that kept one would export a file `crm load` refuses. Every way text
+    gets into the CRM (a loaded file, an import) asks this one question.
+    """
+    return NUL_REFUSAL if NUL in text else None
+
+
+def reportable(text: str) -> str:
+    """`text` as a report can keep it: a NUL shown as the symbol ␀ (U+2400)."""
+    return text.replace(NUL, "\u2400")
+
+
 def parse_bool(text: str) -> bool:
     word = text.strip().lower()
     if word in TRUE_WORDS:

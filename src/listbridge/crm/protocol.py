@@ -7,7 +7,7 @@ same transaction as the write, with the reason and run the caller gives, so
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -28,6 +28,11 @@ class CrmAdapter(Protocol):
 
     def find_by_email(self, email: str) -> list[Account]:
         """Accounts with this address in email, email2 or email3, ignoring case and spaces."""
+        ...
+
+    def with_primary_emails(self, emails: Iterable[str]) -> list[Account]:
+        """Accounts whose first e-mail is one of these, ignoring case and spaces (the
+        others of a household, when a job pushes some accounts only)."""
         ...
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from listbridge.emulator.account_profile import ACCOUNT, AccountProfile
 from listbridge.emulator.index import ContactIndex
 from listbridge.emulator.model import Contact, ContactList, CustomField, Tag, Token
 
@@ -51,8 +52,11 @@ class EmulatorState:
         self,
         clock: Callable[[], int] = wall_clock_us,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        account: AccountProfile = ACCOUNT,
     ) -> None:
         self.lock = threading.RLock()
+        # Who owns the account; a reset empties the account but keeps its owner.
+        self.account = account
         self.clock = clock
         self.new_id = new_id
         self.reset_hooks: list[Callable[[], None]] = []

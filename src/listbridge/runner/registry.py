@@ -6,7 +6,8 @@ a later job (the nightly statistics pull) adds its schedule here without touchin
 `trigger_from_settings` reads a connection's settings and says how often the job runs
 there: an interval, or a daily/weekly time of day (a `Calendar`, e.g. `sync.full_schedule`;
 None: not scheduled for that connection); `job(store, connection_id)` runs it
-once and raises LockHeldError when another job holds the connection.
+once and raises LockHeldError when another job holds the connection. `setting` names the
+key a calendar comes from: a slot before that key was set is not a missed run.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Schedule:
     name: str
     trigger_from_settings: TriggerFromSettings
     job: Job
+    #: the settings key the trigger reads (None: in force since the connection exists)
+    setting: str | None = None
 
 
 @dataclass
@@ -37,8 +40,13 @@ class Registry:
     schedules: dict[str, Schedule] = field(default_factory=dict)
 
     def register_schedule(
-        self, name: str, trigger_from_settings: TriggerFromSettings, job: Job
+        self,
+        name: str,
+        trigger_from_settings: TriggerFromSettings,
+        job: Job,
+        *,
+        setting: str | None = None,
     ) -> None:
         if name in self.schedules:
             raise ValueError(f"a schedule named {name!r} is already registered")
-        self.schedules[name] = Schedule(name, trigger_from_settings, job)
+        self.schedules[name] = Schedule(name, trigger_from_settings, job, setting)

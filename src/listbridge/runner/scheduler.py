@@ -5,6 +5,8 @@
 - Missed runs after downtime run once on start, not once per missed slot: the first
   run is due at the job's last start plus its interval, or now if that has passed;
   APScheduler coalesces the slots missed while running (`coalesce`, one instance).
+- A daily or weekly schedule starts at its slot: only a slot that came after the schedule
+  was set counts as missed (core/schedule_times.py), so a first-time schedule waits.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from listbridge.core.setting_values import Schedule as Calendar
 from listbridge.runner.registry import Registry, Schedule, Trigger
 from listbridge.store.db import Store
 from listbridge.store.health import schedule_pause
-from listbridge.store.schedule_state import connection_ids, last_started
+from listbridge.store.schedule_state import connection_ids, in_force_since, last_started
 from listbridge.store.settings import effective_settings
 
 log = logging.getLogger("listbridge.scheduler")
@@ -67,11 +69,15 @@ class Slot:
         return CronTrigger(hour=at.hour, minute=at.minute, day_of_week=days, timezone=LOCAL)
 
 
-def first_run(last: datetime | None, every: Trigger, now: datetime) -> datetime:
-    """When a slot first runs: once now if a run was missed (or never made), else on time."""
+def first_run(
+    last: datetime | None, every: Trigger, now: datetime, set_at: datetime | None = None
+) -> datetime:
+    """When a slot first runs: once now if a run was missed (or never made), else on time.
+
+    A calendar's slots before `set_at` (when it was set) were never missed."""
     if isinstance(every, Calendar):
         local = now.astimezone(LOCAL)
-        if missed(every, last, local):
+        if missed(every, last, local, set_at):
             return now
         due = previous_due(every, local)
         assert due is not None
@@ -100,9 +106,18 @@ class Scheduler:
             for schedule in self.registry.schedules.values():
                 every = schedule.trigger_from_settings(settings)
                 if every is not None:
-                    last = last_started(self.store, connection_id, schedule.name)
-                    found.append(Slot(schedule, connection_id, every, first_run(last, every, now)))
+                    first = self._first(schedule, connection_id, every, now)
+                    found.append(Slot(schedule, connection_id, every, first))
         return found
+
+    def _first(
+        self, schedule: Schedule, connection_id: int, every: Trigger, now: datetime
+    ) -> datetime:
+        last = last_started(self.store, connection_id, schedule.name)
+        if not isinstance(every, Calendar):
+            return first_run(last, every, now)
+        set_at = in_force_since(self.store, connection_id, schedule.setting)
+        return first_run(last, every, now, set_at)
 
     def start(self) -> list[Slot]:
         defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}

@@ -10,12 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcList
-from listbridge.store.list_models import CcListMirror, ListSyncMember
-from listbridge.store.tokens import register_purge
+from listbridge.store.list_models import CcListMirror
 
 
 @dataclass(frozen=True)
@@ -79,12 +78,3 @@ def mark_synced(
             )
             .values(last_sync=at)
         )
-
-
-def purge_lists(session: Session, connection_id: int) -> None:
-    """`disconnect`: forget CC's lists and the list-sync state; the CRM's lists stay."""
-    for table in (ListSyncMember, CcListMirror):
-        session.execute(delete(table).where(table.connection_id == connection_id))
-
-
-register_purge("lists", purge_lists)

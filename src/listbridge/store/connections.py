@@ -42,3 +42,8 @@ def _find(store: Store, name: str) -> int | None:
 
 def _find_in(session: Session, name: str) -> int | None:
     return session.scalar(select(Connection.id).where(Connection.name == name))
+
+
+def connection_name(store: Store, connection_id: int) -> str:
+    with store.session() as session:
+        return str(session.scalar(select(Connection.name).where(Connection.id == connection_id)))

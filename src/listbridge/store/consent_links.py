@@ -98,20 +98,38 @@ def remember_consent(
     )
 
 
+def linked_since(session: Session, connection_id: int, since: datetime | None) -> list[str]:
+    """Accounts linked at or after `since` (by an import or a push since the last
+    reconciliation): to a new pair, the account's opt-out is news however old it is."""
+    if since is None:
+        return []  # a first reconciliation reads every account anyway
+    query = select(CcLink.account_id).where(
+        CcLink.connection_id == connection_id, CcLink.linked_at >= since
+    )
+    return [str(a) for a in session.scalars(query)]
+
+
 def opt_out_changed(
     session: Session,
     connection_id: int,
     account_ids: Collection[str],
     since: datetime | None,
     not_by: str,
+    *,
+    opted_out: Collection[str],
 ) -> set[str]:
-    """The accounts whose email opt-out someone changed (or created) at or after `since`,
-    per the journal, leaving out the changes of `not_by` runs (our own copies)."""
-    keys = sorted(set(account_ids))
+    """The accounts whose email opt-out someone changed at or after `since`, per the
+    journal, leaving out the changes of `not_by` runs (our own copies).
+
+    An account's creation counts only for those in `opted_out` (opted out now): created
+    opted out, that was an opt-out; created subscribed, its opt-out did not move then (a
+    later change has an entry of its own). Else a first reconciliation would take every
+    account's creation for a CRM change opposing a Constant Contact unsubscribe."""
+    keys, created_out = sorted(set(account_ids)), set(opted_out)
     found: set[str] = set()
     for start in range(0, len(keys), CHUNK):
         query = (
-            select(JournalEntry.record_id)
+            select(JournalEntry.record_id, JournalEntry.field)
             .outerjoin(Run, Run.id == JournalEntry.run_id)
             .where(
                 JournalEntry.connection_id == connection_id,
@@ -123,5 +141,6 @@ def opt_out_changed(
         )
         if since is not None:
             query = query.where(JournalEntry.at >= since)
-        found.update(str(r) for r in session.scalars(query))
+        rows = session.execute(query)
+        found.update(str(r) for r, field in rows if field != "*" or r in created_out)
     return found

@@ -83,11 +83,21 @@ class Store:
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    """Open the store, bringing its schema up to date first (unless told not to)."""
+    """Open the store, bringing its schema up to date first (unless told not to).
+
+    Opening reads the database once, so a wrong URL fails here with a UserError that
+    names it, not later with the driver's words."""
     from listbridge.store.migrate import upgrade
+    from listbridge.store.opening import check_openable, require_directory
 
     resolved = resolve_url(url)
+    require_directory(resolved)
     engine = make_engine(resolved)
-    if migrate:
-        upgrade(engine)
+    try:
+        check_openable(engine)
+        if migrate:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))

@@ -38,11 +38,13 @@ def load_match_index(session: Session, connection_id: int) -> MatchIndex:
 
 def _account_keys(session: Session, connection_id: int) -> Iterator[AccountKeys]:
     a = CrmAccount
-    columns = (a.id, a.type, a.first_name, a.last_name, a.email, a.email2, a.email3)
-    query = select(*columns).where(a.connection_id == connection_id)
+    columns = (a.id, a.type, a.first_name, a.last_name, a.created_at, a.deleted_at)
+    query = select(*columns, a.email, a.email2, a.email3).where(a.connection_id == connection_id)
     for row in session.execute(query.execution_options(yield_per=PAGE)):
-        emails = tuple(e for e in row[4:] if e)
-        yield AccountKeys(row[0], row[1] == AccountType.INDIVIDUAL, row[2], row[3], emails)
+        # A deleted account keeps its id taken but matches no contact any more.
+        emails = () if row[5] is not None else tuple(e for e in row[6:] if e)
+        individual = row[1] == AccountType.INDIVIDUAL
+        yield AccountKeys(row[0], individual, row[2], row[3], emails, row[4])
 
 
 def _links(session: Session, connection_id: int) -> Iterator[tuple[str, str]]:
@@ -83,6 +85,8 @@ def _link_values(connection_id: int, row: LinkRow, at: datetime) -> dict[str, An
         "opt_out_source": c.opt_out_source,
         "cc_updated_at": c.updated_at,
         "fingerprint": "",
+        # the address the contact had when linked: a push compares the account's with it
+        "email": c.email,
         "linked_at": at,
         "updated_at": at,
     }

@@ -13,6 +13,7 @@ from listbridge.core.locks import Lease
 from listbridge.store.db import Store
 from listbridge.store.locks import changed, format_moment, lease_from_row
 from listbridge.store.models import Connection, Lock
+from listbridge.store.processes import holder_is_gone
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,12 @@ def list_leases(store: Store) -> list[ConnectionLease]:
     with store.session() as session:
         rows = session.execute(query.order_by(Connection.name))
         leases = [(name, lease_from_row(row)) for name, row in rows]
-    return [ConnectionLease(name, lease, lease.is_stale(now)) for name, lease in leases]
+    return [ConnectionLease(name, lease, _dead(lease, now)) for name, lease in leases]
+
+
+def _dead(lease: Lease, now: datetime) -> bool:
+    """As a job judges it: lapsed, or held by a process of this machine that is gone."""
+    return lease.is_stale(now) or holder_is_gone(lease.process)
 
 
 def release_lock(store: Store, connection: str, *, force: bool = False) -> ReleaseOutcome:
@@ -51,7 +57,7 @@ def release_lock(store: Store, connection: str, *, force: bool = False) -> Relea
     if current is None:
         return ReleaseOutcome(connection, Released.NOTHING, None)
     connection_id, lease = current
-    stale = lease.is_stale(datetime.now(UTC))
+    stale = _dead(lease, datetime.now(UTC))
     if not stale and not force:
         raise UserError(
             f"the lock of connection {connection!r} is live: {lease.describe()} renewed it at "

@@ -5,8 +5,9 @@ SQLite and PostgreSQL: insert the row, or on conflict take over the existing
 row only where its lease has lapsed; the row count says who won, so two
 processes can never both believe they hold it. A background thread renews
 the lease while the job runs; a holder killed with -9 stops renewing and its
-lock is free once the lease lapses. Release deletes the row only while it is
-still ours (the `owner` token), never a successor's.
+lock is free once the lease lapses, or at once for a job on the holder's own
+machine, which sees the process is gone (the row records it). Release deletes
+the row only while it is still ours (the `owner` token), never a successor's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, Table, delete, select, update
+from sqlalchemy import CursorResult, Result, Table, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from listbridge.core.errors import LockHeldError, UserError
 from listbridge.core.locks import DEFAULT_TTL, Holder, Lease, heartbeat_interval, new_lease
 from listbridge.store.db import Store
 from listbridge.store.models import Connection, Lock
+from listbridge.store.processes import holder_is_gone, process_columns, process_of, this_process
 from listbridge.store.runs import RunRecorder, interrupt_orphaned_run, recorded_run
 
 TTL_ENV = "LISTBRIDGE_LOCK_TTL_SECONDS"
@@ -148,10 +150,11 @@ def acquire(store: Store, connection_id: int, holder: str, ttl: timedelta) -> Le
     """Take the lock (or a lapsed one over) in one statement; LockHeldError if it is live."""
     for _ in range(3):
         previous = read_lease(store, connection_id)
-        lease = new_lease(uuid.uuid4().hex, holder, _now(), ttl)
+        lease = new_lease(uuid.uuid4().hex, holder, _now(), ttl, this_process())
+        orphaned = previous if previous and holder_is_gone(previous.process) else None
         with store.session() as session:
-            if _take(session, connection_id, lease):
-                _recover(session, previous, lease)
+            if _take(session, connection_id, lease, orphaned):
+                _recover(session, previous, lease, orphaned)
                 return lease
         current = read_lease(store, connection_id)
         if current is not None:
@@ -160,18 +163,19 @@ def acquire(store: Store, connection_id: int, holder: str, ttl: timedelta) -> Le
     raise _held_error(store, connection_id, None)
 
 
-def _take(session: Session, connection_id: int, lease: Lease) -> bool:
+def _take(session: Session, connection_id: int, lease: Lease, orphaned: Lease | None) -> bool:
     dialect = session.get_bind().dialect.name
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
     table = cast(Table, Lock.__table__)
     row = _row(lease)
+    lapsed = table.c.expires_at < lease.acquired_at
+    # An orphaned lease is taken over only as we saw it, never a successor's since.
+    where = or_(lapsed, table.c.owner == orphaned.owner) if orphaned else lapsed
     statement = insert(table).values(connection_id=connection_id, **row)
     statement = statement.on_conflict_do_update(
-        index_elements=[table.c.connection_id],
-        set_=row,
-        where=table.c.expires_at < lease.acquired_at,
+        index_elements=[table.c.connection_id], set_=row, where=where
     )
-    # A row comes back only when we inserted or took over a lapsed lease.
+    # A row comes back only when we inserted or took over a lapsed or orphaned lease.
     return session.execute(statement.returning(table.c.owner)).first() is not None
 
 
@@ -183,16 +187,20 @@ def _row(lease: Lease) -> dict[str, Any]:
         "acquired_at": lease.acquired_at,
         "heartbeat_at": lease.heartbeat_at,
         "expires_at": lease.expires_at,
+        **process_columns(lease.process),
     }
 
 
-def _recover(session: Session, previous: Lease | None, lease: Lease) -> None:
-    """A lapsed lock we took over: its holder died, so its run stopped mid-way."""
-    if previous is None or not previous.is_stale(lease.acquired_at):
+def _recover(
+    session: Session, previous: Lease | None, lease: Lease, orphaned: Lease | None
+) -> None:
+    """A lapsed or orphaned lock we took over: its holder died, so its run stopped mid-way."""
+    if previous is None or not (orphaned or previous.is_stale(lease.acquired_at)):
         return
-    log.warning("took over the lapsed lock of %s", previous.describe())
+    log.warning("took over the lock of %s", previous.describe())
     if previous.run_id is not None:
-        message = f"its process stopped: {previous.holder} stopped renewing the lock"
+        why = "is no longer running" if orphaned else "stopped renewing the lock"
+        message = f"its process stopped: {previous.holder} {why}"
         interrupt_orphaned_run(session, previous.run_id, message, lease.acquired_at)
 
 
@@ -224,9 +232,9 @@ def read_lease(store: Store, connection_id: int) -> Lease | None:
 
 
 def lease_from_row(row: Lock) -> Lease:
-    return Lease(
-        row.owner, row.holder, row.acquired_at, row.heartbeat_at, row.expires_at, row.run_id
-    )
+    process = process_of(row.process_machine, row.process_pid, row.process_started)
+    times = (row.acquired_at, row.heartbeat_at, row.expires_at)
+    return Lease(row.owner, row.holder, *times, row.run_id, process)
 
 
 def _held_error(store: Store, connection_id: int, current: Lease | None) -> LockHeldError:

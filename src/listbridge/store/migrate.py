@@ -24,6 +24,12 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
+def is_known_revision(engine: Engine, revision: str) -> bool:
+    """Whether one of our migrations is ``revision`` (else: another application's history)."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    return any(known.revision == revision for known in script.walk_revisions())
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

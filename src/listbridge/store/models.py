@@ -99,6 +99,10 @@ class Lock(Base):
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The holding process (core.locks.ProcessRef), so its own machine can see it is gone.
+    process_machine: Mapped[str | None] = mapped_column(String(300))
+    process_pid: Mapped[int | None] = mapped_column(Integer)
+    process_started: Mapped[str | None] = mapped_column(String(40))
 
 
 class JournalEntry(Base):
@@ -156,6 +160,8 @@ class CrmAccount(Base):
     origin_detail: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Set by `crm delete`: the row stays (journal, links, opt-outs) so `crm load` can restore it.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __table_args__ = (
         Index("ix_crm_accounts_updated", "connection_id", "updated_at"),
         Index("ix_crm_accounts_email", "connection_id", "email"),

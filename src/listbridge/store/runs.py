@@ -22,6 +22,10 @@ from listbridge.store.db import Store
 from listbridge.store.models import Connection, Run, RunError
 
 BATCH = 1000
+# Run ids are an Integer column: PostgreSQL's integer stops at 2**31 - 1 and refuses a
+# larger parameter (DataError), SQLite's driver refuses one past 2**63 - 1 (OverflowError).
+# Ids count up from 1, so an id outside this range names no run and is simply not found.
+MAX_RUN_ID = 2**31 - 1
 
 
 def _now() -> datetime:
@@ -133,7 +137,8 @@ def list_runs(
 
 def get_run(store: Store, connection_id: int, run_id: int) -> RunRecord:
     with store.session() as session:
-        found = _fetch(session, [Run.connection_id == connection_id, Run.id == run_id], 1)
+        conditions = [Run.connection_id == connection_id, Run.id == run_id]
+        found = _fetch(session, conditions, 1) if 1 <= run_id <= MAX_RUN_ID else []
         if not found:
             name = session.scalar(select(Connection.name).where(Connection.id == connection_id))
             raise UserError(
@@ -217,6 +222,8 @@ def recorded_run(
         status = RunStatus.INTERRUPTED if error.resumable else RunStatus.FAILED
         message = f"{error}; run it again to finish" if error.resumable else str(error)
         finish_run(store, recorder.run_id, status, recorder.counts, message)
+        if error.resumable:
+            error.interrupted_run = recorder.run_id
         raise
     except Exception as error:
         finish_run(store, recorder.run_id, RunStatus.FAILED, recorder.counts, str(error))

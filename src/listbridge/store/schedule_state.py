@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from listbridge.store.db import Store
-from listbridge.store.models import CcAccount, Connection, Run
+from listbridge.store.models import CcAccount, Connection, Run, Setting
 
 
 def connection_ids(store: Store) -> list[int]:
@@ -24,3 +24,15 @@ def last_started(store: Store, connection_id: int, kind: str) -> datetime | None
     with store.session() as session:
         found: datetime | None = session.scalar(query)
         return found
+
+
+def in_force_since(store: Store, connection_id: int, key: str | None) -> datetime | None:
+    """When the setting `key` took its present value (store/settings.py moves `updated_at`
+    only on a change); a default has held since the connection was made."""
+    set_at = select(Setting.updated_at).where(
+        Setting.connection_id == connection_id, Setting.key == key
+    )
+    made = select(Connection.created_at).where(Connection.id == connection_id)
+    with store.session() as session:
+        found: datetime | None = session.scalar(set_at) if key is not None else None
+        return found if found is not None else session.scalar(made)

@@ -59,10 +59,13 @@ def _upsert(session: Session, connection_id: int, values: Mapping[str, str]) -> 
     ]
     insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
     statement = insert(Setting).values(rows)
-    # An upsert, so two administrators setting the same key never trip on each other.
+    # An upsert, so two administrators setting the same key never trip on each other. A
+    # value set again unchanged keeps its `updated_at`: the scheduler counts a schedule's
+    # missed slots from when it was set (store/schedule_state.py).
     session.execute(
         statement.on_conflict_do_update(
             index_elements=[Setting.connection_id, Setting.key],
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+            where=Setting.value != statement.excluded.value,
         )
     )

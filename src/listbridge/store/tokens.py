@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from listbridge.core.errors import UserError
@@ -28,15 +28,6 @@ from listbridge.store.secretbox import (
     secret_box,
     write_key_file,
 )
-
-Purge = Callable[[Session, int], None]
-_purges: dict[str, Purge] = {}
-
-
-def register_purge(name: str, purge: Purge) -> None:
-    """Tables of Constant Contact data (lists, memberships, campaigns) register here;
-    ``disconnect`` runs every purge in the transaction that forgets the tokens."""
-    _purges[name] = purge
 
 
 def _tokens_json(tokens: TokenSet) -> str:
@@ -130,15 +121,15 @@ def load_connection(store: Store, connection_id: int, box: SecretBox) -> Connect
         )
 
 
-def forget_connection(store: Store, connection_id: int) -> list[str]:
-    """Forget the tokens and purge the connection's Constant Contact data; CRM data stays.
-
-    Returns the names of the purges run."""
+def stored_identity(store: Store, connection_id: int) -> AccountIdentity | None:
+    """The account the connection's state belongs to (None: not connected); no secret read."""
     with store.session() as session:
-        for purge in _purges.values():
-            purge(session, connection_id)
-        session.execute(delete(CcAccount).where(CcAccount.connection_id == connection_id))
-    return ["tokens", *_purges]
+        row = session.get(CcAccount, connection_id)
+        if row is None:
+            return None
+        return AccountIdentity(
+            row.account_id, row.organization_name, row.owner_name, row.owner_email
+        )
 
 
 def reencrypt_all(session: Session, rewrap: Callable[[str], str]) -> int:

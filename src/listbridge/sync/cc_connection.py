@@ -19,13 +19,15 @@ from listbridge.constant_contact import oauth
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.config import ClientConfig
 from listbridge.constant_contact.http import ApiSession
+from listbridge.constant_contact.models import AccountSummary
 from listbridge.constant_contact.ports import MemoryVault
-from listbridge.core.errors import NotConnectedError
+from listbridge.core.errors import NotConnectedError, UserError
 from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, reconnect_message
 from listbridge.store.budget import StoredBudget
+from listbridge.store.connections import connection_name
 from listbridge.store.db import Store
 from listbridge.store.secretbox import secret_box
-from listbridge.store.tokens import load_connection, save_connection
+from listbridge.store.tokens import load_connection, save_connection, stored_identity
 from listbridge.sync.health import NotifyingVault, review_health
 
 CLIENT_OPTIONS: dict[str, Any] = {}
@@ -72,7 +74,9 @@ class Connected:
 
 
 def connect(store: Store, connection_id: int, app: OAuthApp, authorize: Authorize) -> Connected:
-    """Run the code flow, read the account, and save both in one transaction."""
+    """Run the code flow, read the account, and save both in one transaction.
+
+    UserError (and nothing saved) when the connection belongs to another account."""
     config = client_config(app)
     pending = oauth.begin(config)
     with httpx.Client(timeout=config.timeout_seconds, **_plain_options()) as http:
@@ -81,18 +85,38 @@ def connect(store: Store, connection_id: int, app: OAuthApp, authorize: Authoriz
     vault = MemoryVault(tokens)
     client = ConstantContact(_session(store, connection_id, config, vault))
     try:
-        summary = client.account_summary()
+        identity = _identity(client.account_summary())
     finally:
         client.close()
-    identity = AccountIdentity(
+    _refuse_another_account(store, connection_id, identity)
+    assert vault.tokens is not None
+    save_connection(store, connection_id, secret_box(store.url), app, vault.tokens, identity)
+    return Connected(identity, app)
+
+
+def _identity(summary: AccountSummary) -> AccountIdentity:
+    return AccountIdentity(
         summary.encoded_account_id or "",
         summary.organization_name or "",
         summary.owner,
         summary.contact_email or "",
     )
-    assert vault.tokens is not None
-    save_connection(store, connection_id, secret_box(store.url), app, vault.tokens, identity)
-    return Connected(identity, app)
+
+
+def _refuse_another_account(store: Store, connection_id: int, new: AccountIdentity) -> None:
+    """Links, cursors and lists hold the ids of the account they came from: mixing in another
+    account's ids is how contacts and opt-outs get lost. Re-authorising the same account
+    (a lost or revoked token) is fine; another one needs a disconnect first."""
+    old = stored_identity(store, connection_id)
+    if old is None or old.account_id in ("", new.account_id):
+        return
+    name = connection_name(store, connection_id)
+    raise UserError(
+        f"connection {name!r} is linked to Constant Contact account {old.account_id} "
+        f"({old.organization_name}); this authorisation is for account {new.account_id} "
+        f"({new.organization_name}): run `listbridge disconnect` first, "
+        "or use another --connection"
+    )
 
 
 def _plain_options() -> dict[str, Any]:
@@ -103,12 +127,6 @@ def probe(store: Store, connection_id: int) -> AccountIdentity:
     """One cheap call that proves the authorisation still works (and refreshes it)."""
     client = open_client(store, connection_id)
     try:
-        summary = client.account_summary()
+        return _identity(client.account_summary())
     finally:
         client.close()
-    return AccountIdentity(
-        summary.encoded_account_id or "",
-        summary.organization_name or "",
-        summary.owner,
-        summary.contact_email or "",
-    )

@@ -3,7 +3,7 @@
 Nothing here is a shortcut around the product: the emulator is a real HTTP server on
 loopback, the connection goes through the PKCE code flow (approved headlessly, as
 ``connect --emulator`` does), and the import and list overview are the jobs the CLI runs.
-Only the audience is put straight into the emulator's memory (sync/demo_audience.py).
+Only the audience is put straight into the emulator's memory (sync/demo_sample.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from listbridge.store.db import Store
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import load_connection
 from listbridge.sync.cc_connection import connect
-from listbridge.sync.demo_audience import sample_audience, seed_audience
+from listbridge.sync.demo_sample import demo_sample, seed_audience
 from listbridge.sync.importer import ImportResult, Progress, run_import
 from listbridge.sync.list_overview import ListOverview, list_overview
 
@@ -86,11 +86,11 @@ def demo_run(
 ) -> Iterator[DemoRun]:
     """Start, seed, connect and import; the emulator serves until the block ends."""
     state = EmulatorState()
-    audience = sample_audience()
-    seed_audience(state, audience)
+    sample = demo_sample()
+    seed_audience(state, sample)
     config = EmulatorConfig(host=host, auto_approve=True, testing_controls=True)
     with running_emulator(config, state, port) as url:
-        say(f"emulator: {len(audience)} contacts in {len(state.lists)} lists at {url}")
+        say(f"emulator: {len(sample.contacts)} contacts in {len(state.lists)} lists at {url}")
         identity = connect(store, connection_id, demo_app(url), _approve).identity
         say(f"connected to {identity.organization_name} (PKCE code flow, approved headlessly)")
         imported = run_import(store, connection_id, progress=progress, origin="demo")

@@ -1,7 +1,8 @@
 """`listbridge sync full`: every job in the right order, under one lock, as one run.
 
 Order: the unsubscribe reconciliation first (consent before anything is added), then the
-import (CC → CRM), the push (CRM → CC), and the list sync. The direction leaves out the
+import (CC → CRM) and a reconciliation of the pairs it linked, the push (CRM → CC), and
+the list sync. The direction leaves out the
 job that would write the other way (`crm_to_cc`: no import; `cc_to_crm`: no push).
 The blast-radius guard looks at the whole run before anything is written: the
 unsubscribes it would make and each list's removals (planned on the state before the
@@ -37,7 +38,7 @@ from listbridge.sync.push import PushJob, PushRequest
 from listbridge.sync.unsubscribes import Reconciliation
 
 KIND = "full"
-STEPS = ("unsubscribes", "import", "push", "lists")
+STEPS = ("unsubscribes", "import", "consent_after_import", "push", "lists")
 Progress = Callable[[str], None]
 T = TypeVar("T")
 
@@ -119,6 +120,11 @@ class _Steps:
             held, settings = self.held, self.settings
             self._step(result, "import", lambda r: import_step(
                 store, cid, client, held, r, settings, clock=self.clock).errors)  # fmt: skip
+            # Pairs the import just linked: an opt-out the CRM held before the link reaches
+            # CC in this run, not the next. Unguarded: it only carries opt-outs already made.
+            again = Reconciliation(store, cid, client, crm, self.settings, self.clock)
+            self._step(result, "consent_after_import",
+                       lambda r: again.apply(again.gather(confirm=True), r).errors)  # fmt: skip
         if request.direction.writes_cc:
             push = PushJob(store, cid, client, self.settings, self.progress, self.clock,
                            self.held.check)  # fmt: skip

@@ -22,6 +22,7 @@ from listbridge.core.contact_fields import field_updates
 from listbridge.core.import_plan import Link, Plan, Reason, message
 from listbridge.core.journal import Change, Side
 from listbridge.core.runs import ErrorRow
+from listbridge.core.values import reportable
 from listbridge.crm.builtin import writes
 from listbridge.crm.builtin.records import FieldCatalog, read_accounts
 from listbridge.store.import_state import forget_pending, remember_pending
@@ -55,7 +56,8 @@ def apply_plan(session: Session, target: BatchTarget, plan: Plan) -> list[ErrorR
 
 
 def _error_row(contact_id: str, email: str, reason: str) -> ErrorRow:
-    return ErrorRow(reason, cc_contact_id=contact_id, email=email)
+    # An address with a NUL (refused as invalid) is still shown, in a form the store keeps.
+    return ErrorRow(reason, cc_contact_id=contact_id, email=reportable(email))
 
 
 def _create_accounts(

@@ -39,6 +39,7 @@ from listbridge.store.runs import RunRecorder, started_by
 from listbridge.store.settings import effective_settings
 from listbridge.sync.cc_connection import open_client
 from listbridge.sync.list_sides import CRM_LIST, WHERE, check_crm_source
+from listbridge.sync.list_writes import rename_cc_list
 
 KIND = "lists"
 MAX_NAME = 255
@@ -157,7 +158,7 @@ def rename_list(
             raise UserError(f"a Constant Contact list named {clash.name!r} already exists")
         if new in ctx.crm.lists() and new != pair.crm_name:
             raise UserError(f"a CRM list named {new!r} already exists")
-        ctx.client.update_list(pair.cc_list_id, new)
+        rename_cc_list(ctx.client, pair.cc_list_id, pair.name, new)
         if pair.crm_name is not None:
             ctx.crm.rename_list(pair.crm_name, new, reason="lists rename", run_id=done.run_id)
         with store.session() as session:

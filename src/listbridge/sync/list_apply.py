@@ -25,7 +25,7 @@ from listbridge.store.list_sync_state import (
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.list_result import ListOutcome, ListSyncResult, conflict_reason
 from listbridge.sync.list_sides import Audience
-from listbridge.sync.list_writes import pair_crm_list
+from listbridge.sync.list_writes import pair_crm_list, rename_cc_list
 
 if TYPE_CHECKING:
     from listbridge.sync.list_sync import ListJob
@@ -135,7 +135,9 @@ class ListApplier:
         if not wanted or not self.writing or self.run is None:
             planned.outcome.added_to_cc = len(wanted)
             return EMPTY
-        landed, _errors = self.job.writer.push_onto(self.run, planned.pair, wanted)
+        landed, refused = self.job.writer.push_onto(self.run, planned.pair, wanted)
+        # The push put its refusals in the run; the result (--json, the summary) names them too.
+        self.result.errors += refused
         planned.outcome.added_to_cc = len(landed)
         return wanted - set(landed)
 
@@ -197,7 +199,7 @@ class ListApplier:
         if not self.writing:
             return
         if names.rename_cc_to:
-            self.job.client.update_list(pair.cc_list_id, names.rename_cc_to)
+            rename_cc_list(self.job.client, pair.cc_list_id, pair.name, names.rename_cc_to)
         if names.rename_crm_to and pair.crm_name is not None:
             why = f"{REASON}: renamed in Constant Contact"
             self.audience.crm.rename_list(pair.crm_name, names.rename_crm_to, reason=why,

@@ -1,5 +1,6 @@
-"""The writes every list job makes the same way: pairing a CRM list, pushing accounts onto a
-CC list, taking contacts off it (bulk, ≤ 500 ids a request), keeping the links in step."""
+"""The writes every list job makes the same way: pairing a CRM list, renaming a CC list,
+pushing accounts onto a CC list, taking contacts off it (bulk, ≤ 500 ids a request),
+keeping the links in step."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime
 
 from listbridge.constant_contact.bulk import Bulk, Poller
 from listbridge.constant_contact.client import ConstantContact
+from listbridge.constant_contact.errors import ConflictError
+from listbridge.core.list_selection import MAX_LIST_NAME as MAX_CC_LIST_NAME
 from listbridge.core.runs import ErrorRow
 from listbridge.core.settings import Settings
 from listbridge.crm.builtin.adapter import BuiltinCrm
@@ -31,6 +34,37 @@ def pair_crm_list(
         found = crm_list_id(session, crm.connection_id, pair.name)
         pair_lists(session, crm.connection_id, pair.cc_list_id, found)
     return replace(pair, crm_list_id=found, crm_name=pair.name)
+
+
+def rename_cc_list(client: ConstantContact, cc_list_id: str, old: str, new: str) -> None:
+    """Rename a CC list, also when only the case of its name changes (`Kl` → `kl`).
+
+    CC keeps list names unique ignoring case (as the emulator and `lists create` do), and
+    its specification does not say whether a list's own name counts. The emulator takes a
+    case-only rename in one PUT; a service that refused it (409) or answered with the old
+    spelling would leave it undone, so then the list goes through a temporary name first.
+    """
+    if _took(client, cc_list_id, new, case_only=old.casefold() == new.casefold()):
+        return
+    client.update_list(cc_list_id, temporary_name(cc_list_id, new))
+    client.update_list(cc_list_id, new)
+
+
+def _took(client: ConstantContact, cc_list_id: str, new: str, case_only: bool) -> bool:
+    """Whether CC took `new` as given; a refusal is only ours to work around when the new
+    name differs from the list's own by case alone (no other list can hold it then)."""
+    try:
+        return client.update_list(cc_list_id, new).name == new or not case_only
+    except ConflictError:
+        if case_only:
+            return False
+        raise
+
+
+def temporary_name(cc_list_id: str, new: str) -> str:
+    """Unlike any other list's name ignoring case (it carries the list's id), ≤ 255."""
+    suffix = f" (renaming {cc_list_id})"
+    return new[: MAX_CC_LIST_NAME - len(suffix)] + suffix
 
 
 @dataclass

@@ -19,7 +19,14 @@ from listbridge.core.accounts import Account
 from listbridge.core.eligibility import why_not_pushed
 from listbridge.core.emails import match_key
 from listbridge.core.mapping import MappingPolicy
-from listbridge.core.push_plan import CcState, PushPolicy, email_changed, plan_push
+from listbridge.core.push_plan import (
+    UNKNOWN_EMAIL,
+    CcState,
+    Plan,
+    PushPolicy,
+    email_changed,
+    plan_push,
+)
 from listbridge.core.runs import RunStatus
 from listbridge.core.setting_values import FieldPair
 from listbridge.core.settings import (
@@ -47,8 +54,6 @@ from listbridge.sync.push_run import apply_push, settle_remembered
 from listbridge.sync.push_source import Fetched
 
 KIND = "push"
-#: a linked contact whose address is not the account's (nor known): its address is sent
-UNKNOWN_EMAIL = "(unknown)"
 Clock = Callable[[], datetime]
 Progress = Callable[[str], None]
 
@@ -110,13 +115,19 @@ class PushJob:
         memo = StoredMemo(store, connection_id, self.clock)
         settle_remembered(client, memo, self.progress)
         fetched = fetch(store, connection_id, client, request, self.settings, write=True)
-        plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy)
+        plan = plan_fetched(fetched)
         self.progress(f"plan: {plan.considered} accounts considered")
         applied = apply_push(Bulk(client, memo), client, plan, fetched, self.progress)
         self.check_lock()
         result = record_push(store, connection_id, run, plan, fetched, applied, self.clock())
         memo.forget(applied.keys)
         return result
+
+
+def plan_fetched(fetched: Fetched) -> Plan:
+    return plan_push(
+        fetched.accounts, fetched.links, fetched.existing, fetched.policy, fetched.siblings
+    )
 
 
 def _completion(result: PushResult) -> Completion:
@@ -139,7 +150,7 @@ def _dry_run(
     progress: Progress,
 ) -> PushResult:
     fetched = fetch(store, connection_id, client, request, settings, write=False)
-    plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy)
+    plan = plan_fetched(fetched)
     progress(f"dry run: {plan.considered} accounts considered, nothing changed")
     calls = estimate_calls(plan, fetched)
     return PushResult.of_plan(plan, fetched.list_names, RunStatus.SUCCEEDED, calls=calls)
@@ -162,25 +173,32 @@ def fetch(
     policy = PushPolicy(
         tuple(names.values()),
         request.subscription_only,
-        MappingPolicy(settings.get(MAPPING_STATE), custom),
+        MappingPolicy(settings.get(MAPPING_STATE), custom.pairs),
         frozenset(roles),
         settings.get(PUSH_NEW_CONTACT_ON_EMAIL_CHANGE),
         settings.get(PUSH_ON_CRM_DELETE),
+        whole_crm=request.accounts is None,
     )
+    # Consent first, then the accounts: an opt-out carried from CC holds in this plan.
+    links = _consent_first(store, connection_id, client, calls, settings, write)
     crm = BuiltinCrm(store, connection_id)
+    siblings: list[Account] = []
     if request.accounts is None:
         accounts = list(crm.changed_since(None))
     else:
         accounts = list(crm.get_many(request.accounts).values())
-    links = _consent_first(store, connection_id, client, calls, settings, write)
-    if request.accounts is not None:
-        # A subset is not the whole CRM: the links of the others are not "deleted in the CRM".
-        links = {k: v for k, v in links.items() if k in request.accounts}
+        # The rest of each household: whether one of them holds the address matters too.
+        shared = crm.with_primary_emails(a.email for a in accounts)
+        siblings = [a for a in shared if a.id not in request.accounts]
     wanted = _emails_to_look_up(accounts, links, policy)
-    existing = source.contacts_by_email(client, wanted, calls) if wanted else {}
-    links = _with_known_emails(accounts, links, existing)
+    fingerprint_of = source.fingerprinter(policy.mapping, custom.names)
+    existing = source.contacts_by_email(client, wanted, calls, fingerprint_of) if wanted else {}
+    learned = _with_known_emails(accounts, links, existing)
     by_id = {list_id: name for name, list_id in names.items()}
-    return Fetched(accounts, links, existing, policy, by_id, calls, settings.get(PUSH_TAG))
+    fetched = Fetched(accounts, links | learned, existing, policy, by_id, calls,
+                      settings.get(PUSH_TAG), siblings=siblings)  # fmt: skip
+    fetched.learned.update({k: v for k, v in learned.items() if v.email != UNKNOWN_EMAIL})
+    return fetched
 
 
 def _consent_first(
@@ -215,35 +233,42 @@ def _consent_first(
 def _emails_to_look_up(
     accounts: list[Account], links: dict[str, CcState], policy: PushPolicy
 ) -> list[str]:
-    """Addresses to find in CC: of unlinked accounts (when pushing to lists), of links whose
-    address is not known yet (made by an import), and of new addresses that get a new contact."""
-    return [
-        a.email
-        for a in accounts
-        if why_not_pushed(a, policy.role_local_parts) is None and _look_up(a, links, policy)
-    ]
-
-
-def _look_up(account: Account, links: dict[str, CcState], policy: PushPolicy) -> bool:
-    link = links.get(account.id)
-    if link is None:
-        return bool(policy.list_ids)
-    if not link.email:
-        return True
-    return policy.new_contact_on_email_change and email_changed(link, account.email)
+    """Addresses to find in CC: of unlinked accounts (when pushing to lists); of links
+    with no fingerprint yet (made by an import), with their contact's address; and every
+    new address of a linked account (another contact may hold it already)."""
+    wanted = []
+    for account in accounts:
+        if why_not_pushed(account, policy.role_local_parts) is not None:
+            continue
+        link = links.get(account.id)
+        if link is None:
+            wanted += [account.email] if policy.list_ids else []
+        elif not link.email or not link.fingerprint:
+            wanted += [account.email, link.email] if link.email else [account.email]
+        elif email_changed(link, account.email):
+            wanted.append(account.email)
+    return wanted
 
 
 def _with_known_emails(
     accounts: list[Account], links: dict[str, CcState], existing: dict[str, CcState]
 ) -> dict[str, CcState]:
-    """A link made by an import learns its contact's address: the account's own when CC has
-    it on that contact, else one that differs (so the address is sent as a change)."""
-    known = dict(links)
+    """Links an import made, completed from their contacts as read now: the contact's
+    address, its lists and the fields it holds. A link whose contact was found at neither
+    address gets an address that differs, so the account's is sent as a change."""
+    learned = {}
     for account in accounts:
         link = links.get(account.id)
-        if link is None or link.email:
+        if link is None or (link.email and link.fingerprint):
             continue
-        found = existing.get(match_key(account.email))
-        same = found is not None and found.contact_id == link.contact_id
-        known[account.id] = replace(link, email=account.email if same else UNKNOWN_EMAIL)
-    return known
+        keys = {match_key(e) for e in (link.email, account.email) if e}
+        found = [existing[k] for k in sorted(keys) if k in existing]
+        contact = next((s for s in found if s.contact_id == link.contact_id), None)
+        if contact is not None:
+            lists = link.list_ids if link.unsubscribed else contact.list_ids
+            fp = link.fingerprint or contact.fingerprint
+            email = link.email or contact.email
+            learned[account.id] = replace(link, list_ids=lists, fingerprint=fp, email=email)
+        elif not link.email:
+            learned[account.id] = replace(link, email=UNKNOWN_EMAIL)
+    return learned

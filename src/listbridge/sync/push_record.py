@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from listbridge.core.push_plan import CcState, Plan, Skip
+from listbridge.core.push_plan import CcState, Plan, Reason, Skip
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.db import Store
 from listbridge.store.import_state import save_progress
@@ -74,7 +74,13 @@ def _row(skip: Skip, list_names: Mapping[str, str]) -> ErrorRow:
         reason += f" (list {list_names.get(skip.list_id, skip.list_id)})"
     if skip.detail:
         reason += f": {skip.detail}"
-    return ErrorRow(reason, skip.account_id, email=skip.email, field=skip.detail and "value")
+    about = "email" if skip.reason in _ABOUT_THE_ADDRESS else skip.detail and "value"
+    return ErrorRow(reason, skip.account_id, email=skip.email, field=about)
+
+
+_ABOUT_THE_ADDRESS = frozenset(
+    {Reason.SHARED_EMAIL, Reason.SHARED_EMAIL_HELD, Reason.CONTACT_TAKEN}
+)
 
 
 def record_push(
@@ -97,6 +103,7 @@ def record_push(
         for c in lost if c.account_id not in applied.refused
     ]  # fmt: skip
     links = _links(plan, applied, states_of(plan, fetched))
+    links += _quiet_links(plan, fetched, {row.account_id for row in links} | applied.refused)
     result.counts["removed_from_lists"] = len(plan.unsubscribes)
     result.counts["contacts_deleted"] = len(plan.deletes)
     with store.session() as session:
@@ -129,6 +136,19 @@ def _links(
         lists = frozenset(old.list_ids | set(joins))
         state = CcState(contact_id, old.unsubscribed, lists, fp, email)
         rows.append(PushedLink(account_id, state))
+    return rows
+
+
+def _quiet_links(plan: Plan, fetched: Fetched, done: set[str]) -> list[PushedLink]:
+    """Links this push learned about at no API cost: an imported link's address, lists
+    and fields, or a fingerprint stored in an older form; the next push reads none again."""
+    rows = []
+    for account_id in sorted((set(fetched.learned) | set(plan.refreshed)) - done):
+        state = fetched.links.get(account_id)
+        if state is None:
+            continue
+        fp = plan.refreshed.get(account_id, state.fingerprint)
+        rows.append(PushedLink(account_id, replace(state, fingerprint=fp)))
     return rows
 
 

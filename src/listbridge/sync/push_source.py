@@ -7,19 +7,25 @@ Reads are bulk where they can be: a few addresses are looked up one by one
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.models import Contact
 from listbridge.core.accounts import Account
+from listbridge.core.contact_row import contact_fingerprint
 from listbridge.core.emails import match_key
 from listbridge.core.errors import UserError
+from listbridge.core.mapping import MappingPolicy
 from listbridge.core.push_plan import CcState, PushPolicy
 from listbridge.core.setting_values import FieldPair
 
 FEW = 20
 PAGE = 500
+#: every part of a contact a push maps, so its fields can be compared with the account's
+FULL = "custom_fields,list_memberships,phone_numbers,street_addresses"
+#: a contact as it stands → the fingerprint of the fields it holds
+Fingerprinter = Callable[[Contact], str]
 
 
 @dataclass
@@ -48,6 +54,10 @@ class Fetched:
     list_names: dict[str, str]
     calls: Calls = field(default_factory=Calls)
     tag: str = "listbridge"
+    #: links whose contact's address and fields were learned by this push's look-up
+    learned: dict[str, CcState] = field(default_factory=dict)
+    #: accounts outside a pushed subset that share an address with one inside it
+    siblings: list[Account] = field(default_factory=list)
 
 
 def resolve_lists(client: ConstantContact, names: Sequence[str]) -> dict[str, str]:
@@ -61,16 +71,24 @@ def resolve_lists(client: ConstantContact, names: Sequence[str]) -> dict[str, st
     return {n: live[n] for n in names}
 
 
+@dataclass(frozen=True)
+class CustomFields:
+    pairs: tuple[FieldPair, ...] = ()
+    #: CC custom field id → its import name (how a contact's values are read back)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
 def resolve_custom_fields(
     client: ConstantContact, pairs: Sequence[FieldPair], calls: Calls, create: bool
-) -> tuple[FieldPair, ...]:
+) -> CustomFields:
     """The pairs with each CC field's import name; a missing field is created (unless dry)."""
     if not pairs:
-        return ()
-    known = {}
+        return CustomFields()
+    known, names = {}, {}
     for f in client.iter_custom_fields():
         known[f.label.casefold()] = f.name or f.label
         known[(f.name or "").casefold()] = f.name or f.label
+        names[f.custom_field_id] = f.name or f.label
     calls.add("read custom fields")
     resolved = []
     for pair in pairs:
@@ -79,7 +97,18 @@ def resolve_custom_fields(
             calls.add("create custom fields")
             name = _create_field(client, pair.cc_field) if create else _name_of(pair.cc_field)
         resolved.append(FieldPair(name, pair.crm_field))
-    return tuple(resolved)
+    return CustomFields(tuple(resolved), names)
+
+
+def fingerprinter(policy: MappingPolicy, names: Mapping[str, str]) -> Fingerprinter:
+    """How a contact read from CC is fingerprinted, the way a push fingerprints an account."""
+
+    def of(contact: Contact) -> str:
+        custom = {names[v.custom_field_id]: v.value or "" for v in contact.custom_fields
+                  if v.custom_field_id in names}  # fmt: skip
+        return contact_fingerprint(contact.to_core(), custom, policy)
+
+    return of
 
 
 def _create_field(client: ConstantContact, label: str) -> str:
@@ -99,20 +128,31 @@ def unsubscribed_ids(client: ConstantContact, calls: Calls) -> set[str]:
 
 
 def contacts_by_email(
-    client: ConstantContact, emails: Collection[str], calls: Calls
+    client: ConstantContact,
+    emails: Collection[str],
+    calls: Calls,
+    fingerprint_of: Fingerprinter | None = None,
 ) -> dict[str, CcState]:
-    """The live CC contacts with these addresses (match keys), looked up or scanned."""
+    """The live CC contacts with these addresses (match keys), looked up or scanned; with
+    `fingerprint_of`, each with the fingerprint of the fields it holds."""
     wanted = {match_key(e) for e in emails}
     if not wanted:
         return {}
+    include = FULL if fingerprint_of else "list_memberships"
     if len(wanted) <= FEW:
-        found = [client.find_contact(e) for e in sorted(wanted)]
+        found = [_find(client, e, include) for e in sorted(wanted)]
         calls.add("look up contacts by e-mail", len(wanted))
-        return _states((c for c in found if c is not None and c.deleted_at is None), wanted)
+        live = (c for c in found if c is not None and c.deleted_at is None)
+        return _states(live, wanted, fingerprint_of)
     scanned = Counter[str]()
-    states = _states(_counted(client.iter_contacts(include="list_memberships"), scanned), wanted)
+    contacts = _counted(client.iter_contacts(include=include), scanned)
+    states = _states(contacts, wanted, fingerprint_of)
     calls.add("scan contacts", 1 + scanned["contacts"] // PAGE)
     return states
+
+
+def _find(client: ConstantContact, email: str, include: str) -> Contact | None:
+    return next(client.iter_contacts(email=email, status="all", limit=1, include=include), None)
 
 
 def _counted(contacts: Iterable[Contact], counter: Counter[str]) -> Iterator[Contact]:
@@ -121,7 +161,9 @@ def _counted(contacts: Iterable[Contact], counter: Counter[str]) -> Iterator[Con
         yield contact
 
 
-def _states(contacts: Iterable[Contact], wanted: set[str]) -> dict[str, CcState]:
+def _states(
+    contacts: Iterable[Contact], wanted: set[str], fingerprint_of: Fingerprinter | None
+) -> dict[str, CcState]:
     """Streamed: only the contacts asked for are kept, not every page read."""
     states = {}
     for contact in contacts:
@@ -129,5 +171,7 @@ def _states(contacts: Iterable[Contact], wanted: set[str]) -> dict[str, CcState]
         key = match_key(core.email)
         if key in wanted:
             lists = frozenset(core.list_ids)
-            states[key] = CcState(core.contact_id, core.unsubscribed, lists, email=core.email)
+            fp = fingerprint_of(contact) if fingerprint_of else ""
+            states[key] = CcState(core.contact_id, core.unsubscribed, lists, fp, core.email,
+                                  core.first_name, core.last_name)  # fmt: skip
     return states

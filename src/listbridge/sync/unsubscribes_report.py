@@ -62,7 +62,8 @@ def mismatch_report(store: Store, connection_id: int) -> list[Mismatch]:
         cursor = read_cursors(session, connection_id).get(CRM_CURSOR)
         differing = [x for x in all_links(session, connection_id) if _differs(x)]
         ids = [x.link.account_id for x in differing]
-        moved = opt_out_changed(session, connection_id, ids, cursor, KIND)
+        out = [x.link.account_id for x in differing if x.opted_out]
+        moved = opt_out_changed(session, connection_id, ids, cursor, KIND, opted_out=out)
     return [
         Mismatch(decide(_pair(x, moved), policy), x.updated_at, x.link.cc_updated_at)
         for x in differing

@@ -21,7 +21,7 @@ from listbridge.core.errors import UserError
 from listbridge.core.journal import Change, Side
 from listbridge.core.rows import KNOWN_COLUMNS, MAX_LENGTHS
 from listbridge.core.values import format_custom, parse_custom
-from listbridge.crm.builtin import writes
+from listbridge.crm.builtin import deletion, writes
 from listbridge.crm.builtin.lists import BuiltinLists
 from listbridge.crm.builtin.records import (
     ACCOUNTS,
@@ -62,14 +62,37 @@ class BuiltinCrm(BuiltinLists):
             after = (last.updated_at, last.id)
 
     def get(self, account_id: str) -> Account | None:
-        with self.store.session() as session:
-            return self._read(session, account_id)
+        """The account, unless it is unknown or deleted (see `get_stored`)."""
+        return self.get_many([account_id]).get(account_id)
 
     def get_many(self, account_ids: Iterable[str]) -> dict[str, Account]:
-        """The stored accounts among these ids (a list job's few, without reading all)."""
+        """The live accounts among these ids (a list job's few, without reading all)."""
+        wanted = sorted(set(account_ids))
         with self.store.session() as session:
             catalog = FieldCatalog.read(session, self.connection_id)
-            return read_accounts(session, self.connection_id, sorted(set(account_ids)), catalog)
+            return read_accounts(session, self.connection_id, wanted, catalog, live_only=True)
+
+    def get_stored(self, account_id: str) -> tuple[Account, datetime | None] | None:
+        """The account even when deleted, with when it was deleted (None: it is not)."""
+        with self.store.session() as session:
+            account = self._read(session, account_id)
+            state = deletion.stored_state(session, self.connection_id, [account_id])
+        return None if account is None else (account, state.get(account_id))
+
+    def delete(self, account_ids: Iterable[str], *, reason: str, run_id: int | None = None) -> int:
+        """Mark accounts deleted (journaled); how many were not deleted already.
+
+        An unknown id refuses the whole call, naming every unknown id.
+        """
+        wanted = sorted(set(account_ids))
+        with self.store.session() as session:
+            state = deletion.stored_state(session, self.connection_id, wanted)
+            unknown = [i for i in wanted if i not in state]
+            if unknown:
+                raise UserError(f"no account with id {', '.join(map(repr, unknown))}")
+            live = [i for i in wanted if state[i] is None]
+            deletion.mark_deleted(session, self.connection_id, live, self.clock(), reason, run_id)
+        return len(live)
 
     def opted_out_ids(self) -> frozenset[str]:
         """The accounts whose email opt-out is set."""
@@ -87,6 +110,16 @@ class BuiltinCrm(BuiltinLists):
         query = self._accounts().where(or_(*(func.lower(c) == wanted for c in columns)))
         with self.store.session() as session:
             return self._with_custom(session, query.order_by(ACCOUNTS.c.id))
+
+    def with_primary_emails(self, emails: Iterable[str]) -> list[Account]:
+        keys = sorted({e.strip().lower() for e in emails if e.strip()})
+        column = func.lower(func.trim(ACCOUNTS.c.email))
+        found: list[Account] = []
+        with self.store.session() as session:
+            for start in range(0, len(keys), PAGE):
+                query = self._accounts().where(column.in_(keys[start : start + PAGE]))
+                found += self._with_custom(session, query.order_by(ACCOUNTS.c.id))
+        return found
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
         now = self.clock()
@@ -157,7 +190,10 @@ class BuiltinCrm(BuiltinLists):
         ]
 
     def _accounts(self) -> Any:
-        return select(ACCOUNTS).where(ACCOUNTS.c.connection_id == self.connection_id)
+        """The live accounts: what every job reads (crm/builtin/deletion.py)."""
+        return select(ACCOUNTS).where(
+            ACCOUNTS.c.connection_id == self.connection_id, ACCOUNTS.c.deleted_at.is_(None)
+        )
 
     def _read(self, session: Session, account_id: str) -> Account | None:
         catalog = FieldCatalog.read(session, self.connection_id)

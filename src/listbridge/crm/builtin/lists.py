@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from listbridge.core.errors import UserError
 from listbridge.core.journal import Change, Side
+from listbridge.crm.builtin import deletion
 from listbridge.crm.builtin.bulk import bulk_insert
 from listbridge.crm.builtin.records import Clock
 from listbridge.store import crm_lists
@@ -46,9 +47,12 @@ class BuiltinLists:
             return crm_lists.list_names(session, self.connection_id)
 
     def list_members(self, name: str) -> Iterator[str]:
+        """The live members: a deleted account keeps its memberships (a load restores them)
+        but no job reads it as on the list."""
         with self.store.session() as session:
             ids = crm_lists.member_ids(session, self._list_id(session, name))
-        yield from ids
+            deleted = deletion.deleted_ids(session, self.connection_id)
+        yield from (i for i in ids if i not in deleted)
 
     def create_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
         _check_name(name)

@@ -113,15 +113,26 @@ def has_accounts(session: Session, connection_id: int) -> bool:
 
 
 def read_accounts(
-    session: Session, connection_id: int, account_ids: list[str], catalog: FieldCatalog
+    session: Session,
+    connection_id: int,
+    account_ids: list[str],
+    catalog: FieldCatalog,
+    *,
+    live_only: bool = False,
 ) -> dict[str, Account]:
-    """The stored accounts among `account_ids`, with their custom values."""
+    """The stored accounts among `account_ids`, with their custom values.
+
+    `live_only` leaves out the accounts `crm delete` marked (crm/builtin/deletion.py);
+    writers read them all, so a write to a deleted account still lands.
+    """
     rows: list[Mapping[Any, Any]] = []
     for start in range(0, len(account_ids), IN_CHUNK):
         chunk = account_ids[start : start + IN_CHUNK]
         query = select(ACCOUNTS).where(
             ACCOUNTS.c.connection_id == connection_id, ACCOUNTS.c.id.in_(chunk)
         )
+        if live_only:
+            query = query.where(ACCOUNTS.c.deleted_at.is_(None))
         rows.extend(session.execute(query).mappings())
     custom = read_custom(session, connection_id, [row["id"] for row in rows], catalog)
     return {row["id"]: account_from_row(row, custom.get(row["id"], {})) for row in rows}

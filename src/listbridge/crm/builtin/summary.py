@@ -5,34 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
-from listbridge.core.accounts import Account, CustomFieldDef, FieldType
+from listbridge.core.accounts import Account, CustomFieldDef
 from listbridge.core.emails import is_role_address, match_key
 from listbridge.crm.builtin.export import iter_accounts
-from listbridge.crm.builtin.fields import add_field, list_fields
+from listbridge.crm.builtin.fields import list_fields
 from listbridge.store.db import Store
-
-#: The typed custom fields of the sample; `demo` defines them before loading it.
-SAMPLE_FIELDS = (
-    CustomFieldDef("Member Level", FieldType.CHOICE, ("Gold", "Silver", "Bronze")),
-    CustomFieldDef("Volunteer Since", FieldType.DATE),
-    CustomFieldDef("Donations", FieldType.NUMBER),
-)
-
-
-def sample_path() -> Path:
-    """The sample CRM file shipped in the package."""
-    return Path(str(resources.files("listbridge.crm.builtin") / "sample" / "sample_crm.csv"))
-
-
-def define_sample_fields(store: Store, connection_id: int) -> None:
-    known = {field.name for field in list_fields(store, connection_id)}
-    for field in SAMPLE_FIELDS:
-        if field.name not in known:
-            add_field(store, connection_id, field.name, field.type, field.choices)
-
 
 _FLAGS = ("email_opt_out", "deceased", "do_not_contact")
 

@@ -20,7 +20,7 @@ from listbridge.core.accounts import CUSTOM_PREFIX, Account
 from listbridge.core.errors import RowError
 from listbridge.core.journal import Change, Side
 from listbridge.core.rows import ValidRow, custom_field_name
-from listbridge.crm.builtin import writes
+from listbridge.crm.builtin import deletion, writes
 from listbridge.crm.builtin.bulk import bulk_insert
 from listbridge.crm.builtin.records import (
     FieldCatalog,
@@ -100,7 +100,10 @@ class BatchWriter:
         rows = [self._values(row) for row in fresh]
         writes.insert_accounts(self.session, self.connection_id, accounts, self.catalog, rows)
         self._journal_created(accounts)
-        changes = self._update([r for r in batch if r.account.id in existing], existing)
+        # A deleted account given again comes back (`crm delete` is undone by a load).
+        restored = self._restore(sorted(existing))
+        known = [r for r in batch if r.account.id in existing]
+        changes = self._update(known, existing, restored)
         record_changes(self.session, self.connection_id, self.run_id, changes)
         self.tally.created += len(fresh)
         self.batches += 1
@@ -128,15 +131,27 @@ class BatchWriter:
         rows = [[*common, a.id, "*", None, "created", self.reason] for a in accounts]
         bulk_insert(self.session, JOURNAL, _JOURNAL_COLUMNS, rows)
 
-    def _update(self, rows: Sequence[ValidRow], existing: dict[str, Account]) -> list[Change]:
+    def _restore(self, account_ids: list[str]) -> set[str]:
+        if not account_ids:
+            return set()
+        return deletion.restore(
+            self.session, self.connection_id, account_ids, self.now, self.reason, self.run_id
+        )
+
+    def _update(
+        self, rows: Sequence[ValidRow], existing: dict[str, Account], restored: set[str]
+    ) -> list[Change]:
         groups: dict[tuple[str, ...], list[Account]] = defaultdict(list)
         custom: list[tuple[str, str, Any]] = []
         changes: list[Change] = []
         for row in rows:
             old = existing[row.account.id]
             diff = changed_columns(old, row.account, sorted(row.columns - _KEPT))
-            if not diff:
-                self.tally.unchanged += 1
+            if not diff:  # coming back from deleted is a change of its own
+                if old.id in restored:
+                    self.tally.updated += 1
+                else:
+                    self.tally.unchanged += 1
                 continue
             self.tally.updated += 1
             new = _merged(old, diff, self.now)

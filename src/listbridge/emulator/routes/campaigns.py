@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from listbridge.emulator.account_profile import ACCOUNT
+from listbridge.emulator.account_profile import AccountProfile
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
@@ -39,7 +39,9 @@ def campaign_view(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def activity_view(activity: CampaignActivity, include: frozenset[str]) -> dict[str, Any]:
+def activity_view(
+    activity: CampaignActivity, include: frozenset[str], account: AccountProfile
+) -> dict[str, Any]:
     """D:EmailCampaignActivity; ``include`` adds the optional parts."""
     view: dict[str, Any] = {
         "campaign_activity_id": activity.campaign_activity_id,
@@ -47,17 +49,17 @@ def activity_view(activity: CampaignActivity, include: frozenset[str]) -> dict[s
         "role": activity.role,
         "current_status": activity.current_status,
         "format_type": 5,
-        "from_name": ACCOUNT.from_name,
-        "from_email": ACCOUNT.contact_email,
-        "reply_to_email": ACCOUNT.contact_email,
+        "from_name": account.from_name,
+        "from_email": account.contact_email,
+        "reply_to_email": account.contact_email,
         "subject": activity.subject,
         "preheader": activity.preheader,
         "contact_list_ids": list(activity.contact_list_ids),
     }
     if "physical_address_in_footer" in include:
-        view["physical_address_in_footer"] = ACCOUNT.footer()
+        view["physical_address_in_footer"] = account.footer()
     if "permalink_url" in include:
-        view["permalink_url"] = f"{ACCOUNT.website}/p/{activity.campaign_activity_id}"
+        view["permalink_url"] = f"{account.website}/p/{activity.campaign_activity_id}"
     if "html_content" in include:
         view["html_content"] = f"<html><body><h1>{activity.subject}</h1></body></html>"
     if "document_properties" in include:
@@ -109,7 +111,7 @@ async def get_campaign_activity(
     # REMOVED activities are not retrievable (facts §10.1).
     if activity is None or activity.current_status == "REMOVED":
         raise not_found("campaign activity", campaign_activity_id)
-    return activity_view(activity, asked)
+    return activity_view(activity, asked, state.account)
 
 
 @router.get("/emails/{campaign_id}")

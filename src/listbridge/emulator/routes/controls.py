@@ -1,7 +1,9 @@
-"""/__emulator__/: test-only controls (reset, seed, unsubscribe, faults, counters, tokens)."""
+"""/__emulator__/: test-only controls (reset, seed, unsubscribe, faults, counters, tokens,
+the account's identity)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -43,10 +45,26 @@ class UnsubscribeIn(Body):
     opt_out_reason: str | None = None
 
 
+class AccountIn(Body):
+    encoded_account_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    organization_name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+
+
 @router.post("/reset")
 def reset(request: Request) -> dict[str, str]:
     state_of(request).reset()
     return {"status": "reset"}
+
+
+@router.post("/account")
+def account(request: Request, body: AccountIn = Depends(json_body(AccountIn))) -> dict[str, Any]:
+    """The token now belongs to another account (the emulator serves one at a time): what a
+    reconnect to a different Constant Contact account looks like. The data stays."""
+    state = state_of(request)
+    changes = body.model_dump(exclude_none=True)
+    with state.lock:
+        state.account = replace(state.account, **changes)
+        return state.account.summary(frozenset())
 
 
 @router.post("/seed")

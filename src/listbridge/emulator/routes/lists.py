@@ -31,9 +31,11 @@ def get_list(state: EmulatorState, list_id: str) -> ContactList:
     return lst
 
 
-def _name_taken(state: EmulatorState, name: str, other: ContactList | None) -> None:
+def _name_taken(state: EmulatorState, name: str, renamed: ContactList | None) -> None:
+    """List names are unique ignoring case (casefold, as listbridge's own checks compare
+    them); the list being renamed is no clash, so `Kl` → `kl` is one PUT."""
     for lst in state.live_lists():
-        if lst is not other and lst.name.lower() == name.lower():
+        if lst is not renamed and lst.name.casefold() == name.casefold():
             raise ApiError(409, f"name: a list named {name!r} already exists ({lst.list_id})")
 
 

@@ -1,0 +1,150 @@
+"""CSV files read row by row; the two ways a CSV breaks as a whole are named like a bad value.
+
+* A quote that opens a value and is never closed makes the csv module read the
+  rest of the file into that value without a word (its strict mode would say so,
+  but would also refuse harmless quirks such as `"Ann" ,`). So the reader gets one
+  line more than the file has, `_END`: after a well-formed file it is a row of its
+  own; after an unclosed quote it ends the value that swallowed the rest of the
+  file, and that value names its row and column.
+* The csv module stops at a value longer than its field limit (131,072 characters
+  by default) with an error about the whole file. The limit is raised so that
+  long values reach validation, which names their row, column and the column's own
+  limit; a value past even the raised limit is found by reading the file again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+from typing import TextIO
+
+from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.rows import RawRow
+from listbridge.core.spreadsheet import restore_cell
+from listbridge.crm.builtin.tables import NOT_UTF8, column_name, header_names, padded, undecodable
+
+# A high surrogate: surrogateescape decoding makes only low ones, so no file holds it.
+_END = "\ud800"
+# What sends a row to repair: a quote (an export may have neutralised a formula),
+# a byte that is not UTF-8, the end marker.
+_NEEDS_REPAIR = re.compile("['\ud800\udc80-\udcff]")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+FIELD_LIMIT = 1 << 20
+
+
+def read_csv(path: Path) -> Iterator[RawRow]:
+    # Raised, never lowered, so no other reader in the process loses by it.
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    try:
+        yield from _csv_rows(path)
+    except csv.Error:  # with newline="" and no strict mode, only a value past the limit
+        raise InvalidFileError([_past_limit(path)]) from None
+
+
+def _open(path: Path) -> TextIO:
+    # surrogateescape keeps undecodable bytes as lone surrogates, so the bad
+    # value can be named by row and column instead of failing the whole file.
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _csv_rows(path: Path) -> Iterator[RawRow]:
+    source = str(path)
+    with _open(path) as handle:
+        records = csv.reader(chain(handle, (_END,)))
+        header = _csv_header(path, next(records, None), records.line_num)
+        simple = all(header)
+        for number, record in enumerate(records, start=2):
+            text = "".join(record)
+            if not text.strip():
+                continue
+            # Most rows need no repair: every cell under a name, no quote, all UTF-8.
+            if simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
+                yield RawRow(source, number, dict(zip(header, record, strict=True)))
+            elif record[-1].endswith(_END):
+                _check_end(source, number, header, record, records.line_num)
+            else:
+                yield _csv_row(source, number, header, record)
+
+
+def _csv_header(path: Path, cells: list[str] | None, lines: int) -> list[str]:
+    if cells == [_END]:
+        cells = None  # the end marker alone: the file is empty
+    elif cells and cells[-1].endswith(_END):
+        _check_end(str(path), 1, [], cells, lines)
+    return header_names(path, cells)
+
+
+def _check_end(source: str, number: int, header: list[str], record: list[str], lines: int) -> None:
+    """The record holding the end marker is the marker alone, or a value never closed.
+
+    `lines` is how many lines the reader has read, the marker's own included."""
+    if record == [_END]:
+        return
+    value = record[-1][: -len(_END)]
+    spans = len(_LINE_BREAK.findall(value)) + (0 if value.endswith(("\n", "\r")) else 1)
+    reason = (
+        f'the quote (") that opens this value on line {lines - spans} is never closed, so '
+        "the rest of the file would be read as this one value; close it, or double a quote "
+        'that is part of the text ("")'
+    )
+    column = column_name(header, len(record) - 1)
+    raise InvalidFileError([RowError(source, number, column, reason)])
+
+
+def _csv_row(source: str, number: int, header: list[str], record: list[str]) -> RawRow:
+    errors: list[RowError] = []
+    values: dict[str, str] = {}
+    bad_bytes = undecodable("".join(record))
+    for index, cell in enumerate(record):
+        column = header[index] if index < len(header) else ""
+        if not column:
+            if cell.strip():
+                errors.append(
+                    RowError(source, number, f"#{index + 1}", "a value under no column name")
+                )
+            continue
+        if bad_bytes and undecodable(cell):
+            errors.append(RowError(source, number, column, NOT_UTF8))
+            cell = ""
+        # Only a quoted cell can be one an export neutralised: skip the rest cheaply.
+        values[column] = restore_cell(cell) if cell[:1] == "'" else cell
+    return RawRow(source, number, padded(values, header), tuple(errors))
+
+
+def _past_limit(path: Path) -> RowError:
+    """The row and column of the value the csv module would not read, and why."""
+    limit = csv.field_size_limit()
+    rows_read, lines_read, header = _read_until_error(path)
+    with _open(path) as handle:
+        for _ in range(lines_read):
+            handle.readline()
+        # Less text than the limit: the value's start, with the cells before it.
+        start = handle.read(limit - 1)
+    cells = next(csv.reader(chain(io.StringIO(start, newline=""), (_END,))))
+    if cells[-1].endswith(_END):  # the text ended inside quotes
+        reason = (
+            f'a quote (") opens this value and is not closed within {limit:,} characters, '
+            "the most one value can have: most likely it is never closed"
+        )
+    else:
+        reason = f"the value is longer than {limit:,} characters, the most one value can have"
+    return RowError(str(path), rows_read + 1, column_name(header, len(cells) - 1), reason)
+
+
+def _read_until_error(path: Path) -> tuple[int, int, list[str]]:
+    """How many rows and lines come before the csv module's error, and the header."""
+    rows_read, lines_read, header = 0, 0, []
+    with _open(path) as handle:
+        records = csv.reader(handle)
+        try:
+            for rows_read, record in enumerate(records, start=1):
+                lines_read = records.line_num
+                if rows_read == 1:
+                    header = [cell.strip() for cell in record]
+        except csv.Error:
+            pass
+    return rows_read, lines_read, header

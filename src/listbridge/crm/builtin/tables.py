@@ -1,0 +1,55 @@
+"""What the readers of tables (CSV files, sheets of a workbook) share.
+
+Row 1 names the columns; every later row has every column, a missing cell at its
+end being an empty value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from listbridge.core.errors import UserError
+from listbridge.core.rows import check_header
+
+# surrogateescape turns each byte that is not UTF-8 into one of these.
+_SURROGATE = re.compile("[\udc80-\udcff]")
+NOT_UTF8 = "unreadable encoding: not UTF-8 (save the file as UTF-8)"
+WHOLE_ROW = "(whole row)"
+
+
+def header_names(path: Path, cells: Sequence[str] | None, where: str = "the file") -> list[str]:
+    """The column names of row 1 (None: there is no row 1); `where` names what is empty."""
+    if cells is None:
+        raise UserError(f"{path}: {where} is empty; the first row must name the columns")
+    names = [cell.strip() for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        raise UserError(f"{path}: row 1 is blank; the first row must name the columns")
+    if any(undecodable(name) for name in names):
+        raise UserError(f"{path}: row 1 (the header): {NOT_UTF8}")
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        raise UserError(f"{path}: row 1 (the header): column(s) named twice: {', '.join(doubled)}")
+    check_header(str(path), names)
+    return names
+
+
+def padded(values: dict[str, str], header: list[str]) -> dict[str, str]:
+    """A row of a table has every column: cells missing at its end are empty."""
+    for column in header:
+        if column:
+            values.setdefault(column, "")
+    return values
+
+
+def column_name(header: Sequence[str], index: int) -> str:
+    """The header's name of a column, or its position when the header names none."""
+    name = header[index] if index < len(header) else ""
+    return name or f"#{index + 1}"
+
+
+def undecodable(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
