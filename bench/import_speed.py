@@ -38,8 +38,8 @@ from listbridge.store.db import open_store
 from listbridge.store.links import load_match_index
 from listbridge.store.settings import effective_settings
 from listbridge.sync.cc_connection import open_client
-from listbridge.sync.import_source import BATCH, INCLUDE
-from listbridge.sync.importer import policy_of
+from listbridge.sync.imports.job import policy_of
+from listbridge.sync.imports.source import BATCH, INCLUDE
 
 
 def fetch_only(db_url: str) -> None:

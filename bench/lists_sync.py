@@ -46,7 +46,7 @@ from listbridge.store.db import open_store
 from listbridge.store.link_lists import link_memberships
 from listbridge.store.list_sync_state import list_pairs, read_bases
 from listbridge.sync.cc_connection import open_client
-from listbridge.sync.list_sides import Audience
+from listbridge.sync.lists.sides import Audience
 from push_speed import account
 
 LEVEL = "Member Level"

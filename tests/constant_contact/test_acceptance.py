@@ -42,7 +42,7 @@ def test_the_database_file_holds_no_token_or_secret_in_clear_text(
     assert answer.exit_code == 0, answer.output
     store = open_store(f"sqlite:///{db}")
     try:
-        vault = StoredTokens(store, 1, secret_box(store.url))
+        vault = StoredTokens(store, 1, secret_box(store))
         current = vault.load()
         assert current is not None
         vault.save(replace(current, expires_at=datetime.now(UTC)))  # due: the next call rotates

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 from tests.constant_contact.conftest import CcEmulator
 
 from listbridge.constant_contact.errors import NotFoundError
+from listbridge.constant_contact.models import ContactBody
 from listbridge.constant_contact.paging import RepeatedCursorError
 from listbridge.constant_contact.ports import MemoryVault
 
@@ -59,13 +58,15 @@ def test_named_creates_resolve_a_conflict_to_the_existing_record(cc: CcEmulator)
     assert client.find_list("Volunteers 2026") is not None
 
 
-def _contact_body(email: str, list_id: str) -> dict[str, Any]:
-    return {
-        "email_address": {"address": email, "permission_to_send": "implicit"},
-        "first_name": "Ada",
-        "create_source": "Account",
-        "list_memberships": [list_id],
-    }
+def _contact_body(email: str, list_id: str) -> ContactBody:
+    return ContactBody.model_validate(
+        {
+            "email_address": {"address": email, "permission_to_send": "implicit"},
+            "first_name": "Ada",
+            "create_source": "Account",
+            "list_memberships": [list_id],
+        }
+    )
 
 
 def test_creating_a_contact_twice_gives_the_same_contact(cc: CcEmulator) -> None:

@@ -12,6 +12,7 @@ from tests.support.net import free_port
 from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ServerError, UnreachableError
+from listbridge.constant_contact.models import ContactBody
 from listbridge.constant_contact.ports import MemoryVault
 from listbridge.core.errors import ListbridgeError
 
@@ -23,11 +24,13 @@ def small_job(client: ConstantContact, n: int = 25) -> dict[str, Any]:
     lst = client.create_list("Fault drill")
     created = [
         client.create_contact(
-            {
-                "email_address": {"address": f"single{i}@example.org"},
-                "create_source": "Account",
-                "list_memberships": [lst.list_id],
-            }
+            ContactBody.model_validate(
+                {
+                    "email_address": {"address": f"single{i}@example.org"},
+                    "create_source": "Account",
+                    "list_memberships": [lst.list_id],
+                }
+            )
         )[0].contact_id
         for i in range(n)
     ]

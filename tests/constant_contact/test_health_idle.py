@@ -15,6 +15,7 @@ from tests.constant_contact.test_connection import connect
 from tests.constant_contact.test_health import body_of, connected
 from tests.support.smtp import Mailbox, smtp_server
 
+from listbridge.config import ProcessConfig, parse_duration
 from listbridge.core.errors import UserError
 from listbridge.core.tokens import AccountIdentity, IdlePolicy, OAuthApp, TokenSet
 from listbridge.emulator.config import EmulatorConfig
@@ -23,12 +24,7 @@ from listbridge.store.db import Store
 from listbridge.store.health import claim_notice, release_notice, schedule_pause
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import save_connection
-from listbridge.sync.health import (
-    check_idle_expiry,
-    idle_policy,
-    parse_duration,
-    reconnect_command,
-)
+from listbridge.sync.health import check_idle_expiry, reconnect_command
 
 ACCESS_SECONDS, REFRESH_SECONDS = 2, 4
 
@@ -97,7 +93,7 @@ def _save(store: Store, obtained: datetime, secret: str | None = None) -> int:
     cid = connection_id(store, "default")
     app = OAuthApp("app", "https://api.example/v3", "https://auth.example/v1", "http://x/", secret)
     tokens = TokenSet("access-x", "refresh-x", obtained, obtained + timedelta(hours=24))
-    save_connection(store, cid, secret_box(store.url), app, tokens, AccountIdentity())
+    save_connection(store, cid, secret_box(store), app, tokens, AccountIdentity())
     return cid
 
 
@@ -130,7 +126,7 @@ def test_a_notice_is_claimed_once_per_episode_and_can_be_given_back(store: Store
     assert claim_notice(store, cid, now)
 
 
-def test_policy_and_durations(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_policy_and_durations() -> None:
     policy = IdlePolicy()
     last = datetime(2026, 1, 1, tzinfo=UTC)
     assert policy.expires_at(last) == last + timedelta(days=180)
@@ -142,8 +138,8 @@ def test_policy_and_durations(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parse_duration("7", "X") == timedelta(days=7)
     with pytest.raises(UserError, match="must look like 14d"):
         parse_duration("two weeks", "X")
-    monkeypatch.setenv("LISTBRIDGE_REFRESH_IDLE_WARNING", "30d")
-    assert idle_policy() == IdlePolicy(timedelta(days=180), timedelta(days=30))
+    configured = ProcessConfig.from_environ({"LISTBRIDGE_REFRESH_IDLE_WARNING": "30d"})
+    assert configured.idle_policy == IdlePolicy(timedelta(days=180), timedelta(days=30))
 
 
 def test_the_reconnect_command_names_the_connection_but_never_the_secret() -> None:

@@ -91,6 +91,14 @@ def test_find_by_email_ignores_case_and_spaces_across_all_emails(crm: CrmAdapter
     assert crm.find_by_email("") == []
 
 
+def test_get_many_and_opted_out_ids(crm: CrmAdapter) -> None:
+    crm.create(ann(), reason="test")
+    crm.create(Account("B2", email="b@example.org", email_opt_out=True), reason="test")
+    assert sorted(crm.get_many(["B2", "A1", "nobody"])) == ["A1", "B2"]
+    assert crm.get_many([]) == {}
+    assert crm.opted_out_ids() == frozenset({"B2"})
+
+
 def test_with_primary_emails_finds_a_households_accounts_by_their_first_email(
     crm: CrmAdapter,
 ) -> None:

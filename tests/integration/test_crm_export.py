@@ -21,7 +21,7 @@ from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import load_file
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
-from listbridge.sync.demo_sample import write_sample_file
+from listbridge.sync.demo.sample import write_sample_file
 
 
 def test_sample_export_loads_back_identically_into_a_fresh_database(cli, tmp_path: Path) -> None:

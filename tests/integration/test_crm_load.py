@@ -21,7 +21,7 @@ from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.journal import history
 from listbridge.store.models import Run
-from listbridge.sync.demo_sample import write_sample_file
+from listbridge.sync.demo.sample import write_sample_file
 
 HEADER = "id,type,first_name,last_name,company_name,email,phone1,do_not_contact,custom.Level\n"
 

@@ -29,8 +29,8 @@ from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import load_connection, save_connection
-from listbridge.sync.demo import DemoRun, demo_run
-from listbridge.sync.demo_sample import demo_sample, load_sample_crm
+from listbridge.sync.demo.job import DemoRun, demo_run
+from listbridge.sync.demo.sample import demo_sample, load_sample_crm
 
 SUMMARY = [
     "accounts:        400 (individual 320, organization 80)",
@@ -204,7 +204,7 @@ def test_demo_keeps_no_token_in_clear_text(store: Store) -> None:
     assert issued, "the demo connected without a token"
     stored = _every_value(store)
     assert all(token not in stored for token in issued)
-    record = load_connection(store, cid, secret_box(store.url))
+    record = load_connection(store, cid, secret_box(store))
     assert record is not None
     assert record.has_tokens
 
@@ -276,11 +276,11 @@ def test_demo_refuses_a_database_connected_to_a_real_account(cli: Cli, store: St
     now = datetime.now(UTC)
     app = OAuthApp("real-app", API_BASE, AUTH_BASE, DEFAULT_REDIRECT)
     tokens = TokenSet("access", "refresh", now, now + timedelta(hours=24))
-    save_connection(store, cid, secret_box(store.url), app, tokens, AccountIdentity("acc-1"))
+    save_connection(store, cid, secret_box(store), app, tokens, AccountIdentity("acc-1"))
     done = cli("demo")
     assert done.exit_code == 2
     assert f"connected to Constant Contact at {API_BASE}" in done.output
     assert BuiltinCrm(store, cid).get("P0001") is None
-    record = load_connection(store, cid, secret_box(store.url))
+    record = load_connection(store, cid, secret_box(store))
     assert record is not None
     assert record.app.client_id == "real-app"

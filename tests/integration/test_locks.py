@@ -17,20 +17,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from listbridge.config import LOCK_TTL_ENV as TTL_ENV
+from listbridge.config import ProcessConfig
 from listbridge.core.errors import LockHeldError, UserError
 from listbridge.core.locks import ProcessRef
 from listbridge.core.runs import RunStatus
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.lock_admin import Released, release_lock
-from listbridge.store.locks import (
-    TTL_ENV,
-    acquire,
-    connection_lock,
-    lock_ttl,
-    locked_run,
-    read_lease,
-)
+from listbridge.store.locks import acquire, connection_lock, locked_run, read_lease
 from listbridge.store.models import Lock
 from listbridge.store.processes import holder_is_gone, is_running, started, this_machine
 from listbridge.store.runs import get_run, list_runs
@@ -254,14 +249,17 @@ def test_a_job_learns_that_its_lock_was_taken_away(store: Store) -> None:
             held.check()
 
 
-def test_the_ttl_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(TTL_ENV, "2.5")
-    assert lock_ttl() == timedelta(seconds=2.5)
-    monkeypatch.delenv(TTL_ENV)
-    assert lock_ttl() == timedelta(seconds=60)
-    monkeypatch.setenv(TTL_ENV, "soon")
+def test_the_ttl_comes_from_the_configuration(store: Store) -> None:
+    configured = ProcessConfig.from_environ({TTL_ENV: "2.5"})
+    assert configured.lock_ttl == timedelta(seconds=2.5)
+    assert ProcessConfig.from_environ({}).lock_ttl == timedelta(seconds=60)
     with pytest.raises(UserError, match=f"{TTL_ENV}='soon' is not a number of seconds"):
-        lock_ttl()
+        ProcessConfig.from_environ({TTL_ENV: "soon"})
+    cid = connection_id(store, "default")
+    with connection_lock(replace(store, config=configured), cid, "import (test)"):
+        lease = read_lease(store, cid)
+        assert lease is not None
+        assert lease.expires_at - lease.heartbeat_at == timedelta(seconds=2.5)
 
 
 def test_a_locked_run_names_its_run_in_the_lock(store: Store) -> None:

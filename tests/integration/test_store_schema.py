@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from listbridge.store import models
 from listbridge.store.db import Store
 from listbridge.store.migrate import current_revision, head_revision, upgrade
 from listbridge.store.models import Base
@@ -16,6 +17,11 @@ def test_migrated_schema_matches_models(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_every_model_is_exported_by_the_models_package() -> None:
+    exported = {getattr(models, name) for name in models.__all__}
+    assert {mapper.class_ for mapper in Base.registry.mappers} <= exported
 
 
 def test_store_opens_at_head_and_upgrade_is_idempotent(store: Store) -> None:

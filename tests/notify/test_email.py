@@ -7,20 +7,20 @@ from collections.abc import Iterator
 import pytest
 from tests.support.smtp import Mailbox, smtp_server
 
+from listbridge.config import ProcessConfig
 from listbridge.core.errors import UserError
 from listbridge.notify.email import SmtpServer, send_email
 
 
 @pytest.fixture
-def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+def mailbox() -> Iterator[Mailbox]:
     with smtp_server() as box:
-        monkeypatch.setenv("LISTBRIDGE_SMTP_URL", box.url)
-        monkeypatch.setenv("LISTBRIDGE_SMTP_FROM", "sync@example.org")
         yield box
 
 
 def test_a_message_reaches_the_server_with_subject_and_body(mailbox: Mailbox) -> None:
-    assert send_email("admin@example.org", "Import finished", "created 3\nmatched 4\n")
+    config = ProcessConfig(smtp_url=mailbox.url, smtp_from="sync@example.org")
+    assert send_email(config, "admin@example.org", "Import finished", "created 3\nmatched 4\n")
     [message] = mailbox.messages
     assert message["To"] == "admin@example.org"
     assert message["From"] == "sync@example.org"
@@ -28,9 +28,8 @@ def test_a_message_reaches_the_server_with_subject_and_body(mailbox: Mailbox) ->
     assert "matched 4" in message.get_payload()
 
 
-def test_without_a_server_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LISTBRIDGE_SMTP_URL", raising=False)
-    assert send_email("admin@example.org", "x", "y") is False
+def test_without_a_server_nothing_is_sent() -> None:
+    assert send_email(ProcessConfig(), "admin@example.org", "x", "y") is False
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from tests.constant_contact.conftest import (  # noqa: F401  (fixtures used here
 )
 
 from listbridge.constant_contact.client import ConstantContact
+from listbridge.constant_contact.models import ContactBody
 from listbridge.core.accounts import Account, AccountType
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.connections import connection_id
@@ -63,7 +64,7 @@ class Scene:
         }
         if lists:
             body["list_memberships"] = [self.lists[name] for name in lists]
-        contact, _ = self.client.create_contact(body)
+        contact, _ = self.client.create_contact(ContactBody.model_validate(body))
         if unsubscribed:
             self.unsubscribe(contact.contact_id)
         return contact.contact_id

@@ -17,6 +17,7 @@ import pytest
 from tests.sync.conftest import Scene
 
 from listbridge.constant_contact.bulk import Poller
+from listbridge.constant_contact.models import ContactBody
 from listbridge.core.accounts import Account
 from listbridge.core.emails import match_key
 from listbridge.crm.builtin.fields import add_field
@@ -54,7 +55,7 @@ def load(scene: Scene, seed: int, *, crm_lists: bool = False) -> Sample:
     for account in sample.accounts:
         scene.crm.create(account, reason="sample")
     for contact in sample.contacts:
-        made, _ = scene.client.create_contact(contact.body(scene.lists))
+        made, _ = scene.client.create_contact(ContactBody.model_validate(contact.body(scene.lists)))
         if contact.unsubscribed:
             scene.unsubscribe(made.contact_id)
     if crm_lists:

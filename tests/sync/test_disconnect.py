@@ -9,8 +9,7 @@ from tests.sync.conftest import Scene
 from tests.sync.test_push import adds_up, push
 
 from listbridge.store.disconnect import PURGED
-from listbridge.store.list_models import CrmList
-from listbridge.store.models import Base, JournalEntry
+from listbridge.store.models import Base, CrmList, JournalEntry
 
 PEOPLE = ("p0", "p1", "p2")
 

@@ -16,7 +16,7 @@ from tests.sync.lists_support import cc_list_id
 from listbridge.core.errors import LockHeldError
 from listbridge.core.import_plan import Reason
 from listbridge.store.locks import connection_lock, holder_here
-from listbridge.sync.importer import run_import
+from listbridge.sync.imports.job import run_import
 
 
 def test_list_selection_imports_only_those_lists(scene: Scene) -> None:

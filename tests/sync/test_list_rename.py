@@ -17,7 +17,7 @@ from tests.constant_contact.conftest import CcEmulator
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ConflictError
 from listbridge.constant_contact.ports import MemoryVault
-from listbridge.sync.list_writes import rename_cc_list, temporary_name
+from listbridge.sync.lists.writes import rename_cc_list, temporary_name
 
 LIST_ID = "0b7e4a3c-1f7d-4c89-9a55-2a9f4b1f6e01"
 

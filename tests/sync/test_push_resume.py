@@ -17,8 +17,7 @@ from tests.sync.conftest import Scene
 from tests.sync.test_push import push
 
 from listbridge.emulator.config import EmulatorConfig
-from listbridge.store.models import CcLink
-from listbridge.store.push_models import PushActivity
+from listbridge.store.models import CcLink, PushActivity
 
 ACCOUNTS = 1500
 

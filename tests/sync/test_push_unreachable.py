@@ -27,8 +27,7 @@ from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.testing import running_emulator
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
-from listbridge.store.models import CcLink
-from listbridge.store.push_models import PushActivity
+from listbridge.store.models import CcLink, PushActivity
 from listbridge.store.runs import list_runs
 from listbridge.sync import cc_connection
 

@@ -12,7 +12,7 @@ from tests.sync.conftest import Scene
 from listbridge.core.journal import Side
 from listbridge.store.journal import history
 from listbridge.store.locks import connection_lock, holder_here
-from listbridge.sync.unsubscribes_cc import request_resubscribe
+from listbridge.sync.unsubscribes.cc import request_resubscribe
 
 WRITES = ("PUT", "POST", "DELETE", "PATCH")
 

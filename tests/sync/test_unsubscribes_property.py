@@ -15,8 +15,8 @@ from tests.sync.conftest import Scene
 from tests.sync.test_unsubscribes import permission
 
 from listbridge.constant_contact.errors import ConflictError
-from listbridge.sync.unsubscribes import reconcile_unsubscribes
-from listbridge.sync.unsubscribes_cc import request_resubscribe, unsubscribe_contact
+from listbridge.sync.unsubscribes.cc import request_resubscribe, unsubscribe_contact
+from listbridge.sync.unsubscribes.job import reconcile_unsubscribes
 
 OPT_OUTS = ("cc_unsubscribe", "staff_unsubscribe", "crm_opt_out")
 EVENTS = [*OPT_OUTS, "cc_resubscribe", "crm_clear", "sync"]

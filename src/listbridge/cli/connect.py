@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from listbridge.cli.context import context
+from listbridge.config import CC_CLIENT_ID_ENV, CC_CLIENT_SECRET_ENV
 from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
 from listbridge.core.errors import UserError
 from listbridge.core.tokens import OAuthApp
@@ -28,13 +29,12 @@ EMULATOR_CLIENT_ID = "listbridge"
 def connect(
     ctx: typer.Context,
     client_id: str | None = typer.Option(
-        None, "--client-id", envvar="LISTBRIDGE_CC_CLIENT_ID", help="OAuth client id."
+        None, "--client-id", help=f"OAuth client id (default: {CC_CLIENT_ID_ENV})."
     ),
     client_secret: str | None = typer.Option(
         None,
         "--client-secret",
-        envvar="LISTBRIDGE_CC_CLIENT_SECRET",
-        help="For a confidential client (stored encrypted).",
+        help=f"For a confidential client, stored encrypted (default: {CC_CLIENT_SECRET_ENV}).",
         show_default=False,
     ),
     redirect_uri: str = typer.Option(DEFAULT_REDIRECT, "--redirect-uri"),
@@ -50,12 +50,14 @@ def connect(
 ) -> None:
     """Authorise listbridge with Constant Contact (OAuth2 code flow with PKCE)."""
     state = context(ctx)
+    client_id = client_id or state.config.cc_client_id
+    client_secret = client_secret or state.config.cc_client_secret or None
     if emulator:
         root = emulator.rstrip("/")
         api_base, auth_base = api_base or f"{root}/v3", auth_base or f"{root}/oauth2/default/v1"
         client_id = client_id or EMULATOR_CLIENT_ID
     if not client_id:
-        raise UserError("--client-id is required (or set LISTBRIDGE_CC_CLIENT_ID)")
+        raise UserError(f"--client-id is required (or set {CC_CLIENT_ID_ENV})")
     app = OAuthApp(
         client_id, api_base or API_BASE, auth_base or AUTH_BASE, redirect_uri, client_secret
     )

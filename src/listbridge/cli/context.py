@@ -1,4 +1,5 @@
-"""What every command gets from the global options: the store and the connection."""
+"""What every command gets from the global options and the environment: the store, the
+connection, and the process configuration read once at start (listbridge/config.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 
 import typer
 
+from listbridge.config import ProcessConfig
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store, open_store
 
@@ -14,6 +16,7 @@ from listbridge.store.db import Store, open_store
 class CliContext:
     db_url: str | None
     connection: str
+    config: ProcessConfig
     _store: Store | None = field(default=None, repr=False)
     _connection_id: int | None = field(default=None, repr=False)
 
@@ -21,7 +24,7 @@ class CliContext:
     def store(self) -> Store:
         """The store, opened (and migrated) on first use only."""
         if self._store is None:
-            self._store = open_store(self.db_url)
+            self._store = open_store(self.db_url, config=self.config)
         return self._store
 
     @property

@@ -14,7 +14,8 @@ app = typer.Typer(no_args_is_help=True, help="The state store's schema.")
 @app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply every pending migration (also done automatically on first use)."""
-    store = open_store(context(ctx).db_url, migrate=False)
+    state = context(ctx)
+    store = open_store(state.db_url, migrate=False, config=state.config)
     try:
         applied = upgrade(store.engine)
         revision = current_revision(store.engine)

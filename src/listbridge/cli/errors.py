@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from listbridge.cli.context import CliContext
+from listbridge.config import DEBUG_ENV
 from listbridge.core.errors import (
     ListbridgeError,
     LockHeldError,
@@ -84,11 +86,16 @@ class ErrorMappingGroup(TyperGroup):
             quiet_stdout()
             raise typer.Exit(EXIT_OK) from None
         except Exception as error:
-            if os.environ.get("LISTBRIDGE_DEBUG"):
+            if _debug(ctx):
                 traceback.print_exc()
             _stderr.print(
                 f"[bold red]unexpected failure:[/] {type(error).__name__}: "
                 f"{escape(masked(str(error)))}\n"
-                "(set LISTBRIDGE_DEBUG=1 for the traceback)"
+                f"(set {DEBUG_ENV}=1 for the traceback)"
             )
             raise typer.Exit(EXIT_FAILURE) from error
+
+
+def _debug(ctx: typer.Context) -> bool:
+    """LISTBRIDGE_DEBUG, as the root callback read it (off when it failed before that)."""
+    return isinstance(ctx.obj, CliContext) and ctx.obj.config.debug

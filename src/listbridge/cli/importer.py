@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
-from listbridge.sync.importer import ImportResult, run_import
+from listbridge.sync.imports import ImportResult, run_import
 
 _stderr = Console(stderr=True, highlight=False)
 

@@ -14,11 +14,15 @@ from listbridge.cli.render import error_json
 from listbridge.core.setting_values import Direction
 from listbridge.core.settings import PUSH_DIRECTION
 from listbridge.store.settings import effective_settings
-from listbridge.sync import list_admin, list_members
-from listbridge.sync.list_admin import ListAction
-from listbridge.sync.list_overview import ListOverview, list_overview
-from listbridge.sync.list_result import ListSyncResult
-from listbridge.sync.list_sync import ListSyncRequest, sync_lists
+from listbridge.sync import lists as list_ops
+from listbridge.sync.lists import (
+    ListAction,
+    ListOverview,
+    ListSyncRequest,
+    ListSyncResult,
+    list_overview,
+    sync_lists,
+)
 
 app = typer.Typer(no_args_is_help=True, help="Lists on both sides, kept the same.")
 
@@ -62,21 +66,21 @@ def create(
 ) -> None:
     """Create the list in Constant Contact and in the CRM, paired."""
     state = context(ctx)
-    _said(list_admin.create_list(state.store, state.connection_id, name, hidden=hidden))
+    _said(list_ops.create_list(state.store, state.connection_id, name, hidden=hidden))
 
 
 @app.command("rename")
 def rename(ctx: typer.Context, old: str, new: str) -> None:
     """Rename the list on both sides."""
     state = context(ctx)
-    _said(list_admin.rename_list(state.store, state.connection_id, old, new))
+    _said(list_ops.rename_list(state.store, state.connection_id, old, new))
 
 
 @app.command("delete")
 def delete(ctx: typer.Context, name: str) -> None:
     """Delete the list on both sides (CC's list_delete activity); contacts and accounts stay."""
     state = context(ctx)
-    _said(list_admin.delete_list(state.store, state.connection_id, name))
+    _said(list_ops.delete_list(state.store, state.connection_id, name))
 
 
 @app.command("hide")
@@ -87,7 +91,7 @@ def hide(
 ) -> None:
     """Leave the list out of pickers (it keeps syncing); ours alone, CC has no such status."""
     state = context(ctx)
-    _said(list_admin.hide_list(state.store, state.connection_id, name, not unhide))
+    _said(list_ops.hide_list(state.store, state.connection_id, name, not unhide))
 
 
 @app.command("add")
@@ -100,7 +104,7 @@ def add(
 ) -> None:
     """Push accounts onto the list: new ones are created or matched as in push."""
     state = context(ctx)
-    done = list_members.add_members(
+    done = list_ops.add_members(
         state.store, state.connection_id, name, accounts=account, where=where, progress=_say
     )
     _said(done, as_json)
@@ -115,7 +119,7 @@ def remove(
 ) -> None:
     """Take accounts off the list on both sides (memberships only; nothing is deleted)."""
     state = context(ctx)
-    _said(list_members.remove_members(state.store, state.connection_id, name, account), as_json)
+    _said(list_ops.remove_members(state.store, state.connection_id, name, account), as_json)
 
 
 @app.command("bind")
@@ -130,7 +134,7 @@ def bind(
     """Bind the list to a rule: `lists sync` adds who meets it, removes who no longer does."""
     state = context(ctx)
     _said(
-        list_admin.bind_list(state.store, state.connection_id, name, where=where, crm_list=crm_list)
+        list_ops.bind_list(state.store, state.connection_id, name, where=where, crm_list=crm_list)
     )
 
 

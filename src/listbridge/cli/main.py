@@ -20,6 +20,7 @@ from listbridge.cli import sync_full as sync_full_cli
 from listbridge.cli import unsubscribes as unsubscribes_cli
 from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup, quiet_stdout
+from listbridge.config import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, process_config
 
 app = typer.Typer(
     cls=ErrorMappingGroup,
@@ -42,14 +43,15 @@ def root(
     db_url: str | None = typer.Option(
         None,
         "--db",
-        help="Database URL (default: LISTBRIDGE_DATABASE_URL, else sqlite:///./listbridge.db).",
+        help=f"Database URL (default: {DATABASE_URL_ENV}, else {DEFAULT_DATABASE_URL}).",
     ),
     connection: str = typer.Option("default", "--connection", help="Connection name."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
-    state = CliContext(db_url=db_url, connection=connection)
+    # The environment is read here, once; everything below gets it from the context/store.
+    state = CliContext(db_url=db_url, connection=connection, config=process_config())
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -11,8 +11,7 @@ from rich.markup import escape
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
-from listbridge.sync.push import PushRequest, run_push
-from listbridge.sync.push_record import COUNTS, PushResult
+from listbridge.sync.push import COUNTS, PushRequest, PushResult, run_push
 
 _stderr = Console(stderr=True, highlight=False)
 

@@ -22,8 +22,8 @@ from listbridge.sync.budget_resume import KIND as BUDGET_RESUME
 from listbridge.sync.budget_resume import resume_after_budget
 from listbridge.sync.full import KIND as FULL
 from listbridge.sync.full import FullSyncRequest, full_sync
+from listbridge.sync.unsubscribes import KIND as UNSUBSCRIBES
 from listbridge.sync.unsubscribes import reconcile_unsubscribes
-from listbridge.sync.unsubscribes_source import KIND as UNSUBSCRIBES
 
 #: how often the scheduler looks for a run the daily budget interrupted
 BUDGET_CHECK = timedelta(minutes=15)

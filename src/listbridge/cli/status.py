@@ -30,7 +30,7 @@ def status(
     if not offline:
         from listbridge.sync.health import review_health
 
-        box = secret_box(state.store.url)
+        box = secret_box(state.store)
         review_health(state.store, state.connection_id, box, datetime.now(UTC))
     shown = _status(state.store, state.connection_id)
     if not offline and shown.health == Health.OK.value:
@@ -49,10 +49,11 @@ def status(
 
 
 def _status(store: Store, connection_id: int) -> ConnectionStatus:
-    from listbridge.sync.health import idle_policy, reconnect_hint
+    from listbridge.sync.health import reconnect_hint
 
-    box = secret_box(store.url)
-    shown = connection_status(store, connection_id, box, datetime.now(UTC), idle_policy())
+    box = secret_box(store)
+    policy = store.config.idle_policy
+    shown = connection_status(store, connection_id, box, datetime.now(UTC), policy)
     return replace(shown, reconnect_command=reconnect_hint(store, connection_id, box))
 
 

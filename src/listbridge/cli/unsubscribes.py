@@ -11,8 +11,13 @@ import typer
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
-from listbridge.sync.unsubscribes import UnsubscribeResult, reconcile_unsubscribes
-from listbridge.sync.unsubscribes_report import COLUMNS, mismatch_report, rows
+from listbridge.sync.unsubscribes import (
+    COLUMNS,
+    UnsubscribeResult,
+    mismatch_report,
+    reconcile_unsubscribes,
+    rows,
+)
 
 app = typer.Typer(no_args_is_help=True, help="Unsubscribes kept in step both ways.")
 

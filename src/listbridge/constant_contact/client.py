@@ -7,18 +7,28 @@ re-sends after an ambiguous failure (5xx, timeout), and every create that meets 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
+from listbridge.constant_contact.contacts import (
+    DEFAULT_PARTS,
+    ContactPart,
+    ContactStatus,
+    contact_query,
+    include_param,
+    unsubscribe_body,
+)
 from listbridge.constant_contact.errors import ConflictError
 from listbridge.constant_contact.http import ApiSession
 from listbridge.constant_contact.models import (
     AccountSummary,
     Activity,
     Contact,
+    ContactBody,
     ContactList,
     CustomField,
     Tag,
@@ -27,7 +37,7 @@ from listbridge.constant_contact.paging import pages
 from listbridge.constant_contact.reports import Reports
 
 M = TypeVar("M", bound=BaseModel)
-CONTACT_INCLUDE = "custom_fields,list_memberships,taggings"
+Parts = Collection[ContactPart]
 
 
 class ConstantContact:
@@ -52,25 +62,37 @@ class ConstantContact:
         return AccountSummary.model_validate(self._get("/account/summary", None))
 
     # contacts
-    def iter_contacts(self, **params: Any) -> Iterator[Contact]:
-        params.setdefault("limit", 500)
-        params.setdefault("include", CONTACT_INCLUDE)
+    def iter_contacts(
+        self,
+        *,
+        status: ContactStatus | None = None,
+        email: str | None = None,
+        lists: str | Sequence[str] | None = None,
+        updated_after: datetime | None = None,
+        optout_after: datetime | None = None,
+        include: Parts = DEFAULT_PARTS,
+        limit: int = 500,
+    ) -> Iterator[Contact]:
+        """``GET /contacts``, every page; an unset filter is left out (no ``status``: every
+        contact not deleted). Dates are sent as UTC instants, ``include`` as CC's list."""
+        query = contact_query(status=status, email=email, lists=lists,
+                              updated_after=updated_after, optout_after=optout_after)  # fmt: skip
+        params = {**query, **include_param(include), "limit": limit}
         return self._iterate("/contacts", "contacts", Contact, **params)
 
-    def find_contact(self, email: str) -> Contact | None:
-        found = self.iter_contacts(email=email, status="all", limit=1)
-        return next(found, None)
+    def find_contact(self, email: str, include: Parts = DEFAULT_PARTS) -> Contact | None:
+        """The contact with this address, whatever its status (deleted ones too)."""
+        return next(self.iter_contacts(email=email, status="all", include=include, limit=1), None)
 
-    def get_contact(self, contact_id: str, include: str = CONTACT_INCLUDE) -> Contact:
-        body = self._get(f"/contacts/{contact_id}", {"include": include})
-        return Contact.model_validate(body)
+    def get_contact(self, contact_id: str, include: Parts = DEFAULT_PARTS) -> Contact:
+        return Contact.model_validate(self._get(f"/contacts/{contact_id}", include_param(include)))
 
-    def create_contact(self, body: dict[str, Any]) -> tuple[Contact, bool]:
+    def create_contact(self, body: ContactBody) -> tuple[Contact, bool]:
         """POST /contacts: the contact and whether this call created it."""
-        email = str(body["email_address"]["address"])
+        email = body.email_address.address
         try:
             answer = self.session.send(
-                "POST", "/contacts", json=body, check=lambda: self._existing(email)
+                "POST", "/contacts", json=body.wire(), check=lambda: self._existing(email)
             )
         except ConflictError:
             found = self.find_contact(email)
@@ -86,9 +108,21 @@ class ConstantContact:
             return None
         return httpx.Response(200, json=contacts[0], request=found.request)
 
-    def update_contact(self, contact_id: str, body: dict[str, Any]) -> Contact:
-        answer = self.session.json("PUT", f"/contacts/{contact_id}", json=body)
+    def update_contact(self, contact_id: str, body: ContactBody) -> Contact:
+        answer = self.session.json("PUT", f"/contacts/{contact_id}", json=body.wire())
         return Contact.model_validate(answer)
+
+    def unsubscribe(self, contact_id: str, reason: str) -> Contact:
+        """An account-initiated opt-out: the contact is read, then PUT back unsubscribed
+        (a PUT blanks the top-level properties it omits, so they are sent as they are)."""
+        current = Contact.model_validate(self._get(f"/contacts/{contact_id}", None))
+        return self.update_contact(contact_id, unsubscribe_body(current, reason))
+
+    def request_resubscribe(self, contact_id: str, list_ids: Sequence[str]) -> None:
+        """CC e-mails the contact once; it stays unsubscribed until it confirms (its own
+        action) and then joins ``list_ids``. A second request is a ConflictError."""
+        body = {"list_ids": list(list_ids)}
+        self.session.send("PUT", f"/contacts/resubscribe/{contact_id}", json=body)
 
     def delete_contact(self, contact_id: str) -> None:
         self.session.send("DELETE", f"/contacts/{contact_id}")
@@ -123,6 +157,10 @@ class ConstantContact:
 
     def delete_list(self, list_id: str) -> Activity:
         return Activity.model_validate(self.session.json("DELETE", f"/contact_lists/{list_id}"))
+
+    def delete_lists(self, list_ids: Sequence[str]) -> Activity:
+        """The ``list_delete`` bulk activity (≤100 lists): submitted, not waited for."""
+        return self.post_activity("list_delete", {"list_ids": list(list_ids)})
 
     # custom fields and tags
     def iter_custom_fields(self) -> Iterator[CustomField]:

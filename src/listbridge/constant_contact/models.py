@@ -1,4 +1,5 @@
-"""Pydantic models of the resources listbridge reads, and their core values.
+"""Pydantic models of the resources listbridge reads, their core values, and the contact
+body it writes.
 
 Unknown fields are ignored: the API adds fields, and we read only what we use.
 """
@@ -6,6 +7,7 @@ Unknown fields are ignored: the API adds fields, and we read only what we use.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -68,6 +70,9 @@ class Contact(Model):
     last_name: str | None = None
     job_title: str | None = None
     company_name: str | None = None
+    birthday_month: int | None = None
+    birthday_day: int | None = None
+    anniversary: str | None = None
     list_memberships: list[str] = []
     taggings: list[str] = []
     custom_fields: list[CustomFieldValue] = []
@@ -97,6 +102,39 @@ class Contact(Model):
             phones=tuple(p.to_core() for p in self.phone_numbers),
             addresses=tuple(a.to_core() for a in self.street_addresses),
         )
+
+
+class EmailAddressBody(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    address: str
+    permission_to_send: Permission | None = None
+    opt_out_reason: str | None = None
+
+
+class ContactBody(Model):
+    """What ``POST /contacts`` and ``PUT /contacts/{id}`` send; unset properties are not
+    sent. Made by ``contacts.create_body`` / ``update_body`` / ``unsubscribe_body``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email_address: EmailAddressBody
+    first_name: str | None = None
+    last_name: str | None = None
+    job_title: str | None = None
+    company_name: str | None = None
+    birthday_month: int | None = None
+    birthday_day: int | None = None
+    anniversary: str | None = None
+    phone_numbers: tuple[PhoneNumber, ...] | None = None
+    street_addresses: tuple[StreetAddress, ...] | None = None
+    custom_fields: tuple[CustomFieldValue, ...] | None = None
+    list_memberships: tuple[str, ...] | None = None
+    create_source: Literal["Account", "Contact"] | None = None
+    update_source: Literal["Account", "Contact"] | None = None
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 class ContactList(Model):

@@ -39,7 +39,7 @@ from listbridge.core.values import (
     unstorable,
 )
 
-# Mirrors the column lengths of store/models.py (CrmAccount, CrmCustomField).
+# Mirrors the column lengths of store/models/crm.py (CrmAccount, CrmCustomField).
 MAX_LENGTHS: Mapping[str, int] = {
     "id": 100,
     "type": 20,

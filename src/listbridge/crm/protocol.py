@@ -26,6 +26,14 @@ class CrmAdapter(Protocol):
 
     def get(self, account_id: str) -> Account | None: ...
 
+    def get_many(self, account_ids: Iterable[str]) -> dict[str, Account]:
+        """The accounts among these ids, by id (a list job's few, without reading all)."""
+        ...
+
+    def opted_out_ids(self) -> frozenset[str]:
+        """The ids of the accounts whose email opt-out is set."""
+        ...
+
     def find_by_email(self, email: str) -> list[Account]:
         """Accounts with this address in email, email2 or email3, ignoring case and spaces."""
         ...

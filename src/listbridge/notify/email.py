@@ -1,13 +1,12 @@
 """Completion and health e-mails, sent through the SMTP server the admin names.
 
-LISTBRIDGE_SMTP_URL: smtp://[user:password@]host[:port] (plain or STARTTLS when the
-server offers it), or smtps://… for TLS from the start. From: LISTBRIDGE_SMTP_FROM,
-else listbridge@<hostname>.
+LISTBRIDGE_SMTP_URL (``config.smtp_url``): smtp://[user:password@]host[:port] (plain or
+STARTTLS when the server offers it), or smtps://… for TLS from the start. From:
+LISTBRIDGE_SMTP_FROM (``config.smtp_from``), else listbridge@<hostname>.
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
 import socket
 import ssl
@@ -15,10 +14,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
+from listbridge.config import SMTP_URL_ENV, ProcessConfig
 from listbridge.core.errors import UserError
-
-URL_ENV = "LISTBRIDGE_SMTP_URL"
-FROM_ENV = "LISTBRIDGE_SMTP_FROM"
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class SmtpServer:
     def from_url(cls, url: str) -> SmtpServer:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise UserError(f"{URL_ENV} must look like smtp://host:port or smtps://host:port")
+            raise UserError(f"{SMTP_URL_ENV} must look like smtp://host:port or smtps://host:port")
         tls = parts.scheme == "smtps"
         return cls(
             parts.hostname,
@@ -44,26 +41,25 @@ class SmtpServer:
         )
 
 
-def configured_server() -> SmtpServer | None:
-    url = os.environ.get(URL_ENV, "")
-    return SmtpServer.from_url(url) if url else None
+def configured_server(config: ProcessConfig) -> SmtpServer | None:
+    return SmtpServer.from_url(config.smtp_url) if config.smtp_url else None
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(config: ProcessConfig, to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = os.environ.get(FROM_ENV) or f"listbridge@{socket.getfqdn()}"
+    message["From"] = config.smtp_from or f"listbridge@{socket.getfqdn()}"
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
     return message
 
 
-def send_email(to: str, subject: str, body: str, server: SmtpServer | None = None) -> bool:
+def send_email(config: ProcessConfig, to: str, subject: str, body: str) -> bool:
     """Send one message; False when no SMTP server is configured (nothing to do)."""
-    server = server or configured_server()
+    server = configured_server(config)
     if server is None:
         return False
-    message = build_message(to, subject, body)
+    message = build_message(config, to, subject, body)
     if server.tls:
         with smtplib.SMTP_SSL(server.host, server.port, timeout=30) as smtp:
             _login_and_send(smtp, server, message)

@@ -8,6 +8,7 @@ spelled; its e-mail address uses a romanised form, as people's addresses do.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 #: (spelling, romanised) — the romanised form only feeds e-mail addresses.
 Word = tuple[str, str]
@@ -69,6 +70,27 @@ PLACES = (
 )  # fmt: skip
 NEWSLETTER, VOLUNTEERS, DONORS = "Newsletter", "Volunteers", "Donors"
 LISTS = (NEWSLETTER, VOLUNTEERS, DONORS)
+
+
+#: the shapes of name every sample has, whatever its seed and size
+SHAPES: tuple[Callable[[str], bool], ...] = (
+    lambda w: "'" in w,
+    lambda w: "-" in w,
+    lambda w: any("\u4e00" <= c <= "\u9fff" for c in w),  # Chinese (and kanji)
+    lambda w: any("\u0600" <= c <= "\u06ff" for c in w),  # Arabic
+    lambda w: any(c in "éëøüáíóřãễ" for c in w.lower()),  # accents
+)
+
+
+def shapes_first(words: list[Word]) -> list[Word]:
+    """`words` with one of each shape the pool has moved to the front (in their order):
+    the first accounts of even a small sample then carry every one."""
+    front: list[Word] = []
+    for shape in SHAPES:
+        found = next((w for w in words if shape(w[0]) and w not in front), None)
+        if found is not None:
+            front.append(found)
+    return front + [w for w in words if w not in front]
 
 
 def plain(text: str) -> str:

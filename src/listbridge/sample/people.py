@@ -57,8 +57,8 @@ class Namer:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.firsts = rng.sample(names.FIRST_NAMES, len(names.FIRST_NAMES))
-        self.lasts = rng.sample(names.LAST_NAMES, len(names.LAST_NAMES))
+        self.firsts = names.shapes_first(rng.sample(names.FIRST_NAMES, len(names.FIRST_NAMES)))
+        self.lasts = names.shapes_first(rng.sample(names.LAST_NAMES, len(names.LAST_NAMES)))
 
     def __call__(self, number: int) -> tuple[names.Word, names.Word]:
         if number <= min(len(self.firsts), len(self.lasts)):

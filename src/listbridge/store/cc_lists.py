@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcList
-from listbridge.store.list_models import CcListMirror
+from listbridge.store.models import CcListMirror
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from listbridge.store.list_models import CrmList, CrmListMember
-from listbridge.store.models import CrmAccount
+from listbridge.store.models import CrmAccount, CrmList, CrmListMember
 
 LISTS: Table = CrmList.__table__  # type: ignore[assignment]
 MEMBERS: Table = CrmListMember.__table__  # type: ignore[assignment]

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from listbridge.config import ProcessConfig, process_config
 from listbridge.core.errors import UserError
 
-DEFAULT_URL = "sqlite:///./listbridge.db"
-URL_ENV = "LISTBRIDGE_DATABASE_URL"
 
-
-def resolve_url(explicit: str | None = None) -> str:
-    """--db wins over LISTBRIDGE_DATABASE_URL, which wins over ./listbridge.db."""
-    url = explicit or os.environ.get(URL_ENV) or DEFAULT_URL
+def resolve_url(url: str) -> str:
+    """The URL with the driver we ship, or a UserError for a database we do not support."""
     if url.startswith(("postgres://", "postgresql://")):
         # psycopg 3 is the driver we ship; plain URLs would ask for psycopg2.
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -71,6 +67,8 @@ class Store:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    #: the process configuration; whatever works with the store reads its variables here
+    config: ProcessConfig = field(default_factory=ProcessConfig)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -82,15 +80,21 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+def open_store(
+    url: str | None = None, *, migrate: bool = True, config: ProcessConfig | None = None
+) -> Store:
     """Open the store, bringing its schema up to date first (unless told not to).
 
+    ``url`` (the CLI's --db) wins over ``config.database_url`` (LISTBRIDGE_DATABASE_URL,
+    else ./listbridge.db). The CLI passes the configuration it read at start; a script or
+    a test that passes none gets its process's environment (config.process_config).
     Opening reads the database once, so a wrong URL fails here with a UserError that
     names it, not later with the driver's words."""
     from listbridge.store.migrate import upgrade
     from listbridge.store.opening import check_openable, require_directory
 
-    resolved = resolve_url(url)
+    config = config if config is not None else process_config()
+    resolved = resolve_url(url or config.database_url)
     require_directory(resolved)
     engine = make_engine(resolved)
     try:
@@ -100,4 +104,4 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     except BaseException:
         engine.dispose()
         raise
-    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False), config)

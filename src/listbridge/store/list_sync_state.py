@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from listbridge.store.list_models import CcListMirror, CrmList, ListSyncMember
+from listbridge.store.models import CcListMirror, CrmList, ListSyncMember
 
 CRM, CC = "crm", "cc"
 CHUNK = 1_000

@@ -28,29 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from listbridge.core.errors import LockHeldError, UserError
-from listbridge.core.locks import DEFAULT_TTL, Holder, Lease, heartbeat_interval, new_lease
+from listbridge.core.errors import LockHeldError
+from listbridge.core.locks import Holder, Lease, heartbeat_interval, new_lease
 from listbridge.store.db import Store
 from listbridge.store.models import Connection, Lock
 from listbridge.store.processes import holder_is_gone, process_columns, process_of, this_process
 from listbridge.store.runs import RunRecorder, interrupt_orphaned_run, recorded_run
 
-TTL_ENV = "LISTBRIDGE_LOCK_TTL_SECONDS"
 log = logging.getLogger(__name__)
-
-
-def lock_ttl() -> timedelta:
-    """The lease length: LISTBRIDGE_LOCK_TTL_SECONDS, else 60 seconds."""
-    text = os.environ.get(TTL_ENV, "").strip()
-    if not text:
-        return DEFAULT_TTL
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0.05 <= seconds <= 86_400:
-        raise UserError(f"{TTL_ENV}={text!r} is not a number of seconds from 0.05 to 86400")
-    return timedelta(seconds=seconds)
 
 
 def holder_here(job: str) -> str:
@@ -108,8 +93,10 @@ def connection_lock(
     ttl: timedelta | None = None,
     heartbeat: timedelta | None = None,
 ) -> Iterator[HeldLock]:
-    """Hold the connection's lock for the block, or raise LockHeldError at once."""
-    lease_ttl = ttl or lock_ttl()
+    """Hold the connection's lock for the block, or raise LockHeldError at once.
+
+    The lease lasts ``ttl``, else the configured LISTBRIDGE_LOCK_TTL_SECONDS (60 s)."""
+    lease_ttl = ttl or store.config.lock_ttl
     lease = acquire(store, connection_id, holder, lease_ttl)
     held = HeldLock(store, connection_id, lease, threading.Event())
     beat = _Heartbeat(held, lease_ttl, heartbeat or heartbeat_interval(lease_ttl))

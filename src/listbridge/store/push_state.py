@@ -15,8 +15,7 @@ from listbridge.core.cc_records import CcContact
 from listbridge.core.push_plan import CcState
 from listbridge.store.db import Store
 from listbridge.store.links import PAGE, LinkRow, _mirror_into_accounts
-from listbridge.store.models import CcLink, CrmAccount
-from listbridge.store.push_models import PushActivity
+from listbridge.store.models import CcLink, CrmAccount, PushActivity
 from listbridge.store.upsert import upsert
 
 UNSUBSCRIBED = "unsubscribed"

@@ -3,7 +3,8 @@
 The key comes from ``LISTBRIDGE_SECRET_KEY`` (several keys, comma-separated, newest
 first, decrypt during a change-over), else from a key file created with mode 0600 on
 first use: ``LISTBRIDGE_KEY_FILE``, else ``<database file>.key`` beside a SQLite
-database, else ``~/.config/listbridge/secret.key``.
+database, else ``~/.config/listbridge/secret.key``. Both variables reach here through
+the store's configuration (``store.config``).
 """
 
 from __future__ import annotations
@@ -15,18 +16,15 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.engine import make_url
 
+from listbridge.config import SECRET_KEY_ENV
 from listbridge.core.errors import NotConnectedError
-
-KEY_ENV = "LISTBRIDGE_SECRET_KEY"
-KEY_FILE_ENV = "LISTBRIDGE_KEY_FILE"
-NEW_KEY_ENV = "LISTBRIDGE_NEW_SECRET_KEY"
+from listbridge.store.db import Store
 
 
-def key_file(db_url: str) -> Path:
-    named = os.environ.get(KEY_FILE_ENV)
-    if named:
-        return Path(named)
-    url = make_url(db_url)
+def key_file(store: Store) -> Path:
+    if store.config.key_file is not None:
+        return store.config.key_file
+    url = make_url(store.url)
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         return Path(f"{url.database}.key").resolve()
     return Path.home() / ".config" / "listbridge" / "secret.key"
@@ -72,7 +70,7 @@ class SecretBox:
         except InvalidToken as error:
             raise NotConnectedError(
                 "the stored Constant Contact authorisation cannot be decrypted with this "
-                f"secret key ({KEY_ENV} or the key file); set the key used when connecting, "
+                f"secret key ({SECRET_KEY_ENV} or the key file); set the key used when connecting, "
                 "or run `listbridge connect` again"
             ) from error
 
@@ -85,8 +83,8 @@ class SecretBox:
         )
 
 
-def secret_box(db_url: str) -> SecretBox:
-    env = os.environ.get(KEY_ENV, "").strip()
-    if env:
-        return SecretBox(tuple(k.strip().encode() for k in env.split(",") if k.strip()))
-    return SecretBox(tuple(_file_keys(key_file(db_url))))
+def secret_box(store: Store) -> SecretBox:
+    """The store's secrets: under the configured keys, else under its key file."""
+    if store.config.secret_keys:
+        return SecretBox(tuple(key.encode() for key in store.config.secret_keys))
+    return SecretBox(tuple(_file_keys(key_file(store))))

@@ -7,7 +7,6 @@ replaces the access and the refresh token together, so a rotation is never half-
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,18 +15,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from listbridge.config import NEW_SECRET_KEY_ENV, SECRET_KEY_ENV
 from listbridge.core.errors import UserError
 from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, TokenSet
 from listbridge.store.db import Store
 from listbridge.store.models import CcAccount
-from listbridge.store.secretbox import (
-    KEY_ENV,
-    NEW_KEY_ENV,
-    SecretBox,
-    key_file,
-    secret_box,
-    write_key_file,
-)
+from listbridge.store.secretbox import SecretBox, key_file, secret_box, write_key_file
 
 
 def _tokens_json(tokens: TokenSet) -> str:
@@ -202,10 +195,10 @@ def rotate_secrets(store: Store) -> int:
     old. A crash at any point leaves every secret readable. With ``LISTBRIDGE_SECRET_KEY``
     the new key comes from ``LISTBRIDGE_NEW_SECRET_KEY``; set it as the key afterwards.
     """
-    box = secret_box(store.url)
-    if os.environ.get(KEY_ENV, "").strip():
-        return _rotate_to(store, box, _env_new_key())
-    path = key_file(store.url)
+    box = secret_box(store)
+    if store.config.secret_keys:
+        return _rotate_to(store, box, _configured_new_key(store.config.new_secret_key))
+    path = key_file(store)
     new_key = Fernet.generate_key()
     pending = path.with_name(path.name + ".new")
     write_key_file(pending, new_key)
@@ -215,17 +208,19 @@ def rotate_secrets(store: Store) -> int:
     return count
 
 
-def _env_new_key() -> bytes:
-    new = os.environ.get(NEW_KEY_ENV, "").strip()
+def _configured_new_key(new: str) -> bytes:
     if not new:
         raise UserError(
-            f"{KEY_ENV} is set, so put the new key in {NEW_KEY_ENV} (make one with: python -c "
+            f"{SECRET_KEY_ENV} is set, so put the new key in {NEW_SECRET_KEY_ENV} (make one "
+            "with: python -c "
             '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")'
         )
     try:
         Fernet(new.encode())
     except ValueError as error:
-        raise UserError(f"{NEW_KEY_ENV} is not a Fernet key (32 url-safe base64 bytes)") from error
+        raise UserError(
+            f"{NEW_SECRET_KEY_ENV} is not a Fernet key (32 url-safe base64 bytes)"
+        ) from error
     return new.encode()
 
 

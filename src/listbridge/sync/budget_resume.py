@@ -21,9 +21,9 @@ from listbridge.store.db import Store
 from listbridge.store.runs import list_runs
 from listbridge.store.settings import effective_settings
 from listbridge.sync.full import FullSyncRequest, full_sync
-from listbridge.sync.importer import run_import
-from listbridge.sync.list_sync import ListSyncRequest, sync_lists
-from listbridge.sync.push import PushRequest, run_push
+from listbridge.sync.imports.job import run_import
+from listbridge.sync.lists.sync import ListSyncRequest, sync_lists
+from listbridge.sync.push.job import PushRequest, run_push
 
 KIND = "budget_resume"
 ORIGIN = "scheduler"

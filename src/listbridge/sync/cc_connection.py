@@ -56,7 +56,7 @@ def _session(store: Store, connection_id: int, config: ClientConfig, vault: Any)
 
 def open_client(store: Store, connection_id: int) -> ConstantContact:
     """The connection's client; NotConnectedError (exit 4) when it cannot be used."""
-    box = secret_box(store.url)
+    box = secret_box(store)
     review_health(store, connection_id, box, datetime.now(UTC))
     record = load_connection(store, connection_id, box)
     if record is None or not record.has_tokens:
@@ -90,7 +90,7 @@ def connect(store: Store, connection_id: int, app: OAuthApp, authorize: Authoriz
         client.close()
     _refuse_another_account(store, connection_id, identity)
     assert vault.tokens is not None
-    save_connection(store, connection_id, secret_box(store.url), app, vault.tokens, identity)
+    save_connection(store, connection_id, secret_box(store), app, vault.tokens, identity)
     return Connected(identity, app)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from listbridge.config import ProcessConfig
 from listbridge.core.settings import NOTIFY_EMAIL, Settings
 from listbridge.notify.email import send_email
 
@@ -34,8 +35,8 @@ def completion_message(done: Completion) -> tuple[str, str]:
     return subject, "\n".join(lines) + "\n"
 
 
-def notify_completion(settings: Settings, done: Completion) -> bool:
+def notify_completion(config: ProcessConfig, settings: Settings, done: Completion) -> bool:
     to = settings.get(NOTIFY_EMAIL)
     if not to:
         return False
-    return send_email(to, *completion_message(done))
+    return send_email(config, to, *completion_message(done))

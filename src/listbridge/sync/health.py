@@ -6,17 +6,17 @@ die for lack of use is caught before any call is made (``check_idle_expiry``), s
 the token endpoint never says when that will happen.
 
 LISTBRIDGE_REFRESH_IDLE_EXPIRY / LISTBRIDGE_REFRESH_IDLE_WARNING (``180d``, ``14d``,
-``36h``, ``90s``…) change the lifetime assumed and how early to warn: the real service
-lets an unused refresh token live 180 days; an emulator can be told otherwise.
+``36h``, ``90s``…; ``store.config.idle_policy``) change the lifetime assumed and how early
+to warn: the real service lets an unused refresh token live 180 days; an emulator can be
+told otherwise.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import smtplib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
 from listbridge.core.errors import UserError
@@ -30,34 +30,14 @@ from listbridge.store.secretbox import SecretBox
 from listbridge.store.settings import effective_settings
 from listbridge.store.tokens import StoredTokens, load_connection, mark_needs_reconnect
 
-LIFETIME_ENV = "LISTBRIDGE_REFRESH_IDLE_EXPIRY"
-WARNING_ENV = "LISTBRIDGE_REFRESH_IDLE_WARNING"
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 log = logging.getLogger(__name__)
-
-
-def parse_duration(text: str, variable: str) -> timedelta:
-    """``14d`` → 14 days; a bare number is days."""
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
-    if not found:
-        raise UserError(f"{variable} must look like 14d, 36h, 30m or 90s, got {text!r}")
-    return timedelta(**{_UNITS[found[2] or "d"]: float(found[1])})
-
-
-def idle_policy() -> IdlePolicy:
-    default = IdlePolicy()
-    lifetime, warning = os.environ.get(LIFETIME_ENV), os.environ.get(WARNING_ENV)
-    return IdlePolicy(
-        parse_duration(lifetime, LIFETIME_ENV) if lifetime else default.lifetime,
-        parse_duration(warning, WARNING_ENV) if warning else default.warning,
-    )
 
 
 def check_idle_expiry(
     store: Store, connection_id: int, now: datetime, policy: IdlePolicy | None = None
 ) -> bool:
     """Mark the connection when its refresh token nears its idle expiry; True if marked now."""
-    policy = policy or idle_policy()
+    policy = policy or store.config.idle_policy
     with store.session() as session:
         row = session.get(CcAccount, connection_id)
         obtained = row.token_obtained_at if row is not None else None
@@ -101,7 +81,7 @@ def _send_notice(store: Store, connection_id: int, box: SecretBox, to: str) -> b
     name = _connection_name(store, connection_id)
     subject = f"listbridge: connection {name!r} needs reconnecting to Constant Contact"
     body = notice_body(name, record.health_reason, record.health_at, record.app)
-    return send_email(to, subject, body)
+    return send_email(store.config, to, subject, body)
 
 
 def notice_body(name: str, reason: str, since: datetime | None, app: OAuthApp) -> str:

@@ -1,0 +1,41 @@
+"""The tables of the state store, one module per subject. Every table is scoped by connection.
+
+The schema itself is created by Alembic migrations (store/migrations); these models
+must match them, which tests/integration/test_store_schema.py checks. Importing this
+package imports every module, so `Base.metadata` always holds every table; import a
+model from here (`from listbridge.store.models import CcLink`).
+"""
+
+from __future__ import annotations
+
+from listbridge.store.models.base import Base
+from listbridge.store.models.connections import ApiBudget, CcAccount, Connection, Setting
+from listbridge.store.models.crm import CrmAccount, CrmCustomField, CrmCustomValue
+from listbridge.store.models.imports import ImportCursor, ImportPending
+from listbridge.store.models.links import CcLink
+from listbridge.store.models.lists import CcListMirror, CrmList, CrmListMember, ListSyncMember
+from listbridge.store.models.push import PushActivity
+from listbridge.store.models.runs import JournalEntry, Lock, Run, RunError
+
+__all__ = [
+    "ApiBudget",
+    "Base",
+    "CcAccount",
+    "CcLink",
+    "CcListMirror",
+    "Connection",
+    "CrmAccount",
+    "CrmCustomField",
+    "CrmCustomValue",
+    "CrmList",
+    "CrmListMember",
+    "ImportCursor",
+    "ImportPending",
+    "JournalEntry",
+    "ListSyncMember",
+    "Lock",
+    "PushActivity",
+    "Run",
+    "RunError",
+    "Setting",
+]

@@ -1,0 +1,5 @@
+"""`listbridge import`: Constant Contact contacts into the CRM (entry points; see job.py)."""
+
+from listbridge.sync.imports.job import ImportResult, import_step, run_import
+
+__all__ = ["ImportResult", "import_step", "run_import"]

@@ -1,0 +1,78 @@
+"""Before a list job plans: CC's lists and the memberships of linked contacts, made current.
+
+Lists are few and have no updated-since filter: all are read (one call). Memberships are
+read incrementally: the contacts CC reports as changed since the last list job (adding or
+removing a membership changes a contact's `updated_at`), so the cost follows the changes.
+Consent is not written here: a contact seen unsubscribed is only reported to the planner,
+and the unsubscribe reconciliation (which compares with the consent it last saw) carries it
+to the CRM. A contact deleted in CC loses its link (there is nothing left to link to).
+
+Reading (`refresh_from_cc`) writes nothing but the cache of CC's lists; the job saves what
+it read (`save_refreshed`: the links' lists, the dropped links, the cursor) only once the
+guard lets it write. A run the guard stops leaves the changes for the next run to read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from listbridge.constant_contact.client import ConstantContact
+from listbridge.core.cc_records import CcContact
+from listbridge.store.cc_lists import refresh_lists
+from listbridge.store.consent_links import links_by
+from listbridge.store.db import Store
+from listbridge.store.import_state import advance_cursors, read_cursors
+from listbridge.store.link_lists import set_link_lists
+from listbridge.store.push_state import drop_links
+from listbridge.sync.unsubscribes.cc import changed_contacts
+
+#: the cursor of list jobs among the import cursors
+SCOPE = "lists"
+
+
+@dataclass
+class Refreshed:
+    deleted: set[str] = field(default_factory=set)  # accounts whose contact CC deleted
+    unsubscribed: set[str] = field(default_factory=set)  # accounts whose contact is out now
+    moved: dict[str, frozenset[str]] = field(default_factory=dict)  # new list ids by account
+    contacts_read: int = 0
+    started: datetime | None = None  # when the read began: the next cursor
+
+
+def refresh_from_cc(
+    store: Store,
+    connection_id: int,
+    client: ConstantContact,
+    clock: Callable[[], datetime],
+) -> Refreshed:
+    """What changed in CC since the last list job that wrote; nothing saved but the lists."""
+    started = clock()
+    lists = [lst.to_core() for lst in client.iter_lists()]
+    with store.session() as session:
+        refresh_lists(session, connection_id, lists, started)  # a cache of CC, even in a dry run
+        cursor = read_cursors(session, connection_id).get(SCOPE)
+    contacts: dict[str, CcContact] = {}
+    for contact in changed_contacts(client, cursor):
+        contacts[contact.contact_id] = contact
+    found = Refreshed(contacts_read=len(contacts), started=started)
+    with store.session() as session:
+        for link in links_by(session, connection_id, contacts=contacts):
+            contact = contacts[link.contact_id]
+            if contact.deleted:
+                found.deleted.add(link.account_id)
+            elif contact.unsubscribed:
+                found.unsubscribed.add(link.account_id)
+            elif set(contact.list_ids) != set(link.list_ids):
+                found.moved[link.account_id] = frozenset(contact.list_ids)
+    return found
+
+
+def save_refreshed(store: Store, connection_id: int, found: Refreshed, run_id: int) -> None:
+    """The links as CC has them now, and the cursor moved past what was read."""
+    assert found.started is not None
+    with store.session() as session:
+        set_link_lists(session, connection_id, found.moved, found.started)
+        drop_links(session, connection_id, sorted(found.deleted))
+        advance_cursors(session, connection_id, [SCOPE], found.started, run_id)

@@ -1,0 +1,105 @@
+"""The writes every list job makes the same way: pairing a CRM list, renaming a CC list,
+pushing accounts onto a CC list, taking contacts off it (bulk, ≤ 500 ids a request),
+keeping the links in step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.constant_contact.client import ConstantContact
+from listbridge.constant_contact.errors import ConflictError
+from listbridge.core.list_selection import MAX_LIST_NAME as MAX_CC_LIST_NAME
+from listbridge.core.runs import ErrorRow
+from listbridge.store.crm_lists import list_id as crm_list_id
+from listbridge.store.link_lists import link_memberships, set_link_lists
+from listbridge.store.list_sync_state import ListPair, pair_lists
+from listbridge.store.push_state import StoredMemo
+from listbridge.store.runs import RunRecorder
+from listbridge.sync.job import JobContext
+from listbridge.sync.push import PushRequest, push
+
+
+def pair_crm_list(ctx: JobContext, pair: ListPair, reason: str, run_id: int | None) -> ListPair:
+    """The pair with the CRM list of the same name, made when missing."""
+    if pair.name not in ctx.crm.lists():
+        ctx.crm.create_list(pair.name, reason=reason, run_id=run_id)
+    with ctx.store.session() as session:
+        found = crm_list_id(session, ctx.connection_id, pair.name)
+        pair_lists(session, ctx.connection_id, pair.cc_list_id, found)
+    return replace(pair, crm_list_id=found, crm_name=pair.name)
+
+
+def rename_cc_list(client: ConstantContact, cc_list_id: str, old: str, new: str) -> None:
+    """Rename a CC list, also when only the case of its name changes (`Kl` → `kl`).
+
+    CC keeps list names unique ignoring case (as the emulator and `lists create` do), and
+    its specification does not say whether a list's own name counts. The emulator takes a
+    case-only rename in one PUT; a service that refused it (409) or answered with the old
+    spelling would leave it undone, so then the list goes through a temporary name first.
+    """
+    if _took(client, cc_list_id, new, case_only=old.casefold() == new.casefold()):
+        return
+    client.update_list(cc_list_id, temporary_name(cc_list_id, new))
+    client.update_list(cc_list_id, new)
+
+
+def _took(client: ConstantContact, cc_list_id: str, new: str, case_only: bool) -> bool:
+    """Whether CC took `new` as given; a refusal is only ours to work around when the new
+    name differs from the list's own by case alone (no other list can hold it then)."""
+    try:
+        return client.update_list(cc_list_id, new).name == new or not case_only
+    except ConflictError:
+        if case_only:
+            return False
+        raise
+
+
+def temporary_name(cc_list_id: str, new: str) -> str:
+    """Unlike any other list's name ignoring case (it carries the list's id), ≤ 255."""
+    suffix = f" (renaming {cc_list_id})"
+    return new[: MAX_CC_LIST_NAME - len(suffix)] + suffix
+
+
+@dataclass
+class Removed:
+    removed: list[str] = field(default_factory=list)  # account ids
+    failed: frozenset[str] = frozenset()  # account ids still on the list
+    errors: list[ErrorRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListWriter:
+    """The CC-side membership writes of every list job, in the job's context."""
+
+    ctx: JobContext
+
+    def push_onto(
+        self, run: RunRecorder, pair: ListPair, accounts: frozenset[str]
+    ) -> tuple[list[str], list[ErrorRow]]:
+        """Created or matched exactly as a push does: the accounts that landed on the list,
+        and the push's error rows (also in `run`)."""
+        ctx = self.ctx
+        pushed = push(ctx, PushRequest(lists=[pair.name], accounts=accounts), run)
+        with ctx.store.session() as session:
+            links = link_memberships(session, ctx.connection_id)
+        on_list = (a for a in accounts if a in links and pair.cc_list_id in links[a].list_ids)
+        return sorted(on_list), pushed.errors
+
+    def take_off(self, run_id: int, pair: ListPair, contacts: Mapping[str, str]) -> Removed:
+        """Remove these contacts (contact id → account id) from the CC list."""
+        ctx, list_id = self.ctx, pair.cc_list_id
+        memo = StoredMemo(ctx.store, ctx.connection_id, ctx.clock)
+        key = f"lists:{run_id}:{list_id}:remove"
+        done = Bulk(ctx.client, memo, Poller()).remove_from_lists(key, sorted(contacts), [list_id])
+        failed = {a for c, a in contacts.items() if any(c in e.message for e in done.errors)}
+        result = Removed([a for a in contacts.values() if a not in failed], frozenset(failed))
+        result.errors = [ErrorRow(f"not removed from {pair.name!r}: {e.message}")
+                         for e in done.errors]  # fmt: skip
+        with ctx.store.session() as session:
+            current = link_memberships(session, ctx.connection_id)
+            lists = {a: current[a].list_ids - {list_id} for a in result.removed if a in current}
+            set_link_lists(session, ctx.connection_id, lists, ctx.clock())
+        memo.forget([k for k in memo.remembered() if k.startswith(key)])
+        return result

@@ -1,0 +1,46 @@
+"""What applying a push plan would cost in API calls (the dry run's bill)."""
+
+from __future__ import annotations
+
+from listbridge.constant_contact.bulk import import_batches
+from listbridge.core.batching import CONTACT_IDS_PER_ACTIVITY, chunked
+from listbridge.core.push_plan import Plan
+from listbridge.sync.push.apply import import_groups
+from listbridge.sync.push.source import FEW, PAGE, Calls, Fetched
+from listbridge.sync.push.steps import states_of
+
+
+def import_requests(rows: list[dict[str, str]], list_ids: tuple[str, ...]) -> int:
+    """How many contacts_json_import requests `Bulk.import_contacts` will send for these rows."""
+    return len(import_batches(rows, list_ids).batches)
+
+
+def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
+    """The reads already made, plus the writes and the polls applying would need."""
+    calls = Calls(dict(fetched.calls.by_purpose))
+    for list_ids, items in import_groups(plan, states_of(plan, fetched)).items():
+        if list_ids:
+            n = import_requests([dict(i.row) for i in items], list_ids)
+            calls.add("contacts_json_import", n)
+            calls.add("poll activities (at least)", n)
+        else:
+            calls.add("PUT /contacts/{id}", len(items))
+    groups: dict[tuple[str, ...], int] = {}
+    for sub in plan.subscribes:
+        groups[sub.list_ids] = groups.get(sub.list_ids, 0) + 1
+    for count in groups.values():
+        n = len(chunked(count, CONTACT_IDS_PER_ACTIVITY))
+        calls.add("add_list_memberships", n)
+        calls.add("poll activities (at least)", n)
+    removals: dict[tuple[str, ...], int] = {}
+    for gone in plan.unsubscribes:
+        removals[gone.list_ids] = removals.get(gone.list_ids, 0) + 1
+    for count in removals.values():
+        calls.add("remove_list_memberships", len(chunked(count, CONTACT_IDS_PER_ACTIVITY)))
+    calls.add("contact_delete", len(chunked(len(plan.deletes), CONTACT_IDS_PER_ACTIVITY)))
+    made = len(plan.creates)
+    calls.add("find new contacts", made if made <= FEW else 1 + made // PAGE)
+    if made:
+        calls.add("read tags")
+        calls.add("contacts_taggings_add", len(chunked(made, CONTACT_IDS_PER_ACTIVITY)))
+    return calls
