@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from listbridge.cli.context import context
+from listbridge.cli.render import open_for_writing
 from listbridge.core.duplicates import DuplicateGroup, DuplicateKind
 from listbridge.core.errors import UserError
 from listbridge.core.spreadsheet import safe_cell
@@ -81,23 +80,10 @@ def _print_tables(groups: Sequence[DuplicateGroup]) -> None:
 def _write_csv(path: Path, groups: Sequence[DuplicateGroup]) -> None:
     # The key and the ids come from the CRM's data: a cell a spreadsheet would run as a
     # formula (=…, +…, @…) gets the same neutralising quote as `runs show --errors-csv`.
-    with _open_for_writing(path) as out:
+    with open_for_writing(path, "duplicates report") as out:
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for group in groups:
             ids = " ".join(group.account_ids)
             cells = (group.kind.value, group.key, ids, group.linked_account_id)
             writer.writerow([safe_cell(cell) for cell in cells])
-
-
-@contextmanager
-def _open_for_writing(path: Path) -> Iterator[IO[str]]:
-    if str(path) == "-":
-        yield sys.stdout
-        return
-    try:
-        out = path.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise UserError(f"cannot write the duplicates report to {path}: {error.strerror}") from None
-    with out:
-        yield out

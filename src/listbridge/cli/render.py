@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from listbridge.core.errors import UserError
 from listbridge.core.runs import ErrorRow
 
 
@@ -10,3 +17,17 @@ def error_json(error: ErrorRow) -> dict[str, str]:
     key = "account_id" if error.account_id else "cc_contact_id"
     value = error.account_id or error.cc_contact_id
     return {key: value, "email": error.email, "reason": error.reason}
+
+
+@contextmanager
+def open_for_writing(path: Path, what: str) -> Iterator[IO[str]]:
+    """A CSV report's file (`-`: stdout); one that cannot be made is the user's to fix."""
+    if str(path) == "-":
+        yield sys.stdout
+        return
+    try:
+        out = path.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise UserError(f"cannot write the {what} to {path}: {error.strerror}") from None
+    with out:
+        yield out

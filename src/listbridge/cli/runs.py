@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from listbridge.cli.context import context
-from listbridge.core.errors import UserError
+from listbridge.cli.render import open_for_writing
 from listbridge.core.runs import ErrorRow
 from listbridge.core.spreadsheet import safe_cell
 from listbridge.store.runs import RunRecord, get_run, iter_run_errors, list_runs
@@ -134,7 +132,7 @@ def _print_run(run: RunRecord, errors: Iterable[ErrorRow]) -> None:
 
 
 def _write_csv(path: Path, errors: Iterable[ErrorRow]) -> int:
-    with _open_for_writing(path) as out:
+    with open_for_writing(path, "error report") as out:
         writer = csv.writer(out)
         writer.writerow(ERROR_COLUMNS)
         written = 0
@@ -142,16 +140,3 @@ def _write_csv(path: Path, errors: Iterable[ErrorRow]) -> int:
             writer.writerow([safe_cell(value) for value in _error_json(error).values()])
             written += 1
     return written
-
-
-@contextmanager
-def _open_for_writing(path: Path) -> Iterator[IO[str]]:
-    if str(path) == "-":
-        yield sys.stdout
-        return
-    try:
-        out = path.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise UserError(f"cannot write the error report to {path}: {error.strerror}") from None
-    with out:
-        yield out
