@@ -40,7 +40,7 @@ from listbridge.store.push_state import StoredMemo, link_states, mark_unsubscrib
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.completion_mail import Completion, notify_completion
 from listbridge.sync.job import Clock, JobContext, Progress, job_context, job_run, quiet, utc_now
-from listbridge.sync.push import source as source
+from listbridge.sync.push import source
 from listbridge.sync.push.consent_carry import carry_cc_opt_outs
 from listbridge.sync.push.cost import estimate_calls
 from listbridge.sync.push.record import COUNTS, PushResult, record_push
