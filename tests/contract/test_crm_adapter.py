@@ -1,33 +1,40 @@
 """The CrmAdapter contract: every CRM adapter passes this suite, or it does not ship.
 
-A new adapter adds a factory to ADAPTERS: (store, connection id, clock) → adapter.
-The journal is listbridge's own (the state store), whatever the CRM.
+A new adapter adds a factory to ADAPTERS: (store, connection id, clock) → adapter,
+and its name to ATOMIC_BATCHES if its `write_batch` commits in the caller's
+transaction. The journal is listbridge's own (the state store), whatever the CRM.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account, AccountType, FieldType
 from listbridge.core.errors import UserError
-from listbridge.core.journal import Side
+from listbridge.core.journal import Change, Side
+from listbridge.core.runs import ErrorRow
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.fields import add_field
-from listbridge.crm.protocol import CrmAdapter
+from listbridge.crm.protocol import AccountBatch, CrmAdapter
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.journal import history
-from listbridge.store.runs import start_run
+from listbridge.store.runs import add_run_errors, run_errors, start_run
 
 Clock = Callable[[], datetime]
 ADAPTERS: dict[str, Callable[[Store, int, Clock], CrmAdapter]] = {
     "builtin": lambda store, cid, clock: BuiltinCrm(store, cid, clock),
 }
+#: Adapters whose write_batch stores the batch and the caller's bookkeeping in one
+#: transaction; the others commit the batch first (crm/protocol.py, `write_batch`).
+ATOMIC_BATCHES = frozenset({"builtin"})
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -42,9 +49,15 @@ class Ticking:
 
 
 @pytest.fixture(params=sorted(ADAPTERS))
-def crm(request: pytest.FixtureRequest, store: Store) -> CrmAdapter:
+def adapter(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def crm(adapter: str, store: Store) -> CrmAdapter:
     cid = connection_id(store, "contract")
-    return ADAPTERS[request.param](store, cid, Ticking())
+    return ADAPTERS[adapter](store, cid, Ticking())
 
 
 @pytest.fixture
@@ -96,6 +109,7 @@ def test_get_many_and_opted_out_ids(crm: CrmAdapter) -> None:
     crm.create(Account("B2", email="b@example.org", email_opt_out=True), reason="test")
     assert sorted(crm.get_many(["B2", "A1", "nobody"])) == ["A1", "B2"]
     assert crm.get_many([]) == {}
+    assert crm.get_many(["A1", "nobody"], include_deleted=True) == crm.get_many(["A1"])
     assert crm.opted_out_ids() == frozenset({"B2"})
 
 
@@ -201,3 +215,80 @@ def test_organization_accounts_keep_their_type(crm: CrmAdapter) -> None:
     org = Account("O1", type=AccountType.ORGANIZATION, company_name="Acme", email="info@acme.org")
     crm.create(org, reason="t")
     assert crm.get("O1").type is AccountType.ORGANIZATION  # type: ignore[union-attr]
+
+
+def _batch(crm: CrmAdapter, run_id: int) -> AccountBatch:
+    """A new account N1, and A1 (created here) renamed with a custom value set."""
+    a1 = crm.create(ann(), reason="test")
+    at = T0 + timedelta(days=1)
+    # The update names its columns: last_name differs too, and must not be written.
+    renamed = replace(a1, first_name="Anna", last_name="Not", custom={"Note": "hi"}, updated_at=at)
+    changes = (
+        Change(Side.CRM, "N1", "*", None, "created", "batch", at),
+        Change(Side.CRM, "A1", "first_name", "Ann", "Anna", "batch", at),
+        Change(Side.CRM, "A1", "custom.Note", None, "hi", "batch", at),
+    )
+    return AccountBatch(
+        run_id,
+        at,
+        creates=(Account("N1", email="new@example.org", created_at=at, updated_at=at),),
+        updates=((renamed, ("first_name", "custom.Note")),),
+        changes=changes,
+    )
+
+
+def _journal(store: Store, cid: int, record_id: str) -> list[tuple[str, str | None, int | None]]:
+    return [
+        (e.change.field, e.change.new, e.run_id) for e in history(store, cid, Side.CRM, record_id)
+    ]
+
+
+def test_write_batch_writes_creates_updates_and_journal_with_the_callers_bookkeeping(
+    crm: CrmAdapter, store: Store, cid: int
+) -> None:
+    run_id = start_run(store, cid, "contract", "pytest")
+    batch = _batch(crm, run_id)
+
+    def then(session: Session) -> str:
+        add_run_errors(session, run_id, [ErrorRow("kept with the batch")])
+        return "done"
+
+    assert crm.write_batch(batch, then) == "done"
+    assert crm.get("N1") == batch.creates[0]
+    a1 = crm.get("A1")
+    assert a1 is not None
+    assert (a1.first_name, a1.last_name, a1.custom) == ("Anna", "Lee", {"Note": "hi"})
+    assert a1.updated_at == batch.at
+    assert [a.id for a in crm.changed_since(batch.at)] == ["A1", "N1"]
+    assert _journal(store, cid, "N1") == [("*", "created", run_id)]
+    assert _journal(store, cid, "A1")[1:] == [
+        ("first_name", "Anna", run_id),
+        ("custom.Note", "hi", run_id),
+    ]
+    assert [e.reason for e in run_errors(store, run_id)] == ["kept with the batch"]
+
+
+def test_write_batch_when_the_bookkeeping_fails(
+    crm: CrmAdapter, store: Store, cid: int, adapter: str
+) -> None:
+    run_id = start_run(store, cid, "contract", "pytest")
+    batch = _batch(crm, run_id)
+
+    def then(session: Session) -> None:
+        add_run_errors(session, run_id, [ErrorRow("lost with the batch")])
+        raise RuntimeError("killed mid-batch")
+
+    with pytest.raises(RuntimeError, match="killed mid-batch"):
+        crm.write_batch(batch, then)
+    assert run_errors(store, run_id) == []
+    if adapter in ATOMIC_BATCHES:
+        # Nothing of the batch: a re-run redoes it whole.
+        assert crm.get("N1") is None
+        assert crm.get("A1") == ann(created_at=T0, updated_at=T0)
+        assert crm.custom_fields() == []  # nor the field it brought in
+        assert _journal(store, cid, "A1") == [("*", "created", None)]
+        assert _journal(store, cid, "N1") == []
+    else:
+        # Committed first: the re-run finds the writes (and their journal) as they are.
+        assert crm.get("N1") == batch.creates[0]
+        assert _journal(store, cid, "N1") == [("*", "created", run_id)]

@@ -45,6 +45,7 @@ def test_a_deleted_account_leaves_every_read_and_the_export(
     crm = _crm(store)
     assert crm.get("A1") is None
     assert list(crm.get_many(["A1", "B2"])) == ["B2"]
+    assert sorted(crm.get_many(["A1", "B2"], include_deleted=True)) == ["A1", "B2"]
     assert [a.id for a in crm.changed_since(None)] == ["B2"]
     assert crm.find_by_email("ANN@example.org") == []
     assert _exported_ids(cli) == ["B2"]

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from listbridge.core.accounts import CUSTOM_PREFIX, EXPORT_ONLY_COLUMNS, STANDARD_COLUMNS, FieldType
 from listbridge.core.rows import MAX_LENGTHS
 from listbridge.core.values import format_number
+from listbridge.crm.builtin.demo_data import write_sample_file
 from listbridge.crm.builtin.export import ExportFormat, export_accounts
 from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import load_file
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
-from listbridge.sync.demo.sample import write_sample_file
 
 
 def test_sample_export_loads_back_identically_into_a_fresh_database(cli, tmp_path: Path) -> None:

@@ -15,13 +15,13 @@ from listbridge.core.accounts import FieldType
 from listbridge.core.errors import UserError
 from listbridge.core.journal import Side
 from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.builtin.demo_data import write_sample_file
 from listbridge.crm.builtin.fields import add_field, list_fields
 from listbridge.crm.builtin.load import load_file
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.journal import history
 from listbridge.store.models import Run
-from listbridge.sync.demo.sample import write_sample_file
 
 HEADER = "id,type,first_name,last_name,company_name,email,phone1,do_not_contact,custom.Level\n"
 

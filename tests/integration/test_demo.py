@@ -24,13 +24,14 @@ from listbridge.core.emails import is_role_address, match_key
 from listbridge.core.import_plan import Reason
 from listbridge.core.tokens import AccountIdentity, OAuthApp, TokenSet
 from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.builtin.demo_data import load_sample_crm
 from listbridge.emulator.model import Contact
+from listbridge.sample import demo_sample
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import load_connection, save_connection
 from listbridge.sync.demo.job import DemoRun, demo_run
-from listbridge.sync.demo.sample import demo_sample, load_sample_crm
 
 SUMMARY = [
     "accounts:        400 (individual 320, organization 80)",

@@ -16,7 +16,8 @@ from tests.sync.lists_support import cc_list_id
 from listbridge.core.errors import LockHeldError
 from listbridge.core.import_plan import Reason
 from listbridge.store.locks import connection_lock, holder_here
-from listbridge.sync.imports.job import run_import
+from listbridge.sync.imports.job import ImportRequest, run_import
+from listbridge.sync.job import JobStart
 
 
 def test_list_selection_imports_only_those_lists(scene: Scene) -> None:
@@ -97,7 +98,7 @@ def test_the_import_holds_the_lock_while_it_runs(scene: Scene) -> None:
         seen.append(str(refused.value))
 
     scene.add_contact("a@example.org", "A", "B")
-    result = run_import(scene.store, scene.connection_id, progress=during)
+    result = run_import(JobStart(scene.store, scene.connection_id), ImportRequest(report=during))
     assert len(seen) == 1
     assert "import" in seen[0]
     assert result.count("created") == 1

@@ -15,6 +15,7 @@ from tests.sync.conftest import Scene
 from tests.sync.test_unsubscribes import permission
 
 from listbridge.constant_contact.errors import ConflictError
+from listbridge.sync.job import JobStart
 from listbridge.sync.unsubscribes.cc import request_resubscribe, unsubscribe_contact
 from listbridge.sync.unsubscribes.job import reconcile_unsubscribes
 
@@ -44,7 +45,7 @@ class Person:
         """Do `name` if it changes something (a no-op is no action); whether it did."""
         scene, out = self.scene, self.cc_out()
         if name == "sync":
-            reconcile_unsubscribes(scene.store, scene.connection_id)
+            reconcile_unsubscribes(JobStart(scene.store, scene.connection_id))
         elif name == "cc_unsubscribe" and not out:
             scene.unsubscribe(self.contact)
         elif name == "staff_unsubscribe" and not out:
@@ -86,7 +87,7 @@ def test_no_interleaving_ends_subscribed_after_an_opt_out(
         if person.event(name) and name != "sync":
             done.append(name)
         assert not was_out or person.cc_out() or name == "cc_resubscribe", (events, name)
-    reconcile_unsubscribes(scene.store, scene.connection_id)
+    reconcile_unsubscribes(JobStart(scene.store, scene.connection_id))
     if done and done[-1] in OPT_OUTS:
         assert person.cc_out(), (events, done)
     if done and done[-1] == "crm_opt_out":

@@ -10,6 +10,7 @@ import typer
 from listbridge.config import ProcessConfig
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store, open_store
+from listbridge.sync.job import JobStart, Progress, quiet
 
 
 @dataclass
@@ -32,6 +33,10 @@ class CliContext:
         if self._connection_id is None:
             self._connection_id = connection_id(self.store, self.connection)
         return self._connection_id
+
+    def start(self, progress: Progress = quiet) -> JobStart:
+        """How a command starts a job on its connection."""
+        return JobStart(self.store, self.connection_id, "cli", progress=progress)
 
     def close(self) -> None:
         if self._store is not None:

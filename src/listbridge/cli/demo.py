@@ -43,7 +43,8 @@ def demo(
     The emulator is seeded with a sample audience, the database is connected to it
     (PKCE, approved headlessly) and the import runs; --serve then keeps it up.
     """
-    from listbridge.sync.demo import demo_run, load_sample_crm, refuse_real_connection
+    from listbridge.crm.builtin.demo_data import load_sample_crm
+    from listbridge.sync.demo import demo_run, refuse_real_connection
 
     state = context(ctx)
     if state.db_url is None:

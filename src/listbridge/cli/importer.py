@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
-from listbridge.sync.imports import ImportResult, run_import
+from listbridge.sync.imports import ImportRequest, ImportResult, run_import
 
 _stderr = Console(stderr=True, highlight=False)
 
@@ -29,7 +29,7 @@ def import_contacts(
 ) -> None:
     """Import the contacts of Constant Contact lists into the CRM, without duplicates."""
     state = context(ctx)
-    result = run_import(state.store, state.connection_id, lists, progress=_progress)
+    result = run_import(state.start(), ImportRequest(lists, _progress))
     if as_json:
         typer.echo(json.dumps(result_json(result), indent=2))
         return

@@ -153,7 +153,7 @@ def sync(
     state = context(ctx)
     chosen = direction or effective_settings(state.store, state.connection_id).get(PUSH_DIRECTION)
     request = ListSyncRequest(tuple(names or ()), chosen, confirm, dry_run)
-    result = sync_lists(state.store, state.connection_id, request, progress=_say)
+    result = sync_lists(state.start(_say), request)
     if as_json:
         typer.echo(json.dumps(sync_json(result), indent=2))
         return

@@ -32,7 +32,7 @@ def push(
     """Push eligible CRM accounts to Constant Contact, never re-subscribing an opt-out."""
     state = context(ctx)
     request = PushRequest(tuple(lists), subscription_only, dry_run)
-    result = run_push(state.store, state.connection_id, request, progress=_progress)
+    result = run_push(state.start(_progress), request)
     if as_json:
         typer.echo(json.dumps(result_json(result, dry_run), indent=2))
         return

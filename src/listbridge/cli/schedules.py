@@ -22,9 +22,11 @@ from listbridge.sync.budget_resume import KIND as BUDGET_RESUME
 from listbridge.sync.budget_resume import resume_after_budget
 from listbridge.sync.full import KIND as FULL
 from listbridge.sync.full import FullSyncRequest, full_sync
+from listbridge.sync.job import JobStart
 from listbridge.sync.unsubscribes import KIND as UNSUBSCRIBES
 from listbridge.sync.unsubscribes import reconcile_unsubscribes
 
+ORIGIN = "scheduler"
 #: how often the scheduler looks for a run the daily budget interrupted
 BUDGET_CHECK = timedelta(minutes=15)
 
@@ -34,7 +36,7 @@ def unsubscribe_interval(settings: Settings) -> timedelta:
 
 
 def reconcile_on_schedule(store: Store, connection_id: int) -> object:
-    return reconcile_unsubscribes(store, connection_id, origin="scheduler")
+    return reconcile_unsubscribes(JobStart(store, connection_id, ORIGIN))
 
 
 def full_sync_schedule(settings: Settings) -> Calendar | None:
@@ -44,7 +46,7 @@ def full_sync_schedule(settings: Settings) -> Calendar | None:
 
 def full_sync_on_schedule(store: Store, connection_id: int) -> object:
     direction = effective_settings(store, connection_id).get(PUSH_DIRECTION)
-    return full_sync(store, connection_id, FullSyncRequest(direction), origin="scheduler")
+    return full_sync(JobStart(store, connection_id, ORIGIN), FullSyncRequest(direction))
 
 
 def budget_check(_settings: Settings) -> timedelta:

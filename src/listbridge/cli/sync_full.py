@@ -31,9 +31,7 @@ def full(
     """Unsubscribes, import, push and list sync, in that order, under one lock and one run."""
     state = context(ctx)
     chosen = direction or effective_settings(state.store, state.connection_id).get(PUSH_DIRECTION)
-    result = full_sync(
-        state.store, state.connection_id, FullSyncRequest(chosen, confirm), progress=_say
-    )
+    result = full_sync(state.start(_say), FullSyncRequest(chosen, confirm))
     if as_json:
         typer.echo(json.dumps(result_json(result), indent=2))
         return

@@ -32,7 +32,7 @@ def sync(
 ) -> None:
     """Reconcile opt-outs between the CRM and Constant Contact, per the unsubscribe.* settings."""
     state = context(ctx)
-    result = reconcile_unsubscribes(state.store, state.connection_id, confirm=confirm)
+    result = reconcile_unsubscribes(state.start(), confirm=confirm)
     if as_json:
         typer.echo(json.dumps(result_json(result), indent=2))
         return

@@ -7,15 +7,38 @@ same transaction as the write, with the reason and run the caller gives, so
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
+
+from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account, CustomFieldDef, CustomValue
+from listbridge.core.journal import Change
 
 #: What `update_fields` accepts per column: text for text columns, bool for the
 #: boolean ones, a typed custom value (or None to clear it) for `custom.<Name>`.
 FieldValue = str | bool | CustomValue | None
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AccountBatch:
+    """Accounts a job writes as one step, with their journal (see `write_batch`)."""
+
+    run_id: int | None
+    #: when the batch is written: a custom field it brings in is defined then
+    at: datetime
+    #: new accounts, their ids free and their timestamps set
+    creates: tuple[Account, ...] = ()
+    #: each account as it should be (updated_at set), with the columns that changed
+    #: (file column names, `custom.<Name>` too); the other columns are not written
+    updates: tuple[tuple[Account, tuple[str, ...]], ...] = ()
+    #: journaled with the writes, in this order: a change per written column, and those
+    #: the caller's bookkeeping makes to these accounts (an import's new links), so that
+    #: an account's history reads in the order things happened
+    changes: tuple[Change, ...] = ()
 
 
 @runtime_checkable
@@ -26,8 +49,15 @@ class CrmAdapter(Protocol):
 
     def get(self, account_id: str) -> Account | None: ...
 
-    def get_many(self, account_ids: Iterable[str]) -> dict[str, Account]:
-        """The accounts among these ids, by id (a list job's few, without reading all)."""
+    def get_many(
+        self, account_ids: Iterable[str], *, include_deleted: bool = False
+    ) -> dict[str, Account]:
+        """The accounts among these ids, by id (a list job's few, without reading all).
+
+        A CRM that keeps deleted accounts leaves them out unless `include_deleted`: a
+        writer reads them too, so that consent reaches an account deleted since it was
+        linked, and is there when it is restored.
+        """
         ...
 
     def opted_out_ids(self) -> frozenset[str]:
@@ -63,6 +93,19 @@ class CrmAdapter(Protocol):
     ) -> Account: ...
 
     def custom_fields(self) -> list[CustomFieldDef]: ...
+
+    def write_batch(self, batch: AccountBatch, then: Callable[[Session], T]) -> T:
+        """Write the batch and journal its changes, then call `then` with a session of
+        the state store and return what it returns, so that the caller's bookkeeping
+        (links, checkpoints) commits with the writes where the CRM can.
+
+        The builtin CRM does it all in one transaction: when `then` raises, nothing of
+        the batch is stored. A CRM held elsewhere cannot join the state store's
+        transaction: it commits its writes and their journal first, and they stand
+        when `then` fails, so the caller's re-run must find them (an import's must
+        match the accounts it created by their address, not create them again).
+        """
+        ...
 
 
 @runtime_checkable

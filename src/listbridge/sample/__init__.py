@@ -3,7 +3,7 @@
 `generate(seed, sizes)` returns CRM accounts (`core.accounts.Account`), Constant
 Contact contacts (`SampleContact`, with the API body that creates one), the CC
 lists they are on, CRM lists over the accounts and the custom fields the accounts
-use. The demo loads the `DEMO` sample; the property tests (tests/sync/
+use. The demo loads the `DEMO` sample (`demo_sample()`); the property tests (tests/sync/
 test_realistic_data.py) and bench/realistic_soak.py load small and large ones.
 Generation is pure (no I/O, no clock, only `random.Random(seed)`); `files.py` writes
 the CRM half as a file `crm load` takes.
@@ -14,13 +14,23 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from listbridge.core.accounts import Account, AccountType, CustomFieldDef, FieldType
 from listbridge.sample import names
 from listbridge.sample.audience import SampleContact, audience
 from listbridge.sample.people import Cast, individuals, organization
 
-__all__ = ["DEMO", "DEMO_SEED", "FIELDS", "Sample", "SampleContact", "Sizes", "generate"]
+__all__ = [
+    "DEMO",
+    "DEMO_SEED",
+    "FIELDS",
+    "Sample",
+    "SampleContact",
+    "Sizes",
+    "demo_sample",
+    "generate",
+]
 
 #: The typed custom fields the sample accounts use; define them before loading.
 FIELDS = (
@@ -63,6 +73,12 @@ def generate(seed: int = 0, sizes: Sizes = Sizes()) -> Sample:
     contacts = audience(rng, {a.id: a for a in people}, cast, orgs, sizes.newcomers)
     accounts = (*people, *orgs)
     return Sample(accounts, tuple(contacts), crm_lists=_crm_lists(rng, accounts, cast), cast=cast)
+
+
+@cache
+def demo_sample() -> Sample:
+    """The demo's sample: both its halves, the CRM's and the audience, come from this one."""
+    return generate(DEMO_SEED, DEMO)
 
 
 def _crm_lists(

@@ -22,6 +22,7 @@ from listbridge.store.runs import list_runs
 from listbridge.store.settings import effective_settings
 from listbridge.sync.full import FullSyncRequest, full_sync
 from listbridge.sync.imports.job import run_import
+from listbridge.sync.job import JobStart
 from listbridge.sync.lists.sync import ListSyncRequest, sync_lists
 from listbridge.sync.push.job import PushRequest, run_push
 
@@ -34,15 +35,15 @@ def _direction(store: Store, connection_id: int) -> Direction:
     return direction
 
 
+def _start(store: Store, connection_id: int) -> JobStart:
+    return JobStart(store, connection_id, ORIGIN)
+
+
 RERUN: dict[str, Callable[[Store, int], object]] = {
-    "import": lambda s, c: run_import(s, c, origin=ORIGIN),
-    "push": lambda s, c: run_push(s, c, PushRequest(), origin=ORIGIN),
-    "lists": lambda s, c: sync_lists(
-        s, c, ListSyncRequest(direction=_direction(s, c)), origin=ORIGIN
-    ),
-    "full": lambda s, c: full_sync(
-        s, c, FullSyncRequest(direction=_direction(s, c)), origin=ORIGIN
-    ),
+    "import": lambda s, c: run_import(_start(s, c)),
+    "push": lambda s, c: run_push(_start(s, c), PushRequest()),
+    "lists": lambda s, c: sync_lists(_start(s, c), ListSyncRequest(direction=_direction(s, c))),
+    "full": lambda s, c: full_sync(_start(s, c), FullSyncRequest(direction=_direction(s, c))),
 }
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from listbridge.config import ProcessConfig
+from listbridge.core.runs import RunStatus
 from listbridge.core.settings import NOTIFY_EMAIL, Settings
 from listbridge.notify.email import send_email
 
@@ -22,6 +24,25 @@ class Completion:
     left_out: str
     #: counts shown in the subject, in order (the rest only in the body)
     headline: tuple[str, ...]
+
+
+class Finished(Protocol):
+    run_id: int
+    status: RunStatus
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A job's completion e-mail, but for the run it reports."""
+
+    job: str
+    left_out: str
+    headline: tuple[str, ...]
+
+    def of(self, result: Finished, counts: Mapping[str, int]) -> Completion:
+        return Completion(
+            self.job, result.run_id, result.status.value, counts, self.left_out, self.headline
+        )
 
 
 def completion_message(done: Completion) -> tuple[str, str]:

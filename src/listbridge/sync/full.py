@@ -16,22 +16,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass, field, replace
+from typing import ClassVar, TypeVar
 
 from listbridge.core.errors import GuardStopped
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.core.setting_values import Direction
-from listbridge.store.db import Store
 from listbridge.store.runs import RunRecorder
-from listbridge.sync.completion_mail import Completion, notify_completion
+from listbridge.sync.completion_mail import Completion, Mail
 from listbridge.sync.imports import import_step
-from listbridge.sync.job import Clock, JobContext, Progress, job_run, quiet, utc_now
+from listbridge.sync.job import Job, JobContext, JobStart, run_job
 from listbridge.sync.lists import ListSyncRequest, finish, sync_in
 from listbridge.sync.push import PushRequest, push
 from listbridge.sync.unsubscribes import Reconciliation
 
 KIND = "full"
+HEADLINE = ("import.created", "push.created", "lists.added_to_cc", "lists.removed_from_cc")
+MAIL = Mail("full sync", "Every record a step did not sync", HEADLINE)
 STEPS = ("unsubscribes", "import", "consent_after_import", "push", "lists")
 T = TypeVar("T")
 
@@ -58,20 +59,22 @@ class FullSyncResult:
         return found
 
 
-def full_sync(
-    store: Store,
-    connection_id: int,
-    request: FullSyncRequest,
-    *,
-    progress: Progress = quiet,
-    clock: Clock = utc_now,
-    origin: str = "cli",
-) -> FullSyncResult:
-    with job_run(KIND, store, connection_id, origin=origin, clock=clock,
-                 progress=progress) as (ctx, run):  # fmt: skip
-        result = _run_all(ctx, run, request)
-    notify_completion(ctx.store.config, ctx.settings, _completion(result))
-    return result
+def full_sync(start: JobStart, request: FullSyncRequest) -> FullSyncResult:
+    return run_job(start, FullSyncJob(request))
+
+
+@dataclass(frozen=True)
+class FullSyncJob(Job[FullSyncResult]):
+    request: FullSyncRequest
+    kind: ClassVar[str] = KIND
+
+    def work(self, ctx: JobContext, run: RunRecorder) -> FullSyncResult:
+        return _run_all(ctx, run, self.request)
+
+    def completion(self, result: FullSyncResult) -> Completion:
+        counts = result.counts()
+        headline = tuple(h for h in HEADLINE if h in counts)
+        return replace(MAIL, headline=headline).of(result, dict(counts))
 
 
 def _run_all(ctx: JobContext, run: RunRecorder, request: FullSyncRequest) -> FullSyncResult:
@@ -140,16 +143,3 @@ def _lists_step(ctx: JobContext, request: ListSyncRequest, run: RunRecorder) -> 
         run.add_errors([stopped])
         return [stopped]
     return [e for e in done.errors if e not in done.notes]
-
-
-def _completion(result: FullSyncResult) -> Completion:
-    counts = result.counts()
-    headline = ("import.created", "push.created", "lists.added_to_cc", "lists.removed_from_cc")
-    return Completion(
-        "full sync",
-        result.run_id,
-        result.status.value,
-        dict(counts),
-        "Every record a step did not sync",
-        tuple(h for h in headline if h in counts),
-    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -34,12 +35,13 @@ from listbridge.crm.builtin.records import (
     read_custom,
     utc_now,
 )
-from listbridge.crm.protocol import FieldValue
+from listbridge.crm.protocol import AccountBatch, FieldValue
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
 
 PAGE = 1000
 _READ_ONLY = frozenset({"id", "created_at", "updated_at"})
+T = TypeVar("T")
 
 
 class BuiltinCrm(BuiltinLists):
@@ -65,12 +67,16 @@ class BuiltinCrm(BuiltinLists):
         """The account, unless it is unknown or deleted (see `get_stored`)."""
         return self.get_many([account_id]).get(account_id)
 
-    def get_many(self, account_ids: Iterable[str]) -> dict[str, Account]:
-        """The live accounts among these ids (a list job's few, without reading all)."""
+    def get_many(
+        self, account_ids: Iterable[str], *, include_deleted: bool = False
+    ) -> dict[str, Account]:
+        """The accounts among these ids, the deleted ones only if asked for."""
         wanted = sorted(set(account_ids))
         with self.store.session() as session:
             catalog = FieldCatalog.read(session, self.connection_id)
-            return read_accounts(session, self.connection_id, wanted, catalog, live_only=True)
+            return read_accounts(
+                session, self.connection_id, wanted, catalog, live_only=not include_deleted
+            )
 
     def get_stored(self, account_id: str) -> tuple[Account, datetime | None] | None:
         """The account even when deleted, with when it was deleted (None: it is not)."""
@@ -130,9 +136,7 @@ class BuiltinCrm(BuiltinLists):
             if self._read(session, account.id) is not None:
                 raise UserError(f"account {account.id!r} already exists")
             catalog = FieldCatalog.read(session, self.connection_id)
-            writes.ensure_fields(session, self.connection_id, catalog, stored.custom, now)
-            _check_custom(catalog, stored.custom)
-            writes.insert_accounts(session, self.connection_id, [stored], catalog)
+            self._insert(session, catalog, [stored], now)
             created = Change(Side.CRM, account.id, "*", None, "created", reason, now)
             record_changes(session, self.connection_id, run_id, [created])
         return stored
@@ -169,17 +173,65 @@ class BuiltinCrm(BuiltinLists):
         with self.store.session() as session:
             return list(FieldCatalog.read(session, self.connection_id).defs.values())
 
+    def write_batch(self, batch: AccountBatch, then: Callable[[Session], T]) -> T:
+        """All of it, `then` included, in one transaction of the state store."""
+        with self.store.session() as session:
+            catalog = FieldCatalog.read(session, self.connection_id)
+            self._insert(session, catalog, batch.creates, batch.at)
+            self._update(session, catalog, batch.updates, batch.at)
+            record_changes(session, self.connection_id, batch.run_id, batch.changes)
+            return then(session)
+
+    def _insert(
+        self, session: Session, catalog: FieldCatalog, accounts: Sequence[Account], at: datetime
+    ) -> None:
+        values = {name: v for account in accounts for name, v in account.custom.items()}
+        writes.ensure_fields(session, self.connection_id, catalog, values, at)
+        for account in accounts:
+            _check_custom(catalog, account.custom)
+        writes.insert_accounts(session, self.connection_id, accounts, catalog)
+
+    def _update(
+        self,
+        session: Session,
+        catalog: FieldCatalog,
+        updates: Sequence[tuple[Account, tuple[str, ...]]],
+        at: datetime,
+    ) -> None:
+        # One statement per set of columns, for all the accounts that share it.
+        by_columns: dict[tuple[str, ...], list[Account]] = defaultdict(list)
+        custom: list[tuple[str, str, CustomValue | None]] = []
+        for account, columns in updates:
+            standard = sorted(c for c in columns if not c.startswith(CUSTOM_PREFIX))
+            by_columns[(*standard, "updated_at")].append(account)
+            names = [c[len(CUSTOM_PREFIX) :] for c in columns if c.startswith(CUSTOM_PREFIX)]
+            custom += [(account.id, name, account.custom.get(name)) for name in names]
+        for table_columns, accounts in by_columns.items():
+            writes.update_accounts(session, self.connection_id, table_columns, accounts)
+        self._replace_custom(session, catalog, custom, at)
+
+    def _replace_custom(
+        self,
+        session: Session,
+        catalog: FieldCatalog,
+        triples: Sequence[tuple[str, str, CustomValue | None]],
+        at: datetime,
+    ) -> None:
+        if not triples:
+            return
+        first: dict[str, CustomValue | None] = {}
+        for _, name, value in triples:
+            if first.get(name) is None:
+                first[name] = value  # a field new to the CRM is typed by a value, not a clear
+        writes.ensure_fields(session, self.connection_id, catalog, first, at)
+        for _, name, value in triples:
+            _check_custom(catalog, {name: value})
+        writes.replace_custom_values(session, self.connection_id, catalog, triples)
+
     def _write(self, session: Session, new: Account, diff: Mapping[str, Any]) -> None:
-        table_columns = [c for c in diff if not c.startswith(CUSTOM_PREFIX)] + ["updated_at"]
-        writes.update_accounts(session, self.connection_id, table_columns, [new])
-        custom = [c[len(CUSTOM_PREFIX) :] for c in diff if c.startswith(CUSTOM_PREFIX)]
         catalog = FieldCatalog.read(session, self.connection_id)
         assert new.updated_at is not None
-        given = {name: new.custom.get(name) for name in custom}
-        writes.ensure_fields(session, self.connection_id, catalog, given, new.updated_at)
-        _check_custom(catalog, given)
-        triples = [(new.id, name, new.custom.get(name)) for name in custom]
-        writes.replace_custom_values(session, self.connection_id, catalog, triples)
+        self._update(session, catalog, [(new, tuple(diff))], new.updated_at)
 
     def _changes(self, new: Account, diff: Mapping[str, Any], reason: str) -> list[Change]:
         at = new.updated_at

@@ -3,7 +3,7 @@
 Nothing here is a shortcut around the product: the emulator is a real HTTP server on
 loopback, the connection goes through the PKCE code flow (approved headlessly, as
 ``connect --emulator`` does), and the import and list overview are the jobs the CLI runs.
-Only the audience is put straight into the emulator's memory (sync/demo/sample.py).
+Only the audience is put straight into the emulator's memory (sync/demo/audience.py).
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from listbridge.core.tokens import AccountIdentity, OAuthApp
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.testing import running_emulator
+from listbridge.sample import demo_sample
 from listbridge.store.db import Store
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import load_connection
 from listbridge.sync.cc_connection import connect
-from listbridge.sync.demo.sample import demo_sample, seed_audience
-from listbridge.sync.imports.job import ImportResult, Progress, run_import
+from listbridge.sync.demo.audience import seed_audience
+from listbridge.sync.imports.job import ImportRequest, ImportResult, Progress, run_import
+from listbridge.sync.job import JobStart
 from listbridge.sync.lists.overview import ListOverview, list_overview
 
 CLIENT_ID = "listbridge-demo"
@@ -93,7 +95,9 @@ def demo_run(
         say(f"emulator: {len(sample.contacts)} contacts in {len(state.lists)} lists at {url}")
         identity = connect(store, connection_id, demo_app(url), _approve).identity
         say(f"connected to {identity.organization_name} (PKCE code flow, approved headlessly)")
-        imported = run_import(store, connection_id, progress=progress, origin="demo")
+        imported = run_import(
+            JobStart(store, connection_id, "demo"), ImportRequest(report=progress)
+        )
         yield DemoRun(url, state, identity, imported, list_overview(store, connection_id))
 
 

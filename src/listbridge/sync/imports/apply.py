@@ -1,16 +1,17 @@
-"""Applying one batch of an import plan to the builtin CRM and the links, in one transaction.
+"""Applying one batch of an import plan: the CRM's writes, then the links, as one step.
 
-Accounts, links, opt-outs, journal entries, error rows, the contacts to reconsider
-and the run's counts and checkpoint all commit together: a process killed at any
-line leaves either the whole batch or none of it, and a re-run redoes what is
-missing. Creates are idempotent across a resume because new ids derive from the
-contact id and the link makes a second run see the contact as already linked.
+The accounts and their journal go through the CRM (`CrmAdapter.write_batch`); the
+links, the contacts to reconsider and the caller's bookkeeping (error rows, the run's
+counts and checkpoint) are written in the session it hands back. With the builtin
+CRM all of it commits together: a process killed at any line leaves either the whole
+batch or none of it, and a re-run redoes what is missing. Creates are idempotent
+across a resume because new ids derive from the contact id and the link makes a
+second run see the contact as already linked.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -23,11 +24,13 @@ from listbridge.core.import_plan import Link, Plan, Reason, message
 from listbridge.core.journal import Change, Side
 from listbridge.core.runs import ErrorRow
 from listbridge.core.values import reportable
-from listbridge.crm.builtin import writes
-from listbridge.crm.builtin.records import FieldCatalog, read_accounts
+from listbridge.crm.protocol import AccountBatch, CrmAdapter
 from listbridge.store.import_state import forget_pending, remember_pending
-from listbridge.store.journal import record_changes
 from listbridge.store.links import LinkRow, save_links
+
+#: What the caller commits with the batch: given the session and the batch's error rows.
+Bookkeeping = Callable[[Session, list[ErrorRow]], None]
+Update = tuple[Account, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -39,20 +42,31 @@ class BatchTarget:
     at: datetime
 
 
-def apply_plan(session: Session, target: BatchTarget, plan: Plan) -> list[ErrorRow]:
-    """Write the plan; returns the error rows of its skips (the caller stores them)."""
-    catalog = FieldCatalog.read(session, target.connection_id)
-    changes = _create_accounts(session, target, plan, catalog)
+def apply_plan(
+    crm: CrmAdapter, target: BatchTarget, plan: Plan, bookkeeping: Bookkeeping
+) -> list[ErrorRow]:
+    """Write the plan, `bookkeeping` with it; returns the error rows of its skips."""
+    errors = [_error_row(s.contact.contact_id, s.contact.email, message(s)) for s in plan.skips]
+    updates, update_changes = _updates(crm, target, plan.links)
+    creates = [replace(c.account, created_at=target.at, updated_at=target.at) for c in plan.creates]
+    changes = [*_create_changes(target, plan), *_link_changes(target, plan), *update_changes]
+    batch = AccountBatch(target.run_id, target.at, tuple(creates), updates, tuple(changes))
+
+    def then(session: Session) -> None:
+        _save_links(session, target, plan)
+        bookkeeping(session, errors)
+
+    crm.write_batch(batch, then)
+    return errors
+
+
+def _save_links(session: Session, target: BatchTarget, plan: Plan) -> None:
     rows = [LinkRow(c.account.id, c.contact) for c in plan.creates]
     rows += [LinkRow(link.account_id, link.contact) for link in plan.links]
     save_links(session, target.connection_id, rows, target.at)
-    changes += _link_changes(target, plan)
-    changes += _update_accounts(session, target, plan.links, catalog)
-    record_changes(session, target.connection_id, target.run_id, changes)
     skipped = [(s.contact, s.reason.name) for s in plan.skips]
     remember_pending(session, target.connection_id, skipped, target.run_id)
     forget_pending(session, target.connection_id, [r.contact.contact_id for r in rows])
-    return [_error_row(s.contact.contact_id, s.contact.email, message(s)) for s in plan.skips]
 
 
 def _error_row(contact_id: str, email: str, reason: str) -> ErrorRow:
@@ -60,14 +74,9 @@ def _error_row(contact_id: str, email: str, reason: str) -> ErrorRow:
     return ErrorRow(reason, cc_contact_id=contact_id, email=reportable(email))
 
 
-def _create_accounts(
-    session: Session, target: BatchTarget, plan: Plan, catalog: FieldCatalog
-) -> list[Change]:
-    at = target.at
-    accounts = [replace(c.account, created_at=at, updated_at=at) for c in plan.creates]
-    writes.insert_accounts(session, target.connection_id, accounts, catalog)
+def _create_changes(target: BatchTarget, plan: Plan) -> list[Change]:
     return [
-        Change(Side.CRM, c.account.id, "*", None, "created", f"import: {message(c)}", at)
+        Change(Side.CRM, c.account.id, "*", None, "created", f"import: {message(c)}", target.at)
         for c in plan.creates
     ]
 
@@ -88,15 +97,16 @@ def _link_changes(target: BatchTarget, plan: Plan) -> list[Change]:
     ]
 
 
-def _update_accounts(
-    session: Session, target: BatchTarget, links: list[Link], catalog: FieldCatalog
-) -> list[Change]:
+def _updates(
+    crm: CrmAdapter, target: BatchTarget, links: list[Link]
+) -> tuple[tuple[Update, ...], list[Change]]:
     """Field updates (per import.update_fields) and opt-outs the plan asked for."""
     wanted = [link for link in links if link.incoming or link.opt_out]
     if not wanted:
-        return []
-    current = read_accounts(session, target.connection_id, [w.account_id for w in wanted], catalog)
-    by_columns: dict[tuple[str, ...], list[Account]] = defaultdict(list)
+        return (), []
+    # Deleted accounts too: a linked account deleted in the CRM still takes its opt-out.
+    current = crm.get_many([w.account_id for w in wanted], include_deleted=True)
+    updates: list[Update] = []
     changes: list[Change] = []
     for link in wanted:
         account = current.get(link.account_id)
@@ -105,11 +115,9 @@ def _update_accounts(
         diff = _diff(account, link)
         if not diff:
             continue
-        by_columns[tuple(sorted(diff))].append(replace(account, **diff, updated_at=target.at))
+        updates.append((replace(account, **diff, updated_at=target.at), tuple(diff)))
         changes += _journal(target, link, account, diff)
-    for columns, accounts in by_columns.items():
-        writes.update_accounts(session, target.connection_id, [*columns, "updated_at"], accounts)
-    return changes
+    return tuple(updates), changes
 
 
 def _diff(account: Account, link: Link) -> dict[str, Any]:

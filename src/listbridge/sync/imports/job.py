@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import ClassVar
+
+from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcContact
 from listbridge.core.import_plan import Plan, Policy, plan_import
 from listbridge.core.matching import MatchIndex
-from listbridge.core.runs import ErrorRow, RunStatus
+from listbridge.core.runs import ErrorRow
 from listbridge.core.settings import (
     IMPORT_AMBIGUOUS_MATCH,
     IMPORT_LISTS,
@@ -26,7 +29,6 @@ from listbridge.core.settings import (
     Settings,
 )
 from listbridge.store.cc_lists import mark_synced, mirrored_lists, refresh_lists
-from listbridge.store.db import Store
 from listbridge.store.import_state import (
     advance_cursors,
     pending_contacts,
@@ -34,9 +36,8 @@ from listbridge.store.import_state import (
     save_progress,
 )
 from listbridge.store.links import load_match_index
-from listbridge.store.locks import locked_run
-from listbridge.store.runs import RunRecorder, started_by
-from listbridge.sync.completion_mail import Completion, notify_completion
+from listbridge.store.runs import RunRecorder
+from listbridge.sync.completion_mail import Completion, Mail
 from listbridge.sync.imports.apply import BatchTarget, apply_plan
 from listbridge.sync.imports.source import (
     BATCH,
@@ -48,10 +49,11 @@ from listbridge.sync.imports.source import (
     unsubscribe_scope,
     window_start,
 )
-from listbridge.sync.job import Clock, JobContext, job_context, utc_now
+from listbridge.sync.job import Job, JobContext, JobResult, JobStart, run_job
 
 KIND = "import"
 COUNTS = ("attempted", "created", "matched", "not_imported")
+MAIL = Mail("import", "The contacts not imported", ("created", "matched", "not_imported"))
 Progress = Callable[[str, Counter[str]], None]
 
 
@@ -59,15 +61,8 @@ def _quiet(_label: str, _counts: Counter[str]) -> None:
     return None
 
 
-@dataclass
-class ImportResult:
-    run_id: int
-    status: RunStatus
-    counts: Counter[str]
-    errors: list[ErrorRow] = field(default_factory=list)
-
-    def count(self, key: str) -> int:
-        return int(self.counts.get(key, 0))
+class ImportResult(JobResult):
+    pass
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -80,35 +75,34 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
-def run_import(
-    store: Store,
-    connection_id: int,
-    lists: Sequence[str] = (),
-    *,
-    progress: Progress = _quiet,
-    clock: Clock = utc_now,
-    origin: str = "cli",
-) -> ImportResult:
-    """Import the contacts of `lists` (names; empty: the `import.lists` setting)."""
-    with job_context(store, connection_id, clock=clock) as ctx:
-        names = list(lists) or list(ctx.settings.get(IMPORT_LISTS).names)
-        scopes = _resolve_scopes(ctx, names)  # an unknown list is refused before the lock
-        with locked_run(store, connection_id, KIND, started_by(origin)) as (held, run):
-            result = _imported(replace(ctx, check_lock=held.check), run, scopes, progress)
-    notify_completion(ctx.store.config, ctx.settings, _completion(result))
-    return result
+@dataclass(frozen=True)
+class ImportRequest:
+    #: CC list names; empty: the `import.lists` setting
+    lists: Sequence[str] = ()
+    #: the import's own progress: a message and the counts so far
+    report: Progress = _quiet
 
 
-def _completion(result: ImportResult) -> Completion:
-    counts = {k: result.count(k) for k in ("attempted", "created", "matched", "not_imported")}
-    return Completion(
-        "import",
-        result.run_id,
-        result.status.value,
-        counts,
-        "The contacts not imported",
-        ("created", "matched", "not_imported"),
-    )
+def run_import(start: JobStart, request: ImportRequest | None = None) -> ImportResult:
+    """Import the contacts of the request's lists into the CRM."""
+    return run_job(start, ImportJob(request or ImportRequest()))
+
+
+@dataclass
+class ImportJob(Job[ImportResult]):
+    request: ImportRequest
+    kind: ClassVar[str] = KIND
+    _scopes: list[Scope] = field(default_factory=list)
+
+    def prepare(self, ctx: JobContext) -> None:
+        names = list(self.request.lists) or list(ctx.settings.get(IMPORT_LISTS).names)
+        self._scopes = _resolve_scopes(ctx, names)  # an unknown list: refused before the lock
+
+    def work(self, ctx: JobContext, run: RunRecorder) -> ImportResult:
+        return _imported(ctx, run, self._scopes, self.request.report)
+
+    def completion(self, result: ImportResult) -> Completion:
+        return MAIL.of(result, {k: result.count(k) for k in COUNTS})
 
 
 def _resolve_scopes(ctx: JobContext, names: list[str]) -> list[Scope]:
@@ -177,11 +171,13 @@ class _Job:
         counts = Counter(self.run.counts)
         counts.update(_tally(plan))  # not `+`, which would drop the zero counts
         target = BatchTarget(self.ctx.connection_id, self.run.run_id, self.ctx.clock())
-        with self.ctx.store.session() as session:
-            errors = apply_plan(session, target, plan)
+        done = len(self.seen) + len(fresh)
+
+        def bookkeeping(session: Session, errors: list[ErrorRow]) -> None:
             self.run.add_errors(errors, session)
-            done = len(self.seen) + len(fresh)
             save_progress(session, self.run.run_id, counts, {"contacts_done": done})
+
+        errors = apply_plan(self.ctx.crm, target, plan, bookkeeping)
         # Only once the batch is committed does the job count it as done.
         self.seen.update(c.contact_id for c in fresh)
         self.run.counts.update(_tally(plan))

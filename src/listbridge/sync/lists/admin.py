@@ -31,7 +31,7 @@ from listbridge.store.list_sync_state import (
     set_names,
 )
 from listbridge.store.runs import RunRecorder
-from listbridge.sync.job import JobContext, Progress, job_run, quiet
+from listbridge.sync.job import JobContext, JobStart, Progress, job_run, quiet
 from listbridge.sync.lists.sides import CRM_LIST, WHERE, check_crm_source
 from listbridge.sync.lists.writes import rename_cc_list
 
@@ -66,7 +66,7 @@ def list_run(
     store: Store, connection_id: int, action: str, name: str, progress: Progress, origin: str
 ) -> Iterator[tuple[JobContext, RunRecorder, ListAction]]:
     """A list command's context, lock and run, with CC's lists read fresh first."""
-    with job_run(KIND, store, connection_id, origin=origin, progress=progress) as (ctx, run):
+    with job_run(KIND, JobStart(store, connection_id, origin, progress=progress)) as (ctx, run):
         lists = [lst.to_core() for lst in ctx.client.iter_lists()]
         with store.session() as session:
             refresh_lists(session, connection_id, lists, ctx.clock())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from listbridge.core.errors import GuardStopped, UserError
 from listbridge.core.list_names import ListNames, plan_list_names
@@ -20,18 +21,18 @@ from listbridge.core.list_plan import plan_list_sync as plan_members
 from listbridge.core.runs import RunStatus
 from listbridge.core.setting_values import Direction
 from listbridge.core.settings import SYNC_GUARD_COUNT, SYNC_GUARD_PERCENT
-from listbridge.store.db import Store
 from listbridge.store.link_lists import link_memberships
 from listbridge.store.list_sync_state import ListPair, list_pairs, pair_named, read_bases
 from listbridge.store.runs import RunRecorder
-from listbridge.sync.completion_mail import Completion, notify_completion
-from listbridge.sync.job import Clock, JobContext, Progress, job_context, job_run, quiet, utc_now
+from listbridge.sync.completion_mail import Completion, Mail
+from listbridge.sync.job import Job, JobContext, JobStart, job_context, run_job
 from listbridge.sync.lists.apply import ListApplier, Planned
 from listbridge.sync.lists.refresh import refresh_from_cc, save_refreshed
 from listbridge.sync.lists.result import COUNTS, ListOutcome, ListSyncResult
 from listbridge.sync.lists.sides import Audience
 
 KIND = "lists"
+MAIL = Mail("lists sync", "Every failed subscription, conflict and membership not written", COUNTS)
 
 
 @dataclass(frozen=True)
@@ -127,28 +128,33 @@ def _chosen(pairs: list[ListPair], names: Sequence[str]) -> list[ListPair]:
     return chosen
 
 
-def sync_lists(
-    store: Store,
-    connection_id: int,
-    request: ListSyncRequest,
-    *,
-    progress: Progress = quiet,
-    clock: Clock = utc_now,
-    origin: str = "cli",
-) -> ListSyncResult:
+def sync_lists(start: JobStart, request: ListSyncRequest) -> ListSyncResult:
     """One `lists sync`; GuardStopped (exit 2, the run recorded as failed) when the guard
     stops it, LockHeldError when another job holds the connection."""
     if request.dry_run:
-        with job_context(store, connection_id, clock=clock, progress=progress) as ctx:
+        with job_context(start) as ctx:
             return sync_in(ctx, request, None)
-    with job_run(KIND, store, connection_id, origin=origin, clock=clock,
-                 progress=progress) as (ctx, run):  # fmt: skip
-        result = sync_in(ctx, request, run)
-        finish(run, result)
+    result = run_job(start, ListSyncJob(request))
     if result.stopped:
         raise GuardStopped(f"stopped before writing anything: {result.stopped}")
-    notify_completion(ctx.store.config, ctx.settings, completion(result))
     return result
+
+
+@dataclass(frozen=True)
+class ListSyncJob(Job[ListSyncResult]):
+    request: ListSyncRequest
+    kind: ClassVar[str] = KIND
+
+    def work(self, ctx: JobContext, run: RunRecorder) -> ListSyncResult:
+        result = sync_in(ctx, self.request, run)
+        finish(run, result)
+        return result
+
+    def completion(self, result: ListSyncResult) -> Completion | None:
+        if result.stopped:
+            return None
+        counts = result.counts()
+        return MAIL.of(result, {key: counts[key] for key in COUNTS})
 
 
 def finish(run: RunRecorder, result: ListSyncResult) -> None:
@@ -161,15 +167,3 @@ def finish(run: RunRecorder, result: ListSyncResult) -> None:
     else:
         run.status = RunStatus.SUCCEEDED
     result.run_id, result.status = run.run_id, run.outcome()
-
-
-def completion(result: ListSyncResult) -> Completion:
-    counts = result.counts()
-    return Completion(
-        "lists sync",
-        result.run_id,
-        result.status.value,
-        {key: counts[key] for key in COUNTS},
-        "Every failed subscription, conflict and membership not written",
-        COUNTS,
-    )

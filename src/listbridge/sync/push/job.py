@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from listbridge.constant_contact.bulk import Bulk
 from listbridge.core.accounts import Account
@@ -35,11 +36,10 @@ from listbridge.core.settings import (
     PUSH_ON_CRM_DELETE,
     PUSH_TAG,
 )
-from listbridge.store.db import Store
 from listbridge.store.push_state import StoredMemo, link_states, mark_unsubscribed
 from listbridge.store.runs import RunRecorder
-from listbridge.sync.completion_mail import Completion, notify_completion
-from listbridge.sync.job import Clock, JobContext, Progress, job_context, job_run, quiet, utc_now
+from listbridge.sync.completion_mail import Completion, Mail
+from listbridge.sync.job import Job, JobContext, JobStart, job_context, run_job
 from listbridge.sync.push import source
 from listbridge.sync.push.consent_carry import carry_cc_opt_outs
 from listbridge.sync.push.cost import estimate_calls
@@ -48,6 +48,7 @@ from listbridge.sync.push.source import Fetched
 from listbridge.sync.push.steps import apply_push, settle_remembered
 
 KIND = "push"
+MAIL = Mail("push", "Every account not pushed and every failed subscription", COUNTS)
 
 
 @dataclass(frozen=True)
@@ -59,23 +60,23 @@ class PushRequest:
     accounts: frozenset[str] | None = None
 
 
-def run_push(
-    store: Store,
-    connection_id: int,
-    request: PushRequest,
-    *,
-    progress: Progress = quiet,
-    clock: Clock = utc_now,
-    origin: str = "cli",
-) -> PushResult:
+def run_push(start: JobStart, request: PushRequest) -> PushResult:
     if request.dry_run:
-        with job_context(store, connection_id, clock=clock, progress=progress) as ctx:
+        with job_context(start) as ctx:
             return _dry_run(ctx, request)
-    with job_run(KIND, store, connection_id, origin=origin, clock=clock,
-                 progress=progress) as (ctx, run):  # fmt: skip
-        result = push(ctx, request, run)
-    notify_completion(ctx.store.config, ctx.settings, _completion(result))
-    return result
+    return run_job(start, PushJob(request))
+
+
+@dataclass(frozen=True)
+class PushJob(Job[PushResult]):
+    request: PushRequest
+    kind: ClassVar[str] = KIND
+
+    def work(self, ctx: JobContext, run: RunRecorder) -> PushResult:
+        return push(ctx, self.request, run)
+
+    def completion(self, result: PushResult) -> Completion:
+        return MAIL.of(result, {key: result.count(key) for key in COUNTS})
 
 
 def push(ctx: JobContext, request: PushRequest, run: RunRecorder) -> PushResult:
@@ -95,17 +96,6 @@ def push(ctx: JobContext, request: PushRequest, run: RunRecorder) -> PushResult:
 def plan_fetched(fetched: Fetched) -> Plan:
     return plan_push(
         fetched.accounts, fetched.links, fetched.existing, fetched.policy, fetched.siblings
-    )
-
-
-def _completion(result: PushResult) -> Completion:
-    return Completion(
-        "push",
-        result.run_id,
-        result.status.value,
-        {key: result.count(key) for key in COUNTS},
-        "Every account not pushed and every failed subscription",
-        COUNTS,
     )
 
 

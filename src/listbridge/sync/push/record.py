@@ -13,6 +13,7 @@ from listbridge.store.db import Store
 from listbridge.store.import_state import save_progress
 from listbridge.store.push_state import PushedLink, drop_links, forget_lists, save_pushed_links
 from listbridge.store.runs import RunRecorder
+from listbridge.sync.job import JobResult
 from listbridge.sync.push.source import Calls, Fetched
 from listbridge.sync.push.steps import PushApplied, states_of
 
@@ -20,18 +21,11 @@ COUNTS = ("created", "matched_existing", "already_linked", "not_pushed", "failed
 
 
 @dataclass
-class PushResult:
-    run_id: int
-    status: RunStatus
-    counts: Counter[str]
-    errors: list[ErrorRow] = field(default_factory=list)
+class PushResult(JobResult):
     warnings: list[ErrorRow] = field(default_factory=list)
     #: per action and per reason (the dry run's table)
     by_reason: Counter[str] = field(default_factory=Counter)
     calls: Calls | None = None
-
-    def count(self, key: str) -> int:
-        return int(self.counts.get(key, 0))
 
     @classmethod
     def of_plan(

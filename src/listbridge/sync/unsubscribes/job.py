@@ -8,15 +8,13 @@ were, so the next run reads its change again: an opt-out is never lost.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 from listbridge.core.consent import Action, Decision, Policy, decide
 from listbridge.core.errors import GuardStopped
 from listbridge.core.list_plan import Guard, unsubscribe_verdict
-from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.core.settings import (
     SYNC_GUARD_COUNT,
     UNSUBSCRIBE_CC_TO_CRM,
@@ -25,31 +23,20 @@ from listbridge.core.settings import (
     UNSUBSCRIBE_RESUBSCRIBE_CLEARS_OPT_OUT,
     Settings,
 )
-from listbridge.crm.protocol import CrmWithLists
-from listbridge.store.db import Store
 from listbridge.store.import_state import advance_cursors, read_cursors
-from listbridge.store.locks import locked_run
-from listbridge.store.runs import RunRecorder, started_by
-from listbridge.sync.job import JobContext, job_context, utc_now
+from listbridge.store.runs import RunRecorder
+from listbridge.sync.job import Job, JobContext, JobResult, JobStart, run_job
 from listbridge.sync.unsubscribes.apply import COUNTED, Applier
 from listbridge.sync.unsubscribes.source import KIND, Changes, gather
 
 #: cursors kept beside the import's (its table holds one per scope key)
 CC_CURSOR = "~unsubscribes.cc"
 CRM_CURSOR = "~unsubscribes.crm"
-Clock = Callable[[], datetime]
 
 
 @dataclass
-class UnsubscribeResult:
-    run_id: int
-    status: RunStatus
-    counts: Counter[str]
-    errors: list[ErrorRow] = field(default_factory=list)
+class UnsubscribeResult(JobResult):
     decisions: list[Decision] = field(default_factory=list)
-
-    def count(self, key: str) -> int:
-        return int(self.counts.get(key, 0))
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -61,22 +48,28 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
-def reconcile_unsubscribes(
-    store: Store,
-    connection_id: int,
-    *,
-    crm: CrmWithLists | None = None,
-    clock: Clock = utc_now,
-    origin: str = "cli",
-    confirm: bool = False,
-) -> UnsubscribeResult:
+def reconcile_unsubscribes(start: JobStart, *, confirm: bool = False) -> UnsubscribeResult:
     """One reconciliation; LockHeldError (and no run) when another job holds the lock,
     GuardStopped (and no run) when it would unsubscribe more than sync.guard_count."""
-    with job_context(store, connection_id, clock=clock) as ctx:
-        step = Reconciliation(ctx if crm is None else replace(ctx, crm=crm))
-        changes = step.gather(confirm)
-        with locked_run(store, connection_id, KIND, started_by(origin)) as (_held, run):
-            return step.apply(changes, run)
+    return run_job(start, UnsubscribeJob(confirm))
+
+
+@dataclass
+class UnsubscribeJob(Job[UnsubscribeResult]):
+    """Gathers before the lock (the guard refuses without a run), applies inside it."""
+
+    confirm: bool
+    kind: ClassVar[str] = KIND
+    _gathered: tuple[Reconciliation, Changes] | None = None
+
+    def prepare(self, ctx: JobContext) -> None:
+        step = Reconciliation(ctx)
+        self._gathered = step, step.gather(self.confirm)
+
+    def work(self, ctx: JobContext, run: RunRecorder) -> UnsubscribeResult:
+        assert self._gathered is not None, "prepare() gathers first"
+        step, changes = self._gathered
+        return Reconciliation(ctx, step.started).apply(changes, run)
 
 
 @dataclass

@@ -1,0 +1,133 @@
+"""Reading contacts: one query joins a contact's rows, its organisation's name and its
+record state, and labels each column with the Account field it fills (fields.py).
+
+Only Contacts are read (organisations are not synced), and only live ones
+(vtiger_crmentity.deleted = 0) unless a writer asks for the deleted too. Matching an
+address trims and lowers both sides, so that it ignores case and spaces whatever the
+table's collation; Vtiger indexes no lowered column, so such a read scans the contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, func, or_, select
+
+from listbridge.core.accounts import Account
+from listbridge.crm.vtiger.fields import FIELDS, account_from_row, to_db
+from listbridge.crm.vtiger.tables import (
+    ACCOUNT,
+    CONTACTADDRESS,
+    CONTACTDETAILS,
+    CONTACTSUBDETAILS,
+    CRMENTITY,
+)
+
+# A statement holds at most this many ids or addresses in one IN (…).
+IN_CHUNK = 900
+#: the largest crmid: vtiger's ids are int(19) columns of 32 bits
+MAX_CRMID = 2**31 - 1
+ENTITY = CRMENTITY.c
+ORGANISATION = ACCOUNT.alias("organisation")
+ORGANISATION_ENTITY = CRMENTITY.alias("organisation_entity")
+
+
+def crmids(account_ids: Iterable[str]) -> list[int]:
+    """The ids that can be Vtiger crmids, as numbers, sorted (others name no contact)."""
+    numbers = {int(i) for i in account_ids if i.isascii() and i.isdecimal()}
+    return sorted(n for n in numbers if 0 < n <= MAX_CRMID)
+
+
+def contact_query(*, include_deleted: bool = False) -> Select[Any]:
+    """Every contact, as Account columns (`fields.account_from_row` reads a row)."""
+    live_organisation = and_(
+        ORGANISATION_ENTITY.c.crmid == ORGANISATION.c.accountid,
+        ORGANISATION_ENTITY.c.deleted == 0,
+    )
+    company = case(
+        (ORGANISATION_ENTITY.c.crmid.is_not(None), ORGANISATION.c.accountname), else_=""
+    )
+    joined = (
+        CONTACTDETAILS.join(CRMENTITY, ENTITY.crmid == CONTACTDETAILS.c.contactid)
+        .outerjoin(CONTACTADDRESS, CONTACTADDRESS.c.contactaddressid == ENTITY.crmid)
+        .outerjoin(CONTACTSUBDETAILS, CONTACTSUBDETAILS.c.contactsubscriptionid == ENTITY.crmid)
+        .outerjoin(ORGANISATION, ORGANISATION.c.accountid == CONTACTDETAILS.c.accountid)
+        .outerjoin(ORGANISATION_ENTITY, live_organisation)
+    )
+    query = select(
+        ENTITY.crmid.label("id"),
+        ENTITY.createdtime.label("created_at"),
+        ENTITY.modifiedtime.label("updated_at"),
+        CONTACTDETAILS.c.emailoptout.label("email_opt_out"),
+        company.label("company_name"),
+        *(field.column.label(name) for name, field in FIELDS.items()),
+    ).select_from(joined)
+    query = query.where(ENTITY.setype == "Contacts")
+    return query if include_deleted else query.where(ENTITY.deleted == 0)
+
+
+def accounts(conn: Connection, query: Select[Any]) -> list[Account]:
+    return [account_from_row(row) for row in conn.execute(query).mappings()]
+
+
+def read_many(
+    conn: Connection, ids: Sequence[int], *, include_deleted: bool = False
+) -> dict[str, Account]:
+    found: dict[str, Account] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        query = contact_query(include_deleted=include_deleted)
+        chunk = query.where(ENTITY.crmid.in_(ids[start : start + IN_CHUNK]))
+        found.update((a.id, a) for a in accounts(conn, chunk))
+    return found
+
+
+def read_page(
+    conn: Connection, since: datetime | None, after: tuple[datetime, int] | None, size: int
+) -> list[Account]:
+    """The next `size` contacts modified at or after `since`, in (modifiedtime, crmid)
+    order, after the keyset `after` (the last contact of the page before)."""
+    query = contact_query()
+    if since is not None:
+        query = query.where(ENTITY.modifiedtime >= to_db(since))
+    if after is not None:
+        moment, crmid = to_db(after[0]), after[1]
+        query = query.where(
+            or_(
+                ENTITY.modifiedtime > moment,
+                and_(ENTITY.modifiedtime == moment, ENTITY.crmid > crmid),
+            )
+        )
+    return accounts(conn, query.order_by(ENTITY.modifiedtime, ENTITY.crmid).limit(size))
+
+
+def _key(column: Any) -> Any:
+    return func.lower(func.trim(column))
+
+
+def with_email(conn: Connection, email: str) -> list[Account]:
+    """Contacts with this address (already trimmed and lowered) in any of their three."""
+    columns = [FIELDS[c].column for c in ("email", "email2", "email3")]
+    query = contact_query().where(or_(*(_key(c) == email for c in columns)))
+    return accounts(conn, query.order_by(ENTITY.crmid))
+
+
+def with_primary_email(conn: Connection, emails: Sequence[str]) -> list[Account]:
+    """Contacts whose first address is one of `emails` (trimmed and lowered)."""
+    found: list[Account] = []
+    column = _key(FIELDS["email"].column)
+    for start in range(0, len(emails), IN_CHUNK):
+        query = contact_query().where(column.in_(emails[start : start + IN_CHUNK]))
+        found += accounts(conn, query.order_by(ENTITY.crmid))
+    return found
+
+
+def opted_out(conn: Connection) -> frozenset[str]:
+    query = (
+        select(ENTITY.crmid)
+        .join(CONTACTDETAILS, CONTACTDETAILS.c.contactid == ENTITY.crmid)
+        .where(ENTITY.setype == "Contacts", ENTITY.deleted == 0)
+        .where(func.trim(CONTACTDETAILS.c.emailoptout).in_(("1", "on", "yes", "true")))
+    )
+    return frozenset(str(i) for i in conn.scalars(query))
