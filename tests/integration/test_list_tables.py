@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from listbridge.core.accounts import Account
 from listbridge.core.cc_records import CcList
@@ -16,6 +16,7 @@ from listbridge.store.cc_lists import refresh_lists
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.disconnect import PURGED, forget_connection
+from listbridge.store.list_sync_state import list_pairs, pair_lists
 from listbridge.store.migrate import alembic_config, current_revision
 from listbridge.store.models import Base, CcListMirror, CrmList, ListSyncMember
 from listbridge.store.models.lists import CcListMirror as Defined
@@ -42,7 +43,7 @@ def test_downgrade_to_0005_and_back_keeps_cc_lists(store: Store) -> None:
     tables = set(inspect(store.engine).get_table_names())
     assert not tables & NEW_TABLES
     columns = {c["name"] for c in inspect(store.engine).get_columns("cc_lists")}
-    assert not columns & {"crm_list_id", "synced_name", "rule_kind", "rule"}
+    assert not columns & {"crm_list_id", "crm_list_key", "synced_name", "rule_kind", "rule"}
     command.upgrade(config, "head")
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
@@ -54,7 +55,7 @@ def test_downgrade_to_0005_and_back_keeps_cc_lists(store: Store) -> None:
             "",
             "",
         )
-        assert mirror.crm_list_id is None
+        assert mirror.crm_list_key is None
 
 
 def test_deleting_a_crm_list_unpairs_its_cc_list(store: Store) -> None:
@@ -62,15 +63,38 @@ def test_deleting_a_crm_list_unpairs_its_cc_list(store: Store) -> None:
     _cc_list(store, cid)
     crm = BuiltinCrm(store, cid)
     crm.create_list("News", reason="t")
+    crm_lists = crm.list_keys()
+    (key,) = crm_lists
     with store.session() as session:
-        crm_list = session.scalars(select(CrmList)).one()
-        mirror = session.scalars(select(CcListMirror)).one()
-        mirror.crm_list_id, mirror.rule_kind, mirror.rule = crm_list.id, "crm_list", "News"
+        pair_lists(session, cid, "L1", key)
+        (pair,) = list_pairs(session, cid, crm_lists)
+    assert (pair.crm_list_key, pair.crm_name) == (key, "News")
     crm.delete_list("News", reason="t")
+    # A list made since may get the deleted one's key: it must not inherit the pairing.
+    crm.create_list("Other", reason="t")
+    crm_lists = crm.list_keys()
     with store.session() as session:
+        (pair,) = list_pairs(session, cid, crm_lists)
         mirror = session.scalars(select(CcListMirror)).one()
-        assert mirror.crm_list_id is None
-        assert mirror.name == "News"
+    assert (pair.crm_list_key, pair.crm_name, pair.name) == (None, None, "News")
+    assert mirror.crm_list_key is None
+
+
+def test_the_upgrade_keeps_each_pairing_under_its_crm_list_key(store: Store) -> None:
+    cid = connection_id(store, "main")
+    _cc_list(store, cid)
+    crm = BuiltinCrm(store, cid)
+    crm.create_list("News", reason="t")
+    (key,) = crm.list_keys()
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0009")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE cc_lists SET crm_list_id = :id"), {"id": int(key)})
+    command.upgrade(config, "head")
+    crm_lists = crm.list_keys()
+    with store.session() as session:
+        (pair,) = list_pairs(session, cid, crm_lists)
+    assert (pair.crm_list_key, pair.crm_name) == (key, "News")
 
 
 def test_disconnect_forgets_cc_lists_and_sync_state_but_keeps_crm_lists(store: Store) -> None:

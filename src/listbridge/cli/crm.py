@@ -1,38 +1,51 @@
-"""`listbridge crm …`: the builtin CRM's files, custom fields and accounts."""
+"""`listbridge crm …`: the connection's CRM (`crm use`), its accounts, lists and fields.
+
+`show`, `export`, `fields ls`, `lists` and `duplicates` go through the CRM protocol and
+work on every CRM; `load`, `delete`, `fields add` and `export --include-deleted` are the
+builtin CRM's own and say so, exit 2, on another one."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from listbridge.cli import crm_duplicates
-from listbridge.cli.context import context
+from listbridge.cli import crm_duplicates, crm_use
+from listbridge.cli.context import CliContext, context
 from listbridge.cli.crm_lists import app as crm_lists_app
-from listbridge.core.accounts import FieldType
+from listbridge.core.accounts import Account, FieldType
 from listbridge.core.errors import UserError
 from listbridge.core.journal import Side
 from listbridge.core.values import format_timestamp
 from listbridge.crm.builtin.adapter import BuiltinCrm
-from listbridge.crm.builtin.export import ExportFormat, export_accounts
-from listbridge.crm.builtin.fields import add_field, list_fields
+from listbridge.crm.builtin.export import export_accounts
+from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import LoadResult, load_file
 from listbridge.crm.builtin.render import account_lines, history_lines, list_lines
+from listbridge.crm.export import ExportFormat, export_crm
+from listbridge.crm.factory import crm_for, open_crm
+from listbridge.crm.presets import LABELS
+from listbridge.crm.protocol import CrmWithLists
+from listbridge.crm.reading import with_links
+from listbridge.store.crm_choice import CrmKind, load_crm_choice
 from listbridge.store.journal import history
 from listbridge.store.runs import started_by
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="The builtin CRM: load, export, fields, lists, show, delete, duplicates.",
+    help="The connection's CRM: use, load, export, fields, lists, show, delete, duplicates.",
 )
-fields_app = typer.Typer(no_args_is_help=True, help="Custom fields of the builtin CRM.")
+fields_app = typer.Typer(no_args_is_help=True, help="Custom fields of the CRM.")
+app.command("use")(crm_use.use)
 app.add_typer(fields_app, name="fields")
 app.add_typer(crm_lists_app, name="lists")
 _stderr = Console(stderr=True, highlight=False)
@@ -52,8 +65,10 @@ def load(
         False, "--skip-invalid", help="Load the valid rows and report the others."
     ),
 ) -> None:
-    """Load accounts; an id already stored is updated. A file with invalid rows loads nothing."""
+    """Load accounts into the builtin CRM; an id already stored is updated. A file with
+    invalid rows loads nothing."""
     state = context(ctx)
+    crm_use.builtin_only(state, "crm load", "load the file into {crm} itself")
     with _progress(file) as advance:
         result = load_file(
             state.store,
@@ -103,15 +118,30 @@ def export(
 ) -> None:
     """Every account with every column (custom fields as custom.<Name>)."""
     state = context(ctx)
-    write = partial(
-        export_accounts, state.store, state.connection_id, fmt=fmt, include_deleted=include_deleted
-    )
+    write = _exporter(state, fmt, include_deleted)
     if out is None:
         write(sys.stdout)
         return
     with out.open("w", encoding="utf-8", newline="") as handle:
         count = write(handle)
     _stderr.print(f"wrote {count} account(s) to {escape(str(out))}")
+
+
+def _exporter(
+    state: CliContext, fmt: ExportFormat, include_deleted: bool
+) -> Callable[[TextIO], int]:
+    """The builtin CRM's export (id order, deleted accounts on demand), else the protocol's."""
+    store, connection_id = state.store, state.connection_id
+    choice = load_crm_choice(store, connection_id)
+    if choice.kind is CrmKind.BUILTIN:
+        return partial(
+            export_accounts, store, connection_id, fmt=fmt, include_deleted=include_deleted
+        )
+    if include_deleted:
+        crm_use.builtin_only(
+            state, "--include-deleted", "look for deleted contacts in {crm} itself"
+        )
+    return partial(export_crm, crm_for(store, connection_id, choice), store, connection_id, fmt=fmt)
 
 
 @app.command("delete")
@@ -122,6 +152,7 @@ def delete(
     """Mark accounts deleted: jobs leave them out, and a push applies push.on_crm_delete
     to their contacts. `crm load` of a file with an account's id restores it."""
     state = context(ctx)
+    crm_use.builtin_only(state, "crm delete", "delete the contacts in {crm} itself")
     crm = BuiltinCrm(state.store, state.connection_id)
     marked = crm.delete(account_ids, reason=DELETE_REASON)
     already = len(set(account_ids)) - marked
@@ -142,8 +173,11 @@ def fields_add(
     type_: FieldType = typer.Option(..., "--type", help="The kind of value."),
     choices: str = typer.Option("", "--choices", help="Comma-separated, for --type choice."),
 ) -> None:
-    """Define a custom field before loading a file that uses it."""
+    """Define a custom field of the builtin CRM before loading a file that uses it."""
     state = context(ctx)
+    crm_use.builtin_only(
+        state, "crm fields add", "its custom fields are defined in {crm} (and not synced yet)"
+    )
     field = add_field(state.store, state.connection_id, name, type_, choices.split(","))
     extra = f" ({', '.join(field.choices)})" if field.choices else ""
     typer.echo(f"custom field {field.name!r} defined: {field.type}{extra}")
@@ -153,20 +187,21 @@ def fields_add(
 def fields_ls(ctx: typer.Context) -> None:
     """The custom fields and their types."""
     state = context(ctx)
-    for field in list_fields(state.store, state.connection_id):
+    choice = load_crm_choice(state.store, state.connection_id)
+    fields = crm_for(state.store, state.connection_id, choice).custom_fields()
+    for field in fields:
         extra = f"  {', '.join(field.choices)}" if field.choices else ""
         typer.echo(f"{field.name}\t{field.type}{extra}")
+    if not fields and choice.kind is not CrmKind.BUILTIN:  # silence would look like a failure
+        typer.echo(f"no custom fields: {LABELS[choice.kind]}'s are not synced yet", err=True)
 
 
 @app.command("show")
 def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")) -> None:
     """One account: its fields, custom values, CRM lists and change history."""
     state = context(ctx)
-    crm = BuiltinCrm(state.store, state.connection_id)
-    stored = crm.get_stored(account_id)
-    if stored is None:
-        raise UserError(f"no account with id {account_id!r}")
-    account, deleted_at = stored
+    crm = open_crm(state.store, state.connection_id)
+    account, deleted_at = _stored(state, crm, account_id)
     changes = history(state.store, state.connection_id, Side.CRM, account_id)
     lists = list_lines(crm.account_lists(account_id))
     lines = [*account_lines(account), "", *lists, "", *history_lines(changes)]
@@ -176,6 +211,20 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
         cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
         lines += ["", f"Constant Contact contact {account.cc_contact_id}:", *history_lines(cc)]
     typer.echo("\n".join(lines))
+
+
+def _stored(
+    state: CliContext, crm: CrmWithLists, account_id: str
+) -> tuple[Account, datetime | None]:
+    """The account with when it was deleted (only the builtin CRM shows deleted ones)."""
+    stored: tuple[Account, datetime | None] | None = None
+    if isinstance(crm, BuiltinCrm):
+        stored = crm.get_stored(account_id)
+    elif (found := crm.get(account_id)) is not None:  # its link is in listbridge's store
+        stored = (with_links(state.store, state.connection_id, [found])[0], None)
+    if stored is None:
+        raise UserError(f"no account with id {account_id!r}")
+    return stored
 
 
 app.command("duplicates")(crm_duplicates.duplicates)  # listed after the commands above

@@ -18,7 +18,11 @@ from listbridge.cli.render import open_for_writing
 from listbridge.core.duplicates import DuplicateGroup, DuplicateKind
 from listbridge.core.errors import UserError
 from listbridge.core.spreadsheet import safe_cell
+from listbridge.crm import reading
 from listbridge.crm.builtin.duplicates import duplicate_groups
+from listbridge.crm.factory import crm_for
+from listbridge.store.crm_choice import CrmKind, load_crm_choice
+from listbridge.store.db import Store
 
 CSV_COLUMNS = ("kind", "key", "account_ids", "linked_account_id")
 TITLES = {
@@ -34,13 +38,13 @@ def duplicates(
         None, "--csv", help="Write the groups to this CSV file ('-': stdout)."
     ),
 ) -> None:
-    """Possible duplicates among the builtin CRM's accounts, to fix by hand: accounts
-    sharing an address (organisations too) and likely the same person twice. Deleted
-    accounts are left out."""
+    """Possible duplicates among the CRM's accounts, to fix by hand: accounts sharing an
+    address (organisations too) and likely the same person twice. Deleted accounts are
+    left out."""
     if as_json and csv_file is not None and str(csv_file) == "-":
         raise UserError("--json and --csv - both write to stdout; choose one")
     state = context(ctx)
-    groups = duplicate_groups(state.store, state.connection_id)
+    groups = _groups(state.store, state.connection_id)
     if csv_file is not None:
         _write_csv(csv_file, groups)
         where = "stdout" if str(csv_file) == "-" else csv_file
@@ -49,6 +53,14 @@ def duplicates(
         typer.echo(json.dumps([_group_json(g) for g in groups], indent=2, ensure_ascii=False))
     elif csv_file is None:
         _print_tables(groups)
+
+
+def _groups(store: Store, connection_id: int) -> list[DuplicateGroup]:
+    """The builtin CRM's own query; any other CRM read through the protocol."""
+    choice = load_crm_choice(store, connection_id)
+    if choice.kind is CrmKind.BUILTIN:
+        return duplicate_groups(store, connection_id)
+    return reading.duplicate_groups(crm_for(store, connection_id, choice), store, connection_id)
 
 
 def _group_json(group: DuplicateGroup) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`listbridge crm lists …`: the builtin CRM's own lists (groups), as a CRM user keeps them.
+"""`listbridge crm lists …`: the CRM's own lists, as a CRM user keeps them (the builtin
+CRM's lists, CiviCRM's groups, Vtiger's campaigns: through the CRM protocol).
 
 A CRM list paired with a Constant Contact list is changed by `listbridge lists …`; these
 commands manage the CRM side alone, e.g. a group that `lists bind NAME --crm-list X`
@@ -10,15 +11,16 @@ from __future__ import annotations
 import typer
 
 from listbridge.cli.context import context
-from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.factory import open_crm
+from listbridge.crm.protocol import CrmWithLists
 
-app = typer.Typer(no_args_is_help=True, help="The builtin CRM's own lists (groups).")
+app = typer.Typer(no_args_is_help=True, help="The CRM's own lists (groups).")
 REASON = "crm lists (by hand)"
 
 
-def _crm(ctx: typer.Context) -> BuiltinCrm:
+def _crm(ctx: typer.Context) -> CrmWithLists:
     state = context(ctx)
-    return BuiltinCrm(state.store, state.connection_id)
+    return open_crm(state.store, state.connection_id)
 
 
 @app.command("ls")

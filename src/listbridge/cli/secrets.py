@@ -1,4 +1,5 @@
-"""`listbridge secrets rotate`: re-encrypt stored tokens and client secrets with a new key."""
+"""`listbridge secrets rotate`: re-encrypt stored tokens, client secrets and CRM database URLs
+with a new key."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""`listbridge status`: connection health, token age, refresh-token idle expiry, today's API
-budget, and whether the connection's schedules are paused. Never a token or a secret."""
+"""`listbridge status`: connection health, the CRM it syncs, token age, refresh-token idle
+expiry, today's API budget, and whether the connection's schedules are paused. Never a
+token or a secret (a CRM database's URL shows with its password masked)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import typer
 
 from listbridge.cli.context import context
+from listbridge.cli.crm_use import crm_status
 from listbridge.core.errors import NotConnectedError
 from listbridge.core.tokens import Health
 from listbridge.store.db import Store
@@ -41,7 +43,8 @@ def status(
         except NotConnectedError as error:
             problem = error
         shown = _status(state.store, state.connection_id)
-    _render(shown, as_json, next_runs(state.store, state.connection_id))
+    crm = crm_status(state.store, state.connection_id)
+    _render(shown, as_json, next_runs(state.store, state.connection_id), crm)
     if problem is not None:
         raise problem
     if shown.health != Health.OK.value:
@@ -70,11 +73,14 @@ def next_runs(store: Store, connection_id: int) -> list[dict[str, str]]:
     ]
 
 
-def _render(shown: ConnectionStatus, as_json: bool, runs: list[dict[str, str]]) -> None:
+def _render(
+    shown: ConnectionStatus, as_json: bool, runs: list[dict[str, str]], crm: dict[str, str | None]
+) -> None:
     if as_json:
-        typer.echo(json.dumps({**shown.as_json(), "next_runs": runs}))
+        typer.echo(json.dumps({**shown.as_json(), "crm": crm, "next_runs": runs}))
         return
     typer.echo(f"connection health: {shown.health}" + _why(shown))
+    typer.echo(f"crm: {_crm_line(crm)}")
     if shown.organization_name:
         owner = f"{shown.owner_name} <{shown.owner_email}>"
         typer.echo(f"account: {shown.organization_name} — {owner}")
@@ -96,6 +102,14 @@ def _render(shown: ConnectionStatus, as_json: bool, runs: list[dict[str, str]]) 
     typer.echo("next runs (when `listbridge scheduler` or the demo runs):")
     for run in runs:
         typer.echo(f"  {run['job']}: {run['when']}, next at {run['next_at']}")
+
+
+def _crm_line(crm: dict[str, str | None]) -> str:
+    if crm.get("error"):
+        return f"{crm['kind']} ({crm['error']})"
+    if crm["url"] is None:
+        return f"{crm['kind']} (in listbridge's database)"
+    return f"{crm['kind']} at {crm['url']}"
 
 
 def _why(shown: ConnectionStatus) -> str:

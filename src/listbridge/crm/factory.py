@@ -1,7 +1,8 @@
 """The CRM of a connection, behind the protocol: the one way a job reaches a CRM.
 
-Only the builtin CRM exists today; a connection's `crm use …` choice will pick the
-adapter here, and no job changes.
+`crm use` records the choice (store/crm_choice.py); `open_crm` opens the adapter it
+names, and no job changes: the builtin CRM in listbridge's own database, or CiviCRM or
+Vtiger where they are, each through a pooled engine on its database (crm/engines.py).
 """
 
 from __future__ import annotations
@@ -9,16 +10,63 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from listbridge.core.errors import UserError
 from listbridge.crm.builtin.adapter import BuiltinCrm
+from listbridge.crm.civicrm.adapter import CiviCrm
+from listbridge.crm.engines import answering_engine, crm_url
+from listbridge.crm.presets import check_core_tables
 from listbridge.crm.protocol import CrmWithLists
+from listbridge.crm.vtiger.adapter import VtigerCrm
+from listbridge.store.connections import connection_name
+from listbridge.store.crm_choice import CrmChoice, CrmKind, load_crm_choice
+from listbridge.store.crm_switch import Switch, switch_crm
 from listbridge.store.db import Store
+
+Clock = Callable[[], datetime]
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_crm(
-    store: Store, connection_id: int, clock: Callable[[], datetime] = _utc_now
+def open_crm(store: Store, connection_id: int, clock: Clock = _utc_now) -> CrmWithLists:
+    """The connection's CRM; CrmUnreachableError when its database does not answer."""
+    return crm_for(store, connection_id, load_crm_choice(store, connection_id), clock)
+
+
+def crm_for(
+    store: Store, connection_id: int, choice: CrmChoice, clock: Clock = _utc_now
 ) -> CrmWithLists:
-    return BuiltinCrm(store, connection_id, clock)
+    if choice.kind is CrmKind.BUILTIN:
+        return BuiltinCrm(store, connection_id, clock)
+    if choice.url is None:  # save_crm_choice never stores one so; a hand-edited row
+        raise UserError(f"the {choice.kind} CRM has no URL: run `listbridge crm use` again")
+    engine = answering_engine(choice.url, connection_name(store, connection_id))
+    if choice.kind is CrmKind.CIVICRM:
+        return CiviCrm(store, connection_id, engine, clock)
+    return VtigerCrm(store, connection_id, engine, clock)
+
+
+def choose_crm(
+    store: Store, connection_id: int, kind: CrmKind, url: str | None, *, force: bool = False
+) -> Switch:
+    """`crm use`: check the CRM (its URL, that its database answers and holds the
+    preset's core tables), then make it the connection's (store/crm_switch.py)."""
+    choice = _choice(kind, url)
+    if choice.url is not None:
+        name = connection_name(store, connection_id)
+        check_core_tables(answering_engine(choice.url, name), kind, name)
+    return switch_crm(store, connection_id, choice, force=force)
+
+
+def _choice(kind: CrmKind, url: str | None) -> CrmChoice:
+    if kind is CrmKind.BUILTIN:
+        if url is not None:
+            raise UserError(
+                "--url: the builtin CRM lives in listbridge's own database; "
+                "--url names the database of a civicrm or vtiger CRM"
+            )
+        return CrmChoice()
+    if url is None or not url.strip():
+        raise UserError(f"crm use {kind} needs --url, the SQLAlchemy URL of its database")
+    return CrmChoice(kind, crm_url(url))

@@ -16,11 +16,14 @@ from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account, CustomFieldDef, CustomValue
 from listbridge.core.journal import Change
+from listbridge.core.matching import AccountKeys
 
 #: What `update_fields` accepts per column: text for text columns, bool for the
 #: boolean ones, a typed custom value (or None to clear it) for `custom.<Name>`.
 FieldValue = str | bool | CustomValue | None
 T = TypeVar("T")
+#: what a batch's writer calls with the state store's session and the created ids
+Batched = Callable[[Session, Mapping[str, str]], T]
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class AccountBatch:
     run_id: int | None
     #: when the batch is written: a custom field it brings in is defined then
     at: datetime
-    #: new accounts, their ids free and their timestamps set
+    #: new accounts with their timestamps set; their ids are proposals (see `create`)
     creates: tuple[Account, ...] = ()
     #: each account as it should be (updated_at set), with the columns that changed
     #: (file column names, `custom.<Name>` too); the other columns are not written
@@ -60,6 +63,11 @@ class CrmAdapter(Protocol):
         """
         ...
 
+    def match_keys(self) -> Iterator[AccountKeys]:
+        """What matching needs of every account, streamed; a deleted account (where the
+        CRM keeps them) comes with no e-mails: its id stays taken, it matches nothing."""
+        ...
+
     def opted_out_ids(self) -> frozenset[str]:
         """The ids of the accounts whose email opt-out is set."""
         ...
@@ -74,7 +82,11 @@ class CrmAdapter(Protocol):
         ...
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
-        """Store a new account (its id must be free) and return it with its timestamps."""
+        """Store a new account and return it as stored, with its timestamps and its id.
+
+        A CRM that numbers its own records (CiviCRM, Vtiger) gives the account its own id
+        and ignores the one passed; the builtin CRM keeps the id passed, which must be free.
+        """
         ...
 
     def update_fields(
@@ -94,10 +106,12 @@ class CrmAdapter(Protocol):
 
     def custom_fields(self) -> list[CustomFieldDef]: ...
 
-    def write_batch(self, batch: AccountBatch, then: Callable[[Session], T]) -> T:
+    def write_batch(self, batch: AccountBatch, then: Batched[T]) -> T:
         """Write the batch and journal its changes, then call `then` with a session of
-        the state store and return what it returns, so that the caller's bookkeeping
-        (links, checkpoints) commits with the writes where the CRM can.
+        the state store and the ids of the created accounts (the id each was given, by
+        the id the batch proposed: see `create`), and return what it returns, so that
+        the caller's bookkeeping (links, checkpoints) commits with the writes where the
+        CRM can. A change journaled under a proposed id is journaled under the given one.
 
         The builtin CRM does it all in one transaction: when `then` raises, nothing of
         the batch is stored. A CRM held elsewhere cannot join the state store's
@@ -120,6 +134,11 @@ class CrmWithLists(CrmAdapter, Protocol):
 
     def lists(self) -> list[str]:
         """The list names, sorted ignoring case."""
+        ...
+
+    def list_keys(self) -> dict[str, str]:
+        """Each list's name by a key of its own that a rename keeps (the CRM's id of it),
+        so that a CC list stays paired with it whatever either side renames."""
         ...
 
     def list_members(self, name: str) -> Iterator[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcContact
 from listbridge.core.journal import Side
-from listbridge.store.models import CcLink, CrmAccount, JournalEntry, Run
+from listbridge.store.models import CcLink, JournalEntry, Run
 
 CHUNK = 500
 
@@ -57,25 +57,11 @@ def links_by(
     return found
 
 
-@dataclass(frozen=True)
-class LinkedAccount:
-    link: SeenLink
-    opted_out: bool
-    email: str
-    updated_at: datetime
-
-
-def all_links(session: Session, connection_id: int) -> Iterator[LinkedAccount]:
-    """Every link with its account's opt-out, e-mail and last change (for the report)."""
-    a = CrmAccount
-    query = (
-        select(CcLink, a.email_opt_out, a.email, a.updated_at)
-        .join(a, (a.connection_id == CcLink.connection_id) & (a.id == CcLink.account_id))
-        .where(CcLink.connection_id == connection_id)
-        .order_by(CcLink.account_id)
-    )
-    for link, opted_out, email, at in session.execute(query.execution_options(yield_per=CHUNK)):
-        yield LinkedAccount(_seen(link), bool(opted_out), str(email), at)
+def all_links(session: Session, connection_id: int) -> Iterator[SeenLink]:
+    """Every link of the connection, by account id, streamed."""
+    query = select(CcLink).where(CcLink.connection_id == connection_id).order_by(CcLink.account_id)
+    for link in session.scalars(query.execution_options(yield_per=CHUNK)):
+        yield _seen(link)
 
 
 def remember_consent(

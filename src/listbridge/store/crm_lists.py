@@ -46,6 +46,11 @@ def list_names(session: Session, connection_id: int) -> list[str]:
     return sorted(names, key=lambda name: (name.casefold(), name))
 
 
+def lists_by_id(session: Session, connection_id: int) -> list[tuple[int, str]]:
+    query = select(LISTS.c.id, LISTS.c.name).where(LISTS.c.connection_id == connection_id)
+    return [(int(i), str(name)) for i, name in session.execute(query)]
+
+
 def list_id(session: Session, connection_id: int, name: str) -> int | None:
     query = select(LISTS.c.id).where(LISTS.c.connection_id == connection_id, LISTS.c.name == name)
     return session.scalar(query)

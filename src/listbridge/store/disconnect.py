@@ -43,6 +43,7 @@ KEPT: dict[str, str] = {
     "crm_custom_values": "CRM data",
     "crm_lists": "CRM data; a pairing with a Constant Contact list lives on cc_lists",
     "crm_list_members": "CRM data",
+    "crm_choices": "which CRM the connection syncs (`crm use`): the CRM side, not the account's",
     # Constant Contact counts the daily allowance per API key, not per account: forgetting
     # today's calls would let a reconnect overspend it.
     "api_budget": "calls already spent today count against the app's daily allowance",
@@ -60,14 +61,14 @@ def forget_connection(store: Store, connection_id: int) -> list[str]:
         connection_lock(store, connection_id, holder_here(HOLDER)),
         store.session() as session,
     ):
-        _unmirror_links(session, connection_id)
+        unmirror_links(session, connection_id)
         for name in PURGED:
             table = Base.metadata.tables[name]
             session.execute(delete(table).where(table.c.connection_id == connection_id))
     return list(PURGED.values())
 
 
-def _unmirror_links(session: Session, connection_id: int) -> None:
+def unmirror_links(session: Session, connection_id: int) -> None:
     """The builtin CRM keeps a copy of each link's contact id (store/links.py); it goes
     with the links. `updated_at` stays: the account itself did not change."""
     session.execute(

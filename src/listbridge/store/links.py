@@ -8,7 +8,7 @@ the two never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,9 +17,9 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from listbridge.core.accounts import AccountType
 from listbridge.core.cc_records import CcContact
 from listbridge.core.matching import AccountKeys, MatchIndex
+from listbridge.store.db import Store
 from listbridge.store.models import CcLink, CrmAccount
 
 PAGE = 5000
@@ -31,20 +31,16 @@ class LinkRow:
     contact: CcContact
 
 
-def load_match_index(session: Session, connection_id: int) -> MatchIndex:
-    """The hash-join side of matching: every account's keys and every link, read once."""
-    return MatchIndex.build(_account_keys(session, connection_id), _links(session, connection_id))
-
-
-def _account_keys(session: Session, connection_id: int) -> Iterator[AccountKeys]:
-    a = CrmAccount
-    columns = (a.id, a.type, a.first_name, a.last_name, a.created_at, a.deleted_at)
-    query = select(*columns, a.email, a.email2, a.email3).where(a.connection_id == connection_id)
-    for row in session.execute(query.execution_options(yield_per=PAGE)):
-        # A deleted account keeps its id taken but matches no contact any more.
-        emails = () if row[5] is not None else tuple(e for e in row[6:] if e)
-        individual = row[1] == AccountType.INDIVIDUAL
-        yield AccountKeys(row[0], individual, row[2], row[3], emails, row[4])
+def load_match_index(
+    store: Store, connection_id: int, accounts: Iterable[AccountKeys]
+) -> MatchIndex:
+    """The hash-join side of matching: the CRM's accounts (`CrmAdapter.match_keys`) and
+    every link, read once. The links are read first, in a session of their own: the
+    accounts may come from the same database (the builtin CRM), and a SQLite store
+    takes its write lock when a session begins."""
+    with store.session() as session:
+        links = list(_links(session, connection_id))
+    return MatchIndex.build(accounts, links)
 
 
 def _links(session: Session, connection_id: int) -> Iterator[tuple[str, str]]:

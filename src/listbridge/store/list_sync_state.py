@@ -7,14 +7,14 @@ list where 500 changed writes 500 rows, not 100,000.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from listbridge.store.models import CcListMirror, CrmList, ListSyncMember
+from listbridge.store.models import CcListMirror, ListSyncMember
 
 CRM, CC = "crm", "cc"
 CHUNK = 1_000
@@ -26,7 +26,8 @@ class ListPair:
     name: str  # Constant Contact's name, as last read
     hidden: bool
     deleted: bool
-    crm_list_id: int | None
+    #: the paired CRM list's key (`CrmWithLists.list_keys`), and its name now
+    crm_list_key: str | None
     crm_name: str | None  # None: no CRM list paired (never, or deleted since)
     synced_name: str
     rule_kind: str  # '' (not bound), 'where', 'crm_list'
@@ -35,26 +36,50 @@ class ListPair:
     cc_members: int | None
 
 
-def list_pairs(session: Session, connection_id: int) -> list[ListPair]:
+def list_pairs(
+    session: Session, connection_id: int, crm_lists: Mapping[str, str]
+) -> list[ListPair]:
+    """Every CC list with its CRM list; `crm_lists` is the CRM's lists now, name by key.
+
+    A pairing whose CRM list is gone is dropped here, as a foreign key would drop it:
+    a CRM may give its key to a list made later, which must not inherit the pairing.
+    """
     query = (
-        select(CcListMirror, CrmList.name)
-        .outerjoin(CrmList, CrmList.id == CcListMirror.crm_list_id)
+        select(CcListMirror)
         .where(CcListMirror.connection_id == connection_id)
         .order_by(CcListMirror.name, CcListMirror.cc_list_id)
     )
-    return [_pair(row, crm_name) for row, crm_name in session.execute(query)]
+    rows = list(session.scalars(query))
+    gone = [row.cc_list_id for row in rows if _gone(row, crm_lists)]
+    pairs = [_pair(row, crm_lists) for row in rows]
+    if gone:
+        session.execute(
+            update(CcListMirror)
+            .where(CcListMirror.connection_id == connection_id)
+            .where(CcListMirror.cc_list_id.in_(gone))
+            .values(crm_list_key=None)
+        )
+    return pairs
 
 
-def _pair(row: CcListMirror, crm_name: str | None) -> ListPair:
+def _gone(row: CcListMirror, crm_lists: Mapping[str, str]) -> bool:
+    return row.crm_list_key is not None and row.crm_list_key not in crm_lists
+
+
+def _pair(row: CcListMirror, crm_lists: Mapping[str, str]) -> ListPair:
+    key = None if _gone(row, crm_lists) else row.crm_list_key
+    crm_name = None if key is None else crm_lists[key]
     return ListPair(
-        row.cc_list_id, row.name, row.hidden, row.deleted, row.crm_list_id, crm_name,
+        row.cc_list_id, row.name, row.hidden, row.deleted, key, crm_name,
         row.synced_name, row.rule_kind, row.rule, row.last_sync, row.cc_members,
     )  # fmt: skip
 
 
-def find_pair(session: Session, connection_id: int, name: str) -> ListPair | None:
+def find_pair(
+    session: Session, connection_id: int, name: str, crm_lists: Mapping[str, str]
+) -> ListPair | None:
     """The live list called `name` in CC (exactly, else ignoring case)."""
-    return pair_named(list_pairs(session, connection_id), name)
+    return pair_named(list_pairs(session, connection_id, crm_lists), name)
 
 
 def pair_named(pairs: Iterable[ListPair], name: str) -> ListPair | None:
@@ -76,9 +101,19 @@ def _update(session: Session, connection_id: int, cc_list_id: str, **values: obj
 
 
 def pair_lists(
-    session: Session, connection_id: int, cc_list_id: str, crm_list_id: int | None
+    session: Session, connection_id: int, cc_list_id: str, crm_list_key: str | None
 ) -> None:
-    _update(session, connection_id, cc_list_id, crm_list_id=crm_list_id)
+    _update(session, connection_id, cc_list_id, crm_list_key=crm_list_key)
+
+
+def unpair_crm_list(session: Session, connection_id: int, crm_list_key: str) -> None:
+    """The CRM list is gone: the CC lists paired with it are paired with nothing."""
+    session.execute(
+        update(CcListMirror)
+        .where(CcListMirror.connection_id == connection_id)
+        .where(CcListMirror.crm_list_key == crm_list_key)
+        .values(crm_list_key=None)
+    )
 
 
 def bind_rule(session: Session, connection_id: int, cc_list_id: str, kind: str, rule: str) -> None:
@@ -105,7 +140,7 @@ def mark_list_synced(
 
 
 def mark_deleted(session: Session, connection_id: int, cc_list_id: str, at: datetime) -> None:
-    _update(session, connection_id, cc_list_id, deleted=True, refreshed_at=at, crm_list_id=None)
+    _update(session, connection_id, cc_list_id, deleted=True, refreshed_at=at, crm_list_key=None)
     forget_bases(session, connection_id, cc_list_id)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from listbridge.config import NEW_SECRET_KEY_ENV, SECRET_KEY_ENV
 from listbridge.core.errors import UserError
 from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, TokenSet
+from listbridge.store.crm_choice import reencrypt_crm_urls
 from listbridge.store.db import Store
 from listbridge.store.models import CcAccount
 from listbridge.store.secretbox import SecretBox, key_file, secret_box, write_key_file
@@ -188,7 +189,8 @@ def mark_needs_reconnect(store: Store, connection_id: int, reason: str, now: dat
 
 
 def rotate_secrets(store: Store) -> int:
-    """Re-encrypt every stored secret under a new key; the number of secrets re-encrypted.
+    """Re-encrypt every stored secret (tokens, client secrets, CRM database URLs) under a
+    new key; the number of secrets re-encrypted.
 
     Key file: the new key is written beside it first (``.new``, read as well as the old
     one), the rows are re-encrypted in one transaction, then the new key replaces the
@@ -225,5 +227,8 @@ def _configured_new_key(new: str) -> bytes:
 
 
 def _rotate_to(store: Store, box: SecretBox, new_key: bytes) -> int:
+    def rewrap(token: str) -> str:
+        return box.rotate(token, new_key)
+
     with store.session() as session:
-        return reencrypt_all(session, lambda token: box.rotate(token, new_key))
+        return reencrypt_all(session, rewrap) + reencrypt_crm_urls(session, rewrap)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from listbridge.core.accounts import (
 )
 from listbridge.core.errors import UserError
 from listbridge.core.journal import Change, Side
+from listbridge.core.matching import AccountKeys
 from listbridge.core.rows import KNOWN_COLUMNS, MAX_LENGTHS
 from listbridge.core.values import format_custom, parse_custom
 from listbridge.crm.builtin import deletion, writes
@@ -35,11 +36,13 @@ from listbridge.crm.builtin.records import (
     read_custom,
     utc_now,
 )
-from listbridge.crm.protocol import AccountBatch, FieldValue
+from listbridge.crm.protocol import AccountBatch, Batched, FieldValue
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
 
 PAGE = 1000
+#: matching reads only a few columns, so more of them a page
+MATCH_PAGE = 5000
 _READ_ONLY = frozenset({"id", "created_at", "updated_at"})
 T = TypeVar("T")
 
@@ -99,6 +102,18 @@ class BuiltinCrm(BuiltinLists):
             live = [i for i in wanted if state[i] is None]
             deletion.mark_deleted(session, self.connection_id, live, self.clock(), reason, run_id)
         return len(live)
+
+    def match_keys(self) -> Iterator[AccountKeys]:
+        a = ACCOUNTS.c
+        columns = (a.id, a.type, a.first_name, a.last_name, a.created_at, a.deleted_at)
+        query = select(*columns, a.email, a.email2, a.email3).where(
+            a.connection_id == self.connection_id
+        )
+        with self.store.session() as session:
+            for row in session.execute(query.execution_options(yield_per=MATCH_PAGE)):
+                emails = () if row[5] is not None else tuple(e for e in row[6:] if e)
+                individual = row[1] == AccountType.INDIVIDUAL
+                yield AccountKeys(row[0], individual, row[2], row[3], emails, row[4])
 
     def opted_out_ids(self) -> frozenset[str]:
         """The accounts whose email opt-out is set."""
@@ -173,14 +188,15 @@ class BuiltinCrm(BuiltinLists):
         with self.store.session() as session:
             return list(FieldCatalog.read(session, self.connection_id).defs.values())
 
-    def write_batch(self, batch: AccountBatch, then: Callable[[Session], T]) -> T:
-        """All of it, `then` included, in one transaction of the state store."""
+    def write_batch(self, batch: AccountBatch, then: Batched[T]) -> T:
+        """All of it, `then` included, in one transaction of the state store; the
+        created accounts keep the ids proposed."""
         with self.store.session() as session:
             catalog = FieldCatalog.read(session, self.connection_id)
             self._insert(session, catalog, batch.creates, batch.at)
             self._update(session, catalog, batch.updates, batch.at)
             record_changes(session, self.connection_id, batch.run_id, batch.changes)
-            return then(session)
+            return then(session, {a.id: a.id for a in batch.creates})
 
     def _insert(
         self, session: Session, catalog: FieldCatalog, accounts: Sequence[Account], at: datetime

@@ -18,15 +18,14 @@ from listbridge.core.journal import Change, Side
 from listbridge.crm.builtin import deletion
 from listbridge.crm.builtin.bulk import bulk_insert
 from listbridge.crm.builtin.records import Clock
+from listbridge.crm.list_rules import check_list_name, refuse_unknown
 from listbridge.store import crm_lists
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
+from listbridge.store.list_sync_state import unpair_crm_list
 from listbridge.store.models import JournalEntry
 
-MAX_NAME = 255
 MEMBER = "member"
-#: How many unknown account ids an error names before "and N more".
-SHOWN_IDS = 5
 JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
 _JOURNAL_COLUMNS = (
     "connection_id", "run_id", "at", "side", "record_id",
@@ -46,6 +45,10 @@ class BuiltinLists:
         with self.store.session() as session:
             return crm_lists.list_names(session, self.connection_id)
 
+    def list_keys(self) -> dict[str, str]:
+        with self.store.session() as session:
+            return {str(i): name for i, name in crm_lists.lists_by_id(session, self.connection_id)}
+
     def list_members(self, name: str) -> Iterator[str]:
         """The live members: a deleted account keeps its memberships (a load restores them)
         but no job reads it as on the list."""
@@ -55,7 +58,7 @@ class BuiltinLists:
         yield from (i for i in ids if i not in deleted)
 
     def create_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
-        _check_name(name)
+        check_list_name(name)
         with self.store.session() as session:
             self._refuse_taken(session, name)
             at = self.clock()
@@ -63,7 +66,7 @@ class BuiltinLists:
             self._journal_list(session, run_id, name, None, name, reason, at)
 
     def rename_list(self, old: str, new: str, *, reason: str, run_id: int | None = None) -> None:
-        _check_name(new)
+        check_list_name(new)
         with self.store.session() as session:
             list_id = self._list_id(session, old)
             if new == old:
@@ -75,7 +78,10 @@ class BuiltinLists:
 
     def delete_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
         with self.store.session() as session:
-            crm_lists.delete_list(session, self._list_id(session, name))
+            list_id = self._list_id(session, name)
+            crm_lists.delete_list(session, list_id)
+            # SQLite gives a deleted last row's id to the next list: unpair it now.
+            unpair_crm_list(session, self.connection_id, str(list_id))
             self._journal_list(session, run_id, name, name, None, reason, self.clock())
 
     def add_to_list(
@@ -85,7 +91,7 @@ class BuiltinLists:
         wanted = list(dict.fromkeys(account_ids))
         with self.store.session() as session:
             list_id = self._list_id(session, name)
-            _refuse_unknown(crm_lists.unknown_accounts(session, self.connection_id, wanted))
+            refuse_unknown(crm_lists.unknown_accounts(session, self.connection_id, wanted))
             present = crm_lists.members_among(session, list_id, wanted)
             added = [i for i in wanted if i not in present]
             if added:
@@ -156,16 +162,3 @@ class BuiltinLists:
         common = [self.connection_id, run_id, at, Side.CRM.value]
         rows = [[*common, i, f"list:{name}", old, new, reason] for i in ids]
         bulk_insert(session, JOURNAL, _JOURNAL_COLUMNS, rows)
-
-
-def _check_name(name: str) -> None:
-    if not name or name != name.strip() or len(name) > MAX_NAME:
-        raise UserError(f"a CRM list name must be 1–{MAX_NAME} characters, trimmed")
-
-
-def _refuse_unknown(ids: Sequence[str]) -> None:
-    if not ids:
-        return
-    shown = ", ".join(repr(i) for i in ids[:SHOWN_IDS])
-    more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
-    raise UserError(f"no account with id {shown}{more}; nothing was added to the list")

@@ -11,12 +11,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from listbridge.core.accounts import (
     BOOLEAN_COLUMNS,
     CUSTOM_PREFIX,
     Account,
     AccountType,
-    CustomFieldDef,
 )
 from listbridge.core.errors import UserError
 from listbridge.core.values import format_custom
@@ -60,7 +61,9 @@ NO_CUSTOM = "CiviCRM custom fields are not synced yet"
 
 def account_type(contact_type: str | None) -> AccountType:
     """Organizations and households are organizations: neither is a person to mail."""
-    return AccountType.INDIVIDUAL if contact_type in (None, INDIVIDUAL) else AccountType.ORGANIZATION
+    return (
+        AccountType.INDIVIDUAL if contact_type in (None, INDIVIDUAL) else AccountType.ORGANIZATION
+    )
 
 
 def company_column(contact_type: str | None) -> str:
@@ -68,7 +71,7 @@ def company_column(contact_type: str | None) -> str:
 
 
 def account_from(
-    contact: Mapping[str, Any],
+    contact: RowMapping,
     emails: Sequence[str],
     phones: Sequence[str],
     fax: str,
@@ -76,22 +79,22 @@ def account_from(
 ) -> Account:
     """The Account a contact row and its first emails, phones and address make."""
     kind = contact["contact_type"]
-    text = {a: contact[c] or "" for a, c in CONTACT_COLUMNS.items() if a not in BOOLEAN_COLUMNS}
-    flags = {a: bool(contact[c]) for a, c in CONTACT_COLUMNS.items() if a in BOOLEAN_COLUMNS}
-    slots = dict(zip(EMAIL_SLOTS, emails, strict=False))
-    slots |= dict(zip(PHONE_SLOTS, phones, strict=False))
+    values: dict[str, Any] = {
+        a: bool(contact[c]) if a in BOOLEAN_COLUMNS else contact[c] or ""
+        for a, c in CONTACT_COLUMNS.items()
+    }
+    values |= dict(zip(EMAIL_SLOTS, emails, strict=False))
+    values |= dict(zip(PHONE_SLOTS, phones, strict=False)) | dict(address)
+    subtypes = (contact["contact_sub_type"] or "").split(SEPARATOR)
     return Account(
         id=str(contact["id"]),
         type=account_type(kind),
         company_name=contact[company_column(kind)] or "",
-        individual_type=", ".join(s for s in (contact["contact_sub_type"] or "").split(SEPARATOR) if s),
+        individual_type=", ".join(s for s in subtypes if s),
         fax=fax,
         created_at=contact["created_date"],
         updated_at=contact["modified_date"],
-        **text,
-        **flags,
-        **slots,
-        **address,
+        **values,
     )
 
 
@@ -105,8 +108,9 @@ def contact_names(account: Account, contact_type: str) -> tuple[str | None, str 
         name = account.company_name.strip()[:128] or None
         return name, name
     first, last = account.first_name.strip(), account.last_name.strip()
-    display = " ".join(p for p in (first, last) if p) or account.email
-    sort = ", ".join(p for p in (last, first) if p) or account.email
+    email = next(iter(account.emails), "")
+    display = " ".join(p for p in (first, last) if p) or email
+    sort = ", ".join(p for p in (last, first) if p) or email
     return display[:128] or None, sort[:128] or None
 
 
@@ -150,7 +154,7 @@ def check_new(account: Account) -> Account:
         raise UserError(f"{record}: custom.{min(account.custom)}: {NO_CUSTOM}")
     if account.individual_type:
         raise UserError(f"{record}: individual_type: {NOT_KEPT['individual_type']}")
-    values = {c: checked(record, c, getattr(account, c)) for c in LIMITS}
+    values: dict[str, Any] = {c: checked(record, c, getattr(account, c)) for c in LIMITS}
     if account.type is AccountType.ORGANIZATION and not values["company_name"]:
         raise UserError(f"{record}: company_name: an organization needs a company_name")
     return dataclasses.replace(account, **values)
@@ -165,7 +169,3 @@ def journal_text(value: object) -> str | None:
     if isinstance(value, bool | str):
         return format_custom(value)
     return str(value)
-
-
-def no_custom_fields() -> list[CustomFieldDef]:
-    return []

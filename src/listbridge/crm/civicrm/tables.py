@@ -108,6 +108,7 @@ GROUP = Table(
 GROUP_CONTACT = Table(
     "civicrm_group_contact", metadata, _id(),
     Column("group_id", Integer), Column("contact_id", Integer), _text("status", 8),
+    Column("email_id", Integer),
 )  # fmt: skip
 
 SUBSCRIPTION_HISTORY = Table(

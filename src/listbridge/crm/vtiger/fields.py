@@ -78,9 +78,12 @@ WHY_FIXED: Mapping[str, str] = {
 CHECKED, UNCHECKED = "1", "0"
 
 
+#: what a set checkbox reads as: '1' (older releases also wrote 'on' or 'yes')
+CHECKED_TEXTS = ("1", "on", "yes", "true")
+
+
 def is_checked(text: str | None) -> bool:
-    """A Vtiger checkbox value: '1' (older releases also wrote 'on' or 'yes')."""
-    return (text or "").strip().lower() in {"1", "on", "yes", "true"}
+    return (text or "").strip().lower() in CHECKED_TEXTS
 
 
 def fitted(account_id: str, column: str, value: str) -> str:
@@ -111,9 +114,9 @@ def from_db(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC)
 
 
-def account_from_row(row: Mapping[str, Any]) -> Account:
+def account_from_row(row: Mapping[Any, Any]) -> Account:
     """A row of reads.contact_query: columns labelled with the Account's names."""
-    text = {column: row[column] or "" for column in FIELDS}
+    text: dict[str, Any] = {column: row[column] or "" for column in FIELDS}
     return Account(
         id=str(row["id"]),
         company_name=row["company_name"] or "",

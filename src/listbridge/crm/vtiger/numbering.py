@@ -48,7 +48,9 @@ def next_numbers(conn: Connection, module: str, count: int) -> list[str]:
         )
     text = str(row.cur_id)
     if not text.isdecimal():
-        raise UserError(f"vtiger_modentity_num: the {module} numbering is at {text!r}, not a number")
+        raise UserError(
+            f"vtiger_modentity_num: the {module} numbering is at {text!r}, not a number"
+        )
     first, width = int(text), len(text)
     numbers = [f"{row.prefix}{str(first + n).zfill(width)}" for n in range(count)]
     following = str(first + count).zfill(width)

@@ -16,7 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, case, func, or_, select
 
 from listbridge.core.accounts import Account
-from listbridge.crm.vtiger.fields import FIELDS, account_from_row, to_db
+from listbridge.core.matching import AccountKeys
+from listbridge.crm.vtiger.fields import (
+    CHECKED_TEXTS,
+    FIELDS,
+    account_from_row,
+    from_db,
+    to_db,
+)
 from listbridge.crm.vtiger.tables import (
     ACCOUNT,
     CONTACTADDRESS,
@@ -34,10 +41,17 @@ ORGANISATION = ACCOUNT.alias("organisation")
 ORGANISATION_ENTITY = CRMENTITY.alias("organisation_entity")
 
 
+def crmid_of(account_id: str) -> int | None:
+    """The crmid an account id names, None when it can name no Vtiger record."""
+    if not (account_id.isascii() and account_id.isdecimal()):
+        return None
+    number = int(account_id)
+    return number if 0 < number <= MAX_CRMID else None
+
+
 def crmids(account_ids: Iterable[str]) -> list[int]:
-    """The ids that can be Vtiger crmids, as numbers, sorted (others name no contact)."""
-    numbers = {int(i) for i in account_ids if i.isascii() and i.isdecimal()}
-    return sorted(n for n in numbers if 0 < n <= MAX_CRMID)
+    """The crmids among these ids, sorted (the others name no contact)."""
+    return sorted({n for i in account_ids if (n := crmid_of(i)) is not None})
 
 
 def contact_query(*, include_deleted: bool = False) -> Select[Any]:
@@ -46,9 +60,7 @@ def contact_query(*, include_deleted: bool = False) -> Select[Any]:
         ORGANISATION_ENTITY.c.crmid == ORGANISATION.c.accountid,
         ORGANISATION_ENTITY.c.deleted == 0,
     )
-    company = case(
-        (ORGANISATION_ENTITY.c.crmid.is_not(None), ORGANISATION.c.accountname), else_=""
-    )
+    company = case((ORGANISATION_ENTITY.c.crmid.is_not(None), ORGANISATION.c.accountname), else_="")
     joined = (
         CONTACTDETAILS.join(CRMENTITY, ENTITY.crmid == CONTACTDETAILS.c.contactid)
         .outerjoin(CONTACTADDRESS, CONTACTADDRESS.c.contactaddressid == ENTITY.crmid)
@@ -123,11 +135,36 @@ def with_primary_email(conn: Connection, emails: Sequence[str]) -> list[Account]
     return found
 
 
+def keys_page(conn: Connection, after: int, size: int) -> list[AccountKeys]:
+    """Matching's view of the next `size` contacts above crmid `after`, deleted ones too
+    (with no e-mails: the id stays taken, the contact matches nothing)."""
+    d = CONTACTDETAILS.c
+    query = (
+        select(ENTITY.crmid, ENTITY.deleted, ENTITY.createdtime, d.firstname, d.lastname)
+        .add_columns(d.email, d.secondaryemail, d.otheremail)
+        .join(CONTACTDETAILS, d.contactid == ENTITY.crmid)
+        .where(ENTITY.setype == "Contacts", ENTITY.crmid > after)
+        .order_by(ENTITY.crmid)
+        .limit(size)
+    )
+    return [
+        AccountKeys(
+            str(row.crmid),
+            True,
+            row.firstname or "",
+            row.lastname or "",
+            () if row.deleted else tuple(e for e in row[5:] if e),
+            from_db(row.createdtime),
+        )
+        for row in conn.execute(query)
+    ]
+
+
 def opted_out(conn: Connection) -> frozenset[str]:
     query = (
         select(ENTITY.crmid)
         .join(CONTACTDETAILS, CONTACTDETAILS.c.contactid == ENTITY.crmid)
         .where(ENTITY.setype == "Contacts", ENTITY.deleted == 0)
-        .where(func.trim(CONTACTDETAILS.c.emailoptout).in_(("1", "on", "yes", "true")))
+        .where(_key(CONTACTDETAILS.c.emailoptout).in_(CHECKED_TEXTS))
     )
     return frozenset(str(i) for i in conn.scalars(query))

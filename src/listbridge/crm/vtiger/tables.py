@@ -68,7 +68,9 @@ CONTACTSUBDETAILS = Table(
     Column("homephone", String(50)),
 )
 CONTACTSCF = Table("vtiger_contactscf", METADATA, _id("contactid", key=True))
-CUSTOMERDETAILS = Table("vtiger_customerdetails", METADATA, _id("customerid", key=True))
+CUSTOMERDETAILS = Table(
+    "vtiger_customerdetails", METADATA, _id("customerid", key=True), Column("portal", String(3))
+)
 
 ACCOUNT = Table(
     "vtiger_account",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from listbridge.store.models.base import Base
 from listbridge.store.models.connections import ApiBudget, CcAccount, Connection, Setting
 from listbridge.store.models.crm import CrmAccount, CrmCustomField, CrmCustomValue
+from listbridge.store.models.crm_choices import CrmChoiceRow
 from listbridge.store.models.imports import ImportCursor, ImportPending
 from listbridge.store.models.links import CcLink
 from listbridge.store.models.lists import CcListMirror, CrmList, CrmListMember, ListSyncMember
@@ -25,6 +26,7 @@ __all__ = [
     "CcListMirror",
     "Connection",
     "CrmAccount",
+    "CrmChoiceRow",
     "CrmCustomField",
     "CrmCustomValue",
     "CrmList",

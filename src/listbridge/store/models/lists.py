@@ -39,11 +39,10 @@ class CcListMirror(Base):
     cc_members: Mapped[int | None] = mapped_column(Integer)
     last_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # Deleting the CRM list unpairs the CC list; the CC list itself stays.
-    crm_list_id: Mapped[int | None] = mapped_column(
-        Integer,
-        ForeignKey("crm_lists.id", ondelete="SET NULL", name="fk_cc_lists_crm_list_id"),
-    )
+    # The paired CRM list, by the CRM's own key of it (`CrmWithLists.list_keys`): a CRM
+    # held elsewhere has lists of its own. A key the CRM no longer has unpairs the CC list
+    # (store/list_sync_state.py); the CC list itself stays.
+    crm_list_key: Mapped[str | None] = mapped_column(String(64))
     synced_name: Mapped[str] = mapped_column(
         String(255), nullable=False, default="", server_default=""
     )

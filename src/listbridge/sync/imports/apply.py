@@ -52,16 +52,17 @@ def apply_plan(
     changes = [*_create_changes(target, plan), *_link_changes(target, plan), *update_changes]
     batch = AccountBatch(target.run_id, target.at, tuple(creates), updates, tuple(changes))
 
-    def then(session: Session) -> None:
-        _save_links(session, target, plan)
+    def then(session: Session, ids: Mapping[str, str]) -> None:
+        _save_links(session, target, plan, ids)
         bookkeeping(session, errors)
 
     crm.write_batch(batch, then)
     return errors
 
 
-def _save_links(session: Session, target: BatchTarget, plan: Plan) -> None:
-    rows = [LinkRow(c.account.id, c.contact) for c in plan.creates]
+def _save_links(session: Session, target: BatchTarget, plan: Plan, ids: Mapping[str, str]) -> None:
+    """`ids`: the id the CRM gave each created account, by the id the plan proposed."""
+    rows = [LinkRow(ids[c.account.id], c.contact) for c in plan.creates]
     rows += [LinkRow(link.account_id, link.contact) for link in plan.links]
     save_links(session, target.connection_id, rows, target.at)
     skipped = [(s.contact, s.reason.name) for s in plan.skips]

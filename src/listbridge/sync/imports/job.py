@@ -140,8 +140,8 @@ class _Job:
         # The cursor closes at the job's start: what changes while we run is fetched next time.
         started = self.ctx.clock()
         self.run.counts.update(dict.fromkeys(COUNTS, 0))
+        index = load_match_index(self.ctx.store, self.ctx.connection_id, self.ctx.crm.match_keys())
         with self.ctx.store.session() as session:
-            index = load_match_index(session, self.ctx.connection_id)
             cursors = read_cursors(session, self.ctx.connection_id)
             pending = pending_contacts(session, self.ctx.connection_id)
         for scope in scopes:

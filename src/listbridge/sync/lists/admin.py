@@ -17,7 +17,6 @@ from listbridge.core.errors import UserError
 from listbridge.core.filters import compile_filter
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.cc_lists import refresh_lists
-from listbridge.store.crm_lists import list_id as crm_list_id
 from listbridge.store.db import Store
 from listbridge.store.link_lists import link_memberships, set_link_lists
 from listbridge.store.list_sync_state import (
@@ -27,13 +26,14 @@ from listbridge.store.list_sync_state import (
     list_pairs,
     mark_deleted,
     pair_lists,
+    pair_named,
     set_hidden,
     set_names,
 )
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobContext, JobStart, Progress, job_run, quiet
 from listbridge.sync.lists.sides import CRM_LIST, WHERE, check_crm_source
-from listbridge.sync.lists.writes import rename_cc_list
+from listbridge.sync.lists.writes import list_key, rename_cc_list
 
 KIND = "lists"
 MAX_NAME = 255
@@ -52,9 +52,11 @@ class ListAction:
 
 
 def named_pair(ctx: JobContext, name: str) -> ListPair:
+    crm_lists = ctx.crm.list_keys()
     with ctx.store.session() as session:
-        found = find_pair(session, ctx.connection_id, name)
-        live = [p.name for p in list_pairs(session, ctx.connection_id) if not p.deleted]
+        pairs = list_pairs(session, ctx.connection_id, crm_lists)
+    found = pair_named(pairs, name)
+    live = [p.name for p in pairs if not p.deleted]
     if found is None:
         known = ", ".join(live) or "none"
         raise UserError(f"no Constant Contact list named {name!r} (lists: {known})")
@@ -91,8 +93,9 @@ def create_list(
 ) -> ListAction:
     name = check_name(name)
     with list_run(store, connection_id, "create", name, quiet, origin) as (ctx, _run, done):
+        crm_lists = ctx.crm.list_keys()
         with store.session() as session:
-            clash = find_pair(session, connection_id, name)
+            clash = find_pair(session, connection_id, name, crm_lists)
         if clash is not None:
             raise UserError(f"a Constant Contact list named {clash.name!r} already exists")
         created = ctx.client.create_list(name).to_core()
@@ -100,10 +103,9 @@ def create_list(
             refresh_lists(session, connection_id, [created], ctx.clock())
         if name not in ctx.crm.lists():
             ctx.crm.create_list(name, reason="lists create", run_id=done.run_id)
+        key = list_key(ctx.crm, name)
         with store.session() as session:
-            pair_lists(
-                session, connection_id, created.list_id, crm_list_id(session, connection_id, name)
-            )
+            pair_lists(session, connection_id, created.list_id, key)
             set_names(session, connection_id, created.list_id, name)
             set_hidden(session, connection_id, created.list_id, hidden)
         done.counts = {"lists_created": 1}
@@ -116,8 +118,9 @@ def rename_list(
     new = check_name(new)
     with list_run(store, connection_id, "rename", old, quiet, origin) as (ctx, _run, done):
         pair = named_pair(ctx, old)
+        crm_lists = ctx.crm.list_keys()
         with store.session() as session:
-            clash = find_pair(session, connection_id, new)
+            clash = find_pair(session, connection_id, new, crm_lists)
         if clash is not None and clash.cc_list_id != pair.cc_list_id:
             raise UserError(f"a Constant Contact list named {clash.name!r} already exists")
         if new in ctx.crm.lists() and new != pair.crm_name:

@@ -71,7 +71,7 @@ class ListApplier:
         """The pair as planning sees it, and whether applying must first pair a CRM list with
         it (the one of the same name, made when missing): nothing is written before the
         guard. A note on `outcome` when the list cannot be synced this way."""
-        if pair.crm_list_id is not None:
+        if pair.crm_list_key is not None:
             return pair, False
         if pair.deleted:
             outcome.note = "deleted in Constant Contact"

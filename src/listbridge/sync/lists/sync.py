@@ -49,9 +49,10 @@ def sync_in(ctx: JobContext, request: ListSyncRequest, run: RunRecorder | None) 
     run_id = run.run_id if run else None
     refreshed = refresh_from_cc(ctx.store, ctx.connection_id, ctx.client, ctx.clock)
     ctx.progress(f"{refreshed.contacts_read} contacts changed in Constant Contact")
+    crm_lists = ctx.crm.list_keys()  # before the session: see store/links.load_match_index
     with ctx.store.session() as session:
         audience = Audience(ctx.crm, link_memberships(session, ctx.connection_id), refreshed)
-        pairs = _chosen(list_pairs(session, ctx.connection_id), request.names)
+        pairs = _chosen(list_pairs(session, ctx.connection_id, crm_lists), request.names)
     result = ListSyncResult(run_id or 0, RunStatus.SUCCEEDED, request.direction.value)
     result.dry_run = run is None
     applier = ListApplier(ctx, audience, run, result)
@@ -117,7 +118,7 @@ def _verdict(ctx: JobContext, planned: Planned) -> str | None:
 def _chosen(pairs: list[ListPair], names: Sequence[str]) -> list[ListPair]:
     """The named lists (each must exist in CC), else every list CC has or we still pair."""
     if not names:
-        return [p for p in pairs if not p.deleted or p.crm_list_id is not None]
+        return [p for p in pairs if not p.deleted or p.crm_list_key is not None]
     chosen = []
     for name in names:
         pair = pair_named(pairs, name)

@@ -12,7 +12,7 @@ from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ConflictError
 from listbridge.core.list_selection import MAX_LIST_NAME as MAX_CC_LIST_NAME
 from listbridge.core.runs import ErrorRow
-from listbridge.store.crm_lists import list_id as crm_list_id
+from listbridge.crm.protocol import CrmWithLists
 from listbridge.store.link_lists import link_memberships, set_link_lists
 from listbridge.store.list_sync_state import ListPair, pair_lists
 from listbridge.store.push_state import StoredMemo
@@ -25,10 +25,15 @@ def pair_crm_list(ctx: JobContext, pair: ListPair, reason: str, run_id: int | No
     """The pair with the CRM list of the same name, made when missing."""
     if pair.name not in ctx.crm.lists():
         ctx.crm.create_list(pair.name, reason=reason, run_id=run_id)
+    found = list_key(ctx.crm, pair.name)
     with ctx.store.session() as session:
-        found = crm_list_id(session, ctx.connection_id, pair.name)
         pair_lists(session, ctx.connection_id, pair.cc_list_id, found)
-    return replace(pair, crm_list_id=found, crm_name=pair.name)
+    return replace(pair, crm_list_key=found, crm_name=pair.name)
+
+
+def list_key(crm: CrmWithLists, name: str) -> str:
+    """The CRM's key of its list `name` (which exists)."""
+    return next(key for key, listed in crm.list_keys().items() if listed == name)
 
 
 def rename_cc_list(client: ConstantContact, cc_list_id: str, old: str, new: str) -> None:

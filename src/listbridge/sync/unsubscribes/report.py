@@ -13,7 +13,9 @@ from datetime import datetime
 
 from listbridge.core.cc_records import Permission
 from listbridge.core.consent import Decision, PairState, decide
-from listbridge.store.consent_links import LinkedAccount, all_links, opt_out_changed
+from listbridge.crm.factory import open_crm
+from listbridge.crm.protocol import CrmAdapter
+from listbridge.store.consent_links import CHUNK, SeenLink, all_links, opt_out_changed
 from listbridge.store.db import Store
 from listbridge.store.import_state import read_cursors
 from listbridge.store.settings import effective_settings
@@ -56,11 +58,22 @@ class Mismatch:
         }
 
 
+@dataclass(frozen=True)
+class LinkedAccount:
+    link: SeenLink
+    opted_out: bool
+    email: str
+    updated_at: datetime
+
+
 def mismatch_report(store: Store, connection_id: int) -> list[Mismatch]:
     policy = policy_of(effective_settings(store, connection_id))
+    crm = open_crm(store, connection_id)
     with store.session() as session:
         cursor = read_cursors(session, connection_id).get(CRM_CURSOR)
-        differing = [x for x in all_links(session, connection_id) if _differs(x)]
+        links = list(all_links(session, connection_id))
+    differing = [x for x in _with_accounts(crm, links) if _differs(x)]
+    with store.session() as session:
         ids = [x.link.account_id for x in differing]
         out = [x.link.account_id for x in differing if x.opted_out]
         moved = opt_out_changed(session, connection_id, ids, cursor, KIND, opted_out=out)
@@ -68,6 +81,18 @@ def mismatch_report(store: Store, connection_id: int) -> list[Mismatch]:
         Mismatch(decide(_pair(x, moved), policy), x.updated_at, x.link.cc_updated_at)
         for x in differing
     ]
+
+
+def _with_accounts(crm: CrmAdapter, links: list[SeenLink]) -> Iterator[LinkedAccount]:
+    """Each link with its account as the CRM has it now (a deleted one too: its
+    consent still counts); a link whose account the CRM no longer has is left out."""
+    for start in range(0, len(links), CHUNK):
+        chunk = links[start : start + CHUNK]
+        accounts = crm.get_many([x.account_id for x in chunk], include_deleted=True)
+        for link in chunk:
+            account = accounts.get(link.account_id)
+            if account is not None and account.updated_at is not None:
+                yield LinkedAccount(link, account.email_opt_out, account.email, account.updated_at)
 
 
 def _differs(linked: LinkedAccount) -> bool:

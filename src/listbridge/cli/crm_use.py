@@ -1,0 +1,91 @@
+"""`listbridge crm use KIND`: which CRM the connection syncs, and what the `crm` commands
+that only the builtin CRM can do say on another one.
+
+`crm use civicrm|vtiger --url URL` connects to the database, checks that it holds the
+CRM's core tables and records the URL encrypted; the URL is only ever shown with its
+password masked. Switching a connection that has links to another CRM is refused
+unless `--force` (store/crm_switch.py says why and what is forgotten).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from listbridge.cli.context import CliContext, context
+from listbridge.core.errors import UserError
+from listbridge.crm.factory import choose_crm
+from listbridge.crm.presets import LABELS
+from listbridge.store.crm_choice import CrmChoice, CrmKind, load_crm_choice, stored_crm_kind
+from listbridge.store.crm_switch import Switch
+from listbridge.store.db import Store
+
+
+def use(
+    ctx: typer.Context,
+    kind: CrmKind = typer.Argument(..., help="builtin, civicrm or vtiger."),
+    url: str | None = typer.Option(
+        None,
+        "--url",
+        help="The CRM database's SQLAlchemy URL, e.g. mysql+pymysql://USER:PASSWORD@HOST/DB "
+        "(civicrm and vtiger; stored encrypted).",
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Switch even though the connection has links to the CRM it syncs now: forget "
+        "them (and its list pairings, list-sync bases, import cursors).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
+) -> None:
+    """Choose the CRM this connection syncs: the builtin one, or CiviCRM or Vtiger in their
+    own database (checked for the CRM's core tables first)."""
+    state = context(ctx)
+    switch = choose_crm(state.store, state.connection_id, kind, url, force=force)
+    if as_json:
+        typer.echo(json.dumps(_switch_json(state.connection, switch)))
+        return
+    typer.echo(f"connection {state.connection} now syncs {switch.after.describe()}")
+    if switch.links_forgotten or switch.pairings_forgotten:
+        typer.echo(
+            f"forgot {switch.links_forgotten} link(s) and {switch.pairings_forgotten} list "
+            f"pairing(s) made against {switch.before.describe()}, with the list-sync bases "
+            "and import cursors: the next import and push match afresh"
+        )
+
+
+def _switch_json(connection: str, switch: Switch) -> dict[str, Any]:
+    return {
+        "connection": connection,
+        "crm": switch.after.kind.value,
+        "url": switch.after.shown_url,
+        "forgot": {"links": switch.links_forgotten, "list_pairings": switch.pairings_forgotten},
+    }
+
+
+def crm_status(store: Store, connection_id: int) -> dict[str, str | None]:
+    """`status`'s `crm`: the kind and the masked URL (None for the builtin CRM), and why
+    the URL cannot be shown when it cannot be decrypted."""
+    try:
+        choice = load_crm_choice(store, connection_id)
+    except UserError as error:
+        return {
+            "kind": stored_crm_kind(store, connection_id).value,
+            "url": None,
+            "error": str(error),
+        }
+    return {"kind": choice.kind.value, "url": choice.shown_url}
+
+
+def builtin_only(state: CliContext, command: str, instead: str) -> CrmChoice:
+    """The connection's CRM when it is the builtin one; else a UserError saying that
+    `command` works on the builtin CRM only, and what to do `instead` ({crm}: its name)."""
+    choice = load_crm_choice(state.store, state.connection_id)
+    if choice.kind is CrmKind.BUILTIN:
+        return choice
+    raise UserError(
+        f"{command} works on the builtin CRM only; connection {state.connection} syncs "
+        f"{choice.describe()}: {instead.format(crm=LABELS[choice.kind])}"
+    )
