@@ -26,6 +26,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy import create_engine, text
@@ -82,7 +83,7 @@ def _row(rng: random.Random, n: int) -> list[str]:
     ]  # fmt: skip
 
 
-def run_child(args: list[str]) -> dict[str, float]:
+def run_child(args: list[str]) -> dict[str, Any]:
     """Wall time and peak RSS (MB) of one child process."""
     start = time.perf_counter()
     child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -118,7 +119,7 @@ def run_seconds(db_url: str) -> float:
         engine.dispose()
     if isinstance(started, str):  # SQLite keeps text
         started, finished = datetime.fromisoformat(started), datetime.fromisoformat(finished)
-    return (finished - started).total_seconds()
+    return float((finished - started).total_seconds())
 
 
 def _figures(raw: dict[str, float], rows: int) -> dict[str, float]:

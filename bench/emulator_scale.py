@@ -18,6 +18,7 @@ import signal
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -62,7 +63,7 @@ def import_all(
     return people, elapsed, biggest
 
 
-def measure_api(base: str, pid: int, n: int, batch: int) -> dict[str, dict[str, float]]:
+def measure_api(base: str, pid: int, n: int, batch: int) -> dict[str, dict[str, Any]]:
     token = obtain_token(base)["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     with (

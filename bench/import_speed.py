@@ -32,6 +32,7 @@ from listbridge.core.accounts import Account
 from listbridge.core.cc_records import CcContact
 from listbridge.core.import_plan import plan_import
 from listbridge.crm.builtin import writes
+from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.records import FieldCatalog
 from listbridge.store.connections import connection_id
 from listbridge.store.db import open_store
@@ -46,7 +47,9 @@ def fetch_only(db_url: str) -> None:
     """The baseline (run as a child): the import's query, contacts parsed, nothing else."""
     store = open_store(db_url)
     client = open_client(store, connection_id(store, "default"))
-    n = sum(1 for c in client.iter_contacts(status="all", include=INCLUDE) if c.to_core())
+    n = sum(
+        1 for c in client.iter_contacts(status="all", include=INCLUDE) if c.to_core() is not None
+    )
     client.close()
     print(json.dumps({"contacts": n}))
 
@@ -82,8 +85,7 @@ def plan_alone(db_url: str, contacts: list[CcContact]) -> dict[str, float]:
     store = open_store(db_url)
     cid = connection_id(store, "default")
     began = time.perf_counter()
-    with store.session() as session:
-        index = load_match_index(session, cid)
+    index = load_match_index(store, cid, BuiltinCrm(store, cid).match_keys())
     indexed = time.perf_counter() - began
     policy = policy_of(effective_settings(store, cid))
     began = time.perf_counter()

@@ -27,7 +27,7 @@ LISTBRIDGE = [sys.executable, "-m", "listbridge"]
 WRITES = ("POST ", "PUT ", "PATCH ", "DELETE ")
 
 
-def calls(control: httpx.Client) -> dict[str, int]:
+def calls(control: httpx.Client) -> dict[str, Any]:
     by_endpoint: dict[str, int] = control.get("/counters").json()["by_endpoint"]
     control.post("/counters/reset").raise_for_status()
     api = {k: v for k, v in by_endpoint.items() if " /v3/" in k}

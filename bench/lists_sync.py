@@ -116,9 +116,11 @@ def time_planning(db_url: str, repeats: int) -> dict[str, Any]:
         now = time.perf_counter()
         lap[name], mark = round(now - mark, 3), now
 
+    builtin = BuiltinCrm(store, cid)
+    crm_lists = builtin.list_keys()
     with store.session() as session:
-        audience = Audience(BuiltinCrm(store, cid), link_memberships(session, cid))
-        pair = next(p for p in list_pairs(session, cid) if p.name == LIST)
+        audience = Audience(builtin, link_memberships(session, cid))
+        pair = next(p for p in list_pairs(session, cid, crm_lists) if p.name == LIST)
         tick("links_and_pairs_s")
         bases = read_bases(session, cid, pair.cc_list_id)
         tick("bases_s")
