@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -12,6 +13,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -91,3 +93,12 @@ def write_results(name: str, results: dict[str, Any], **meta: Any) -> Path:
     path = RESULTS / f"{name}-{at}.json"
     path.write_text(json.dumps({"meta": facts, "results": results}, indent=2) + "\n")
     return path
+
+
+def tests_module(name: str) -> ModuleType:
+    """A module of the repository's tests/ (tests.support.…), which a benchmark run as
+    `python bench/NAME.py` cannot import by name: bench/ is on its path, the root is not."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.append(root)
+    return importlib.import_module(name)

@@ -16,9 +16,9 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    or_,
     select,
     true,
-    tuple_,
 )
 from sqlalchemy.engine import Engine
 
@@ -197,8 +197,7 @@ class CiviCrm(CiviLists):
         while True:
             query: Select[Any] = reads.contacts().where(where).order_by(*keys).limit(PAGE)
             if after is not None:
-                bound = (bindparam(None, v, type_=k.type) for k, v in zip(keys, after, strict=True))
-                query = query.where(tuple_(*keys) > tuple_(*bound))
+                query = query.where(_after(keys, after))
             with self.reading() as conn:
                 rows = list(conn.execute(query).mappings())
                 page = reads.accounts(conn, rows)
@@ -206,6 +205,16 @@ class CiviCrm(CiviLists):
             if len(rows) < PAGE:
                 return
             after = tuple(rows[-1][name] for name in order)
+
+
+def _after(keys: Sequence[Any], after: tuple[Any, ...]) -> Any:
+    """`keys > after`, spelled out: MariaDB seeks a row-value comparison on its first
+    column only, so page k of contacts sharing a modified_date would read k pages."""
+    bounds = [bindparam(None, v, type_=k.type) for k, v in zip(keys, after, strict=True)]
+    later = keys[-1] > bounds[-1]
+    for key, bound in zip(reversed(keys[:-1]), reversed(bounds[:-1]), strict=True):
+        later = or_(key > bound, and_(key == bound, later))
+    return later
 
 
 def _keys(row: RowMapping, emails: Sequence[str]) -> AccountKeys:
