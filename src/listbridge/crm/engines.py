@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import create_engine
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from listbridge.core.errors import RetriableApiError, UserError
@@ -30,8 +30,18 @@ _engines: dict[str, Engine] = {}
 _guard = threading.Lock()
 
 
+#: MySQL/MariaDB errors that say the CRM's schema is not what the adapter reads (1054
+#: unknown column, 1146 no such table): PyMySQL raises the first as an OperationalError
+MYSQL_SCHEMA_ERRORS = frozenset({1054, 1146})
+
+
 class CrmUnreachableError(RetriableApiError):
     """The CRM's database does not answer (down, unreachable, or refusing the login)."""
+
+
+class CrmSchemaError(UserError):
+    """The CRM's database lacks a table or column the adapter reads: not a passing fault,
+    so running the job again would fail again; `crm check` says what differs."""
 
 
 def crm_url(text: str) -> str:
@@ -69,7 +79,50 @@ def crm_engine(url: str) -> Engine:
         engine = _engines.get(url)
         if engine is None:
             engine = _engines[url] = create_engine(url, pool_pre_ping=True)
+            event.listen(engine, "handle_error", _translated)
         return engine
+
+
+def _translated(context: ExceptionContext) -> None:
+    """A CRM database gone mid-job, or never reached, is CrmUnreachableError (exit 5, the
+    run resumable) and a missing table or column is CrmSchemaError (exit 2), instead of
+    the driver's error: the jobs know neither the drivers nor the CRM's database."""
+    if context.is_pre_ping:  # the pool replaces a dead connection by itself
+        return
+    error, url = context.original_exception, _url_of(context)
+    reason = _first_line(error)
+    unreachable = context.is_disconnect or (
+        context.connection is None and _kind(error) == "OperationalError"
+    )
+    if unreachable:
+        raise CrmUnreachableError(
+            f"the CRM database at {url} does not answer ({reason}); check that it runs"
+        ) from error
+    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+    if _kind(error) == "ProgrammingError" or code in MYSQL_SCHEMA_ERRORS:
+        raise CrmSchemaError(
+            f"the CRM database at {url} does not have what listbridge reads ({reason}); "
+            "`listbridge crm check` lists every difference"
+        ) from error
+
+
+def _kind(error: BaseException) -> str:
+    """The DBAPI (PEP 249) class the driver's error descends from."""
+    pep249 = ("OperationalError", "ProgrammingError", "InterfaceError", "IntegrityError")
+    for cls in type(error).__mro__:
+        if cls.__name__ in pep249:
+            return "OperationalError" if cls.__name__ == "InterfaceError" else cls.__name__
+    return type(error).__name__
+
+
+def _url_of(context: ExceptionContext) -> str:
+    engine = context.engine
+    return where(engine.url) if engine is not None else "its address"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def answering_engine(url: str, connection: str) -> Engine:
@@ -79,8 +132,9 @@ def answering_engine(url: str, connection: str) -> Engine:
     try:
         with engine.connect():
             pass
-    except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    except (DBAPIError, CrmUnreachableError) as error:
+        cause = error.__cause__ if isinstance(error, CrmUnreachableError) else error.orig
+        reason = _first_line(cause) if cause is not None else str(error)
         raise CrmUnreachableError(
             f"connection {connection!r}: the CRM database at {where(url)} does not answer "
             f"({reason}); check that it runs, or name it again with `listbridge crm use`"
