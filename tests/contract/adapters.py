@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support.civicrm_db import civicrm_factory
+from tests.support.sqlmap_db import sqlmap_factory
 from tests.support.vtiger_db import vtiger_crm
 
 from listbridge.crm.builtin.adapter import BuiltinCrm
@@ -46,6 +47,9 @@ ADAPTERS: dict[str, AdapterFactory] = {
     "civicrm-mariadb": civicrm_factory("mariadb"),
     "civicrm-postgresql": civicrm_factory("postgresql"),
     "vtiger-mariadb": vtiger_crm,
+    # the documented example mapping; and one full-name column, changes by fingerprints
+    "sql-mariadb": sqlmap_factory("mariadb", "example"),
+    "sql-postgresql": sqlmap_factory("postgresql", "fingerprints"),
 }
 #: `write_batch` stores the batch and the caller's bookkeeping in one transaction; the
 #: others commit the batch first (crm/protocol.py, `write_batch`)

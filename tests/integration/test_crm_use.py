@@ -101,6 +101,7 @@ def test_crm_use_civicrm_stores_the_url_encrypted_and_shows_it_masked(
         "connection": "default",
         "crm": "civicrm",
         "url": shown,
+        "mapping": None,
         "forgot": {"links": 0, "list_pairings": 0},
     }
     status = cli("status", "--offline", "--json")

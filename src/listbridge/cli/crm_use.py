@@ -10,6 +10,7 @@ unless `--force` (store/crm_switch.py says why and what is forgotten).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -25,12 +26,19 @@ from listbridge.store.db import Store
 
 def use(
     ctx: typer.Context,
-    kind: CrmKind = typer.Argument(..., help="builtin, civicrm or vtiger."),
+    kind: CrmKind = typer.Argument(..., help="builtin, civicrm, vtiger or sql."),
     url: str | None = typer.Option(
         None,
         "--url",
         help="The CRM database's SQLAlchemy URL, e.g. mysql+pymysql://USER:PASSWORD@HOST/DB "
-        "(civicrm and vtiger; stored encrypted).",
+        "(civicrm, vtiger and sql; stored encrypted).",
+    ),
+    mapping: Path | None = typer.Option(
+        None,
+        "--mapping",
+        metavar="FILE.toml",
+        help="sql: the mapping file that describes the CRM's tables (docs/mapping-example.toml); "
+        "kept encrypted with the URL, so run `crm use` again after changing it.",
     ),
     force: bool = typer.Option(
         False,
@@ -40,10 +48,12 @@ def use(
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object."),
 ) -> None:
-    """Choose the CRM this connection syncs: the builtin one, or CiviCRM or Vtiger in their
-    own database (checked for the CRM's core tables first)."""
+    """Choose the CRM this connection syncs: the builtin one, CiviCRM or Vtiger in their
+    own database (checked for the CRM's core tables first), or any SQL CRM described by
+    a mapping file (checked for its tables and columns)."""
     state = context(ctx)
-    switch = choose_crm(state.store, state.connection_id, kind, url, force=force)
+    mapped = None if mapping is None else (mapping.name, _read(mapping))
+    switch = choose_crm(state.store, state.connection_id, kind, url, force=force, mapping=mapped)
     if as_json:
         typer.echo(json.dumps(_switch_json(state.connection, switch)))
         return
@@ -56,11 +66,23 @@ def use(
         )
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise UserError(f"--mapping: no file {str(path)!r}") from error
+    except UnicodeDecodeError as error:
+        raise UserError(f"--mapping: {path.name} is not UTF-8 text ({error.reason})") from error
+    except OSError as error:
+        raise UserError(f"--mapping: {path.name} cannot be read ({error.strerror})") from error
+
+
 def _switch_json(connection: str, switch: Switch) -> dict[str, Any]:
     return {
         "connection": connection,
         "crm": switch.after.kind.value,
         "url": switch.after.shown_url,
+        "mapping": switch.after.mapping_name,
         "forgot": {"links": switch.links_forgotten, "list_pairings": switch.pairings_forgotten},
     }
 

@@ -25,7 +25,7 @@ CORE_TABLES: dict[CrmKind, tuple[str, ...]] = {
         "vtiger_campaigncontrel",
     ),
 }
-LABELS = {CrmKind.CIVICRM: "CiviCRM", CrmKind.VTIGER: "Vtiger"}
+LABELS = {CrmKind.CIVICRM: "CiviCRM", CrmKind.VTIGER: "Vtiger", CrmKind.SQL: "the mapped CRM"}
 
 
 def check_core_tables(engine: Engine, kind: CrmKind, connection: str) -> None:

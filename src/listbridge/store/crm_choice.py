@@ -28,6 +28,8 @@ class CrmKind(StrEnum):
     BUILTIN = "builtin"
     CIVICRM = "civicrm"
     VTIGER = "vtiger"
+    #: any SQL-held CRM, described by a mapping file (crm/sqlmap)
+    SQL = "sql"
 
 
 def masked_url(url: str) -> str:
@@ -40,15 +42,20 @@ class CrmChoice:
     kind: CrmKind = CrmKind.BUILTIN
     #: the CRM database's URL, password included (None: the builtin CRM); never printed
     url: str | None = field(default=None, repr=False)
+    #: a SQL CRM's mapping file: its name and its text (None for the other kinds)
+    mapping_name: str | None = None
+    mapping: str | None = field(default=None, repr=False)
 
     @property
     def shown_url(self) -> str | None:
         return None if self.url is None else masked_url(self.url)
 
     def describe(self) -> str:
-        """`the builtin CRM`, `the civicrm CRM at mysql+pymysql://root:***@host/civi`."""
+        """`the builtin CRM`, `the civicrm CRM at mysql+pymysql://root:***@host/civi`,
+        `the sql CRM at postgresql+psycopg://crm@host/people (mapping people.toml)`."""
         where = f" at {self.shown_url}" if self.url is not None else ""
-        return f"the {self.kind} CRM{where}"
+        mapped = f" (mapping {self.mapping_name})" if self.mapping_name else ""
+        return f"the {self.kind} CRM{where}{mapped}"
 
     def same_crm(self, other: CrmChoice) -> bool:
         """Whether both reach the same records: a new password is the same CRM."""
@@ -78,10 +85,13 @@ def load_crm_choice(store: Store, connection_id: int) -> CrmChoice:
         if row is None:
             return CrmChoice()
         kind, token = CrmKind(row.kind), row.url_encrypted
+        mapping_name, mapping_token = row.mapping_name, row.mapping_encrypted
     if token is None:
         return CrmChoice(kind)
     try:
-        return CrmChoice(kind, secret_box(store).decrypt(token))
+        box = secret_box(store)
+        mapping = None if mapping_token is None else box.decrypt(mapping_token)
+        return CrmChoice(kind, box.decrypt(token), mapping_name, mapping)
     except NotConnectedError as error:  # the box words it for the CC tokens
         name = connection_name(store, connection_id)
         raise UserError(
@@ -101,6 +111,8 @@ def put_crm_choice(session: Session, box: SecretBox, connection_id: int, choice:
     row = session.get(CrmChoiceRow, connection_id) or CrmChoiceRow(connection_id=connection_id)
     row.kind = choice.kind.value
     row.url_encrypted = None if choice.url is None else box.encrypt(choice.url)
+    row.mapping_name = choice.mapping_name
+    row.mapping_encrypted = None if choice.mapping is None else box.encrypt(choice.mapping)
     row.updated_at = datetime.now(UTC)
     session.add(row)
 
@@ -111,4 +123,6 @@ def reencrypt_crm_urls(session: Session, rewrap: Callable[[str], str]) -> int:
     for row in session.scalars(select(CrmChoiceRow).where(CrmChoiceRow.url_encrypted.is_not(None))):
         assert row.url_encrypted is not None
         row.url_encrypted, count = rewrap(row.url_encrypted), count + 1
+        if row.mapping_encrypted is not None:
+            row.mapping_encrypted = rewrap(row.mapping_encrypted)
     return count

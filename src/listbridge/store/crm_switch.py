@@ -27,7 +27,14 @@ from listbridge.store.secretbox import SecretBox, secret_box
 
 HOLDER = "crm use"
 #: what a switch deletes of the connection's rows (the pairings on cc_lists are cleared)
-FORGOTTEN = ("cc_links", "list_sync_members", "import_cursors", "import_pending", "push_activities")
+FORGOTTEN = (
+    "cc_links",
+    "list_sync_members",
+    "import_cursors",
+    "import_pending",
+    "push_activities",
+    "crm_fingerprints",
+)
 #: `cc_lists.rule_kind` of a list bound to a CRM list by name (sync/lists/sides.py)
 CRM_LIST_RULE = "crm_list"
 

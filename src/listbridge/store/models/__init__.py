@@ -11,7 +11,7 @@ from __future__ import annotations
 from listbridge.store.models.base import Base
 from listbridge.store.models.connections import ApiBudget, CcAccount, Connection, Setting
 from listbridge.store.models.crm import CrmAccount, CrmCustomField, CrmCustomValue
-from listbridge.store.models.crm_choices import CrmChoiceRow
+from listbridge.store.models.crm_choices import CrmChoiceRow, CrmFingerprint
 from listbridge.store.models.imports import ImportCursor, ImportPending
 from listbridge.store.models.links import CcLink
 from listbridge.store.models.lists import CcListMirror, CrmList, CrmListMember, ListSyncMember
@@ -29,6 +29,7 @@ __all__ = [
     "CrmChoiceRow",
     "CrmCustomField",
     "CrmCustomValue",
+    "CrmFingerprint",
     "CrmList",
     "CrmListMember",
     "ImportCursor",

@@ -22,4 +22,19 @@ class CrmChoiceRow(Base):
     connection_id: Mapped[int] = connection_fk(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     url_encrypted: Mapped[str | None] = mapped_column(Text)
+    #: a mapped CRM's mapping file: its name (messages name its lines) and its text,
+    #: encrypted (it may hold the URL)
+    mapping_name: Mapped[str | None] = mapped_column(String(255))
+    mapping_encrypted: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class CrmFingerprint(Base):
+    """What a mapped CRM's row looked like when last read, and since when (see
+    crm/sqlmap/fingerprints.py): for a CRM that stamps no change time on its rows."""
+
+    __tablename__ = "crm_fingerprints"
+    connection_id: Mapped[int] = connection_fk(primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

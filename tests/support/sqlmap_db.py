@@ -1,0 +1,65 @@
+"""Mapped CRMs for the tests: the members database of docs/mapping-example.toml on a
+fresh MariaDB database or PostgreSQL schema, with the documented mapping (an updated-at
+column), or with a variant that has one full-name column and no change times (changes
+found by fingerprints)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from tests.support.crm_db import crm_database
+from tests.support.sqlmap_schema import create_members_db
+
+from listbridge.crm.protocol import CrmWithLists
+from listbridge.crm.sqlmap.adapter import SqlCrm
+from listbridge.crm.sqlmap.parse import read_mapping
+from listbridge.store.db import Store
+
+Clock = Callable[[], datetime]
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "mapping-example.toml"
+
+
+def example_mapping() -> str:
+    """The documented example, as users copy it."""
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
+def fingerprint_mapping() -> str:
+    """The example with one full-name column and no updated-at: every change is found by
+    comparing fingerprints."""
+    text = example_mapping()
+    text = text.replace('updated_at = "changed_on"', "")
+    text = text.replace('# full_name = "name"', 'full_name = "name"')
+    text = text.replace('first_name = "first_name"\n', "").replace('last_name = "last_name"\n', "")
+    return text
+
+
+MAPPINGS = {"example": example_mapping, "fingerprints": fingerprint_mapping}
+
+
+@contextmanager
+def members_engine(backend: str) -> Iterator[Engine]:
+    with crm_database(backend) as url:
+        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            create_members_db(engine)
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def sqlmap_factory(
+    backend: str, variant: str
+) -> Callable[[Store, int, Clock], AbstractContextManager[CrmWithLists]]:
+    @contextmanager
+    def opened(store: Store, connection_id: int, clock: Clock) -> Iterator[CrmWithLists]:
+        with members_engine(backend) as engine:
+            file = read_mapping(f"{variant}.toml", MAPPINGS[variant]())
+            yield SqlCrm(store, connection_id, engine, file, clock)
+
+    return opened
