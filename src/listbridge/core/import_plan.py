@@ -47,6 +47,7 @@ class Reason(Enum):
     INVALID_EMAIL = "the e-mail address is missing or not valid"
     UNSTORABLE_VALUE = "a field holds a NUL character (byte 0), which the CRM cannot store"
     CC_UNSUBSCRIBED = "unsubscribed in Constant Contact and unsubscribe.cc_to_crm is true"
+    CRM_READ_ONLY = "the CRM is read-only for listbridge (read_only = true in its mapping)"
 
     @property
     def message(self) -> str:
@@ -125,6 +126,17 @@ class Plan:
 
 
 NewId = Callable[[CcContact], str]
+
+
+def without_creates(plan: Plan) -> Plan:
+    """The plan for a CRM listbridge may not write to: each account it would create is
+    a skip saying so (reconsidered by the next import, as every skip is), so that the
+    run's report lists whom it would have created."""
+    skips = [
+        Skip(c.contact, Reason.CRM_READ_ONLY, f"would have created an account: {message(c)}")
+        for c in plan.creates
+    ]
+    return Plan([], list(plan.links), [*plan.skips, *skips])
 
 
 def plan_import(

@@ -46,6 +46,11 @@ class AccountBatch:
 
 @runtime_checkable
 class CrmAdapter(Protocol):
+    #: True when listbridge may not write to this CRM (a mapping's `read_only = true`):
+    #: an import then reports whom it would have created, an unsubscribe what it would
+    #: have opted out, and every write method refuses with a UserError saying so
+    read_only: bool
+
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
         """Accounts created or updated at or after `since` (all when None), oldest first."""
         ...

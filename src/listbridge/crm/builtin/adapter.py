@@ -50,6 +50,8 @@ T = TypeVar("T")
 class BuiltinCrm(BuiltinLists):
     """The embedded CRM of one connection, with its lists (crm/builtin/lists.py)."""
 
+    read_only = False
+
     def __init__(self, store: Store, connection_id: int, clock: Clock = utc_now) -> None:
         self.store = store
         self.connection_id = connection_id

@@ -44,6 +44,8 @@ T = TypeVar("T")
 class CiviCrm(CiviLists):
     """One CiviCRM database (`engine`); the journal goes to listbridge's `store`."""
 
+    read_only = False
+
     def __init__(self, store: Store, connection_id: int, engine: Engine, clock: Clock) -> None:
         self.store = store
         self.connection_id = connection_id

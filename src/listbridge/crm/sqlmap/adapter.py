@@ -49,10 +49,8 @@ class SqlCrm(SqlGroups):
     ) -> None:
         super().__init__(store, connection_id, engine, clock)
         self.file = file
+        self.read_only = file.mapping.read_only
 
-    @property
-    def read_only(self) -> bool:
-        return bool(self.file.mapping.read_only)
 
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
         """With an updated-at column, keyset pages on (updated_at, key), rows never stamped

@@ -35,6 +35,8 @@ class VtigerCrm(VtigerLists):
     Built as `VtigerCrm(store, connection_id, engine, clock, user_id=1)` (base.py).
     """
 
+    read_only = False
+
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
         """Keyset pages on (modifiedtime, crmid): one page in memory at a time, and no
         connection held while the caller works through it."""

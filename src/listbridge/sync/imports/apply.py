@@ -31,6 +31,7 @@ from listbridge.store.links import LinkRow, save_links
 #: What the caller commits with the batch: given the session and the batch's error rows.
 Bookkeeping = Callable[[Session, list[ErrorRow]], None]
 Update = tuple[Account, tuple[str, ...]]
+READ_ONLY = Reason.CRM_READ_ONLY.message
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def apply_plan(
     """Write the plan, `bookkeeping` with it; returns the error rows of its skips."""
     errors = [_error_row(s.contact.contact_id, s.contact.email, message(s)) for s in plan.skips]
     updates, update_changes = _updates(crm, target, plan.links)
+    if crm.read_only:  # reported, not written (the creates are skips already: job.py)
+        errors += _not_written(plan.links, updates)
+        updates, update_changes = (), []
     creates = [replace(c.account, created_at=target.at, updated_at=target.at) for c in plan.creates]
     changes = [*_create_changes(target, plan), *_link_changes(target, plan), *update_changes]
     batch = AccountBatch(target.run_id, target.at, tuple(creates), updates, tuple(changes))
@@ -119,6 +123,20 @@ def _updates(
         updates.append((replace(account, **diff, updated_at=target.at), tuple(diff)))
         changes += _journal(target, link, account, diff)
     return tuple(updates), changes
+
+
+def _not_written(links: list[Link], updates: tuple[Update, ...]) -> list[ErrorRow]:
+    contacts = {link.account_id: link.contact for link in links}
+    rows = []
+    for account, columns in updates:
+        contact = contacts[account.id]
+        what = (
+            f"would have opted out account {account.id} ({Reason.CC_UNSUBSCRIBED.message})"
+            if "email_opt_out" in columns
+            else f"would have updated account {account.id}: {', '.join(columns)}"
+        )
+        rows.append(_error_row(contact.contact_id, contact.email, f"{what}; {READ_ONLY}"))
+    return rows
 
 
 def _diff(account: Account, link: Link) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import ClassVar
 from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcContact
-from listbridge.core.import_plan import Plan, Policy, plan_import
+from listbridge.core.import_plan import Plan, Policy, plan_import, without_creates
 from listbridge.core.matching import MatchIndex
 from listbridge.core.runs import ErrorRow
 from listbridge.core.settings import (
@@ -168,6 +168,8 @@ class _Job:
             return
         self.ctx.check_lock()
         plan = plan_import(fresh, index, self.policy)
+        if self.ctx.crm.read_only:
+            plan = without_creates(plan)
         counts = Counter(self.run.counts)
         counts.update(_tally(plan))  # not `+`, which would drop the zero counts
         target = BatchTarget(self.ctx.connection_id, self.run.run_id, self.ctx.clock())

@@ -24,8 +24,8 @@ def carry_cc_opt_outs(
     run_id: int | None = None,
 ) -> int:
     """Opt out these accounts (their contacts unsubscribed in CC); how many changed."""
-    if not settings.get(UNSUBSCRIBE_CC_TO_CRM):
-        return 0
+    if not settings.get(UNSUBSCRIBE_CC_TO_CRM) or crm.read_only:
+        return 0  # a read-only CRM: the unsubscribes job reports what it would write
     changed = 0
     for account_id in sorted(set(account_ids)):
         account = crm.get(account_id)

@@ -29,6 +29,7 @@ COUNTED = {
     Action.RESUBSCRIBE_CC: "cc_resubscribe_requested",
     Action.REPORT: "reported",
 }
+CRM_WRITES = (Action.OPT_OUT_CRM, Action.CLEAR_CRM)
 #: reports that are a refused request, so they appear among the run's errors
 REFUSALS = (Reason.NEEDS_CONSENT, Reason.CLEAR_OFF)
 Clock = Callable[[], datetime]
@@ -78,6 +79,20 @@ class Applier:
     def _one(self, decision: Decision, changes: Changes) -> None:
         self.decisions.append(decision)
         pair = decision.pair
+        if decision.action in CRM_WRITES and self.crm.read_only:
+            # reported, not written: the run lists each, and the cursors move on
+            what = (
+                "would have opted out"
+                if decision.action is Action.OPT_OUT_CRM
+                else ("would have cleared the opt-out of")
+            )
+            reason = (
+                f"{what} account {pair.account_id} ({decision.reason.value}); the CRM is "
+                "read-only for listbridge (read_only = true in its mapping)"
+            )
+            self.errors.append(ErrorRow(reason, pair.account_id, pair.contact_id, pair.email))
+            self.counts[COUNTED[Action.REPORT]] += 1
+            return
         try:
             self._act(decision, changes)
         except (ApiError, Refused) as error:
