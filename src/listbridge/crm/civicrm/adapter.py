@@ -20,7 +20,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.engine import Engine
 
 from listbridge.core.accounts import Account, AccountType, CustomFieldDef
 from listbridge.core.errors import UserError
@@ -29,11 +28,9 @@ from listbridge.core.matching import AccountKeys
 from listbridge.crm.civicrm import reads
 from listbridge.crm.civicrm.lists import CiviLists
 from listbridge.crm.civicrm.mapping import account_type, applied, check_new, journal_text
-from listbridge.crm.civicrm.session import Clock
 from listbridge.crm.civicrm.tables import CONTACT, EMAIL, MYSQL_DIALECTS
 from listbridge.crm.civicrm.writes import ContactWriter
 from listbridge.crm.protocol import AccountBatch, Batched, FieldValue
-from listbridge.store.db import Store
 
 PAGE = 1000
 #: contacts per page of match_keys (a few columns each)
@@ -45,12 +42,6 @@ class CiviCrm(CiviLists):
     """One CiviCRM database (`engine`); the journal goes to listbridge's `store`."""
 
     read_only = False
-
-    def __init__(self, store: Store, connection_id: int, engine: Engine, clock: Clock) -> None:
-        self.store = store
-        self.connection_id = connection_id
-        self.engine = engine
-        self.clock = clock
 
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
         """Keyset pages on (modified_date, id); contacts never stamped come first."""
