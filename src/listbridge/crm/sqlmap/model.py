@@ -21,9 +21,9 @@ class KeyedError(ValueError):
     """A refusal of one key of a table (a column's field, a translation): parse.py names
     the line of that key, not of the table."""
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str | tuple[str, ...], message: str) -> None:
         super().__init__(message)
-        self.key = key
+        self.path = key if isinstance(key, tuple) else (key,)
 
 
 class Strict(BaseModel):
@@ -126,6 +126,12 @@ class Mapping(Strict):
     def _groups_with_members(self) -> Mapping:
         if (self.groups is None) != (self.members is None):
             raise ValueError("groups and members come together: the lists and who is on them")
+        if not self.read_only and "email_opt_out" not in self.accounts.columns:
+            raise KeyedError(
+                ("accounts", "columns"),
+                "accounts.columns.email_opt_out is required: an unsubscribe in Constant "
+                "Contact must reach the CRM (or set read_only = true)",
+            )
         return self
 
 

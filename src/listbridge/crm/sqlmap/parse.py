@@ -51,7 +51,7 @@ def _problem(name: str, lines: dict[Path, int], error: object) -> str:
     path = tuple(str(p) for p in error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, KeyedError):
-        path += (cause.key,)
+        path += cause.path
         reason = str(cause)
     elif error["type"] == "missing":
         reason = f"{path[-1]} is required here"

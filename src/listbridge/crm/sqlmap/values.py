@@ -43,7 +43,19 @@ def translated(table: Translation | None, value: object) -> tuple[bool, Any]:
     folded = {k.casefold(): v for k, v in table.items()}
     if key.casefold() in folded:
         return True, folded[key.casefold()]
+    # a yes/no column read through a Y/N translation: 1 is Y, 0 is N
+    word = _flag_word(key)
+    for written_key, meant in table.items():
+        if word is not None and _flag_word(written_key) == word:
+            return True, meant
     return False, None
+
+
+def _flag_word(key: str) -> bool | None:
+    folded = key.casefold()
+    if folded in YES:
+        return True
+    return False if folded in NO and folded else None
 
 
 def read_flag(table: Translation | None, value: object) -> bool:
