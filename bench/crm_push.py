@@ -1,21 +1,26 @@
-"""One push from CiviCRM on MariaDB against the builtin CRM (issue 14); not a test.
+"""One push from each CRM listbridge syncs in place against the builtin CRM (issue 14);
+not a test.
 
     .venv/bin/python bench/crm_push.py [--accounts 100000] [--mariadb URL]
+        [--crms builtin,civicrm,sql,sql-fingerprints]
 
-The same N people (push_speed's accounts: every standard field filled) in two CRMs,
-each pushed by `listbridge push --list Bench --json` in its own process, each against
-a fresh emulator in its own process and its own SQLite state store:
-1. baseline: the builtin CRM, the accounts inserted into the state store;
-2. CiviCRM: a new MariaDB database (`--mariadb`, created with a unique name and dropped
-   at the end) with CiviCRM's tables as tests/support/civicrm_schema.py makes them
-   (imported from tests/: the realistic schema, with its indexes and seeded rows), the
-   contacts bulk-inserted straight into civicrm_contact, civicrm_email, civicrm_phone and
-   civicrm_address (executemany in chunks; the adapter writes one by one), and the
-   connection switched to it with `listbridge crm use civicrm --url URL`.
+The same N people (push_speed's accounts: every standard field filled) in each CRM
+`--crms` names (default all), each pushed by `listbridge push --list Bench --json` in its
+own process, each against a fresh emulator in its own process and its own SQLite state
+store:
+1. builtin, the baseline: the accounts inserted into the state store;
+2. civicrm: CiviCRM's tables, `crm use civicrm --url URL`;
+3. sql: the members database of docs/mapping-example.toml, `crm use sql --mapping
+   docs/mapping-example.toml --url URL`;
+4. sql-fingerprints: the same tables with tests/support/sqlmap_db.py's fingerprint
+   mapping (one full-name column, no updated-at: every read of changes compares each
+   row with the fingerprint kept in the state store).
+The last three each in a new MariaDB database (`--mariadb`, created with a unique name
+and dropped at the end), the people bulk-inserted as crm_fill.py says.
 Per CRM: the first push (every account created) and a second one with nothing changed
 (no write owed): API calls in total and by endpoint (/__emulator__/counters), calls per
-record, records per second, wall time and peak RSS of the push process; the ratios
-CiviCRM / builtin; whether the calls are equal (and equal but for the activity polls,
+record, records per second, wall time and peak RSS of the push process. Per pair of
+COMPARED: the ratios, whether the calls are equal (and equal but for the activity polls,
 whose number follows the emulator's speed). Then, in this process, the CRM reads a
 job makes, timed on each CRM: changed_since(None) streamed (the push's read),
 match_keys, get_many of 1000 ids, find_by_email and with_primary_emails.
@@ -27,107 +32,79 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 
 from common import run_child, start_emulator, tests_module, write_results
+from crm_fill import fill_civicrm, fill_members, mariadb_database
 from listbridge.core.accounts import Account
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.civicrm.adapter import CiviCrm
 from listbridge.crm.protocol import CrmAdapter
+from listbridge.crm.sqlmap.adapter import SqlCrm
+from listbridge.crm.sqlmap.parse import read_mapping
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store, open_store
 from listbridge.sync.cc_connection import open_client
 from push_speed import account, build_crm, one_push
 
 MARIADB = "mysql+pymysql://root@127.0.0.1:3306"
-CHUNK = 5000
-#: the rows of tests/support/civicrm_schema.py's install data the contacts point at
-HOME, WORK = 1, 2
-PHONE, MOBILE = 1, 2
-ILLINOIS, UNITED_STATES = 1012, 1228
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "mapping-example.toml"
+IN_MARIADB = ("civicrm", "sql", "sql-fingerprints")
+CRMS = ("builtin", *IN_MARIADB)
+#: each CRM and the one it is compared with (both must have run)
+COMPARED = (("civicrm", "builtin"), ("sql", "builtin"), ("sql-fingerprints", "builtin"),
+            ("sql-fingerprints", "sql"))  # fmt: skip
 #: how many ids and addresses the timed look-ups use
 SAMPLE = 1000
 LOOKUPS = 200
 POLL = "GET /v3/activities/{activity_id}"
 
 
-@contextmanager
-def mariadb_database(server: str) -> Iterator[str]:
-    """A new, empty utf8mb4 database on `server`, dropped afterwards."""
-    name = f"lbbench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-        try:
-            yield f"{server}/{name}?charset=utf8mb4"
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE `{name}`"))
-    finally:
-        admin.dispose()
+@dataclass(frozen=True)
+class MariadbCrm:
+    """A CRM in a MariaDB database: `fill` makes its tables and rows (the seconds the rows
+    took), `use` is its `crm use` but for `--url`, `adapter` opens it for the reads."""
+
+    fill: Callable[[Engine, list[Account]], float]
+    use: list[str]
+    adapter: Callable[[Store, int, Engine], CrmAdapter]
 
 
-def fill_civicrm(engine: Engine, accounts: list[Account]) -> float:
-    """The accounts as contact i + 1 with their email, phones and address, as the
-    adapter's writer lays them out (crm/civicrm/writes.py); seconds taken."""
-    schema = tests_module("tests.support.civicrm_schema")
-    schema.create_civicrm(engine)
-    began = time.perf_counter()
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SET time_zone = '+00:00'")  # the stamps below are naive UTC
-        for start in range(0, len(accounts), CHUNK):
-            chunk = list(enumerate(accounts[start : start + CHUNK], start + 1))
-            _insert_chunk(conn, schema, chunk)
-    return time.perf_counter() - began
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
-def _insert_chunk(conn: Connection, schema: Any, chunk: list[tuple[int, Account]]) -> None:
-    contacts, emails, phones, addresses = [], [], [], []
-    for cid, a in chunk:
-        assert a.updated_at is not None
-        at = a.updated_at.astimezone(UTC).replace(microsecond=0, tzinfo=None)
-        contacts.append({
-            "id": cid, "contact_type": "Individual", "first_name": a.first_name,
-            "last_name": a.last_name, "organization_name": a.company_name,
-            "display_name": f"{a.first_name} {a.last_name}",
-            "sort_name": f"{a.last_name}, {a.first_name}", "hash": secrets.token_hex(16),
-            "job_title": a.title, "created_date": at, "modified_date": at,
-        })  # fmt: skip
-        emails.append({"contact_id": cid, "location_type_id": HOME, "email": a.email,
-                       "is_primary": True})  # fmt: skip
-        for n, (phone, location, kind) in enumerate(
-            ((a.phone1, HOME, PHONE), (a.phone2, WORK, PHONE), (a.phone3, HOME, MOBILE))
-        ):
-            digits = "".join(c for c in phone if c.isdigit())
-            phones.append({"contact_id": cid, "location_type_id": location,
-                           "is_primary": n == 0, "phone": phone, "phone_numeric": digits,
-                           "phone_type_id": kind})  # fmt: skip
-        addresses.append({
-            "contact_id": cid, "location_type_id": HOME, "is_primary": True,
-            "street_address": a.address_line1, "city": a.city, "postal_code": a.zip,
-            "state_province_id": ILLINOIS, "country_id": UNITED_STATES,
-        })  # fmt: skip
-    for table, rows in (
-        (schema.civicrm_contact, contacts),
-        (schema.civicrm_email, emails),
-        (schema.civicrm_phone, phones),
-        (schema.civicrm_address, addresses),
-    ):
-        conn.execute(insert(table), rows)
+def mapped(path: Path) -> MariadbCrm:
+    """The members tables, switched to with the mapping file `path`; the reads' adapter
+    reads the same file."""
+
+    def adapter(store: Store, cid: int, engine: Engine) -> CrmAdapter:
+        file = read_mapping(path.name, path.read_text(encoding="utf-8"))
+        return SqlCrm(store, cid, engine, file, now)
+
+    return MariadbCrm(fill_members, ["sql", "--mapping", str(path)], adapter)
+
+
+def mariadb_crms(tmp: Path) -> dict[str, MariadbCrm]:
+    """The CRMs of IN_MARIADB; the fingerprint mapping written into `tmp`."""
+    fingerprints = tmp / "mapping-fingerprints.toml"
+    text = tests_module("tests.support.sqlmap_db").fingerprint_mapping()
+    fingerprints.write_text(text, encoding="utf-8")
+    civicrm = MariadbCrm(
+        fill_civicrm, ["civicrm"], lambda store, cid, engine: CiviCrm(store, cid, engine, now)
+    )
+    return {"civicrm": civicrm, "sql": mapped(EXAMPLE), "sql-fingerprints": mapped(fingerprints)}
 
 
 def timed(run: Callable[[], int]) -> dict[str, float]:
@@ -194,84 +171,115 @@ def crm_run(
             "reads": reads(opened(store, cid), *people)}  # fmt: skip
 
 
-def ratios(civi: dict[str, Any], builtin: dict[str, Any]) -> dict[str, Any]:
+def ratios(crm: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     keys = ("api_calls", "calls_per_record", "records_per_second", "seconds", "peak_rss_mb")
-    return {k: round(civi[k] / builtin[k], 3) if builtin[k] else None for k in keys}
+    return {k: round(crm[k] / base[k], 3) if base[k] else None for k in keys}
 
 
-def compared(civi: dict[str, Any], builtin: dict[str, Any]) -> dict[str, Any]:
+def compared(names: tuple[str, str], crm: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """Equal calls, or by how much each endpoint differs. The polls of a bulk activity
     follow how soon the emulator's worker finishes it (machine load), not the CRM, so
     equality without them is reported too."""
-    endpoints = sorted(set(civi["by_endpoint"]) | set(builtin["by_endpoint"]))
+    endpoints = sorted(set(crm["by_endpoint"]) | set(base["by_endpoint"]))
+    counts = {e: (crm["by_endpoint"].get(e, 0), base["by_endpoint"].get(e, 0)) for e in endpoints}
     differ = {
-        e: {"civicrm": civi["by_endpoint"].get(e, 0), "builtin": builtin["by_endpoint"].get(e, 0)}
-        for e in endpoints
-        if civi["by_endpoint"].get(e, 0) != builtin["by_endpoint"].get(e, 0)
+        e: dict(zip(names, both, strict=True)) for e, both in counts.items() if both[0] != both[1]
     }
     return {
         "api_calls_equal": not differ,
         "equal_but_activity_polls": set(differ) <= {POLL},
         "differ": differ,
-        "civicrm/builtin": ratios(civi, builtin),
+        "ratios": ratios(crm, base),
     }
 
 
-def measure(n: int, tmp: str, server: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    people = [replace(account(i), created_at=now, updated_at=now) for i in range(n)]
-    builtin_db, civi_db = f"sqlite:///{tmp}/builtin.db", f"sqlite:///{tmp}/civicrm.db"
+def comparison(names: tuple[str, str], crm: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Both pushes compared, and each read's seconds as a ratio of the base's."""
+    pushes = {p: compared(names, crm[p], base[p]) for p in ("first push", "nothing changed")}
+    return pushes | {
+        "reads (seconds ratio)": {
+            name: round(took["seconds"] / base["reads"][name]["seconds"], 2)
+            for name, took in crm["reads"].items()
+            if base["reads"][name]["seconds"]
+        }
+    }
 
-    def builtin_setup(cli: list[str]) -> dict[str, Any]:
+
+def builtin_run(n: int, tmp: Path, people: list[Account]) -> dict[str, Any]:
+    db = f"sqlite:///{tmp}/builtin.db"
+
+    def setup(cli: list[str]) -> dict[str, Any]:
         began = time.perf_counter()
-        build_crm(builtin_db, n)
+        build_crm(db, n)
         return {"load_seconds": round(time.perf_counter() - began, 1)}
 
-    builtin = crm_run(n, builtin_db, builtin_setup, BuiltinCrm, (people, [a.id for a in people]))
+    return crm_run(n, db, setup, BuiltinCrm, (people, [a.id for a in people]))
+
+
+def mariadb_run(
+    n: int, db: str, server: str, crm: MariadbCrm, people: list[Account]
+) -> dict[str, Any]:
+    """`crm` in a new database of `server`, its state store `db`."""
     with mariadb_database(server) as url:
         engine = create_engine(url)
         try:
 
-            def civi_setup(cli: list[str]) -> dict[str, Any]:
-                loaded = fill_civicrm(engine, people)
-                out, _, _ = run_child([*cli, "crm", "use", "civicrm", "--url", url, "--json"])
+            def setup(cli: list[str]) -> dict[str, Any]:
+                loaded = crm.fill(engine, people)
+                out, _, _ = run_child([*cli, "crm", "use", *crm.use, "--url", url, "--json"])
                 return {"load_seconds": round(loaded, 1), "crm use": json.loads(out)}
 
-            def civi_crm(store: Store, cid: int) -> CrmAdapter:
-                return CiviCrm(store, cid, engine, lambda: datetime.now(UTC))
+            def opened(store: Store, cid: int) -> CrmAdapter:
+                return crm.adapter(store, cid, engine)
 
-            ids = [str(i + 1) for i in range(n)]
-            civi = crm_run(n, civi_db, civi_setup, civi_crm, (people, ids))
+            return crm_run(n, db, setup, opened, (people, [str(i + 1) for i in range(n)]))
         finally:
             engine.dispose()
-    return {
-        "builtin": builtin,
-        "civicrm": civi,
-        "first push": compared(civi["first push"], builtin["first push"]),
-        "nothing changed": compared(civi["nothing changed"], builtin["nothing changed"]),
-        "reads civicrm/builtin (seconds)": {
-            name: round(took["seconds"] / builtin["reads"][name]["seconds"], 2)
-            for name, took in civi["reads"].items()
-            if builtin["reads"][name]["seconds"]
-        },
+
+
+def measure(n: int, tmp: Path, server: str, chosen: list[str]) -> dict[str, Any]:
+    at = datetime.now(UTC)
+    people = [replace(account(i), created_at=at, updated_at=at) for i in range(n)]
+    runs = {"builtin": builtin_run(n, tmp, people)} if "builtin" in chosen else {}
+    crms = mariadb_crms(tmp)
+    for name in (c for c in IN_MARIADB if c in chosen):
+        runs[name] = mariadb_run(n, f"sqlite:///{tmp}/{name}.db", server, crms[name], people)
+    return runs | {
+        f"{crm}/{base}": comparison((crm, base), runs[crm], runs[base])
+        for crm, base in COMPARED
+        if crm in runs and base in runs
     }
+
+
+def crm_names(given: str) -> list[str]:
+    names = [n.strip() for n in given.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(CRMS))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown) or given!r}: not one of {', '.join(CRMS)}"
+        )
+    return names
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--mariadb", default=MARIADB, help="server URL, no database")
+    parser.add_argument(
+        "--crms", type=crm_names, default=list(CRMS), help=f"comma-separated: {','.join(CRMS)}"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("LISTBRIDGE_KEY_FILE", f"{tmp}/secret.key")
-        results = measure(args.accounts, tmp, args.mariadb)
+        results = measure(args.accounts, Path(tmp), args.mariadb, args.crms)
     print(json.dumps(results, indent=2))
     path = write_results(
         "crm_push",
         results,
         accounts=args.accounts,
+        crms=args.crms,
         state_store="sqlite",
-        civicrm="mariadb",
+        crm_databases="mariadb",
         note="emulator in its own process per CRM; client limited to 4 requests/s as against CC",
     )
     print(f"written to {path}")
