@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from listbridge.cli import crm_duplicates, crm_use
+from listbridge.cli import crm_check, crm_duplicates, crm_use
 from listbridge.cli.context import CliContext, context
 from listbridge.cli.crm_lists import app as crm_lists_app
 from listbridge.core.accounts import Account, FieldType
@@ -42,10 +42,11 @@ from listbridge.store.runs import started_by
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="The connection's CRM: use, load, export, fields, lists, show, delete, duplicates.",
+    help="The connection's CRM: use, check, load, export, fields, lists, show, delete, duplicates.",
 )
 fields_app = typer.Typer(no_args_is_help=True, help="Custom fields of the CRM.")
 app.command("use")(crm_use.use)
+app.command("check")(crm_check.check)
 app.add_typer(fields_app, name="fields")
 app.add_typer(crm_lists_app, name="lists")
 _stderr = Console(stderr=True, highlight=False)

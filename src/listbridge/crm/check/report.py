@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from listbridge.core.errors import UserError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -48,3 +50,12 @@ class CheckReport:
             "found": list(self.found),
             "problems": [p.as_json() for p in self.problems],
         }
+
+
+class CheckFailedError(UserError):
+    """The check found problems (exit 2): the message lists every one."""
+
+    def __init__(self, report: CheckReport) -> None:
+        self.report = report
+        lines = "\n".join(f"  {problem}" for problem in report.problems)
+        super().__init__(f"{len(report.problems)} problem(s) in {report.crm}:\n{lines}")

@@ -116,3 +116,7 @@ SUBSCRIPTION_HISTORY = Table(
     Column("contact_id", Integer), Column("group_id", Integer), Column("date", Instant),
     _text("method", 8), _text("status", 8), _text("tracking", 255),
 )  # fmt: skip
+
+#: the tables the adapter inserts rows into (the others it reads or updates): a column
+#: of theirs not declared above that the database requires would refuse every insert
+INSERTED = (CONTACT, EMAIL, PHONE, ADDRESS, GROUP, GROUP_CONTACT, SUBSCRIPTION_HISTORY)

@@ -110,3 +110,10 @@ MODENTITY_NUM = Table(
     Column("cur_id", String(50)),
     Column("active", String(2)),
 )
+
+#: the tables the adapter inserts rows into (the others it reads or updates): a column
+#: of theirs not declared above that the database requires would refuse every insert
+INSERTED = (
+    CRMENTITY, CONTACTDETAILS, CONTACTADDRESS, CONTACTSUBDETAILS, CONTACTSCF, CUSTOMERDETAILS,
+    ACCOUNT, ACCOUNTBILLADS, ACCOUNTSHIPADS, ACCOUNTSCF, CAMPAIGN, CAMPAIGNSCF, CAMPAIGNCONTREL,
+)  # fmt: skip
