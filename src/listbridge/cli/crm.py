@@ -193,7 +193,9 @@ def fields_ls(ctx: typer.Context) -> None:
     for field in fields:
         extra = f"  {', '.join(field.choices)}" if field.choices else ""
         typer.echo(f"{field.name}\t{field.type}{extra}")
-    if not fields and choice.kind is not CrmKind.BUILTIN:  # silence would look like a failure
+    if not fields and choice.kind is CrmKind.SQL:  # silence would look like a failure
+        typer.echo("no custom fields: the mapping maps no custom.<Name> column", err=True)
+    elif not fields and choice.kind is not CrmKind.BUILTIN:
         typer.echo(f"no custom fields: {LABELS[choice.kind]}'s are not synced yet", err=True)
 
 

@@ -44,6 +44,7 @@ KEPT: dict[str, str] = {
     "crm_lists": "CRM data; a pairing with a Constant Contact list lives on cc_lists",
     "crm_list_members": "CRM data",
     "crm_choices": "which CRM the connection syncs (`crm use`): the CRM side, not the account's",
+    "crm_fingerprints": "what a mapped CRM's rows looked like: the CRM side, not the account's",
     # Constant Contact counts the daily allowance per API key, not per account: forgetting
     # today's calls would let a reconnect overspend it.
     "api_budget": "calls already spent today count against the app's daily allowance",

@@ -15,6 +15,7 @@ from listbridge.crm.check.civicrm import CIVICRM
 from listbridge.crm.check.presets import check_preset_crm
 from listbridge.crm.check.report import CheckReport
 from listbridge.crm.check.vtiger import VTIGER
+from listbridge.crm.sqlmap.check import check_mapping
 from listbridge.store.crm_choice import CrmChoice, CrmKind, load_crm_choice
 from listbridge.store.db import Store
 
@@ -24,6 +25,7 @@ CHECKS: dict[CrmKind, Check] = {
     CrmKind.BUILTIN: check_builtin,
     CrmKind.CIVICRM: partial(check_preset_crm, CIVICRM),
     CrmKind.VTIGER: partial(check_preset_crm, VTIGER),
+    CrmKind.SQL: check_mapping,
 }
 
 
