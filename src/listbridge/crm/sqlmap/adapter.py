@@ -51,7 +51,6 @@ class SqlCrm(SqlGroups):
         self.file = file
         self.read_only = file.mapping.read_only
 
-
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
         """With an updated-at column, keyset pages on (updated_at, key), rows never stamped
         first; without one, every row against its fingerprint (fingerprints.py)."""
