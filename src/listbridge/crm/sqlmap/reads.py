@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 
 from listbridge.core.accounts import EMAIL_COLUMNS
+from listbridge.crm.sql_session import MYSQL_DIALECTS
 from listbridge.crm.sqlmap.schema import Shape, python_type
 
 #: rows per page, and ids per IN (…): well under every database's limits
@@ -58,12 +59,26 @@ def rows_by_email(
     """Rows with one of these addresses (trimmed, lower-case) in an e-mail column."""
     fields = EMAIL_COLUMNS[:1] if first_only else EMAIL_COLUMNS
     columns = [c for f in fields if (c := shape.field_column(f)) is not None]
+    mysql = conn.dialect.name in MYSQL_DIALECTS
     rows: list[RowMapping] = []
     for start in range(0, len(keys), IN_CHUNK):
         chunk = list(keys[start : start + IN_CHUNK])
-        found = or_(*(func.lower(func.trim(c)).in_(chunk) for c in columns))
+        found = or_(*(_matching(c, chunk, mysql) for c in columns))
         rows += conn.execute(select(shape.accounts).where(found)).mappings()
     return rows
+
+
+def _matching(column: Column[Any], keys: list[str], mysql: bool) -> ColumnElement[bool]:
+    """The column holds one of `keys`, ignoring case and spaces around it. Where MySQL's
+    collation already ignores case, compared as it is, so that an index on it serves (a
+    value with a leading space, which MySQL does not ignore, is found by a second range
+    of the same index); elsewhere lower-cased and trimmed, a full scan. The callers keep
+    only the rows whose address matches once folded."""
+    folded = func.lower(func.trim(column)).in_(keys)
+    collation = getattr(column.type, "collation", None)
+    if mysql and (collation is None or str(collation).endswith("_ci")):
+        return or_(column.in_(keys), and_(column.like(" %"), folded))
+    return folded
 
 
 def pages(
