@@ -53,7 +53,9 @@ class SqlCrm(SqlGroups):
 
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
         """With an updated-at column, keyset pages on (updated_at, key), rows never stamped
-        first; without one, every row against its fingerprint (fingerprints.py)."""
+        first, from `since`'s whole second (a CRM's times rarely keep a fraction: a row
+        stamped in that second may have changed after `since`); without one, every row
+        against its fingerprint (fingerprints.py)."""
         shape, key = self.shape(), reads.key_column(self.shape())
         stamp = shape.mapping.accounts.updated_at
         if stamp is None:
@@ -63,7 +65,7 @@ class SqlCrm(SqlGroups):
         if since is None:
             for rows in reads.pages(self.reading, shape, column.is_(None), [key]):
                 yield from self._live(rows)
-        stamped = column.is_not(None) if since is None else column >= _naive(since)
+        stamped = column.is_not(None) if since is None else column >= _naive(_second(since))
         for rows in reads.pages(self.reading, shape, stamped, [column, key]):
             yield from self._live(rows)
 
@@ -113,7 +115,7 @@ class SqlCrm(SqlGroups):
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
         """A new row, keyed as the mapping says (`new_keys`); `account.id` is not kept."""
         self.refuse_write(f"create an account for {account.email or account.id}")
-        now = self.now()
+        now = self.clock()  # the journal's, as precise as the jobs'; the row's to the second
         with self.writing() as (conn, session):
             new_id = self._insert(conn, account, now)
             stored = self._stored(conn, new_id, now)
@@ -138,7 +140,7 @@ class SqlCrm(SqlGroups):
             columns = [c for c in self._kept(changes) if _value(old, c) != _value(new, c)]
             if not columns:
                 return old
-            at = self.now()
+            at = self.clock()
             self._update(conn, new, columns, at)
             stored = self._stored(conn, old.id, at)
             self._remember(session, [stored], at)
@@ -170,7 +172,7 @@ class SqlCrm(SqlGroups):
                 if kept:
                     self._update(conn, new, kept, _second(account.updated_at or batch.at))
                     written.append(old.id)
-            at = _second(batch.at)
+            at = batch.at
             self._remember(session, [self._stored(conn, i, at) for i in written], at)
             changes = [
                 dataclasses.replace(c, record_id=ids.get(c.record_id, c.record_id))
@@ -265,7 +267,7 @@ class SqlCrm(SqlGroups):
         for rows in reads.pages(self.reading, shape, None, [reads.key_column(shape)]):
             live = [account_from(r, shape) for r in rows if not is_deleted(r, shape)]
             prints = {a.id: fingerprint(a) for a in live}
-            now = self.now()
+            now = self.clock()
             with self.store.session() as session:
                 stored = stored_fingerprints(session, self.connection_id, prints)
                 moved = {i: p for i, p in prints.items() if stored.get(i, ("", None))[0] != p}

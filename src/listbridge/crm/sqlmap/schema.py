@@ -13,6 +13,7 @@ from sqlalchemy.exc import NoSuchTableError
 
 from listbridge.core.accounts import CUSTOM_PREFIX, CustomFieldDef, FieldType
 from listbridge.core.errors import UserError
+from listbridge.crm.sqlmap.model import Mapping
 from listbridge.crm.sqlmap.parse import MappingFile
 from listbridge.crm.sqlmap.values import field_type
 
@@ -29,7 +30,7 @@ class Shape:
     members: Table | None
 
     @property
-    def mapping(self) -> Any:
+    def mapping(self) -> Mapping:
         return self.file.mapping
 
     def column(self, name: str) -> Column[Any]:
