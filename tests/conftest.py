@@ -58,14 +58,19 @@ def _pg_schema_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database, once for SQLite and once for PostgreSQL."""
-    if request.param == "sqlite":
+def empty_store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database on `backend` ("sqlite" or "postgresql") for one test."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'listbridge.db'}"
         return
     request.getfixturevalue("pg_available")
     yield from _pg_schema_url()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database, once for SQLite and once for PostgreSQL."""
+    yield from empty_store_url(request.param, request, tmp_path)
 
 
 @pytest.fixture

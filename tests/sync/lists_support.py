@@ -1,5 +1,6 @@
 """Helpers for the `lists …` tests: run a command, read both sides (the emulator's own
-state for CC, the builtin CRM for the other), count write calls."""
+state for CC, the connection's CRM for the other), count write calls. Accounts are
+named by the test (`people`); a CRM list's members read as those names."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def cc_members(scene: Scene, name: str) -> set[str]:
 
 
 def crm_members(scene: Scene, name: str) -> set[str]:
-    return set(scene.crm.list_members(name))
+    """The names of the accounts on the CRM list `name` (Scene.name_of)."""
+    return {scene.name_of(i) for i in scene.crm.list_members(name)}
 
 
 def cc_add(scene: Scene, name: str, *emails: str) -> None:
@@ -87,18 +89,27 @@ def writes(scene: Scene) -> dict[str, int]:
     return {k: n for k, n in calls.items() if k.split(" ")[0] in WRITES}
 
 
-def people(scene: Scene, *ids: str, **extra: Any) -> None:
-    """CRM accounts `ids`, each with the address `<id>@example.org`."""
-    for account_id in ids:
-        scene.add_account(account_id, f"{account_id}@example.org", "F", account_id, **extra)
+def people(scene: Scene, *names: str, **extra: Any) -> list[str]:
+    """CRM accounts named `names`, each with the address `<name>@example.org`; their ids."""
+    return [scene.add_account(name, email(name), "F", name, **extra) for name in names]
 
 
-def email(account_id: str) -> str:
-    return f"{account_id}@example.org"
+def ids(scene: Scene, *names: str) -> list[str]:
+    """The ids of the accounts the test named so."""
+    return [scene.ids[name] for name in names]
 
 
-def emails(*ids: str) -> set[str]:
-    return {email(i) for i in ids}
+def accounts(scene: Scene, *names: str) -> list[str]:
+    """`--account ID` for each account named."""
+    return [arg for account_id in ids(scene, *names) for arg in ("--account", account_id)]
+
+
+def email(name: str) -> str:
+    return f"{name}@example.org"
+
+
+def emails(*names: str) -> set[str]:
+    return {email(name) for name in names}
 
 
 def runs(scene: Scene) -> list[dict[str, Any]]:

@@ -2,23 +2,27 @@
 
 `load` puts a `listbridge.sample` sample in: the CRM accounts and lists through the CRM
 protocol, the contacts through the API (our own client) and their unsubscribes through
-the emulator's control (the contact's own action). `Seen` is the emulator's state at one
-moment; the checks compare two of them or look at one with the CRM beside it.
+the emulator's control (the contact's own action). Each account is as the connection's
+CRM can hold it (`fitted`): a column it has no place for at its default, no custom
+values where it has no custom fields, no organisation where it syncs people only. `Seen`
+is the emulator's state at one moment; the checks compare two of them or look at one
+with the CRM beside it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import pytest
 from tests.sync.conftest import Scene
+from tests.sync.crms import CUSTOM_FIELDS, ORGANIZATIONS
 
 from listbridge.constant_contact.bulk import Poller
 from listbridge.constant_contact.models import ContactBody
-from listbridge.core.accounts import Account
+from listbridge.core.accounts import Account, AccountType
 from listbridge.core.emails import match_key
 from listbridge.crm.builtin.fields import add_field
 from listbridge.sample import Sample, Sizes, generate
@@ -47,22 +51,39 @@ def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def load(scene: Scene, seed: int, *, crm_lists: bool = False) -> Sample:
+    """The sample as loaded: its accounts as the CRM stored them, under the CRM's ids."""
     sample = generate(seed, SIZES)
     for name in sample.lists:
         scene.add_list(name)
-    for field in sample.fields:
-        add_field(scene.store, scene.connection_id, field.name, field.type, field.choices)
+    if scene.can(CUSTOM_FIELDS):
+        for field in sample.fields:
+            add_field(scene.store, scene.connection_id, field.name, field.type, field.choices)
+    stored = {}
     for account in sample.accounts:
-        scene.crm.create(account, reason="sample")
+        if (held := fitted(scene, account)) is not None:
+            stored[account.id] = scene.crm.create(held, reason="sample")
     for contact in sample.contacts:
         made, _ = scene.client.create_contact(ContactBody.model_validate(contact.body(scene.lists)))
         if contact.unsubscribed:
             scene.unsubscribe(made.contact_id)
+    lists = {
+        n: tuple(stored[i].id for i in ids if i in stored) for n, ids in sample.crm_lists.items()
+    }
     if crm_lists:
-        for name, ids in sample.crm_lists.items():
+        for name, ids in lists.items():
             scene.crm.create_list(name, reason="sample")
             scene.crm.add_to_list(name, list(ids), reason="sample")
-    return sample
+    return replace(sample, accounts=tuple(stored.values()), crm_lists=lists)
+
+
+def fitted(scene: Scene, account: Account) -> Account | None:
+    """The account as the connection's CRM can hold it; None when it holds none such."""
+    if account.type is AccountType.ORGANIZATION and not scene.can(ORGANIZATIONS):
+        return None
+    blank = Account("")
+    lacking = {f.name: getattr(blank, f.name) for f in fields(Account) if not scene.keeps(f.name)}
+    custom = account.custom if scene.can(CUSTOM_FIELDS) else {}
+    return replace(account, **lacking, custom=custom)
 
 
 def run_json(scene: Scene, *args: str) -> dict[str, Any] | None:
@@ -108,8 +129,9 @@ def one_contact_per_address(after: dict[str, Seen]) -> None:
 
 def one_link_per_contact(scene: Scene, after: dict[str, Seen]) -> dict[str, Account]:
     """No contact linked to two accounts, every link to a live contact; links by contact."""
-    linked = [a for a in scene.accounts() if a.cc_contact_id]
-    by_contact = {a.cc_contact_id: a for a in linked}
+    links = scene.links()
+    linked = [(links[a.id], a) for a in scene.accounts() if a.id in links]
+    by_contact = dict(linked)
     assert len(by_contact) == len(linked), "a contact is linked to two accounts"
     assert set(by_contact) <= set(after), "a link to a contact that does not exist"
     return by_contact

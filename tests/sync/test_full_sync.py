@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import update
 from tests.sync.conftest import Scene
+from tests.sync.crms import crm_free
 from tests.sync.test_push import cc_contact
 
 from listbridge.cli.schedules import default_registry
@@ -59,30 +60,29 @@ def test_the_direction_leaves_out_the_job_that_would_write_the_other_way(scene: 
     scene.add_account("crm1", "crm-only@example.org", "Are", "Em")
     result = full(scene, "--direction", "crm_to_cc")
     assert list(result["steps"]) == ["unsubscribes", "push", "lists"]
-    assert [a.id for a in scene.accounts()] == ["crm1"]  # nothing imported
+    assert [scene.name_of(a.id) for a in scene.accounts()] == ["crm1"]  # nothing imported
     result = full(scene, "--direction", "cc_to_crm")
     assert list(result["steps"]) == ["unsubscribes", "import", "consent_after_import", "lists"]
 
 
 def test_consent_comes_first_an_unsubscribe_is_carried_before_the_push(scene: Scene) -> None:
     scene.add_list("News")
-    scene.add_account("a1", "ann@example.org", "Ann", "One")
+    ann = scene.add_account("a1", "ann@example.org", "Ann", "One")
     assert scene.cli("push", "--list", "News").exit_code == 0
-    scene.unsubscribe(scene.account("a1").cc_contact_id)
+    scene.unsubscribe(scene.contact_of(ann))
     result = full(scene)
     assert result["steps"]["unsubscribes"]["crm_opted_out"] == 1
-    assert scene.account("a1").email_opt_out
+    assert scene.account(ann).email_opt_out
     assert cc_contact(scene, "ann@example.org").is_unsubscribed
 
 
 def three_opted_out_in_the_crm_over_a_guard_of_two(scene: Scene) -> None:
     scene.add_list("News")
-    for n in range(3):
-        scene.add_account(f"a{n}", f"p{n}@example.org", "P", str(n))
+    made = [scene.add_account(f"a{n}", f"p{n}@example.org", "P", str(n)) for n in range(3)]
     assert scene.cli("push", "--list", "News").exit_code == 0
     assert scene.cli("settings", "set", "sync.guard_count=2").exit_code == 0
-    for n in range(3):
-        scene.crm.set_email_opt_out(f"a{n}", True, reason="staff")
+    for account_id in made:
+        scene.crm.set_email_opt_out(account_id, True, reason="staff")
 
 
 def test_the_guard_stops_the_whole_run_before_anything_is_written(scene: Scene) -> None:
@@ -100,6 +100,7 @@ def test_the_guard_stops_the_whole_run_before_anything_is_written(scene: Scene) 
     assert all(cc_contact(scene, f"p{n}@example.org").is_unsubscribed for n in range(3))
 
 
+@crm_free
 def test_a_held_lock_refuses_the_full_sync(scene: Scene) -> None:
     with connection_lock(scene.store, scene.connection_id, holder_here("push")):
         answer = scene.cli("sync", "full")
@@ -107,6 +108,7 @@ def test_a_held_lock_refuses_the_full_sync(scene: Scene) -> None:
     assert "push" in answer.stderr
 
 
+@crm_free
 def test_the_full_schedule_registers_daily_or_weekly_and_waits_for_its_slot(scene: Scene) -> None:
     assert scene.cli("settings", "set", "sync.full_schedule=daily 02:30").exit_code == 0
     scheduler = Scheduler(scene.store, default_registry())
@@ -155,6 +157,7 @@ def test_unsubscribes_sync_has_the_same_guard_and_confirm(scene: Scene) -> None:
     assert done["cc_unsubscribed"] == 3
 
 
+@crm_free
 def test_status_shows_the_next_runs(scene: Scene) -> None:
     assert scene.cli("settings", "set", "sync.full_schedule=weekly sunday 03:00").exit_code == 0
     shown = json.loads(scene.cli("status", "--offline", "--json").stdout)

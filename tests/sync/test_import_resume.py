@@ -1,4 +1,6 @@
-"""Kill -9 mid-import, run it again: the job finishes with no duplicate account and no link lost."""
+"""Kill -9 mid-import, run it again: the job finishes with no duplicate account and no link
+lost. A CRM held elsewhere may keep the last batch without its links (crm/protocol.py,
+`write_batch`): the re-run matches those accounts by their address."""
 
 from __future__ import annotations
 
@@ -10,17 +12,17 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from tests.sync.conftest import Scene
+from tests.sync.crms import ATOMIC_BATCHES, CALLER_IDS
 
-from listbridge.store.models import CcLink, CrmAccount, Run
+from listbridge.store.models import Run
 
 CONTACTS = 1500  # three pages of 500
 
 
-def _count(scene: Scene, column: object) -> int:
-    with scene.store.session() as session:
-        return int(session.scalar(select(func.count()).select_from(column)) or 0)
+def _accounts(scene: Scene) -> int:
+    return len(scene.accounts())
 
 
 def _start_import(scene: Scene) -> subprocess.Popen[str]:
@@ -33,7 +35,7 @@ def _start_import(scene: Scene) -> subprocess.Popen[str]:
 
 def _wait_for_first_batch(scene: Scene, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
-    while _count(scene, CrmAccount) == 0:
+    while _accounts(scene) == 0:
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the import never applied a batch"
         time.sleep(0.02)
@@ -53,19 +55,24 @@ def test_killed_mid_import_then_rerun_finishes_without_duplicates(
     _wait_for_first_batch(scene, process)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)  # reaps it and closes its pipes
-    partial = _count(scene, CrmAccount)
+    partial, linked = _accounts(scene), len(scene.links())
     assert 0 < partial < subscribed
+    if scene.can(ATOMIC_BATCHES):
+        assert linked == partial  # no account kept without its link
     scene.cc.faults(latency_ms=0)
     monkeypatch.setenv("LISTBRIDGE_LOCK_TTL_SECONDS", "1")
     time.sleep(1.2)  # the killed holder's lease lapses
     result = scene.import_json()
     assert result["created"] == subscribed - partial
     assert result["attempted"] == result["created"] + result["matched"] + result["not_imported"]
-    assert _count(scene, CrmAccount) == _count(scene, CcLink) == subscribed
-    accounts = scene.accounts()
-    assert sorted(a.id for a in accounts) == sorted(f"cc-{a.cc_contact_id}" for a in accounts)
+    links, accounts = scene.links(), scene.accounts()
+    assert len(accounts) == len(links) == len(set(links.values())) == subscribed
+    assert set(links) == {a.id for a in accounts}
+    if scene.can(CALLER_IDS):
+        assert sorted(links) == sorted(f"cc-{contact}" for contact in links.values())
     with scene.store.session() as session:
         statuses = list(session.scalars(select(Run.status).order_by(Run.id)))
     assert statuses == ["interrupted", "partial"]
     runs = json.loads(scene.cli("runs", "ls", "--json").stdout)
-    assert runs[1]["counts"]["created"] == partial  # the killed run's counts were checkpointed
+    # the killed run's counts were checkpointed with its batches' links
+    assert runs[1]["counts"].get("created", 0) == linked

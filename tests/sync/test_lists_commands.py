@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from tests.sync.conftest import Scene
+from tests.sync.crms import CUSTOM_FIELDS, crm_free, only
 from tests.sync.lists_support import (
+    accounts,
     cc_list_id,
     cc_list_names,
     cc_members,
@@ -24,8 +26,8 @@ from tests.sync.lists_support import (
     sync,
     writes,
 )
+from tests.sync.test_push import kept_out_where_the_crm_can
 
-from listbridge.core.accounts import AccountType
 from listbridge.core.push_plan import Reason
 from listbridge.store.locks import connection_lock, holder_here
 
@@ -39,7 +41,7 @@ def test_create_makes_the_list_on_both_sides_paired(scene: Scene) -> None:
     assert shown["cc_list_id"] == cc_list_id(scene, "Newsletter")
     assert (shown["crm_members"], shown["cc_members"]) == (0, 0)
     people(scene, "a")
-    lists(scene, "add", "Newsletter", "--account", "a")
+    lists(scene, "add", "Newsletter", *accounts(scene, "a"))
     assert crm_members(scene, "Newsletter") == {"a"}  # paired: no second CRM list made
     assert scene.crm.lists() == ["Newsletter"]
 
@@ -73,8 +75,7 @@ def test_hidden_lists_show_as_hidden_and_can_be_unhidden(scene: Scene) -> None:
 
 def test_a_hidden_list_keeps_syncing(scene: Scene) -> None:
     lists(scene, "create", "Quiet", "--hidden")
-    people(scene, "a", "b")
-    scene.crm.add_to_list("Quiet", ["a", "b"], reason="staff")
+    scene.crm.add_to_list("Quiet", people(scene, "a", "b"), reason="staff")
     result = sync(scene, direction="crm_to_cc")
     assert result["added_to_cc"] == 2
     assert cc_members(scene, "Quiet") == emails("a", "b")
@@ -97,18 +98,18 @@ def test_delete_removes_the_list_on_both_sides_and_keeps_contacts_and_accounts(
 ) -> None:
     lists(scene, "create", "Doomed")
     people(scene, "a", "b")
-    lists(scene, "add", "Doomed", "--account", "a", "--account", "b")
+    lists(scene, "add", "Doomed", *accounts(scene, "a", "b"))
     list_id = cc_list_id(scene, "Doomed")
     assert list_id is not None
     lists(scene, "delete", "Doomed")
     assert scene.cc.state.lists[list_id].deleted_at is not None
     assert "Doomed" not in overview(scene)
     assert scene.crm.lists() == []
-    for account in ("a", "b"):
-        contact = scene.cc.state.contacts.find_email(email(account))
+    for name in ("a", "b"):
+        contact = scene.cc.state.contacts.find_email(email(name))
         assert contact is not None
         assert not contact.is_deleted
-        assert scene.account(account).cc_contact_id == contact.contact_id
+        assert scene.contact_of(scene.ids[name]) == contact.contact_id
     by_kind = [(r["kind"], r["message"]) for r in runs(scene)]
     assert ("lists", "lists delete 'Doomed'") in by_kind
 
@@ -118,16 +119,16 @@ def test_add_pushes_as_push_does_and_puts_them_on_both_lists(scene: Scene) -> No
     known = scene.add_contact("known@example.org", "Kim", "Known")
     scene.add_account("known", "known@example.org", "Kim", "Known")
     people(scene, "new")
-    result = lists(scene, "add", "News", "--account", "new", "--account", "known", "--json")
+    result = lists(scene, "add", "News", *accounts(scene, "new", "known"), "--json")
     assert (result["selected"], result["added"], result["crm_added"]) == (2, 2, 2)
     assert (result["not_added"], result["errors"], result["status"]) == (0, [], "succeeded")
-    assert scene.account("known").cc_contact_id == known  # matched by e-mail, not created
+    assert scene.contact_of(scene.ids["known"]) == known  # matched by e-mail, not created
     created = scene.cc.state.contacts.find_email(email("new"))
-    assert scene.account("new").cc_contact_id == created.contact_id
+    assert scene.contact_of(scene.ids["new"]) == created.contact_id
     assert len(scene.cc.state.contacts.by_id) == 2
     assert cc_members(scene, "News") == {"known@example.org", email("new")}
     assert crm_members(scene, "News") == {"known", "new"}
-    again = lists(scene, "add", "News", "--account", "new", "--json")
+    again = lists(scene, "add", "News", *accounts(scene, "new"), "--json")
     assert (again["added"], again["crm_added"]) == (1, 0)  # already linked: subscribed again
     assert len(scene.cc.state.contacts.by_id) == 2
     recorded = {r["run_id"]: r for r in runs(scene)}[result["run_id"]]
@@ -136,25 +137,18 @@ def test_add_pushes_as_push_does_and_puts_them_on_both_lists(scene: Scene) -> No
 
 def test_add_keeps_out_who_the_defaults_exclude_naming_the_reason(scene: Scene) -> None:
     lists(scene, "create", "News")
-    people(scene, "ok")
-    scene.add_account("org", "org@example.org", type=AccountType.ORGANIZATION, company_name="O")
-    scene.add_account("dead", "dead@example.org", deceased=True)
-    scene.add_account("dnc", "dnc@example.org", do_not_contact=True)
-    scene.add_account("out", "out@example.org", email_opt_out=True)
-    ids = ["ok", "org", "dead", "dnc", "out"]
-    result = lists(scene, "add", "News", *[x for i in ids for x in ("--account", i)], "--json")
-    assert (result["selected"], result["added"], result["not_added"]) == (5, 1, 4)
-    reasons = {e["account_id"]: e["reason"] for e in result["errors"]}
-    assert reasons == {
-        "org": Reason.ORGANIZATION.message,
-        "dead": Reason.DECEASED.message,
-        "dnc": Reason.DO_NOT_CONTACT.message,
-        "out": Reason.OPTED_OUT.message,
-    }
+    [ok] = people(scene, "ok")
+    out = scene.add_account("out", "out@example.org", email_opt_out=True)
+    kept_out = {out: Reason.OPTED_OUT.message} | kept_out_where_the_crm_can(scene)
+    chosen = [arg for i in (ok, *kept_out) for arg in ("--account", i)]
+    result = lists(scene, "add", "News", *chosen, "--json")
+    counts = (result["selected"], result["added"], result["not_added"])
+    assert counts == (1 + len(kept_out), 1, len(kept_out))
+    assert {e["account_id"]: e["reason"] for e in result["errors"]} == kept_out
     assert cc_members(scene, "News") == {email("ok")}
     assert crm_members(scene, "News") == {"ok"}
     errors = run(scene, result["run_id"])["errors"]
-    assert {e["account_id"] for e in errors} == {"org", "dead", "dnc", "out"}
+    assert {e["account_id"] for e in errors} == set(kept_out)
 
 
 def _member_levels(scene: Scene) -> None:
@@ -169,6 +163,7 @@ def _created(day: str) -> dict[str, Any]:
     return {"created_at": datetime.fromisoformat(day).replace(tzinfo=UTC)}
 
 
+@only(CUSTOM_FIELDS)  # the filter reads a custom field
 def test_add_where_selects_by_the_filter_and_the_defaults(scene: Scene) -> None:
     _member_levels(scene)
     lists(scene, "create", "MA members")
@@ -209,15 +204,15 @@ def test_an_invalid_filter_is_exit_2_naming_the_column(
 
 def test_an_unknown_account_is_exit_2_and_nothing_is_added(scene: Scene) -> None:
     lists(scene, "create", "News")
-    people(scene, "a")
+    [a] = people(scene, "a")
     assert "no CRM account with id nobody" in failed(
-        scene, "add", "News", "--account", "a", "--account", "nobody"
+        scene, "add", "News", "--account", a, "--account", "nobody"
     )
     assert cc_members(scene, "News") == set()
     assert crm_members(scene, "News") == set()
-    lists(scene, "add", "News", "--account", "a")
+    lists(scene, "add", "News", "--account", a)
     assert "no CRM account with id nobody" in failed(
-        scene, "remove", "News", "--account", "a", "--account", "nobody"
+        scene, "remove", "News", "--account", a, "--account", "nobody"
     )
     assert cc_members(scene, "News") == emails("a")
     assert crm_members(scene, "News") == {"a"}
@@ -225,16 +220,16 @@ def test_an_unknown_account_is_exit_2_and_nothing_is_added(scene: Scene) -> None
 
 def test_remove_takes_memberships_off_both_sides_and_deletes_nothing(scene: Scene) -> None:
     lists(scene, "create", "News")
-    people(scene, "a", "b")
-    lists(scene, "add", "News", "--account", "a", "--account", "b")
-    result = lists(scene, "remove", "News", "--account", "a", "--json")
+    a, b = people(scene, "a", "b")
+    lists(scene, "add", "News", "--account", a, "--account", b)
+    result = lists(scene, "remove", "News", "--account", a, "--json")
     assert (result["removed"], result["crm_removed"], result["errors"]) == (1, 1, [])
     assert cc_members(scene, "News") == emails("b")
     assert crm_members(scene, "News") == {"b"}
     contact = scene.cc.state.contacts.find_email(email("a"))
     assert contact is not None
     assert not contact.is_deleted
-    assert scene.crm.get("a") is not None
+    assert scene.crm.get(a) is not None
     again = sync(scene)  # nothing to undo: both sides changed together
     assert (again["added_to_cc"], again["added_to_crm"], again["removed_from_cc"]) == (0, 0, 0)
 
@@ -247,6 +242,7 @@ def test_bind_refuses_an_unknown_source_and_both_or_neither_rule(scene: Scene) -
                                    "--crm-list", "News")  # fmt: skip
 
 
+@crm_free
 def test_a_held_lock_is_exit_3_and_nothing_is_created(scene: Scene) -> None:
     with connection_lock(scene.store, scene.connection_id, holder_here("push")):
         answer = scene.cli("lists", "create", "News")
@@ -261,7 +257,7 @@ def test_a_held_lock_is_exit_3_and_nothing_is_created(scene: Scene) -> None:
 def test_a_case_only_rename_renames_both_sides(scene: Scene) -> None:
     lists(scene, "create", "Kl")
     people(scene, "a")
-    lists(scene, "add", "Kl", "--account", "a")
+    lists(scene, "add", "Kl", *accounts(scene, "a"))
     reset_counters(scene)
     assert "lists renamed 1" in lists(scene, "rename", "Kl", "kl").output
     assert cc_list_names(scene) == {"kl"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from tests.sync.conftest import Scene
+from tests.sync.crms import CUSTOM_FIELDS, only
 from tests.sync.lists_support import (
     cc_add,
     cc_list_id,
@@ -15,6 +16,7 @@ from tests.sync.lists_support import (
     email,
     emails,
     failed,
+    ids,
     lists,
     overview,
     people,
@@ -28,44 +30,41 @@ from tests.sync.lists_support import (
 from listbridge.core.list_plan import Why
 
 
-def seeded(scene: Scene, name: str, *ids: str) -> None:
-    """A CC list with a contact per id on it, each linked to an account `id` (by import)."""
+def seeded(scene: Scene, name: str, *names: str) -> None:
+    """A CC list with a contact per name on it, each linked to an account of that name (by
+    import)."""
     if name not in scene.lists:
         scene.add_list(name)
-    for account_id in ids:
-        if scene.cc.state.contacts.find_email(email(account_id)) is None:
-            scene.add_contact(email(account_id), "F", account_id, lists=(name,))
-            people(scene, account_id)
+    for person in names:
+        if scene.cc.state.contacts.find_email(email(person)) is None:
+            scene.add_contact(email(person), "F", person, lists=(name,))
+            people(scene, person)
         else:
-            _cc_add_existing(scene, name, account_id)
+            cc_add(scene, name, email(person))
     scene.import_json()
-
-
-def _cc_add_existing(scene: Scene, name: str, account_id: str) -> None:
-    cc_add(scene, name, email(account_id))
 
 
 def checkbox(scene: Scene, field: str, *ticked: str) -> None:
     answer = scene.cli("crm", "fields", "add", field, "--type", "boolean")
     assert answer.exit_code == 0, answer.output
-    for account_id in ticked:
-        tick(scene, account_id, field)
+    for name in ticked:
+        tick(scene, name, field)
 
 
-def tick(scene: Scene, account_id: str, field: str, on: bool = True) -> None:
-    scene.crm.update_fields(account_id, {f"custom.{field}": on}, reason="staff")
+def tick(scene: Scene, name: str, field: str, on: bool = True) -> None:
+    scene.crm.update_fields(scene.ids[name], {f"custom.{field}": on}, reason="staff")
 
 
 def test_crm_to_cc_mirrors_the_crm_list_creating_and_matching_contacts(scene: Scene) -> None:
     lists(scene, "create", "News")
     known = scene.add_contact("b@example.org", "F", "b")
-    people(scene, "a", "b", "c")
-    scene.crm.add_to_list("News", ["a", "b", "c"], reason="staff")
+    a, b, c = people(scene, "a", "b", "c")
+    scene.crm.add_to_list("News", [a, b, c], reason="staff")
     first = sync(scene, direction="crm_to_cc")
     assert (first["added_to_cc"], first["status"], first["errors"]) == (3, "succeeded", [])
     assert cc_members(scene, "News") == emails("a", "b", "c")
-    assert scene.account("b").cc_contact_id == known
-    scene.crm.remove_from_list("News", ["c"], reason="staff")
+    assert scene.contact_of(b) == known
+    scene.crm.remove_from_list("News", [c], reason="staff")
     second = sync(scene, direction="crm_to_cc", extra=("--confirm",))
     assert (second["added_to_cc"], second["removed_from_cc"]) == (0, 1)
     assert cc_members(scene, "News") == emails("a", "b")
@@ -86,7 +85,7 @@ def test_cc_to_crm_makes_and_fills_the_crm_list_from_cc(scene: Scene) -> None:
     again = sync(scene, direction="cc_to_crm", extra=("--confirm",))
     assert (again["added_to_crm"], again["removed_from_crm"]) == (1, 1)
     assert crm_members(scene, "From CC") == {"b", "c"}
-    assert scene.crm.get("a") is not None
+    assert scene.crm.get(scene.ids["a"]) is not None
 
 
 def test_a_list_renamed_in_cc_is_renamed_in_the_crm(scene: Scene) -> None:
@@ -119,7 +118,7 @@ def test_a_list_deleted_in_cc_is_deleted_in_the_crm_accounts_stay(scene: Scene) 
     result = sync(scene, direction="cc_to_crm")
     assert [o["deleted"] for o in result["per_list"] if o["name"] == "Doomed"] == [True]
     assert scene.crm.lists() == ["Kept"]
-    assert {a.id for a in scene.accounts()} == {"a", "b"}
+    assert {scene.name_of(a.id) for a in scene.accounts()} == {"a", "b"}
     assert set(overview(scene)) == {"Kept"}
 
 
@@ -145,7 +144,7 @@ def test_a_contact_deleted_in_cc_leaves_the_crm_list_and_the_account_stays(
     result = sync(scene, extra=("--confirm",))
     assert result["removed_from_crm"] == 1
     assert crm_members(scene, "News") == {"b"}
-    assert scene.crm.get("a") is not None
+    assert scene.crm.get(scene.ids["a"]) is not None
 
 
 def test_a_bound_filter_adds_who_matches_and_removes_who_stops(scene: Scene) -> None:
@@ -157,8 +156,8 @@ def test_a_bound_filter_adds_who_matches_and_removes_who_stops(scene: Scene) -> 
     assert first["added_to_cc"] == 3
     assert cc_members(scene, "MA") == emails("a", "b", "c")
     assert crm_members(scene, "MA") == {"a", "b", "c"}  # the rule, materialised
-    scene.crm.update_fields("c", {"state": "NH"}, reason="moved")
-    scene.crm.update_fields("nh", {"state": "MA"}, reason="moved")
+    scene.crm.update_fields(scene.ids["c"], {"state": "NH"}, reason="moved")
+    scene.crm.update_fields(scene.ids["nh"], {"state": "MA"}, reason="moved")
     second = sync(scene, "MA", direction="crm_to_cc", extra=("--confirm",))
     assert (second["added_to_cc"], second["removed_from_cc"]) == (1, 1)
     assert cc_members(scene, "MA") == emails("a", "b", "nh")
@@ -168,6 +167,7 @@ def test_a_bound_filter_adds_who_matches_and_removes_who_stops(scene: Scene) -> 
     assert not contact.is_deleted
 
 
+@only(CUSTOM_FIELDS)  # the checkbox is a custom field
 def test_a_list_bound_to_a_checkbox_follows_the_ticks(scene: Scene) -> None:
     lists(scene, "create", "News")
     people(scene, "a", "b", "c")
@@ -183,18 +183,19 @@ def test_a_list_bound_to_a_checkbox_follows_the_ticks(scene: Scene) -> None:
 
 def test_a_list_bound_to_another_crm_list_follows_it(scene: Scene) -> None:
     lists(scene, "create", "News")
-    people(scene, "a", "b")
+    a, b = people(scene, "a", "b")
     scene.crm.create_list("Donors", reason="staff")
-    scene.crm.add_to_list("Donors", ["a", "b"], reason="staff")
+    scene.crm.add_to_list("Donors", [a, b], reason="staff")
     lists(scene, "bind", "News", "--crm-list", "Donors")
     sync(scene, direction="crm_to_cc")
     assert cc_members(scene, "News") == emails("a", "b")
-    scene.crm.remove_from_list("Donors", ["a"], reason="staff")
+    scene.crm.remove_from_list("Donors", [a], reason="staff")
     sync(scene, direction="crm_to_cc", extra=("--confirm",))
     assert cc_members(scene, "News") == emails("b")
     assert crm_members(scene, "Donors") == {"b"}
 
 
+@only(CUSTOM_FIELDS)  # the CRM's side is a checkbox, a custom field
 def test_opposite_changes_on_both_sides_the_removal_wins_and_is_listed(scene: Scene) -> None:
     seeded(scene, "News", "a", "b")
     checkbox(scene, "Wants News", "b")
@@ -207,17 +208,18 @@ def test_opposite_changes_on_both_sides_the_removal_wins_and_is_listed(scene: Sc
     assert result["status"] == "succeeded"
     [outcome] = result["per_list"]
     assert outcome["conflicts"] == [
-        {"account_id": "a", "crm": "added", "cc": "removed", "outcome": "not added"}
+        {"account_id": scene.ids["a"], "crm": "added", "cc": "removed", "outcome": "not added"}
     ]
     assert cc_members(scene, "News") == emails("b")
     assert crm_members(scene, "News") == {"b"}
     recorded = run(scene, result["run_id"])
     assert recorded["status"] == "succeeded"
     [row] = recorded["errors"]
-    assert row["account_id"] == "a"
+    assert row["account_id"] == scene.ids["a"]
     assert "the removal wins" in row["reason"]
 
 
+@only(CUSTOM_FIELDS)  # the CRM's side is a checkbox, a custom field
 def test_added_in_cc_and_removed_in_the_crm_the_removal_wins(scene: Scene) -> None:
     seeded(scene, "Other", "a", "b")
     lists(scene, "create", "News")
@@ -228,7 +230,7 @@ def test_added_in_cc_and_removed_in_the_crm_the_removal_wins(scene: Scene) -> No
     tick(scene, "a", "Wants News", on=False)  # … while the CRM takes a off
     result = sync(scene, "News", extra=("--confirm",))  # 1 of 2 is over the guard
     assert result["per_list"][0]["conflicts"] == [
-        {"account_id": "a", "crm": "removed", "cc": "added", "outcome": "removed"}
+        {"account_id": scene.ids["a"], "crm": "removed", "cc": "added", "outcome": "removed"}
     ]
     assert (result["status"], result["removed_from_cc"]) == ("succeeded", 1)
     assert cc_members(scene, "News") == emails("b")
@@ -241,10 +243,10 @@ def test_an_unsubscribed_contact_is_never_put_on_a_list(scene: Scene, direction:
     scene.unsubscribe(scene.cc.state.contacts.find_email(email("gone")).contact_id)
     lists(scene, "create", "News")
     people(scene, "ok")
-    scene.crm.add_to_list("News", ["gone", "ok"], reason="staff")
+    scene.crm.add_to_list("News", ids(scene, "gone", "ok"), reason="staff")
     result = sync(scene, "News", direction=direction)
     assert (result["failed_subscriptions"], result["status"]) == (1, "partial")
-    failure = ("gone", f"{Why.UNSUBSCRIBED.value} (list 'News')")
+    failure = (scene.ids["gone"], f"{Why.UNSUBSCRIBED.value} (list 'News')")
     assert [(e["account_id"], e["reason"]) for e in result["errors"]] == [failure]
     assert cc_members(scene, "News") == emails("ok")
     assert scene.cc.state.contacts.find_email(email("gone")).is_unsubscribed
@@ -256,17 +258,17 @@ def test_an_unsubscribed_contact_is_never_put_on_a_list(scene: Scene, direction:
 
 def test_an_unsubscribed_contact_the_rule_selects_is_not_added(scene: Scene) -> None:
     seeded(scene, "Other", "gone")
-    scene.crm.update_fields("gone", {"state": "MA"}, reason="staff")
+    scene.crm.update_fields(scene.ids["gone"], {"state": "MA"}, reason="staff")
     scene.unsubscribe(scene.cc.state.contacts.find_email(email("gone")).contact_id)
     lists(scene, "create", "MA")
     people(scene, "ok", state="MA")
     lists(scene, "bind", "MA", "--where", 'state = "MA"')
     result = sync(scene, "MA", direction="crm_to_cc")
     assert result["failed_subscriptions"] == 1
-    assert [e["account_id"] for e in result["errors"]] == ["gone"]
+    assert [e["account_id"] for e in result["errors"]] == ids(scene, "gone")
     assert cc_members(scene, "MA") == emails("ok")
     assert scene.cc.state.contacts.find_email(email("gone")).is_unsubscribed
-    assert scene.account("gone").email_opt_out  # carried to the CRM: the rule drops it
+    assert scene.account(scene.ids["gone"]).email_opt_out  # carried to the CRM: the rule drops it
     again = sync(scene, "MA", direction="crm_to_cc")
     assert (again["failed_subscriptions"], again["added_to_cc"], again["errors"]) == (0, 0, [])
     assert cc_members(scene, "MA") == emails("ok")
@@ -274,19 +276,19 @@ def test_an_unsubscribed_contact_the_rule_selects_is_not_added(scene: Scene) -> 
 
 def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> None:
     lists(scene, "create", "News")
-    ids = [f"p{n}" for n in range(10)]
-    people(scene, *ids)
-    scene.crm.add_to_list("News", ids, reason="staff")
+    names = [f"p{n}" for n in range(10)]
+    made = people(scene, *names)
+    scene.crm.add_to_list("News", made, reason="staff")
     sync(scene, direction="crm_to_cc")
-    scene.crm.remove_from_list("News", ids[:2], reason="staff")
+    scene.crm.remove_from_list("News", made[:2], reason="staff")
     before = len(runs(scene))
     reset_counters(scene)
     said = failed(scene, "sync", "--direction", "crm_to_cc")
     assert "would remove 2 of 10 members (20%) of 'News' from Constant Contact" in said
     assert "--confirm" in said
     assert writes(scene) == {}
-    assert cc_members(scene, "News") == emails(*ids)
-    assert crm_members(scene, "News") == set(ids[2:])
+    assert cc_members(scene, "News") == emails(*names)
+    assert crm_members(scene, "News") == set(names[2:])
     stopped = runs(scene)[0]
     assert (len(runs(scene)), stopped["status"]) == (before + 1, "failed")
     dry = sync(scene, direction="crm_to_cc", extra=("--dry-run",))
@@ -295,28 +297,27 @@ def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> 
     assert (len(runs(scene)), writes(scene)) == (before + 1, {})
     done = sync(scene, direction="crm_to_cc", extra=("--confirm",))
     assert done["removed_from_cc"] == 2
-    assert cc_members(scene, "News") == emails(*ids[2:])
+    assert cc_members(scene, "News") == emails(*names[2:])
 
 
 def test_a_run_the_guard_stopped_leaves_the_cc_changes_for_the_next_one(scene: Scene) -> None:
-    ids = [f"p{n}" for n in range(10)]
-    seeded(scene, "News", *ids)
+    names = [f"p{n}" for n in range(10)]
+    seeded(scene, "News", *names)
     sync(scene)
     scene.unsubscribe(scene.cc.state.contacts.find_email(email("p0")).contact_id)
-    scene.crm.remove_from_list("News", ids[1:3], reason="staff")
+    scene.crm.remove_from_list("News", ids(scene, *names[1:3]), reason="staff")
     assert "would remove 2 of 9 members" in failed(scene, "sync", "--direction", "both")
     result = sync(scene, extra=("--confirm",))
     assert (result["removed_from_cc"], result["removed_from_crm"]) == (2, 1)
-    assert cc_members(scene, "News") == emails(*ids[3:])
-    assert crm_members(scene, "News") == set(ids[3:])
+    assert cc_members(scene, "News") == emails(*names[3:])
+    assert crm_members(scene, "News") == set(names[3:])
     shown = overview(scene)["News"]
     assert shown["crm_members"] == shown["cc_members"] == 7
 
 
 def test_a_dry_run_shows_the_plan_and_writes_nothing(scene: Scene) -> None:
     lists(scene, "create", "News")
-    people(scene, "a", "b")
-    scene.crm.add_to_list("News", ["a", "b"], reason="staff")
+    scene.crm.add_to_list("News", people(scene, "a", "b"), reason="staff")
     seeded(scene, "CC only", "c")
     before = len(runs(scene))
     reset_counters(scene)
@@ -336,9 +337,9 @@ def test_after_a_sync_both_every_list_has_equal_members_on_both_sides(scene: Sce
     seeded(scene, "Shared", "a", "d")
     lists(scene, "create", "CRM only")
     people(scene, "e")
-    scene.crm.add_to_list("CRM only", ["e", "a"], reason="staff")
+    scene.crm.add_to_list("CRM only", ids(scene, "e", "a"), reason="staff")
     scene.crm.create_list("Shared", reason="staff")
-    scene.crm.add_to_list("Shared", ["b"], reason="staff")
+    scene.crm.add_to_list("Shared", ids(scene, "b"), reason="staff")
     result = sync(scene)
     assert result["status"] == "succeeded", result
     shown = overview(scene)
@@ -354,7 +355,7 @@ def test_a_second_sync_with_no_changes_makes_no_write_calls(scene: Scene) -> Non
     seeded(scene, "News", "a", "b")
     lists(scene, "create", "More")
     people(scene, "c")
-    scene.crm.add_to_list("More", ["c", "a"], reason="staff")
+    scene.crm.add_to_list("More", ids(scene, "c", "a"), reason="staff")
     first = sync(scene)
     assert first["added_to_cc"] + first["added_to_crm"] == 4
     reset_counters(scene)

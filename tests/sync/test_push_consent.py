@@ -10,29 +10,30 @@ from tests.sync.conftest import Scene
 from tests.sync.test_push import cc_contact
 
 
-def _pushed_then_unsubscribed(scene: Scene) -> None:
+def _pushed_then_unsubscribed(scene: Scene) -> str:
     scene.add_list("News")
-    scene.add_account("a1", "ann@example.org", "Ann", "One")
+    ann = scene.add_account("a1", "ann@example.org", "Ann", "One")
     assert scene.cli("push", "--list", "News").exit_code == 0
-    scene.unsubscribe(scene.account("a1").cc_contact_id)
+    scene.unsubscribe(scene.contact_of(ann))
+    return ann
 
 
 def test_the_push_opts_the_account_out_and_the_reconciliation_agrees(scene: Scene) -> None:
-    _pushed_then_unsubscribed(scene)
+    ann = _pushed_then_unsubscribed(scene)
     answer = scene.cli("push", "--json", "--list", "News")
     assert answer.exit_code == 0, answer.output
-    assert scene.account("a1").email_opt_out
+    assert scene.account(ann).email_opt_out
     assert cc_contact(scene, "ann@example.org").is_unsubscribed
-    shown = scene.cli("crm", "show", "a1").stdout
+    shown = scene.cli("crm", "show", ann).stdout
     assert "unsubscribed in Constant Contact" in shown
     reconciled = json.loads(scene.cli("unsubscribes", "sync", "--json").stdout)
     assert reconciled["cc_unsubscribed"] == 0  # nothing left to do, nothing undone
-    assert scene.account("a1").email_opt_out
+    assert scene.account(ann).email_opt_out
 
 
 def test_with_cc_to_crm_off_the_push_leaves_the_crm_alone(scene: Scene) -> None:
-    _pushed_then_unsubscribed(scene)
+    ann = _pushed_then_unsubscribed(scene)
     assert scene.cli("settings", "set", "unsubscribe.cc_to_crm=false").exit_code == 0
     assert scene.cli("push", "--list", "News").exit_code == 0
-    assert not scene.account("a1").email_opt_out
+    assert not scene.account(ann).email_opt_out
     assert cc_contact(scene, "ann@example.org").is_unsubscribed

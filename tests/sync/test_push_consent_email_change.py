@@ -17,26 +17,29 @@ from tests.sync.lists_support import lists
 OLD, NEW = "ann@example.org", "ann.new@example.org"
 
 
-def _ann_unsubscribed_then_moved(scene: Scene, new_contact: bool, carry: bool = True) -> str:
+def _ann_unsubscribed_then_moved(
+    scene: Scene, new_contact: bool, carry: bool = True
+) -> tuple[str, str]:
+    """Ann's account and her first contact."""
     lists(scene, "create", "News")
     assert (
         scene.cli("settings", "set", f"unsubscribe.cc_to_crm={str(carry).lower()}").exit_code == 0
     )
-    scene.add_account("ann", OLD, "Ann", "Example")
+    ann = scene.add_account("ann", OLD, "Ann", "Example")
     answer = scene.cli("push", "--list", "News", "--json")
     assert answer.exit_code == 0, answer.output
-    contact_id = scene.account("ann").cc_contact_id
+    contact_id = scene.contact_of(ann)
     scene.unsubscribe(contact_id)
     setting = f"push.new_contact_on_email_change={str(new_contact).lower()}"
     assert scene.cli("settings", "set", setting).exit_code == 0
-    scene.crm.update_fields("ann", {"email": NEW}, reason="moved")
-    return contact_id
+    scene.crm.update_fields(ann, {"email": NEW}, reason="moved")
+    return ann, contact_id
 
 
-def _run(scene: Scene, job: str) -> dict[str, Any]:
+def _run(scene: Scene, job: str, ann: str) -> dict[str, Any]:
     args = {
         "push": ("push", "--list", "News", "--json"),
-        "lists add": ("lists", "add", "News", "--account", "ann", "--json"),
+        "lists add": ("lists", "add", "News", "--account", ann, "--json"),
         "sync full": ("sync", "full", "--json"),
     }[job]
     answer = scene.cli(*args)
@@ -50,8 +53,8 @@ def _run(scene: Scene, job: str) -> dict[str, Any]:
 def test_an_unsubscribed_person_is_never_subscribed_under_a_new_address(
     scene: Scene, job: str, new_contact: bool
 ) -> None:
-    old_id = _ann_unsubscribed_then_moved(scene, new_contact)
-    result = _run(scene, job)
+    ann, old_id = _ann_unsubscribed_then_moved(scene, new_contact)
+    result = _run(scene, job, ann)
     with scene.cc.state.lock:
         contacts = [c for c in scene.cc.state.contacts.by_id.values() if not c.is_deleted]
         for contact in contacts:
@@ -59,7 +62,7 @@ def test_an_unsubscribed_person_is_never_subscribed_under_a_new_address(
             assert not contact.lists, (job, contact.email, contact.lists)
         assert [c.contact_id for c in contacts] == [old_id]
     # The push carried her unsubscribe to the CRM first: she is not pushed at all.
-    assert scene.account("ann").email_opt_out is True
+    assert scene.account(ann).email_opt_out is True
     if job == "push":
         assert (result["created"], result["not_pushed"]) == (0, 1)
         assert "opted out" in result["errors"][0]["reason"]
@@ -70,9 +73,9 @@ def test_without_carrying_the_opt_out_the_new_address_is_still_not_subscribed(
     scene: Scene, new_contact: bool
 ) -> None:
     """`unsubscribe.cc_to_crm=false`: the CRM account is not opted out, yet the person is."""
-    old_id = _ann_unsubscribed_then_moved(scene, new_contact, carry=False)
-    result = _run(scene, "push")
-    assert scene.account("ann").email_opt_out is False
+    ann, old_id = _ann_unsubscribed_then_moved(scene, new_contact, carry=False)
+    result = _run(scene, "push", ann)
+    assert scene.account(ann).email_opt_out is False
     assert (result["created"], result["already_linked"], result["failed_subscriptions"]) == (
         0, 1, 1)  # fmt: skip
     with scene.cc.state.lock:

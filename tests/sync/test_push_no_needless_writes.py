@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.sync.conftest import Scene
-from tests.sync.lists_support import lists, people, reset_counters, writes
+from tests.sync.lists_support import accounts, lists, people, reset_counters, writes
 from tests.sync.test_push import push
 
 from listbridge.core.mapping import MappingPolicy, fingerprint, map_account
@@ -19,6 +19,7 @@ FULL_CONTACT: dict[str, Any] = {
     "job_title": "Treasurer",
     "phone_numbers": [
         {"phone_number": "+1 617 555 0100", "kind": "home"},
+        {"phone_number": "617-555-0150", "kind": "work"},
         {"phone_number": "617-555-0199", "kind": "mobile"},
     ],
     "street_addresses": [
@@ -67,7 +68,7 @@ def test_a_list_deleted_in_cc_costs_no_contact_update(scene: Scene) -> None:
     lists(scene, "create", "Kept")
     people(scene, "a", "b", "c")
     for name in ("Doomed", "Kept"):
-        lists(scene, "add", name, "--account", "a", "--account", "b", "--account", "c")
+        lists(scene, "add", name, *accounts(scene, "a", "b", "c"))
     scene.cc.wait()
     doomed = next(lst.list_id for lst in scene.client.iter_lists() if lst.name == "Doomed")
     scene.client.delete_list(doomed)
@@ -82,9 +83,9 @@ def test_a_list_deleted_in_cc_costs_no_contact_update(scene: Scene) -> None:
 def test_a_link_fingerprinted_with_its_lists_before_is_recognised(scene: Scene) -> None:
     """Links pushed before fingerprints left the lists out are not all rewritten once."""
     news = scene.add_list("News")
-    people(scene, "a")
+    [a] = people(scene, "a")
     push(scene, "--list", "News")
-    account = scene.account("a")
+    account = scene.account(a)
     old_style = fingerprint(map_account(account, MappingPolicy()).row, (news,))
     with scene.store.session() as session:
         session.query(CcLink).update({"fingerprint": old_style})

@@ -16,6 +16,7 @@ from tests.constant_contact.conftest import SECRET_CLIENT
 from tests.sync.conftest import Scene
 from tests.sync.test_push import push
 
+from listbridge.core.accounts import Account
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.store.models import CcLink, PushActivity
 
@@ -47,8 +48,9 @@ def test_killed_mid_push_then_rerun_finishes_without_duplicates(
     scene: Scene, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scene.add_list("News")
-    for n in range(ACCOUNTS):
-        scene.add_account(f"a{n}", f"person{n}@example.org", "P", f"N{n}")
+    people = [Account(f"a{n}", email=f"person{n}@example.org", first_name="P", last_name=f"N{n}")
+              for n in range(ACCOUNTS)]  # fmt: skip
+    scene.add_accounts(people)
     process = _start_push(scene)
     deadline = time.monotonic() + 60
     while _count(scene, PushActivity) == 0:
@@ -68,7 +70,7 @@ def test_killed_mid_push_then_rerun_finishes_without_duplicates(
     emails = [c.email for c in scene.cc.state.contacts.by_id.values()]
     assert len(emails) == len(set(emails)) == ACCOUNTS
     assert _count(scene, CcLink) == ACCOUNTS
-    assert len({a.cc_contact_id for a in scene.accounts()}) == ACCOUNTS
+    assert len(set(scene.links().values())) == len(scene.accounts()) == ACCOUNTS
     assert _count(scene, PushActivity) == 0
     again = push(scene, "--list", "News")
     assert again["already_linked"] == ACCOUNTS

@@ -38,11 +38,12 @@ def test_a_token_revoked_during_one_by_one_updates_ends_the_push_with_exit_4(
     scene: Scene, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scene.add_list("News")
-    for n in range(PEOPLE):
-        scene.add_account(f"a{n}", f"old{n}@example.org", "Ann", f"N{n}")
+    made = [
+        scene.add_account(f"a{n}", f"old{n}@example.org", "Ann", f"N{n}") for n in range(PEOPLE)
+    ]
     push(scene, "--list", "News")
-    for n in range(PEOPLE):  # a changed address is updated by PUT, not by an import
-        scene.crm.update_fields(f"a{n}", {"email": f"new{n}@example.org"}, reason="test")
+    for n, account_id in enumerate(made):  # a changed address is updated by PUT, not an import
+        scene.crm.update_fields(account_id, {"email": f"new{n}@example.org"}, reason="test")
     puts = _revoke_at_the_first_put(scene, monkeypatch)
 
     answer = scene.cli("push", "--json", "--list", "News")

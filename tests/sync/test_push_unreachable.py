@@ -1,6 +1,7 @@
 """Constant Contact going away mid-push: the run is interrupted (exit 5, a message naming
 the API and the run), and once the service is back, running the push again finishes it
-with no contact made twice. On SQLite and PostgreSQL."""
+with no contact made twice. On SQLite and PostgreSQL, with the builtin CRM: the CRM is
+only the push's source here (test_push_resume.py kills a push on every CRM)."""
 
 from __future__ import annotations
 

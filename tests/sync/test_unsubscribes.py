@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from tests.sync.conftest import Scene
+from tests.sync.crms import fails_on
+from tests.sync.lists_support import ids as account_ids
 
 from listbridge.core.journal import Side
 from listbridge.store.journal import history
@@ -18,7 +20,8 @@ WRITES = ("PUT", "POST", "DELETE", "PATCH")
 
 
 def linked(scene: Scene, *emails: str) -> dict[str, str]:
-    """One list, a contact per address, an account linked to each; {email: contact_id}."""
+    """One list, a contact per address, an account linked to each (named A0, A1 …: see
+    Scene.ids); {email: contact_id}."""
     scene.add_list("News")
     ids = {e: scene.add_contact(e, "F", e.split("@")[0], lists=("News",)) for e in emails}
     for n, email in enumerate(emails):
@@ -56,13 +59,14 @@ def writes(scene: Scene) -> dict[str, int]:
 
 def test_a_contact_unsubscribe_opts_the_account_out_with_its_reason(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
+    a0, a1 = account_ids(scene, "A0", "A1")
     sync(scene)
     scene.unsubscribe(ids["a@example.org"])
     result = sync(scene)
     assert (result["crm_opted_out"], result["cc_unsubscribed"], result["errors"]) == (1, 0, [])
-    assert scene.account("A0").email_opt_out
-    assert not scene.account("A1").email_opt_out
-    changes = history(scene.store, scene.connection_id, Side.CRM, "A0")
+    assert scene.account(a0).email_opt_out
+    assert not scene.account(a1).email_opt_out
+    changes = history(scene.store, scene.connection_id, Side.CRM, a0)
     last = changes[-1]
     assert (last.change.field, last.change.new, last.run_id) == (
         "email_opt_out",
@@ -71,7 +75,7 @@ def test_a_contact_unsubscribe_opts_the_account_out_with_its_reason(scene: Scene
     )
     assert "CC → CRM" in last.change.reason
     assert "opt_out_source Contact" in last.change.reason
-    shown = scene.cli("crm", "show", "A0")
+    shown = scene.cli("crm", "show", a0)
     assert "CC → CRM" in shown.stdout
 
 
@@ -80,6 +84,7 @@ def test_a_contacts_own_resubscribe_clears_the_opt_out_only_with_the_setting(
     scene: Scene, clears: bool
 ) -> None:
     ids = linked(scene, "a@example.org")
+    a0 = scene.ids["A0"]
     flag = "true" if clears else "false"
     assert (
         scene.cli("settings", "set", f"unsubscribe.resubscribe_clears_opt_out={flag}").exit_code
@@ -90,14 +95,15 @@ def test_a_contacts_own_resubscribe_clears_the_opt_out_only_with_the_setting(
     resubscribe_by_the_contact(scene, ids["a@example.org"])
     result = sync(scene)
     assert result["crm_opt_out_cleared"] == (1 if clears else 0)
-    assert scene.account("A0").email_opt_out is not clears
+    assert scene.account(a0).email_opt_out is not clears
     assert permission(scene, ids["a@example.org"]) == "explicit"
 
 
 def test_a_crm_opt_out_unsubscribes_the_contact_naming_the_crm(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
+    a1 = scene.ids["A1"]
     sync(scene)
-    opt_out_in_crm(scene, "A1")
+    opt_out_in_crm(scene, a1)
     result = sync(scene)
     assert (result["cc_unsubscribed"], result["crm_opted_out"]) == (1, 0)
     contact = scene.client.get_contact(ids["b@example.org"])
@@ -109,8 +115,8 @@ def test_a_crm_opt_out_unsubscribes_the_contact_naming_the_crm(scene: Scene) -> 
     assert permission(scene, ids["a@example.org"]) != "unsubscribed"
     cc_side = history(scene.store, scene.connection_id, Side.CC, ids["b@example.org"])
     assert "CRM → CC" in cc_side[-1].change.reason
-    assert "account A1" in cc_side[-1].change.reason
-    shown = scene.cli("crm", "show", "A1").stdout
+    assert f"(account {a1})" in cc_side[-1].change.reason
+    shown = scene.cli("crm", "show", a1).stdout
     assert "permission_to_send: 'subscribed' → 'unsubscribed'" in shown
     assert "CRM → CC" in shown
 
@@ -119,17 +125,37 @@ def test_clearing_a_crm_opt_out_never_resubscribes_the_contacts_own_opt_out(
     scene: Scene,
 ) -> None:
     ids = linked(scene, "a@example.org")
+    a0 = scene.ids["A0"]
     scene.cli("settings", "set", "unsubscribe.crm_clear_resubscribes=true")
     scene.unsubscribe(ids["a@example.org"])
     sync(scene)
-    opt_out_in_crm(scene, "A0", False)
+    opt_out_in_crm(scene, a0, False)
     scene.cc.control.post("/counters/reset").raise_for_status()
     result = sync(scene)
     assert permission(scene, ids["a@example.org"]) == "unsubscribed"
     assert writes(scene) == {}
     assert result["errors"] == [
-        {"account_id": "A0", "email": "a@example.org", "reason": "needs the contact's own consent"}
+        {"account_id": a0, "email": "a@example.org", "reason": "needs the contact's own consent"}
     ]
+
+
+@fails_on(
+    "civicrm-mariadb",
+    "civicrm-postgresql",
+    "vtiger-mariadb",
+    reason="a CRM held elsewhere: the sync takes the CRM side as moved only when "
+    "listbridge's journal says so, and an edit made in the CRM itself is not journaled",
+)
+def test_an_opt_out_made_in_the_crm_itself_unsubscribes_the_contact(scene: Scene) -> None:
+    ids = linked(scene, "a@example.org", "b@example.org")
+    a0, a1 = account_ids(scene, "A0", "A1")
+    sync(scene)
+    scene.opt_out_in_the_crm(a1)
+    result = sync(scene)
+    assert (result["cc_unsubscribed"], result["crm_opted_out"]) == (1, 0)
+    assert permission(scene, ids["b@example.org"]) == "unsubscribed"
+    assert permission(scene, ids["a@example.org"]) != "unsubscribed"
+    assert not scene.account(a0).email_opt_out
 
 
 @pytest.mark.parametrize("allowed", [True, False])
@@ -137,10 +163,11 @@ def test_an_account_made_opt_out_is_reversed_only_with_the_setting(
     scene: Scene, allowed: bool
 ) -> None:
     ids = linked(scene, "a@example.org")
+    a0 = scene.ids["A0"]
     scene.cli("settings", "set", f"unsubscribe.crm_clear_resubscribes={str(allowed).lower()}")
-    opt_out_in_crm(scene, "A0")
+    opt_out_in_crm(scene, a0)
     sync(scene)
-    opt_out_in_crm(scene, "A0", False)
+    opt_out_in_crm(scene, a0, False)
     scene.cc.control.post("/counters/reset").raise_for_status()
     result = sync(scene)
     # Reversal is CC's resubscribe request: the contact stays out until it confirms.
@@ -154,15 +181,16 @@ def test_an_account_made_opt_out_is_reversed_only_with_the_setting(
 
 def test_opposite_changes_at_once_end_opted_out_on_both_sides(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
+    a0, a1 = account_ids(scene, "A0", "A1")
     scene.unsubscribe(ids["b@example.org"])
     sync(scene)  # b: out on both sides
     scene.unsubscribe(ids["a@example.org"])
-    scene.crm.update_fields("A0", {"first_name": "Ann"}, reason="staff edit")
+    scene.crm.update_fields(a0, {"first_name": "Ann"}, reason="staff edit")
     resubscribe_by_the_contact(scene, ids["b@example.org"])
-    opt_out_in_crm(scene, "A1", False)
-    opt_out_in_crm(scene, "A1", True)
+    opt_out_in_crm(scene, a1, False)
+    opt_out_in_crm(scene, a1, True)
     sync(scene)
-    for account, email in (("A0", "a@example.org"), ("A1", "b@example.org")):
+    for account, email in ((a0, "a@example.org"), (a1, "b@example.org")):
         assert scene.account(account).email_opt_out
         assert permission(scene, ids[email]) == "unsubscribed"
 
@@ -170,12 +198,13 @@ def test_opposite_changes_at_once_end_opted_out_on_both_sides(scene: Scene) -> N
 @pytest.mark.parametrize("setting", ["unsubscribe.cc_to_crm", "unsubscribe.crm_to_cc"])
 def test_each_setting_off_disables_its_direction(scene: Scene, setting: str) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
+    a0, a1 = account_ids(scene, "A0", "A1")
     assert scene.cli("settings", "set", f"{setting}=false").exit_code == 0
     scene.unsubscribe(ids["a@example.org"])
-    opt_out_in_crm(scene, "A1")
+    opt_out_in_crm(scene, a1)
     result = sync(scene)
     cc_to_crm = setting != "unsubscribe.cc_to_crm"
-    assert scene.account("A0").email_opt_out is cc_to_crm
+    assert scene.account(a0).email_opt_out is cc_to_crm
     assert (permission(scene, ids["b@example.org"]) == "unsubscribed") is not cc_to_crm
     assert (result["crm_opted_out"], result["cc_unsubscribed"]) == (
         int(cc_to_crm),
@@ -185,8 +214,9 @@ def test_each_setting_off_disables_its_direction(scene: Scene, setting: str) -> 
 
 def test_a_second_run_with_no_changes_makes_no_write_calls(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org", "c@example.org")
+    a1 = scene.ids["A1"]
     scene.unsubscribe(ids["a@example.org"])
-    opt_out_in_crm(scene, "A1")
+    opt_out_in_crm(scene, a1)
     first = sync(scene)
     assert (first["crm_opted_out"], first["cc_unsubscribed"]) == (1, 1)
     scene.cc.control.post("/counters/reset").raise_for_status()
@@ -198,10 +228,11 @@ def test_a_second_run_with_no_changes_makes_no_write_calls(scene: Scene) -> None
 
 def test_a_staff_edit_is_not_an_opt_out_so_the_contacts_resubscribe_stands(scene: Scene) -> None:
     ids = linked(scene, "a@example.org")
+    a0 = scene.ids["A0"]
     scene.unsubscribe(ids["a@example.org"])
     sync(scene)
     resubscribe_by_the_contact(scene, ids["a@example.org"])
-    scene.crm.update_fields("A0", {"first_name": "Ann"}, reason="staff edit")
+    scene.crm.update_fields(a0, {"first_name": "Ann"}, reason="staff edit")
     result = sync(scene)
     assert (result["crm_opt_out_cleared"], result["cc_unsubscribed"]) == (1, 0)
     assert permission(scene, ids["a@example.org"]) == "explicit"
@@ -209,11 +240,12 @@ def test_a_staff_edit_is_not_an_opt_out_so_the_contacts_resubscribe_stands(scene
 
 def test_a_held_lock_is_exit_3_and_the_change_waits_for_the_next_run(scene: Scene) -> None:
     ids = linked(scene, "a@example.org")
+    a0 = scene.ids["A0"]
     scene.unsubscribe(ids["a@example.org"])
     with connection_lock(scene.store, scene.connection_id, holder_here("push")):
         answer = scene.cli("unsubscribes", "sync", "--json")
     assert answer.exit_code == 3, answer.output
     assert "push" in answer.stderr
-    assert not scene.account("A0").email_opt_out
+    assert not scene.account(a0).email_opt_out
     assert sync(scene)["crm_opted_out"] == 1
-    assert scene.account("A0").email_opt_out
+    assert scene.account(a0).email_opt_out

@@ -5,7 +5,7 @@ on both sides" (issue 12); an account created opted out still is a CRM opt-out."
 from __future__ import annotations
 
 from tests.sync.conftest import Scene
-from tests.sync.test_unsubscribes import linked, permission, sync
+from tests.sync.test_unsubscribes import account_ids, linked, permission, sync
 
 from listbridge.core.consent import Reason
 from listbridge.core.journal import Side
@@ -18,14 +18,15 @@ def reasons(scene: Scene, side: Side, record_id: str) -> list[str]:
 
 def test_a_cc_only_unsubscribe_is_copied_as_such_on_the_first_sync(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
+    a0, a1 = account_ids(scene, "A0", "A1")
     scene.unsubscribe(ids["a@example.org"])
     result = sync(scene)
     assert (result["crm_opted_out"], result["cc_unsubscribed"], result["errors"]) == (1, 0, [])
-    assert scene.account("A0").email_opt_out
-    assert not scene.account("A1").email_opt_out
-    why = reasons(scene, Side.CRM, "A0")[-1]
+    assert scene.account(a0).email_opt_out
+    assert not scene.account(a1).email_opt_out
+    why = reasons(scene, Side.CRM, a0)[-1]
     assert Reason.CC_UNSUBSCRIBED.value in why
-    assert Reason.OPT_OUT_WINS.value not in " ".join(reasons(scene, Side.CRM, "A0"))
+    assert Reason.OPT_OUT_WINS.value not in " ".join(reasons(scene, Side.CRM, a0))
     report = scene.cli("unsubscribes", "report")
     assert report.exit_code == 0, report.output
     assert Reason.OPT_OUT_WINS.value not in report.output
@@ -34,7 +35,7 @@ def test_a_cc_only_unsubscribe_is_copied_as_such_on_the_first_sync(scene: Scene)
 def test_an_account_created_opted_out_is_a_crm_opt_out_on_the_first_sync(scene: Scene) -> None:
     scene.add_list("News")
     contact = scene.add_contact("out@example.org", "Oona", "Out", lists=("News",))
-    scene.add_account("A0", "out@example.org", "Oona", "Out", email_opt_out=True)
+    scene.add_account("out", "out@example.org", "Oona", "Out", email_opt_out=True)
     assert scene.import_json()["matched"] == 1
     result = sync(scene)
     assert (result["crm_opted_out"], result["cc_unsubscribed"], result["errors"]) == (0, 1, [])

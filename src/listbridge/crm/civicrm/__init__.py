@@ -37,5 +37,7 @@ How a contact maps to an Account (mapping.py, reads.py, writes.py):
   link); a create ignores them, an update of either is refused.
 
 Lists are CiviCRM groups (lists.py). Writes never alter CiviCRM's schema; each call
-or batch is one CiviCRM transaction, journaled in listbridge's journal.
+or batch is one CiviCRM transaction, journaled in listbridge's journal at the clock's
+own moment (CiviCRM's columns keep the second; the jobs journal their own changes to
+the microsecond, and an account's history reads in the order things happened).
 """

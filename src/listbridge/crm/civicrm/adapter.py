@@ -44,12 +44,13 @@ class CiviCrm(CiviLists):
     read_only = False
 
     def changed_since(self, since: datetime | None) -> Iterator[Account]:
-        """Keyset pages on (modified_date, id); contacts never stamped come first."""
+        """Keyset pages on (modified_date, id); contacts never stamped come first. From
+        `since`'s whole second: a contact stamped in it may have changed after `since`."""
         if since is None:
             yield from self._pages(CONTACT.c.modified_date.is_(None), ("id",))
         stamped: ColumnElement[bool] = CONTACT.c.modified_date.is_not(None)
         if since is not None:
-            stamped = and_(stamped, CONTACT.c.modified_date >= since)
+            stamped = and_(stamped, CONTACT.c.modified_date >= _second(since))
         yield from self._pages(stamped, ("modified_date", "id"))
 
     def get(self, account_id: str) -> Account | None:
@@ -97,7 +98,7 @@ class CiviCrm(CiviLists):
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
         """A new contact with CiviCRM's own id; `account.id` is not kept."""
-        now = self.now()
+        now = self.clock()  # the journal's, as precise as the jobs'; CiviCRM's to the second
         with self.writing() as (conn, session):
             new_id = self._insert(ContactWriter(conn), account, now)
             stored = self._stored(conn, new_id)
@@ -120,8 +121,8 @@ class CiviCrm(CiviLists):
             columns = [c for c in changes if _value(old, c) != _value(new, c)]
             if not columns:
                 return old
-            at = self.now()
-            ContactWriter(conn).update(new, frozenset(columns), at)
+            at = self.clock()
+            ContactWriter(conn).update(new, frozenset(columns), _second(at))
             stored = self._stored(conn, old.id)
             self.journal(session, run_id, _changes(old, stored, columns, reason, at))
         return stored

@@ -71,7 +71,7 @@ class CiviLists(Transactions):
             values |= {"is_active": True, "is_hidden": False, "is_reserved": False}
             values |= {"visibility": "User and User Admin Only", "group_type": MAILING_LIST}
             conn.execute(insert(GROUP).values(values | {"source": "listbridge"}))
-            self.journal(session, run_id, [_named(name, None, name, reason, self.now())])
+            self.journal(session, run_id, [_named(name, None, name, reason, self.clock())])
 
     def rename_list(self, old: str, new: str, *, reason: str, run_id: int | None = None) -> None:
         check_list_name(new)
@@ -83,7 +83,7 @@ class CiviLists(Transactions):
             conn.execute(update(GROUP).where(GROUP.c.id == group).values(title=new))
             same = (GROUP.c.id == group, GROUP.c.frontend_title == old)
             conn.execute(update(GROUP).where(*same).values(frontend_title=new))
-            self.journal(session, run_id, [_named(old, old, new, reason, self.now())])
+            self.journal(session, run_id, [_named(old, old, new, reason, self.clock())])
 
     def delete_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
         with self.writing() as (conn, session):
@@ -91,7 +91,7 @@ class CiviLists(Transactions):
             for table in (SUBSCRIPTION_HISTORY, GROUP_CONTACT):
                 conn.execute(delete(table).where(table.c.group_id == group))
             conn.execute(delete(GROUP).where(GROUP.c.id == group))
-            self.journal(session, run_id, [_named(name, name, None, reason, self.now())])
+            self.journal(session, run_id, [_named(name, name, None, reason, self.clock())])
 
     def add_to_list(
         self, name: str, account_ids: Sequence[str], *, reason: str, run_id: int | None = None
@@ -104,8 +104,8 @@ class CiviLists(Transactions):
             statuses = _statuses(conn, group, wanted)
             added = [i for i in wanted if statuses.get(int(i)) != ADDED]
             if added:
-                at = self.now()
-                self._set_status(conn, group, added, statuses, ADDED, reason, at)
+                at = self.clock()
+                self._set_status(conn, group, added, statuses, ADDED, reason, _second(at))
                 self.journal(session, run_id, _memberships(name, added, True, reason, at))
         return len(added)
 
@@ -119,8 +119,8 @@ class CiviLists(Transactions):
             statuses = _statuses(conn, group, given)
             removed = [i for i in given if is_contact_id(i) and statuses.get(int(i)) == ADDED]
             if removed:
-                at = self.now()
-                self._set_status(conn, group, removed, statuses, REMOVED, reason, at)
+                at = self.clock()
+                self._set_status(conn, group, removed, statuses, REMOVED, reason, _second(at))
                 self.journal(session, run_id, _memberships(name, removed, False, reason, at))
         return len(removed)
 
@@ -239,6 +239,12 @@ def _live(conn: Connection, ids: Sequence[str]) -> set[str]:
         query = select(CONTACT.c.id).where(CONTACT.c.id.in_(chunk), CONTACT.c.is_deleted == false())
         found |= {str(i) for i in conn.scalars(query)}
     return found
+
+
+def _second(at: datetime) -> datetime:
+    """A moment as CiviCRM keeps one (the journal keeps the clock's own precision, so
+    that an account's history reads in the order things happened)."""
+    return at.replace(microsecond=0)
 
 
 def _named(record: str, old: str | None, new: str | None, reason: str, at: datetime) -> Change:

@@ -38,7 +38,8 @@ What an Account is in Vtiger:
 
 Lists are campaigns (lists.py, campaigns.py). Writes touch only the rows named in
 contacts.py, organisations.py and campaigns.py, never the schema; each is journaled in
-listbridge's store with its before and after values.
+listbridge's store with its before and after values, at the clock's own moment (Vtiger's
+columns keep the second).
 """
 
 from listbridge.crm.vtiger.adapter import VtigerCrm

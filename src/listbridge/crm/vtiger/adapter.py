@@ -94,7 +94,7 @@ class VtigerCrm(VtigerLists):
         check_new(account)
         with self.writing() as (writer, session):
             (crmid,), orgs = insert_contacts(writer, [account])
-            created = Change(Side.CRM, str(crmid), "*", None, "created", reason, writer.at)
+            created = Change(Side.CRM, str(crmid), "*", None, "created", reason, writer.noted)
             self.journal(session, run_id, [*_organisations(orgs.created, reason, writer), created])
             stored = reads.read_many(writer.conn, [crmid], include_deleted=True)
         return stored[str(crmid)]
@@ -121,7 +121,7 @@ class VtigerCrm(VtigerLists):
             now = stored[account_id]
             texts = {c: _texts(old, now, c) for c in columns}
             changed = [
-                Change(Side.CRM, account_id, c, *pair, reason, writer.at)
+                Change(Side.CRM, account_id, c, *pair, reason, writer.noted)
                 for c, pair in texts.items()
                 if pair[0] != pair[1]  # "acme" linked to the existing "Acme" changes nothing
             ]
@@ -181,6 +181,6 @@ def _organisations(names: Iterable[str], reason: str, writer: Writer) -> list[Ch
     """The organisations created for contacts, journaled as the builtin CRM journals a new
     list: record `organization:<name>`, field `name`."""
     return [
-        Change(Side.CRM, f"organization:{name}", "name", None, name, reason, writer.at)
+        Change(Side.CRM, f"organization:{name}", "name", None, name, reason, writer.noted)
         for name in names
     ]

@@ -55,10 +55,10 @@ class VtigerBase:
     @contextmanager
     def writing(self, at: datetime | None = None) -> Iterator[tuple[Writer, Session]]:
         """A Vtiger transaction and a store session for its journal; the CRM commits
-        first. `at` defaults to now, in whole seconds as Vtiger keeps times."""
-        moment = (at or self.clock()).astimezone(UTC).replace(microsecond=0)
+        first. `at` defaults to now; Vtiger keeps it in whole seconds, the journal as given."""
+        noted = (at or self.clock()).astimezone(UTC)
         with self.store.session() as session, self.engine.begin() as conn:
-            yield Writer(conn, moment, self.user_id), session
+            yield Writer(conn, noted.replace(microsecond=0), self.user_id, noted), session
 
     def journal(self, session: Session, run_id: int | None, changes: Sequence[Change]) -> None:
         """Journal `changes` in the writing's store session, sent at once (see above)."""

@@ -116,7 +116,7 @@ class VtigerLists(VtigerBase):
         names: tuple[str | None, str | None],
         reason: str,
     ) -> None:
-        change = Change(Side.CRM, f"list:{name}", "name", *names, reason, writer.at)
+        change = Change(Side.CRM, f"list:{name}", "name", *names, reason, writer.noted)
         self.journal(session, run_id, [change])
 
     def _journal_members(
@@ -131,7 +131,7 @@ class VtigerLists(VtigerBase):
     ) -> None:
         old, new = (None, MEMBER) if added else (MEMBER, None)
         field = f"list:{name}"
-        changes = [Change(Side.CRM, i, field, old, new, reason, writer.at) for i in ids]
+        changes = [Change(Side.CRM, i, field, old, new, reason, writer.noted) for i in ids]
         self.journal(session, run_id, changes)
 
 

@@ -31,6 +31,9 @@ class Writer:
     #: aware, UTC, whole seconds (what Vtiger's DATETIME keeps)
     at: datetime
     user_id: int
+    #: the same moment as the clock gave it, for the journal: a job journals its own
+    #: changes so precisely, and an account's history reads in the order things happened
+    noted: datetime
 
     def insert_entities(self, setype: str, records: Sequence[tuple[int, str]]) -> None:
         """vtiger_crmentity rows for new records: (crmid, label) each."""
