@@ -76,7 +76,7 @@ def test_crm_use_sql_takes_the_documented_example_and_names_it(
     assert report["ok"] is True
     assert report["problems"] == []
     assert any(
-        line.startswith("table people: 24 columns, 21 written or read") for line in report["found"]
+        line.startswith("table people: 28 columns, 25 written or read") for line in report["found"]
     )
 
 

@@ -35,7 +35,8 @@ def fingerprint_mapping() -> str:
     text = example_mapping()
     text = text.replace('updated_at = "changed_on"', "")
     text = text.replace('# full_name = "name"', 'full_name = "name"')
-    text = text.replace('first_name = "first_name"\n', "").replace('last_name = "last_name"\n', "")
+    for name in ("first_name", "middle_name", "last_name"):
+        text = text.replace(f'{name} = "{name}"\n', "")
     return text
 
 

@@ -21,8 +21,10 @@ from tests.support.civicrm_schema import (
     civicrm_group_contact,
     civicrm_state_province,
 )
+from tests.support.sqlmap_schema import group_members, mailing_groups, people
 from tests.support.vtiger_schema import CAMPAIGN, CAMPAIGNCONTREL, CONTACTDETAILS, CRMENTITY
 
+from listbridge.core.names import split_full_name
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.models import CrmAccount
 
@@ -165,3 +167,48 @@ def vtiger_purge(scene: Scene, account_id: str) -> None:
     assert scene.engine is not None
     with scene.engine.begin() as conn:
         conn.execute(delete(CRMENTITY).where(CRMENTITY.c.crmid == int(account_id)))
+
+
+def sql_members(engine: Engine, name: str) -> list[str]:
+    query = (
+        select(group_members.c.person_id)
+        .join(mailing_groups, mailing_groups.c.group_id == group_members.c.group_id)
+        .where(mailing_groups.c.label == name, group_members.c.state == "in")
+    )
+    with engine.connect() as conn:
+        return sorted(str(i) for i in conn.scalars(query))
+
+
+def sql_person(engine: Engine, email: str) -> Person:
+    p = people.c
+    query = select(p.first_name, p.last_name, p.name, p.newsletter).where(p.email == email)
+    with engine.connect() as conn:
+        (row,) = conn.execute(query).all()
+    if row.first_name is None and row.last_name is None:  # the full-name variant
+        first, last = split_full_name(row.name or "")
+        return first, last, row.newsletter == "N"
+    return row.first_name or "", row.last_name or "", row.newsletter == "N"
+
+
+def sql_touch(scene: Scene, account_id: str, **values: object) -> None:
+    """A save in the members database's own screens: the row, and its change time."""
+    assert scene.engine is not None
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    with scene.engine.begin() as conn:
+        query = update(people).where(people.c.person_id == int(account_id))
+        conn.execute(query.values(changed_on=now, **values))
+
+
+def sql_opt_out(scene: Scene, account_id: str, opted_out: bool) -> None:
+    sql_touch(scene, account_id, newsletter="N" if opted_out else "Y")
+
+
+def sql_archive(scene: Scene, account_id: str) -> None:
+    sql_touch(scene, account_id, archived=1)
+
+
+def sql_purge(scene: Scene, account_id: str) -> None:
+    assert scene.engine is not None
+    with scene.engine.begin() as conn:
+        conn.execute(delete(group_members).where(group_members.c.person_id == int(account_id)))
+        conn.execute(delete(people).where(people.c.person_id == int(account_id)))

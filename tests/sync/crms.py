@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import Engine
+from tests.support.sqlmap_db import MAPPINGS, members_engine
 from tests.support.vtiger_db import vtiger_engine
 from tests.sync import crm_tables as tables
 from tests.sync.crm_tables import Person
@@ -113,6 +114,35 @@ def _civicrm(backend: str) -> Crm:
     )
 
 
+def _sql_use(variant: str) -> Callable[[Crm, str, Path], tuple[str, ...]]:
+    """`crm use sql --mapping FILE --url URL`, with the documented example mapping (or
+    its fingerprint variant) written where the test's files go."""
+
+    def use(crm: Crm, url: str, files: Path) -> tuple[str, ...]:
+        path = files / f"{variant}.toml"
+        path.write_text(MAPPINGS[variant](), encoding="utf-8")
+        return (crm.kind, "--mapping", str(path), "--url", url)
+
+    return use
+
+
+def _sql(backend: str, variant: str) -> Crm:
+    return Crm(
+        "sql",
+        lambda: members_engine(backend),
+        frozenset({ORGANIZATIONS, FREE_TEXT_PLACES}),
+        # what docs/mapping-example.toml maps no column for
+        frozenset({"cc_contact_id", "origin_category", "origin_detail", "individual_type"})
+        | ({"middle_name"} if variant == "fingerprints" else set()),
+        use=_sql_use(variant),
+        members=tables.sql_members,
+        person=tables.sql_person,
+        opt_out=tables.sql_opt_out,
+        delete=tables.sql_archive,
+        purge=tables.sql_purge,
+    )
+
+
 CRMS: dict[str, Crm] = {
     "builtin": Crm(
         "builtin",
@@ -136,6 +166,10 @@ CRMS: dict[str, Crm] = {
         delete=tables.vtiger_delete,
         purge=tables.vtiger_purge,
     ),
+    # any SQL CRM, by docs/mapping-example.toml; and by its variant with one full-name
+    # column and no updated-at, whose changes are found by fingerprints
+    "sql-mariadb": _sql("mariadb", "example"),
+    "sql-postgresql": _sql("postgresql", "fingerprints"),
 }
 
 

@@ -143,6 +143,8 @@ def test_clearing_a_crm_opt_out_never_resubscribes_the_contacts_own_opt_out(
     "civicrm-mariadb",
     "civicrm-postgresql",
     "vtiger-mariadb",
+    "sql-mariadb",
+    "sql-postgresql",
     reason="a CRM held elsewhere: the sync takes the CRM side as moved only when "
     "listbridge's journal says so, and an edit made in the CRM itself is not journaled",
 )

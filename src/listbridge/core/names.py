@@ -13,7 +13,7 @@ from __future__ import annotations
 
 def split_full_name(text: str) -> tuple[str, str]:
     """(first, last) of a full name; a single word is the last name."""
-    text = " ".join(text.split())
+    text = _spaced(text)
     if "," in text:
         last, _, first = text.partition(",")
         return first.strip(), last.strip()
@@ -26,7 +26,12 @@ def join_full_name(first: str, last: str) -> str:
 
     A last name of several words keeps them together by the comma form ("van Dijk, Jan"),
     so that reading it back splits it where it was joined."""
-    first, last = " ".join(first.split()), " ".join(last.split())
+    first, last = _spaced(first), _spaced(last)
     if " " in last or "," in first:
         return f"{last}, {first}" if first else last
     return " ".join(part for part in (first, last) if part)
+
+
+def _spaced(text: str) -> str:
+    """Words apart by one space; other characters (a tab inside a name) are kept."""
+    return " ".join(word for word in text.split(" ") if word)
