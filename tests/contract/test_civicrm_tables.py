@@ -20,7 +20,7 @@ from tests.support.civicrm_db import civicrm_engine
 from tests.support.crm_db import CRM_BACKENDS
 
 from listbridge.core.accounts import Account, AccountType
-from listbridge.core.errors import UserError
+from listbridge.core.errors import AccountRefusedError, UserError
 from listbridge.core.journal import Change, Side
 from listbridge.crm.civicrm.adapter import CiviCrm
 from listbridge.crm.protocol import AccountBatch
@@ -210,6 +210,61 @@ def test_an_update_writes_the_email_rows_in_place_and_stamps_the_contact(
     cleared = crm.update_fields(a1, {"email": "", "email3": ""}, reason="t")
     assert cleared.emails == ("ann@new.example.com",)
     assert [bool(e["is_primary"]) for e in rows(engine, civi.civicrm_email)] == [True]
+
+
+def test_phones_read_and_write_by_kind_whatever_their_order(crm: CiviCrm, engine: Engine) -> None:
+    a1 = crm.create(replace(ANN, phone1="", fax=""), reason="t").id
+    home, work, main = 1, 2, 3  # location types of the installer's data
+    phone, mobile, fax, pager = 1, 2, 3, 4  # phone types likewise
+    made_in_civicrm = [  # as CiviCRM's own screens add them: a work mobile first
+        (work, mobile, "555-0103", True),
+        (work, phone, "555-0102", False),
+        (main, pager, "555-0101", False),
+        (home, fax, "555-0199", False),
+        (home, phone, "555-0111", False),  # a second home-ish phone: not shown
+    ]
+    with engine.begin() as conn:
+        for location, kind, number, primary in made_in_civicrm:
+            conn.execute(
+                civi.civicrm_phone.insert().values(
+                    contact_id=int(a1), location_type_id=location, phone_type_id=kind,
+                    phone=number, phone_numeric=number.replace("-", ""), is_primary=primary,
+                    is_billing=False,
+                )
+            )  # fmt: skip
+    account = crm.get(a1)
+    assert account is not None
+    shown = (account.phone1, account.phone2, account.phone3, account.fax)
+    assert shown == ("555-0101", "555-0102", "555-0103", "555-0199")
+    after = crm.update_fields(a1, {"phone2": "555-0202", "phone3": ""}, reason="t")
+    assert (after.phone1, after.phone2, after.phone3) == ("555-0101", "555-0202", "")
+    left = rows(engine, civi.civicrm_phone, contact_id=int(a1))
+    assert [(p["location_type_id"], p["phone_type_id"], p["phone"]) for p in left] == [
+        (work, phone, "555-0202"),
+        (main, pager, "555-0101"),
+        (home, fax, "555-0199"),
+        (home, phone, "555-0111"),
+    ]
+    assert sum(bool(p["is_primary"]) for p in left) == 1
+    mobile_again = crm.update_fields(a1, {"phone3": "555-0303"}, reason="t")
+    assert mobile_again.phone3 == "555-0303"
+    (added,) = rows(engine, civi.civicrm_phone, phone="555-0303")
+    assert (added["location_type_id"], added["phone_type_id"]) == (home, mobile)
+
+
+def test_a_batch_the_crm_refuses_one_account_of_names_it_and_writes_nothing(
+    crm: CiviCrm, engine: Engine
+) -> None:
+    at = T0 + timedelta(days=1)
+    far = replace(ANN, id="P2", email="far@example.org", country="Narnia", state="")
+    creates = (replace(ANN, id="P1", created_at=at, updated_at=at), far)
+    with pytest.raises(AccountRefusedError) as refused:
+        crm.write_batch(AccountBatch(None, at, creates, (), ()), lambda _s, ids: ids)
+    assert (refused.value.account_id, refused.value.detail) == (
+        "P2",
+        "country: 'Narnia' is not a country of this CiviCRM",
+    )
+    assert rows(engine, civi.civicrm_contact) == []  # one transaction: P1 is not kept
 
 
 def test_what_civicrm_cannot_keep_is_refused_with_its_reason(crm: CiviCrm) -> None:

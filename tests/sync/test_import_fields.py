@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import Cli
 from tests.sync.conftest import Scene
-from tests.sync.crms import BUILTIN_COMMANDS, FREE_TEXT_PLACES, fails_on, only
+from tests.sync.crms import BUILTIN_COMMANDS, FREE_TEXT_PLACES, only
 from tests.sync.test_import import adds_up, not_imported_reasons
 
 from listbridge.core.import_plan import Reason
@@ -16,15 +16,7 @@ from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.connections import connection_id
 from listbridge.store.db import open_store
 
-CIVICRM = ("civicrm-mariadb", "civicrm-postgresql")
 
-
-@fails_on(
-    *CIVICRM,
-    reason="CiviCRM reads phones by position (the first three), while an import writes "
-    "each to its slot's kind (phone1 home, phone2 work, phone3 mobile): a mobile with no "
-    "work phone before it reads back as phone2, and a push then sends it as a work phone",
-)
 def test_a_home_and_a_mobile_phone_come_back_as_such(scene: Scene) -> None:
     phones = [
         {"phone_number": "555-0101", "kind": "home"},
@@ -40,12 +32,6 @@ def test_a_home_and_a_mobile_phone_come_back_as_such(scene: Scene) -> None:
     assert not [call for call in written if not call.startswith("GET")], written
 
 
-@fails_on(
-    *CIVICRM,
-    reason="an address CiviCRM cannot place (a country or state not in its tables) is a "
-    "UserError out of write_batch: the whole import stops (exit 2), every run, instead of "
-    "that one contact being reported not imported",
-)
 def test_an_address_the_crm_cannot_place_stops_no_import(scene: Scene) -> None:
     far = {"kind": "home", "city": "London", "state": "LDN", "country": "UK"}
     away = scene.add_contact("ann@example.org", "Ann", "Away", street_addresses=[far])

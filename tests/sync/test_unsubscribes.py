@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from tests.sync.conftest import Scene
-from tests.sync.crms import fails_on
 from tests.sync.lists_support import ids as account_ids
 
 from listbridge.core.journal import Side
@@ -139,15 +138,6 @@ def test_clearing_a_crm_opt_out_never_resubscribes_the_contacts_own_opt_out(
     ]
 
 
-@fails_on(
-    "civicrm-mariadb",
-    "civicrm-postgresql",
-    "vtiger-mariadb",
-    "sql-mariadb",
-    "sql-postgresql",
-    reason="a CRM held elsewhere: the sync takes the CRM side as moved only when "
-    "listbridge's journal says so, and an edit made in the CRM itself is not journaled",
-)
 def test_an_opt_out_made_in_the_crm_itself_unsubscribes_the_contact(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
     a0, a1 = account_ids(scene, "A0", "A1")
@@ -158,6 +148,37 @@ def test_an_opt_out_made_in_the_crm_itself_unsubscribes_the_contact(scene: Scene
     assert permission(scene, ids["b@example.org"]) == "unsubscribed"
     assert permission(scene, ids["a@example.org"]) != "unsubscribed"
     assert not scene.account(a0).email_opt_out
+
+
+def test_an_opt_out_made_in_the_crm_before_any_reconciliation_reaches_the_contact(
+    scene: Scene,
+) -> None:
+    ids = linked(scene, "a@example.org", "b@example.org")
+    scene.opt_out_in_the_crm(account_ids(scene, "A1")[0])
+    result = sync(scene)
+    assert (result["cc_unsubscribed"], result["crm_opted_out"]) == (1, 0)
+    assert permission(scene, ids["b@example.org"]) == "unsubscribed"
+    assert permission(scene, ids["a@example.org"]) != "unsubscribed"
+
+
+def test_an_opt_out_cleared_in_the_crm_itself_asks_the_contact_to_come_back(
+    scene: Scene,
+) -> None:
+    ids = linked(scene, "a@example.org")
+    (a0,) = account_ids(scene, "A0")
+    scene.cli("settings", "set", "unsubscribe.crm_clear_resubscribes=true")
+    sync(scene)
+    scene.opt_out_in_the_crm(a0)
+    assert sync(scene)["cc_unsubscribed"] == 1
+    scene.opt_out_in_the_crm(a0, False)
+    scene.cc.control.post("/counters/reset").raise_for_status()
+    result = sync(scene)
+    assert result["cc_resubscribe_requested"] == 1
+    assert writes(scene) == {"PUT /v3/contacts/resubscribe/{contact_id}": 1}
+    assert permission(scene, ids["a@example.org"]) == "unsubscribed"  # until it confirms
+    scene.cc.control.post("/counters/reset").raise_for_status()
+    again = sync(scene)
+    assert (again["cc_resubscribe_requested"], writes(scene)) == (0, {})
 
 
 @pytest.mark.parametrize("allowed", [True, False])

@@ -40,7 +40,8 @@ def sync(
         f"unsubscribes run {result.run_id} {result.status.value}: "
         f"{result.count('crm_opted_out')} opted out in the CRM, "
         f"{result.count('crm_opt_out_cleared')} CRM opt-outs cleared, "
-        f"{result.count('cc_unsubscribed')} unsubscribed in Constant Contact"
+        f"{result.count('cc_unsubscribed')} unsubscribed in Constant Contact, "
+        f"{result.count('cc_resubscribe_requested')} asked to resubscribe"
     )
     for error in result.errors:
         typer.echo(f"  {error.account_id} / {error.cc_contact_id} {error.email}: {error.reason}")
@@ -52,6 +53,8 @@ def result_json(result: UnsubscribeResult) -> dict[str, Any]:
         "crm_opted_out": result.count("crm_opted_out"),
         "crm_opt_out_cleared": result.count("crm_opt_out_cleared"),
         "cc_unsubscribed": result.count("cc_unsubscribed"),
+        "cc_resubscribe_requested": result.count("cc_resubscribe_requested"),
+        "reported": result.count("reported"),
         "errors": [error_json(e) for e in result.errors],
     }
 

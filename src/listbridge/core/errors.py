@@ -2,8 +2,9 @@
 
     ListbridgeError
      ├── UserError              exit 2: bad usage or bad input (names record, field, reason)
-     │    └── InvalidRowsError  a file with invalid rows: every row error, nothing stored
-     │         └── InvalidFileError  a file refused whole (an unknown column), even when skipping
+     │    ├── InvalidRowsError  a file with invalid rows: every row error, nothing stored
+     │    │    └── InvalidFileError  a file refused whole (an unknown column), even when skipping
+     │    └── AccountRefusedError  a CRM cannot keep one account as given; a job reports it
      ├── LockHeldError          exit 3: another sync holds the connection's lock
      ├── NotConnectedError      exit 4: not connected, or authorisation failed
      ├── RetriableApiError      exit 5: a call that may succeed if tried again; raised once
@@ -32,6 +33,17 @@ class ListbridgeError(Exception):
 
 class UserError(ListbridgeError):
     """The user asked for something that cannot be done as asked."""
+
+
+class AccountRefusedError(UserError):
+    """A CRM cannot keep one account as given (a country it has no row for, a value
+    longer than its column): a job that writes many reports that account and goes on
+    with the others; a command that writes one exits 2 with the message."""
+
+    def __init__(self, record: str, account_id: str, detail: str) -> None:
+        self.account_id = account_id
+        self.detail = detail  # the field and the reason, without the record
+        super().__init__(f"{record}: {detail}")
 
 
 class GuardStopped(UserError):

@@ -48,6 +48,7 @@ class Reason(Enum):
     UNSTORABLE_VALUE = "a field holds a NUL character (byte 0), which the CRM cannot store"
     CC_UNSUBSCRIBED = "unsubscribed in Constant Contact and unsubscribe.cc_to_crm is true"
     CRM_READ_ONLY = "the CRM is read-only for listbridge (read_only = true in its mapping)"
+    CRM_REFUSED = "the CRM cannot keep it as given"
 
     @property
     def message(self) -> str:

@@ -198,6 +198,20 @@ def parse_tag(text: str) -> str:
     return tag
 
 
+class ImportScope(StrEnum):
+    """Which Constant Contact contacts an import reads."""
+
+    LISTS = "lists"  # those on the lists import.lists selects
+    ALL_ACTIVE = "all_active"  # every active contact, also those on no list
+
+
+def parse_list_name_or_empty(text: str) -> str:
+    name = text.strip()
+    if len(name) > 255:
+        raise ValueError("a list name has at most 255 characters")
+    return name
+
+
 def parse_email_or_empty(text: str) -> str:
     address = text.strip()
     if not address:

@@ -33,6 +33,7 @@ from listbridge.core.setting_values import (
     AmbiguousMatch,
     Direction,
     FieldPair,
+    ImportScope,
     OnCrmDelete,
     Schedule,
     StateFormat,
@@ -127,6 +128,47 @@ IMPORT_ROLE_ADDRESSES: SettingSpec[tuple[str, ...]] = SettingSpec(
     "comma-separated local parts (info, sales, …), or empty for none",
     "addresses of a role, not a person: reported by import, never imported",
 )
+IMPORT_SCOPE = one_of(
+    "import.scope",
+    ImportScope,
+    ImportScope.LISTS,
+    "lists: the contacts on the lists import.lists selects; all_active: every active "
+    "Constant Contact contact, also those on no list",
+)
+IMPORT_LINK_COMPANIES = boolean(
+    "import.link_companies",
+    False,
+    "tie each imported person to the CRM organisation account of their company name, "
+    "created if missing",
+)
+PUSH_MAIN_LIST: SettingSpec[str] = SettingSpec(
+    "push.main_list",
+    kinds.parse_list_name_or_empty,
+    str,
+    "",
+    "a Constant Contact list name, or empty for none",
+    "a list every pushed contact is also put on (created in Constant Contact if missing)",
+)
+PUSH_INCLUDE_ADDRESS = boolean(
+    "push.include_address",
+    True,
+    "false leaves the street address out of what push sends (Constant Contact's is kept)",
+)
+PUSH_INCLUDE_COMPANY = boolean(
+    "push.include_company",
+    True,
+    "false leaves the company name out of what push sends (Constant Contact's is kept)",
+)
+CONNECT_COPY_LISTS = boolean(
+    "connect.copy_lists",
+    True,
+    "right after connect, every Constant Contact list gets a paired CRM list of its name",
+)
+SYNC_ENABLED = boolean(
+    "sync.enabled",
+    True,
+    "false: the scheduler runs no job for the connection (commands run by hand still work)",
+)
 PUSH_CUSTOM_FIELDS: SettingSpec[tuple[FieldPair, ...]] = SettingSpec(
     "push.custom_fields",
     kinds.field_pairs(MAX_CUSTOM_FIELD_PAIRS),
@@ -205,17 +247,24 @@ SETTINGS = Registry(
         IMPORT_UPDATE_FIELDS,
         IMPORT_SINCE,
         IMPORT_ROLE_ADDRESSES,
+        IMPORT_SCOPE,
+        IMPORT_LINK_COMPANIES,
         PUSH_CUSTOM_FIELDS,
+        PUSH_MAIN_LIST,
+        PUSH_INCLUDE_ADDRESS,
+        PUSH_INCLUDE_COMPANY,
         PUSH_DIRECTION,
         MAPPING_STATE,
         PUSH_TAG,
         PUSH_NEW_CONTACT_ON_EMAIL_CHANGE,
         PUSH_ON_CRM_DELETE,
         STATS_PULL_AT,
+        SYNC_ENABLED,
         SYNC_FULL_SCHEDULE,
         SYNC_GUARD_PERCENT,
         SYNC_GUARD_COUNT,
         NOTIFY_EMAIL,
+        CONNECT_COPY_LISTS,
     )
 )
 

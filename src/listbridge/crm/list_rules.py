@@ -1,10 +1,16 @@
-"""What every CRM's lists refuse, worded the same whichever CRM refuses it."""
+"""What every CRM's lists refuse, and how their changes read in the journal, the same
+whichever CRM it is."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from listbridge.core.errors import UserError
+from listbridge.core.journal import Change, Side
+
+#: a membership's value in the journal (field `list:<name>`, None when not a member)
+MEMBER = "member"
 
 #: the longest list name (Constant Contact's, and each CRM's column for it)
 MAX_NAME = 255
@@ -24,3 +30,18 @@ def refuse_unknown(ids: Sequence[str]) -> None:
     shown = ", ".join(repr(i) for i in ids[:SHOWN_IDS])
     more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
     raise UserError(f"no account with id {shown}{more}; nothing was added to the list")
+
+
+def list_named(
+    list_name: str, old: str | None, new: str | None, reason: str, at: datetime
+) -> Change:
+    """A list created (old None), renamed or deleted (new None), under `list:<name>`."""
+    return Change(Side.CRM, f"list:{list_name}", "name", old, new, reason, at)
+
+
+def memberships(
+    list_name: str, ids: Sequence[str], added: bool, reason: str, at: datetime
+) -> list[Change]:
+    """An entry per account added to (or removed from) the list."""
+    old, new = (None, MEMBER) if added else (MEMBER, None)
+    return [Change(Side.CRM, i, f"list:{list_name}", old, new, reason, at) for i in ids]

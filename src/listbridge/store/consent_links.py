@@ -25,6 +25,7 @@ class SeenLink:
     opt_out_source: str
     list_ids: tuple[str, ...]
     cc_updated_at: datetime | None
+    crm_opt_out: bool | None = None  # as the last reconciliation left the account
 
 
 def _seen(row: CcLink) -> SeenLink:
@@ -35,6 +36,7 @@ def _seen(row: CcLink) -> SeenLink:
         row.opt_out_source,
         tuple(row.list_ids or ()),
         row.cc_updated_at,
+        row.crm_opt_out,
     )
 
 
@@ -82,6 +84,22 @@ def remember_consent(
         .where(CcLink.connection_id == connection_id, CcLink.cc_contact_id == contact.contact_id)
         .values(**values)
     )
+
+
+def remember_crm_opt_out(session: Session, connection_id: int, seen: dict[str, bool]) -> None:
+    """The accounts' opt-outs as this reconciliation leaves them: the next one takes a
+    difference for a change made in the CRM itself."""
+    for value in (True, False):
+        keys = sorted(a for a, out in seen.items() if out is value)
+        for start in range(0, len(keys), CHUNK):
+            session.execute(
+                update(CcLink)
+                .where(
+                    CcLink.connection_id == connection_id,
+                    CcLink.account_id.in_(keys[start : start + CHUNK]),
+                )
+                .values(crm_opt_out=value)
+            )
 
 
 def linked_since(session: Session, connection_id: int, since: datetime | None) -> list[str]:

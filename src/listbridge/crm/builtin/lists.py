@@ -14,18 +14,17 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from listbridge.core.errors import UserError
-from listbridge.core.journal import Change, Side
+from listbridge.core.journal import Side
 from listbridge.crm.builtin import deletion
 from listbridge.crm.builtin.bulk import bulk_insert
 from listbridge.crm.builtin.records import Clock
-from listbridge.crm.list_rules import check_list_name, refuse_unknown
+from listbridge.crm.list_rules import MEMBER, check_list_name, list_named, refuse_unknown
 from listbridge.store import crm_lists
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
 from listbridge.store.list_sync_state import unpair_crm_list
 from listbridge.store.models import JournalEntry
 
-MEMBER = "member"
 JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
 _JOURNAL_COLUMNS = (
     "connection_id", "run_id", "at", "side", "record_id",
@@ -142,8 +141,8 @@ class BuiltinLists:
         reason: str,
         at: datetime,
     ) -> None:
-        change = Change(Side.CRM, f"list:{name}", "name", old, new, reason, at)
-        record_changes(session, self.connection_id, run_id, [change])
+        changes = [list_named(name, old, new, reason, at)]
+        record_changes(session, self.connection_id, run_id, changes)
 
     def _journal_members(
         self,

@@ -25,9 +25,11 @@ How a contact maps to an Account (mapping.py, reads.py, writes.py):
 * email, email2, email3: the first three civicrm_email rows, primary first, then by
   id. An address on hold (bouncing) is still the contact's address: it identifies the
   person for matching, and Constant Contact keeps its own bounce state.
-* phone1–3: the first three phones that are not faxes, primary first, then by id;
-  fax: the first phone of type Fax. New rows: phone1 Home, phone2 Work, phone3 Home
-  mobile, fax Home fax (the kinds Constant Contact's phones map from).
+* phone1 (home), phone2 (work), phone3 (mobile), fax: by kind, as Constant Contact's
+  phones are (phones.py): a Mobile is phone3 and a Fax is fax at any location; another
+  phone at a Work location is phone2, elsewhere phone1; each column the first of its
+  kind, primary first, then by id. New rows: phone1 Home phone, phone2 Work phone,
+  phone3 Home mobile, fax Home fax.
 * address_line1, city, zip, state, country: the primary civicrm_address (street_address,
   city, postal_code), its state by abbreviation (else name) and country by ISO code
   (else name), resolved through civicrm_state_province and civicrm_country on write.

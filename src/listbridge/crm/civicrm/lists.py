@@ -22,14 +22,17 @@ from typing import Any
 from sqlalchemy import Connection, Select, delete, false, insert, select, true, update
 
 from listbridge.core.errors import UserError
-from listbridge.core.journal import Change, Side
 from listbridge.crm.civicrm.reads import IN_CHUNK, is_contact_id, numeric_ids
 from listbridge.crm.civicrm.session import Transactions
 from listbridge.crm.civicrm.tables import CONTACT, GROUP, GROUP_CONTACT, SUBSCRIPTION_HISTORY
-from listbridge.crm.list_rules import check_list_name, refuse_unknown
+from listbridge.crm.list_rules import (
+    check_list_name,
+    list_named,
+    memberships,
+    refuse_unknown,
+)
 
 MAX_MACHINE_NAME = 64
-MEMBER = "member"
 ADDED, REMOVED = "Added", "Removed"
 PAGE = 1000
 #: CiviCRM's "Mailing List" group type (option group group_type), bookended as it stores it
@@ -71,7 +74,7 @@ class CiviLists(Transactions):
             values |= {"is_active": True, "is_hidden": False, "is_reserved": False}
             values |= {"visibility": "User and User Admin Only", "group_type": MAILING_LIST}
             conn.execute(insert(GROUP).values(values | {"source": "listbridge"}))
-            self.journal(session, run_id, [_named(name, None, name, reason, self.clock())])
+            self.journal(session, run_id, [list_named(name, None, name, reason, self.clock())])
 
     def rename_list(self, old: str, new: str, *, reason: str, run_id: int | None = None) -> None:
         check_list_name(new)
@@ -83,7 +86,7 @@ class CiviLists(Transactions):
             conn.execute(update(GROUP).where(GROUP.c.id == group).values(title=new))
             same = (GROUP.c.id == group, GROUP.c.frontend_title == old)
             conn.execute(update(GROUP).where(*same).values(frontend_title=new))
-            self.journal(session, run_id, [_named(old, old, new, reason, self.clock())])
+            self.journal(session, run_id, [list_named(old, old, new, reason, self.clock())])
 
     def delete_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
         with self.writing() as (conn, session):
@@ -91,7 +94,7 @@ class CiviLists(Transactions):
             for table in (SUBSCRIPTION_HISTORY, GROUP_CONTACT):
                 conn.execute(delete(table).where(table.c.group_id == group))
             conn.execute(delete(GROUP).where(GROUP.c.id == group))
-            self.journal(session, run_id, [_named(name, name, None, reason, self.clock())])
+            self.journal(session, run_id, [list_named(name, name, None, reason, self.clock())])
 
     def add_to_list(
         self, name: str, account_ids: Sequence[str], *, reason: str, run_id: int | None = None
@@ -106,7 +109,7 @@ class CiviLists(Transactions):
             if added:
                 at = self.clock()
                 self._set_status(conn, group, added, statuses, ADDED, reason, _second(at))
-                self.journal(session, run_id, _memberships(name, added, True, reason, at))
+                self.journal(session, run_id, memberships(name, added, True, reason, at))
         return len(added)
 
     def remove_from_list(
@@ -121,7 +124,7 @@ class CiviLists(Transactions):
             if removed:
                 at = self.clock()
                 self._set_status(conn, group, removed, statuses, REMOVED, reason, _second(at))
-                self.journal(session, run_id, _memberships(name, removed, False, reason, at))
+                self.journal(session, run_id, memberships(name, removed, False, reason, at))
         return len(removed)
 
     def account_lists(self, account_id: str) -> list[str]:
@@ -245,17 +248,6 @@ def _second(at: datetime) -> datetime:
     """A moment as CiviCRM keeps one (the journal keeps the clock's own precision, so
     that an account's history reads in the order things happened)."""
     return at.replace(microsecond=0)
-
-
-def _named(record: str, old: str | None, new: str | None, reason: str, at: datetime) -> Change:
-    return Change(Side.CRM, f"list:{record}", "name", old, new, reason, at)
-
-
-def _memberships(
-    name: str, ids: Sequence[str], added: bool, reason: str, at: datetime
-) -> list[Change]:
-    old, new = (None, MEMBER) if added else (MEMBER, None)
-    return [Change(Side.CRM, i, f"list:{name}", old, new, reason, at) for i in ids]
 
 
 def _unknown(wanted: Sequence[str], live: set[str]) -> list[str]:

@@ -19,7 +19,7 @@ from listbridge.core.accounts import (
     Account,
     AccountType,
 )
-from listbridge.core.errors import UserError
+from listbridge.core.errors import AccountRefusedError
 from listbridge.core.values import format_custom
 
 INDIVIDUAL, ORGANIZATION, HOUSEHOLD = "Individual", "Organization", "Household"
@@ -73,25 +73,24 @@ def company_column(contact_type: str | None) -> str:
 def account_from(
     contact: RowMapping,
     emails: Sequence[str],
-    phones: Sequence[str],
-    fax: str,
+    phones: Mapping[str, str],
     address: Mapping[str, str],
 ) -> Account:
-    """The Account a contact row and its first emails, phones and address make."""
+    """The Account a contact row and its first emails, phones (by column) and address
+    make."""
     kind = contact["contact_type"]
     values: dict[str, Any] = {
         a: bool(contact[c]) if a in BOOLEAN_COLUMNS else contact[c] or ""
         for a, c in CONTACT_COLUMNS.items()
     }
     values |= dict(zip(EMAIL_SLOTS, emails, strict=False))
-    values |= dict(zip(PHONE_SLOTS, phones, strict=False)) | dict(address)
+    values |= dict(phones) | dict(address)
     subtypes = (contact["contact_sub_type"] or "").split(SEPARATOR)
     return Account(
         id=str(contact["id"]),
         type=account_type(kind),
         company_name=contact[company_column(kind)] or "",
         individual_type=", ".join(s for s in subtypes if s),
-        fax=fax,
         created_at=contact["created_date"],
         updated_at=contact["modified_date"],
         **values,
@@ -119,44 +118,45 @@ def applied(old: Account, changes: Mapping[str, object]) -> Account:
     values: dict[str, Any] = {}
     for column, value in changes.items():
         if column.startswith(CUSTOM_PREFIX):
-            raise UserError(f"account {old.id}: {column}: {NO_CUSTOM}")
+            raise AccountRefusedError(f"account {old.id}", old.id, f"{column}: {NO_CUSTOM}")
         if column in NOT_KEPT and value == getattr(old, column):
             continue  # what it already is: nothing to refuse
         if column not in WRITABLE:
             why = f": {NOT_KEPT[column]}" if column in NOT_KEPT else ""
-            raise UserError(f"account {old.id}: column {column!r} cannot be updated{why}")
-        values[column] = checked(old.id, column, value)
+            detail = f"column {column!r} cannot be updated{why}"
+            raise AccountRefusedError(f"account {old.id}", old.id, detail)
+        values[column] = checked(f"account {old.id}", old.id, column, value)
     return dataclasses.replace(old, **values)
 
 
-def checked(record: str, column: str, value: object) -> str | bool:
+def checked(record: str, account_id: str, column: str, value: object) -> str | bool:
     if column in BOOLEAN_COLUMNS:
         if not isinstance(value, bool):
-            raise UserError(f"account {record}: {column}: {value!r} is not true or false")
+            detail = f"{column}: {value!r} is not true or false"
+            raise AccountRefusedError(record, account_id, detail)
         return value
     text = "" if value is None else value
     if not isinstance(text, str):
-        raise UserError(f"account {record}: {column}: {value!r} is not text")
+        raise AccountRefusedError(record, account_id, f"{column}: {value!r} is not text")
     text = text.strip()
     limit = LIMITS[column]
     if len(text) > limit:
-        raise UserError(
-            f"account {record}: {column}: {len(text)} characters is longer than the limit "
-            f"of {limit}"
-        )
+        detail = f"{column}: {len(text)} characters is longer than the limit of {limit}"
+        raise AccountRefusedError(record, account_id, detail)
     return text
 
 
 def check_new(account: Account) -> Account:
     """A new account as CiviCRM will keep it (values trimmed), or why it cannot."""
-    record = f"new account {account.id}"
+    record, key = f"new account {account.id}", account.id
     if account.custom:
-        raise UserError(f"{record}: custom.{min(account.custom)}: {NO_CUSTOM}")
+        raise AccountRefusedError(record, key, f"custom.{min(account.custom)}: {NO_CUSTOM}")
     if account.individual_type:
-        raise UserError(f"{record}: individual_type: {NOT_KEPT['individual_type']}")
-    values: dict[str, Any] = {c: checked(record, c, getattr(account, c)) for c in LIMITS}
+        detail = f"individual_type: {NOT_KEPT['individual_type']}"
+        raise AccountRefusedError(record, key, detail)
+    values: dict[str, Any] = {c: checked(record, key, c, getattr(account, c)) for c in LIMITS}
     if account.type is AccountType.ORGANIZATION and not values["company_name"]:
-        raise UserError(f"{record}: company_name: an organization needs a company_name")
+        raise AccountRefusedError(record, key, "company_name: an organization needs a company_name")
     return dataclasses.replace(account, **values)
 
 

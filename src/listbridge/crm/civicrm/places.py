@@ -15,16 +15,20 @@ from listbridge.core.errors import UserError
 from listbridge.crm.civicrm.tables import COUNTRY, LOCATION_TYPE, STATE
 
 
-def country_id(conn: Connection, record: str, text: str) -> int | None:
+class UnplacedError(Exception):
+    """A country or state CiviCRM has no row for (the writer names the account)."""
+
+
+def country_id(conn: Connection, text: str) -> int | None:
     if not text:
         return None
     found = _country(conn, text) or _country(conn, _iso_code(text))
     if found is None:
-        raise UserError(f"{record}: country: {text!r} is not a country of this CiviCRM")
+        raise UnplacedError(f"country: {text!r} is not a country of this CiviCRM")
     return found
 
 
-def state_id(conn: Connection, record: str, text: str, country: int | None) -> int | None:
+def state_id(conn: Connection, text: str, country: int | None) -> int | None:
     """The state named, within the country when there is one, else in any one country."""
     if not text:
         return None
@@ -36,10 +40,10 @@ def state_id(conn: Connection, record: str, text: str, country: int | None) -> i
         query = query.where(STATE.c.country_id == country)
     found = list(conn.scalars(query.order_by(STATE.c.id)))
     if len(found) > 1 and country is None:
-        raise UserError(f"{record}: state: {text!r} is in several countries; give the country")
+        raise UnplacedError(f"state: {text!r} is in several countries; give the country")
     if len(found) != 1:
         where = "its country" if country is not None else "any country"
-        raise UserError(f"{record}: state: {text!r} is not a state or province of {where}")
+        raise UnplacedError(f"state: {text!r} is not a state or province of {where}")
     return int(found[0])
 
 

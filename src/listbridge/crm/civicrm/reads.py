@@ -14,13 +14,12 @@ from sqlalchemy import Connection, RowMapping, Select, false, select
 
 from listbridge.core.accounts import Account
 from listbridge.crm.civicrm.mapping import account_from
-from listbridge.crm.civicrm.tables import ADDRESS, CONTACT, COUNTRY, EMAIL, PHONE, STATE
+from listbridge.crm.civicrm.phones import phone_rows, shown
+from listbridge.crm.civicrm.tables import ADDRESS, CONTACT, COUNTRY, EMAIL, STATE
 
 #: At most this many ids in one IN (…): well under every database's limit.
 IN_CHUNK = 900
-#: civicrm_option_value `phone_type` values of a default install
-PHONE_TYPE, MOBILE_TYPE, FAX_TYPE = 1, 2, 3
-SHOWN = 3  # emails and phones an Account holds
+SHOWN = 3  # emails an Account holds
 
 
 def contacts(include_deleted: bool = False) -> Select[Any]:
@@ -64,22 +63,19 @@ def accounts(conn: Connection, rows: Sequence[RowMapping]) -> list[Account]:
     """The Accounts of these contact rows, in their order."""
     ids = [int(r["id"]) for r in rows]
     emails = emails_of(conn, ids)
-    phones: dict[int, list[str]] = defaultdict(list)
-    faxes: dict[int, list[str]] = defaultdict(list)
+    phones: dict[int, list[Any]] = defaultdict(list)
     places: dict[int, dict[str, str]] = {}
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
-        for cid, phone, kind in conn.execute(_phones(chunk)):
-            if phone:
-                (faxes if kind == FAX_TYPE else phones)[cid].append(phone)
+        for phone in conn.execute(phone_rows(chunk)):
+            phones[phone.contact_id].append(phone)
         for row in conn.execute(_addresses(chunk)).mappings():
             places.setdefault(row["contact_id"], _address(row))
     return [
         account_from(
             row,
             emails.get(row["id"], []),
-            phones[row["id"]][:SHOWN],
-            next(iter(faxes[row["id"]]), ""),
+            {slot: p.phone for slot, p in shown(phones[row["id"]]).items()},
             places.get(row["id"], {}),
         )
         for row in rows
@@ -100,14 +96,6 @@ def _emails(ids: list[int]) -> Select[Any]:
         select(EMAIL.c.contact_id, EMAIL.c.email)
         .where(EMAIL.c.contact_id.in_(ids))
         .order_by(EMAIL.c.contact_id, EMAIL.c.is_primary.desc(), EMAIL.c.id)
-    )
-
-
-def _phones(ids: list[int]) -> Select[Any]:
-    return (
-        select(PHONE.c.contact_id, PHONE.c.phone, PHONE.c.phone_type_id)
-        .where(PHONE.c.contact_id.in_(ids))
-        .order_by(PHONE.c.contact_id, PHONE.c.is_primary.desc(), PHONE.c.id)
     )
 
 

@@ -6,11 +6,13 @@ primary civicrm_email row (default location type, not billing, not on hold, not 
 bulk mail); phones and an address when the account has them. An update writes the
 columns it names and always modified_date, which CiviCRM moves on every change.
 
-The emails (and phones) of an Account are the contact's first three rows, primary
-first, then by id. Writing them is positional: the n-th value goes into the n-th row,
-a missing row is added, a row whose value is cleared is deleted; rows after the
-third are never touched. A row whose address changes is taken off hold, as CiviCRM
-does when an address is edited. One row of each kind stays primary.
+The emails of an Account are the contact's first three rows, primary first, then by
+id. Writing them is positional: the n-th value goes into the n-th row, a missing row
+is added, a row whose value is cleared is deleted; rows after the third are never
+touched. Phones go by kind (phones.py): each column's value goes into the row that
+column shows, a missing one is added with the column's kind, a cleared one deleted.
+An email row whose address changes is taken off hold, as CiviCRM does when an address
+is edited. One row of each kind stays primary.
 """
 
 from __future__ import annotations
@@ -23,30 +25,23 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, insert, select, true, update
 
 from listbridge.core.accounts import Account, AccountType
+from listbridge.core.errors import AccountRefusedError
 from listbridge.crm.civicrm.mapping import (
     ADDRESS_COLUMNS,
     CONTACT_COLUMNS,
     EMAIL_SLOTS,
     INDIVIDUAL,
     ORGANIZATION,
-    PHONE_SLOTS,
     company_column,
     contact_names,
 )
-from listbridge.crm.civicrm.places import country_id, location_type_id, state_id
-from listbridge.crm.civicrm.reads import FAX_TYPE, MOBILE_TYPE, PHONE_TYPE, SHOWN, ordered_rows
+from listbridge.crm.civicrm.phones import NEW_PHONE, SLOTS, phone_rows, shown
+from listbridge.crm.civicrm.places import UnplacedError, country_id, location_type_id, state_id
+from listbridge.crm.civicrm.reads import SHOWN, ordered_rows
 from listbridge.crm.civicrm.tables import ADDRESS, CONTACT, EMAIL, GROUP_CONTACT, PHONE
 
 #: the columns display_name and sort_name are made of
 NAME_SOURCES = frozenset({"first_name", "last_name", "company_name", *EMAIL_SLOTS})
-#: (location type, phone type) of a phone row listbridge adds, by Account column: the
-#: kinds Constant Contact's phones come in (core/contact_fields.py)
-NEW_PHONE = {
-    "phone1": ("Home", PHONE_TYPE),
-    "phone2": ("Work", PHONE_TYPE),
-    "phone3": ("Home", MOBILE_TYPE),
-    "fax": ("Home", FAX_TYPE),
-}
 
 
 class ContactWriter:
@@ -95,7 +90,7 @@ class ContactWriter:
         rows = [_new_email(contact_id, self._location(), e, i == 0) for i, e in enumerate(emails)]
         if rows:
             self.conn.execute(insert(EMAIL), rows)
-        phones = [(s, getattr(account, s)) for s in (*PHONE_SLOTS, "fax") if getattr(account, s)]
+        phones = [(s, getattr(account, s)) for s in SLOTS if getattr(account, s)]
         rows = [self._new_phone(contact_id, *p, i == 0) for i, p in enumerate(phones)]
         if rows:
             self.conn.execute(insert(PHONE), rows)
@@ -109,7 +104,7 @@ class ContactWriter:
     ) -> None:
         if columns & frozenset(EMAIL_SLOTS):
             self._emails(contact_id, [getattr(account, c) for c in EMAIL_SLOTS])
-        if columns & frozenset((*PHONE_SLOTS, "fax")):
+        if columns & frozenset(SLOTS):
             self._phones(contact_id, account)
         if columns & frozenset(ADDRESS_COLUMNS):
             self._address(contact_id, record, account)
@@ -133,26 +128,20 @@ class ContactWriter:
         self._keep_one_primary(EMAIL, contact_id)
 
     def _phones(self, contact_id: int, account: Account) -> None:
-        rows = [r for r in self.conn.execute(ordered_rows(PHONE, contact_id)) if r.phone]
-        others = [r for r in rows if r.phone_type_id != FAX_TYPE][:SHOWN]
-        faxes = [r for r in rows if r.phone_type_id == FAX_TYPE][:1]
-        self._phone_slots(contact_id, others, account, PHONE_SLOTS)
-        self._phone_slots(contact_id, faxes, account, ("fax",))
-        self._keep_one_primary(PHONE, contact_id)
-
-    def _phone_slots(
-        self, contact_id: int, rows: Sequence[Any], account: Account, slots: Sequence[str]
-    ) -> None:
-        values = [(s, getattr(account, s)) for s in slots if getattr(account, s)]
-        for row, (_, value) in zip(rows, values, strict=False):
-            if row.phone != value:
+        rows = shown(self.conn.execute(phone_rows([contact_id])))
+        gone = []
+        for slot in SLOTS:
+            value, row = getattr(account, slot), rows.get(slot)
+            if row is None and value:
+                self.conn.execute(insert(PHONE).values(self._new_phone(contact_id, slot, value)))
+            elif row is not None and not value:
+                gone.append(row.id)
+            elif row is not None and row.phone != value:
                 changed = {"phone": value, "phone_numeric": _digits(value)}
                 self.conn.execute(update(PHONE).where(PHONE.c.id == row.id).values(changed))
-        for slot, value in values[len(rows) :]:
-            self.conn.execute(insert(PHONE).values(self._new_phone(contact_id, slot, value)))
-        gone = [row.id for row in rows[len(values) :]]
         if gone:
             self.conn.execute(delete(PHONE).where(PHONE.c.id.in_(gone)))
+        self._keep_one_primary(PHONE, contact_id)
 
     def _new_phone(
         self, contact_id: int, slot: str, phone: str, primary: bool = False
@@ -184,13 +173,17 @@ class ContactWriter:
         return fixed | self._address_values(record, account)
 
     def _address_values(self, record: str, account: Account) -> dict[str, Any]:
-        country = country_id(self.conn, record, account.country)
+        try:
+            country = country_id(self.conn, account.country)
+            state = state_id(self.conn, account.state, country)
+        except UnplacedError as error:
+            raise AccountRefusedError(record, account.id, str(error)) from None
         return {
             "street_address": account.address_line1 or None,
             "city": account.city or None,
             "postal_code": account.zip or None,
             "country_id": country,
-            "state_province_id": state_id(self.conn, record, account.state, country),
+            "state_province_id": state,
         }
 
     def _keep_one_primary(self, table: Table, contact_id: int) -> None:

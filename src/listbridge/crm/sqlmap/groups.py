@@ -13,14 +13,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, insert, select, update
 
 from listbridge.core.errors import UserError
-from listbridge.core.journal import Change, Side
-from listbridge.crm.list_rules import check_list_name, refuse_unknown
+from listbridge.crm.list_rules import (
+    check_list_name,
+    list_named,
+    memberships,
+    refuse_unknown,
+)
 from listbridge.crm.sql_session import CrmTransactions
 from listbridge.crm.sqlmap import reads
 from listbridge.crm.sqlmap.model import Groups, Members
@@ -29,7 +32,6 @@ from listbridge.crm.sqlmap.rows import account_id, is_deleted
 from listbridge.crm.sqlmap.schema import Shape, reflect
 from listbridge.crm.sqlmap.values import text
 
-MEMBER = "member"
 PAGE = 1000
 
 
@@ -124,7 +126,7 @@ class SqlGroups(CrmTransactions):
             if t.g.new_keys == "uuid":
                 values[t.g.key] = str(uuid.uuid4())
             conn.execute(insert(t.groups).values(values))
-            self.journal(session, run_id, [_named(name, None, name, reason, self.clock())])
+            self.journal(session, run_id, [list_named(name, None, name, reason, self.clock())])
 
     def rename_list(self, old: str, new: str, *, reason: str, run_id: int | None = None) -> None:
         check_list_name(new)
@@ -136,7 +138,7 @@ class SqlGroups(CrmTransactions):
                 return
             self._refuse_taken(conn, t, new, but=group)
             conn.execute(update(t.groups).where(t.key() == group).values({t.g.name: new}))
-            self.journal(session, run_id, [_named(old, old, new, reason, self.clock())])
+            self.journal(session, run_id, [list_named(old, old, new, reason, self.clock())])
 
     def delete_list(self, name: str, *, reason: str, run_id: int | None = None) -> None:
         self.refuse_write(f"delete the list {name!r}")
@@ -145,7 +147,7 @@ class SqlGroups(CrmTransactions):
             group = self._group_key(conn, t, name)
             conn.execute(delete(t.members).where(t.group() == group))
             conn.execute(delete(t.groups).where(t.key() == group))
-            self.journal(session, run_id, [_named(name, name, None, reason, self.clock())])
+            self.journal(session, run_id, [list_named(name, name, None, reason, self.clock())])
 
     def add_to_list(
         self, name: str, account_ids: Sequence[str], *, reason: str, run_id: int | None = None
@@ -162,7 +164,7 @@ class SqlGroups(CrmTransactions):
             if added:
                 self._set(conn, t, group, added, rows, member=True)
                 at = self.clock()
-                self.journal(session, run_id, _memberships(name, added, True, reason, at))
+                self.journal(session, run_id, memberships(name, added, True, reason, at))
         return len(added)
 
     def remove_from_list(
@@ -178,7 +180,7 @@ class SqlGroups(CrmTransactions):
             if removed:
                 self._set(conn, t, group, removed, rows, member=False)
                 at = self.clock()
-                self.journal(session, run_id, _memberships(name, removed, False, reason, at))
+                self.journal(session, run_id, memberships(name, removed, False, reason, at))
         return len(removed)
 
     def account_lists(self, account_id: str) -> list[str]:
@@ -279,14 +281,3 @@ class SqlGroups(CrmTransactions):
         shape = self.shape()
         rows = reads.rows_by_key(conn, shape, ids)
         return {account_id(r, shape) for r in rows if not is_deleted(r, shape)}
-
-
-def _named(record: str, old: str | None, new: str | None, reason: str, at: datetime) -> Change:
-    return Change(Side.CRM, f"list:{record}", "name", old, new, reason, at)
-
-
-def _memberships(
-    name: str, ids: Sequence[str], added: bool, reason: str, at: datetime
-) -> list[Change]:
-    old, new = (None, MEMBER) if added else (MEMBER, None)
-    return [Change(Side.CRM, i, f"list:{name}", old, new, reason, at) for i in ids]

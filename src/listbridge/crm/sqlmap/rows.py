@@ -15,7 +15,7 @@ from listbridge.core.accounts import (
     AccountType,
     CustomValue,
 )
-from listbridge.core.errors import UserError
+from listbridge.core.errors import AccountRefusedError
 from listbridge.core.names import join_full_name, split_full_name
 from listbridge.core.values import format_custom
 from listbridge.crm.sqlmap.schema import Shape, python_type
@@ -114,7 +114,8 @@ def _fits(shape: Shape, account: Account, field: str, column: str, value: Any) -
         own = getattr(account, field, shown)
         size = len(own) if isinstance(own, str) else len(shown)
         joined = f"; {len(shown)} with the other name" if size != len(shown) else ""
-        raise UserError(
-            f"account {account.id}: {field}: {size} characters is longer than the limit of "
-            f"{limit} (the CRM's column {shape.accounts.name}.{column}{joined})"
+        detail = (
+            f"{field}: {size} characters is longer than the limit of {limit} (the CRM's "
+            f"column {shape.accounts.name}.{column}{joined})"
         )
+        raise AccountRefusedError(f"account {account.id}", account.id, detail)

@@ -9,11 +9,12 @@ origin) are Vtiger's or listbridge's own and are not written through the adapter
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from listbridge.core.accounts import CUSTOM_PREFIX, Account, AccountType
-from listbridge.core.errors import UserError
+from listbridge.core.errors import AccountRefusedError
 from listbridge.core.rows import MAX_LENGTHS
 from listbridge.crm.protocol import FieldValue
 from listbridge.crm.vtiger.fields import FIELDS, FIXED, WHY_FIXED
@@ -28,14 +29,14 @@ ORGANISATIONS = (
 
 def check_new(account: Account) -> None:
     """Refuse a new account Vtiger could not keep as given."""
-    where = f"account {account.id!r}"
+    refuse = _refusal(account.id)
     if account.type is not AccountType.INDIVIDUAL:
-        raise UserError(f"{where}, type {account.type}: {ORGANISATIONS}")
+        raise refuse(f"type {account.type}: {ORGANISATIONS}")
     if account.custom:
-        raise UserError(f"{where}, custom.{min(account.custom)}: {NOT_SYNCED}")
+        raise refuse(f"custom.{min(account.custom)}: {NOT_SYNCED}")
     for column, value in FIXED.items():
         if getattr(account, column) != value:
-            raise UserError(f"{where}, {column}: {WHY_FIXED[column]}")
+            raise refuse(f"{column}: {WHY_FIXED[column]}")
 
 
 def applied(old: Account, changes: Mapping[str, FieldValue]) -> Account:
@@ -52,44 +53,50 @@ def check_columns(account: Account, columns: tuple[str, ...]) -> None:
 
 
 def checked(account_id: str, column: str, value: FieldValue) -> Any:
-    """The value `column` takes, or a UserError naming the account, column and reason."""
-    where = f"account {account_id!r}, "
+    """The value `column` takes, or an AccountRefusedError naming the account, column
+    and reason."""
+    refuse = _refusal(account_id)
     if column.startswith(CUSTOM_PREFIX):
-        raise UserError(f"{where}{column}: {NOT_SYNCED}")
+        raise refuse(f"{column}: {NOT_SYNCED}")
     if column == "type":
-        return _type(where, value)
+        return _type(refuse, value)
     if column in FIXED:
         fixed = FIXED[column]
         if value in (None, "", fixed):
             return fixed
-        raise UserError(f"{where}column {column!r} cannot be updated: {WHY_FIXED[column]}")
+        raise refuse(f"column {column!r} cannot be updated: {WHY_FIXED[column]}")
     if column == "email_opt_out":
         if not isinstance(value, bool):
-            raise UserError(f"{where}email_opt_out: {value!r} is not true or false")
+            raise refuse(f"email_opt_out: {value!r} is not true or false")
         return value
     if column in TEXT:
-        return _text(where, column, value)
-    raise UserError(f"{where}column {column!r} cannot be updated")
+        return _text(refuse, column, value)
+    raise refuse(f"column {column!r} cannot be updated")
 
 
-def _type(where: str, value: FieldValue) -> AccountType:
+Refusal = Callable[[str], AccountRefusedError]
+
+
+def _refusal(account_id: str) -> Refusal:
+    return partial(AccountRefusedError, f"account {account_id!r}", account_id)
+
+
+def _type(refuse: Refusal, value: FieldValue) -> AccountType:
     try:
         kind = AccountType(str(value))
     except ValueError:
-        raise UserError(f"{where}type: {value!r} is not individual or organization") from None
+        raise refuse(f"type: {value!r} is not individual or organization") from None
     if kind is not AccountType.INDIVIDUAL:
-        raise UserError(f"{where}column 'type' cannot be updated: {ORGANISATIONS}")
+        raise refuse(f"column 'type' cannot be updated: {ORGANISATIONS}")
     return kind
 
 
-def _text(where: str, column: str, value: FieldValue) -> str:
+def _text(refuse: Refusal, column: str, value: FieldValue) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise UserError(f"{where}{column}: {value!r} is not text")
+        raise refuse(f"{column}: {value!r} is not text")
     limit = MAX_LENGTHS[column]
     if len(value) > limit:
-        raise UserError(
-            f"{where}{column}: {len(value)} characters is longer than the limit of {limit}"
-        )
+        raise refuse(f"{column}: {len(value)} characters is longer than the limit of {limit}")
     return value

@@ -15,14 +15,17 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from listbridge.core.errors import UserError
-from listbridge.core.journal import Change, Side
-from listbridge.crm.list_rules import check_list_name, refuse_unknown
+from listbridge.crm.list_rules import (
+    check_list_name,
+    list_named,
+    memberships,
+    refuse_unknown,
+)
 from listbridge.crm.vtiger import campaigns
 from listbridge.crm.vtiger.base import VtigerBase
 from listbridge.crm.vtiger.reads import crmid_of, crmids
 from listbridge.crm.vtiger.writes import Writer
 
-MEMBER = "member"
 #: contacts per read of a list's members
 MEMBER_PAGE = 5000
 
@@ -116,8 +119,7 @@ class VtigerLists(VtigerBase):
         names: tuple[str | None, str | None],
         reason: str,
     ) -> None:
-        change = Change(Side.CRM, f"list:{name}", "name", *names, reason, writer.noted)
-        self.journal(session, run_id, [change])
+        self.journal(session, run_id, [list_named(name, *names, reason, writer.noted)])
 
     def _journal_members(
         self,
@@ -129,10 +131,7 @@ class VtigerLists(VtigerBase):
         added: bool,
         reason: str,
     ) -> None:
-        old, new = (None, MEMBER) if added else (MEMBER, None)
-        field = f"list:{name}"
-        changes = [Change(Side.CRM, i, field, old, new, reason, writer.noted) for i in ids]
-        self.journal(session, run_id, changes)
+        self.journal(session, run_id, memberships(name, ids, added, reason, writer.noted))
 
 
 def _campaign_id(conn: Connection, name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from listbridge.store.models.base import Base, connection_fk
@@ -31,6 +31,10 @@ class CcLink(Base):
     cc_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     email: Mapped[str] = mapped_column(String(255), nullable=False, default="", server_default="")
+    # the account's opt-out as the last unsubscribe reconciliation left it (None: not yet
+    # seen): a CRM edited by its own screens journals nothing, so a change shows as a
+    # difference from this
+    crm_opt_out: Mapped[bool | None] = mapped_column(Boolean)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     __table_args__ = (

@@ -7,6 +7,10 @@ CRM all of it commits together: a process killed at any line leaves either the w
 batch or none of it, and a re-run redoes what is missing. Creates are idempotent
 across a resume because new ids derive from the contact id and the link makes a
 second run see the contact as already linked.
+
+A CRM may refuse one account of a batch (CiviCRM has no row for its country): the
+batch is written again without it, the contact is reported not imported (or, for an
+account it matched, not updated) with the CRM's reason, and the others go in.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account
 from listbridge.core.contact_fields import field_updates
-from listbridge.core.import_plan import Link, Plan, Reason, message
+from listbridge.core.errors import AccountRefusedError
+from listbridge.core.import_plan import Link, Plan, Reason, Skip, message
 from listbridge.core.journal import Change, Side
 from listbridge.core.runs import ErrorRow
 from listbridge.core.values import reportable
@@ -32,6 +37,7 @@ from listbridge.store.links import LinkRow, save_links
 Bookkeeping = Callable[[Session, list[ErrorRow]], None]
 Update = tuple[Account, tuple[str, ...]]
 READ_ONLY = Reason.CRM_READ_ONLY.message
+OPT_OUT = "email_opt_out"
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,45 @@ class BatchTarget:
 def apply_plan(
     crm: CrmAdapter, target: BatchTarget, plan: Plan, bookkeeping: Bookkeeping
 ) -> list[ErrorRow]:
-    """Write the plan, `bookkeeping` with it; returns the error rows of its skips."""
+    """Write the plan, `bookkeeping` with it; returns the error rows of its skips. A
+    create the CRM refuses becomes a skip of `plan` (which is changed in place)."""
+    refused: dict[str, str] = {}  # the CRM's reason, by account id
+    while True:
+        try:
+            return _write(crm, target, plan, bookkeeping, refused)
+        except AccountRefusedError as error:
+            if error.account_id in refused or not _in_plan(plan, error.account_id):
+                raise
+            refused[error.account_id] = error.detail
+            _skip_refused(plan, refused)
+
+
+def _in_plan(plan: Plan, account_id: str) -> bool:
+    ids = {c.account.id for c in plan.creates} | {link.account_id for link in plan.links}
+    return account_id in ids
+
+
+def _skip_refused(plan: Plan, refused: Mapping[str, str]) -> None:
+    kept = [c for c in plan.creates if c.account.id not in refused]
+    for create in plan.creates:
+        if create.account.id in refused:
+            skip = Skip(create.contact, Reason.CRM_REFUSED, refused[create.account.id])
+            plan.skips.append(skip)
+    plan.creates[:] = kept
+
+
+def _write(
+    crm: CrmAdapter,
+    target: BatchTarget,
+    plan: Plan,
+    bookkeeping: Bookkeeping,
+    refused: Mapping[str, str],
+) -> list[ErrorRow]:
     errors = [_error_row(s.contact.contact_id, s.contact.email, message(s)) for s in plan.skips]
     updates, update_changes = _updates(crm, target, plan.links)
+    if refused:  # matched accounts the CRM would not take the contact's values for
+        errors += _not_updated(plan.links, updates, refused)
+        updates, update_changes = _consent_only(updates, update_changes, refused)
     if crm.read_only:  # reported, not written (the creates are skips already: job.py)
         errors += _not_written(plan.links, updates)
         updates, update_changes = (), []
@@ -137,6 +179,36 @@ def _not_written(links: list[Link], updates: tuple[Update, ...]) -> list[ErrorRo
         )
         rows.append(_error_row(contact.contact_id, contact.email, f"{what}; {READ_ONLY}"))
     return rows
+
+
+def _consent_only(
+    updates: tuple[Update, ...], changes: list[Change], refused: Mapping[str, str]
+) -> tuple[tuple[Update, ...], list[Change]]:
+    """The refused accounts' updates cut down to their opt-out: consent goes in whatever
+    the CRM thinks of the contact's other values."""
+    kept = [(a, cols) for a, cols in updates if a.id not in refused]
+    kept += [(a, (OPT_OUT,)) for a, cols in updates if a.id in refused and OPT_OUT in cols]
+    written = {a.id for a, _ in kept}
+    return tuple(kept), [
+        c
+        for c in changes
+        if c.record_id in written and (c.record_id not in refused or c.field == OPT_OUT)
+    ]
+
+
+def _not_updated(
+    links: list[Link], updates: tuple[Update, ...], refused: Mapping[str, str]
+) -> list[ErrorRow]:
+    contacts = {link.account_id: link.contact for link in links}
+    return [
+        _error_row(
+            contacts[a.id].contact_id,
+            contacts[a.id].email,
+            f"account {a.id} not updated: {Reason.CRM_REFUSED.message} ({refused[a.id]})",
+        )
+        for a, _ in updates
+        if a.id in refused
+    ]
 
 
 def _diff(account: Account, link: Link) -> dict[str, Any]:

@@ -170,12 +170,13 @@ class _Job:
         plan = plan_import(fresh, index, self.policy)
         if self.ctx.crm.read_only:
             plan = without_creates(plan)
-        counts = Counter(self.run.counts)
-        counts.update(_tally(plan))  # not `+`, which would drop the zero counts
         target = BatchTarget(self.ctx.connection_id, self.run.run_id, self.ctx.clock())
         done = len(self.seen) + len(fresh)
 
         def bookkeeping(session: Session, errors: list[ErrorRow]) -> None:
+            # counted as written: a create the CRM refused is a skip by now
+            counts = Counter(self.run.counts)
+            counts.update(_tally(plan))  # not `+`, which would drop the zero counts
             self.run.add_errors(errors, session)
             save_progress(session, self.run.run_id, counts, {"contacts_done": done})
 

@@ -15,7 +15,7 @@ from listbridge.core.consent import Action, Decision, Policy, Reason, decide
 from listbridge.core.journal import Change, Side
 from listbridge.core.runs import ErrorRow
 from listbridge.crm.protocol import CrmAdapter
-from listbridge.store.consent_links import remember_consent
+from listbridge.store.consent_links import remember_consent, remember_crm_opt_out
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
 from listbridge.sync.unsubscribes.cc import fetch_contact, request_resubscribe, unsubscribe_contact
@@ -52,16 +52,22 @@ class Applier:
     errors: list[ErrorRow] = field(default_factory=list)
     failed: bool = False
     decisions: list[Decision] = field(default_factory=list)
+    # each settled pair's CRM opt-out as this run leaves it; a failed pair is left out,
+    # so the next run still sees its change
+    crm_seen: dict[str, bool] = field(default_factory=dict)
 
     def apply(self, changes: Changes) -> None:
         for pair in changes.pairs:
             decision = decide(pair, self.policy)
             if decision.action in (Action.UNSUBSCRIBE_CC, Action.RESUBSCRIBE_CC):
                 decision = self._fresh(decision, changes)
-            if decision.action is not Action.NOTHING:
+            if decision.action is Action.NOTHING:
+                self.crm_seen[pair.account_id] = pair.crm_opted_out
+            else:
                 self._one(decision, changes)
         linked = {link.contact_id for link in changes.links.values()}
         with self.store.session() as session:
+            remember_crm_opt_out(session, self.connection_id, self.crm_seen)
             for contact in changes.contacts.values():
                 if contact.contact_id in linked:
                     remember_consent(session, self.connection_id, contact, self.clock())
@@ -92,6 +98,7 @@ class Applier:
             )
             self.errors.append(ErrorRow(reason, pair.account_id, pair.contact_id, pair.email))
             self.counts[COUNTED[Action.REPORT]] += 1
+            self.crm_seen[pair.account_id] = pair.crm_opted_out
             return
         try:
             self._act(decision, changes)
@@ -101,6 +108,7 @@ class Applier:
             self.errors.append(ErrorRow(reason, pair.account_id, pair.contact_id, pair.email))
             return
         self.counts[COUNTED[decision.action]] += 1
+        self.crm_seen[pair.account_id] = _crm_after(decision)
         if decision.reason in REFUSALS:
             row = ErrorRow(decision.reason.value, pair.account_id, pair.contact_id, pair.email)
             self.errors.append(row)
@@ -141,3 +149,11 @@ class Applier:
         change = Change(Side.CC, pair.contact_id, "permission_to_send", old, new, why, at)
         with self.store.session() as session:
             record_changes(session, self.connection_id, self.run_id, [change])
+
+
+def _crm_after(decision: Decision) -> bool:
+    if decision.action is Action.OPT_OUT_CRM:
+        return True
+    if decision.action is Action.CLEAR_CRM:
+        return False
+    return decision.pair.crm_opted_out

@@ -7,6 +7,11 @@ opt-out since the cursor: not when staff edited a phone number, not when our own
 previous reconciliation copied a CC opt-out (else it would look like a CRM decision), and
 not for the account's creation unless it was created opted out. A pair linked since the
 cursor counts as moved when its account is opted out: the opt-out is news to the pair.
+
+A CRM held elsewhere is edited by its own screens, which journal nothing: there the CRM
+side counts as moved when the account's opt-out differs from the one the last
+reconciliation left (kept on the link). On a first reconciliation, with nothing to
+compare with, an opted-out account counts as moved: consent first.
 """
 
 from __future__ import annotations
@@ -53,8 +58,11 @@ def gather(
         linked = [a for a in changed if a in links]
         out = [a for a in linked if changed[a].email_opt_out]
         touched = opt_out_changed(session, connection_id, linked, crm_after, KIND, opted_out=out)
+    first = crm_after is None
     pairs = [
-        p for link in links.values() if (p := _pair(link, contacts, changed, touched, crm, fresh))
+        p
+        for link in links.values()
+        if (p := _pair(link, contacts, changed, touched, crm, fresh, first))
     ]
     return Changes(pairs, links, contacts)
 
@@ -66,20 +74,24 @@ def _pair(
     touched: set[str],
     crm: CrmAdapter,
     fresh: Collection[str],
+    first: bool,
 ) -> PairState | None:
     account = changed.get(link.account_id) or crm.get(link.account_id)
     if account is None:
         return None
     # A pair linked since the last run: an opt-out made before the link is a CRM decision
     # this pair has not seen (the import that linked it does not reconcile consent).
-    crm_moved = account.id in touched or (account.id in fresh and account.email_opt_out)
+    out = account.email_opt_out
+    news = account.id in fresh or (first and link.crm_opt_out is None)
+    edited = link.crm_opt_out is not None and link.crm_opt_out != out
+    crm_moved = account.id in touched or edited or (news and out)
     was_out = link.permission == Permission.UNSUBSCRIBED.value
     contact = contacts.get(link.contact_id)
     return PairState(
         account.id,
         link.contact_id,
         contact.email if contact else account.email,
-        account.email_opt_out,
+        out,
         crm_moved,
         contact.unsubscribed if contact else was_out,
         was_out,
