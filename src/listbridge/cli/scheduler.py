@@ -7,6 +7,7 @@ import threading
 import typer
 
 from listbridge.cli.context import context
+from listbridge.store.schedule_state import SYNC_OFF, sync_enabled
 
 
 def scheduler(
@@ -23,8 +24,12 @@ def scheduler(
     state = context(ctx)
     runner = Scheduler(state.store, default_registry(), say_to=typer.echo)
     for slot in runner.start():
+        # Planned all the same: switching sync.enabled back on needs no restart.
+        off = (
+            "" if sync_enabled(state.store, slot.connection_id) else f" (skipped while {SYNC_OFF})"
+        )
         typer.echo(
-            f"{slot.label}: {slot.when}, first at {slot.first.isoformat(timespec='seconds')}"
+            f"{slot.label}: {slot.when}, first at {slot.first.isoformat(timespec='seconds')}" + off
         )
     try:
         threading.Event().wait(run_for)

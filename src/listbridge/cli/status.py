@@ -16,6 +16,7 @@ from listbridge.core.errors import NotConnectedError
 from listbridge.core.tokens import Health
 from listbridge.store.db import Store
 from listbridge.store.health import ConnectionStatus, connection_status
+from listbridge.store.schedule_state import SYNC_OFF, sync_enabled
 from listbridge.store.secretbox import secret_box
 
 
@@ -44,7 +45,9 @@ def status(
             problem = error
         shown = _status(state.store, state.connection_id)
     crm = crm_status(state.store, state.connection_id)
-    _render(shown, as_json, next_runs(state.store, state.connection_id), crm)
+    enabled = sync_enabled(state.store, state.connection_id)
+    runs = next_runs(state.store, state.connection_id) if enabled else []
+    _render(shown, as_json, runs, crm, enabled)
     if problem is not None:
         raise problem
     if shown.health != Health.OK.value:
@@ -74,10 +77,15 @@ def next_runs(store: Store, connection_id: int) -> list[dict[str, str]]:
 
 
 def _render(
-    shown: ConnectionStatus, as_json: bool, runs: list[dict[str, str]], crm: dict[str, str | None]
+    shown: ConnectionStatus,
+    as_json: bool,
+    runs: list[dict[str, str]],
+    crm: dict[str, str | None],
+    enabled: bool,
 ) -> None:
     if as_json:
-        typer.echo(json.dumps({**shown.as_json(), "crm": crm, "next_runs": runs}))
+        extra = {"crm": crm, "sync_enabled": enabled, "next_runs": runs}
+        typer.echo(json.dumps({**shown.as_json(), **extra}))
         return
     typer.echo(f"connection health: {shown.health}" + _why(shown))
     typer.echo(f"crm: {_crm_line(crm)}")
@@ -99,6 +107,11 @@ def _render(
         typer.echo(f"to reconnect: {shown.reconnect_command}")
     if shown.reconnect_notice_sent_at:
         typer.echo(f"reconnect notice e-mailed: {shown.reconnect_notice_sent_at}")
+    if not enabled:
+        typer.echo(f"sync: disabled ({SYNC_OFF}); the scheduler runs nothing for this connection")
+        typer.echo("next runs: none while sync is disabled (commands run by hand still work)")
+        return
+    typer.echo("sync: enabled")
     typer.echo("next runs (when `listbridge scheduler` or the demo runs):")
     for run in runs:
         typer.echo(f"  {run['job']}: {run['when']}, next at {run['next_at']}")

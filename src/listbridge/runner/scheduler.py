@@ -1,5 +1,8 @@
 """The in-process scheduler (APScheduler): every registered schedule, for every connection.
 
+- A connection whose `sync.enabled` is false is skipped at every firing, and the run log
+  says "sync disabled" naming it. The setting is read at each firing, not at start, so
+  switching it on or off takes effect without restarting the scheduler.
 - A paused connection (needs reconnecting) is skipped, and the run log says so.
 - A job that finds the connection's lock held waits for the next slot, and says so.
 - Missed runs after downtime run once on start, not once per missed slot: the first
@@ -27,9 +30,16 @@ from listbridge.core.schedule_times import missed, previous_due
 from listbridge.core.setting_values import Frequency, render_schedule
 from listbridge.core.setting_values import Schedule as Calendar
 from listbridge.runner.registry import Registry, Schedule, Trigger
+from listbridge.store.connections import connection_name
 from listbridge.store.db import Store
 from listbridge.store.health import schedule_pause
-from listbridge.store.schedule_state import connection_ids, in_force_since, last_started
+from listbridge.store.schedule_state import (
+    SYNC_OFF,
+    connection_ids,
+    in_force_since,
+    last_started,
+    sync_enabled,
+)
 from listbridge.store.settings import effective_settings
 
 log = logging.getLogger("listbridge.scheduler")
@@ -134,6 +144,10 @@ class Scheduler:
             self._aps = None
 
     def run_slot(self, slot: Slot) -> None:
+        if not sync_enabled(self.store, slot.connection_id):
+            name = connection_name(self.store, slot.connection_id)
+            self.say(f"{slot.label} skipped: sync disabled for connection {name!r} ({SYNC_OFF})")
+            return
         pause = schedule_pause(self.store, slot.connection_id)
         if pause is not None:
             self.say(f"{slot.label} skipped: schedules paused ({pause.reason})")

@@ -1,4 +1,5 @@
-"""What the scheduler reads: the connections to serve, and when a job last started."""
+"""What the scheduler reads: the connections to serve, whether their syncing is switched
+on, and when a job last started."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from listbridge.core.settings import SYNC_ENABLED
 from listbridge.store.db import Store
 from listbridge.store.models import CcAccount, Connection, Run, Setting
+from listbridge.store.settings import effective_settings
+
+#: how the run log and `status` name the switch when it is off
+SYNC_OFF = f"{SYNC_ENABLED.key}=false"
 
 
 def connection_ids(store: Store) -> list[int]:
@@ -36,3 +42,10 @@ def in_force_since(store: Store, connection_id: int, key: str | None) -> datetim
     with store.session() as session:
         found: datetime | None = session.scalar(set_at) if key is not None else None
         return found if found is not None else session.scalar(made)
+
+
+def sync_enabled(store: Store, connection_id: int) -> bool:
+    """False when the administrator switched the connection's scheduled syncing off
+    (`sync.enabled`); commands run by hand do not ask."""
+    enabled: bool = effective_settings(store, connection_id).get(SYNC_ENABLED)
+    return enabled
