@@ -11,6 +11,7 @@ from rich.table import Table
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
+from listbridge.core.list_roster import RosterRow
 from listbridge.core.setting_values import Direction
 from listbridge.core.settings import PUSH_DIRECTION
 from listbridge.store.settings import effective_settings
@@ -21,6 +22,7 @@ from listbridge.sync.lists import (
     ListSyncRequest,
     ListSyncResult,
     list_overview,
+    list_roster,
     sync_lists,
 )
 
@@ -55,6 +57,37 @@ def _json(lst: ListOverview) -> dict[str, Any]:
         "crm_members": lst.crm_members,
         "cc_members": lst.cc_members,
         "last_sync": lst.last_sync.isoformat() if lst.last_sync else None,
+    }
+
+
+@app.command("members")
+def members(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The list's name."),
+    as_json: bool = typer.Option(False, "--json", help="A JSON array of members."),
+) -> None:
+    """The list's members on each side, read now: linked, CRM only, CC only, or blocked
+    by consent (opted out or unsubscribed, so never on the CC list)."""
+    state = context(ctx)
+    rows = list_roster(state.start(_say), name)
+    if as_json:
+        typer.echo(json.dumps([_member_json(r) for r in rows], indent=2, ensure_ascii=False))
+        return
+    table = Table("account id", "name", "e-mail", "CC contact id", "state")
+    for row in rows:
+        table.add_row(row.account_id, row.name, row.email, row.cc_contact_id, row.state.label)
+    Console(highlight=False, markup=False).print(table)
+    if not rows:
+        typer.echo(f"nobody is on {name!r} on either side", err=True)
+
+
+def _member_json(row: RosterRow) -> dict[str, str]:
+    return {
+        "account_id": row.account_id,
+        "cc_contact_id": row.cc_contact_id,
+        "email": row.email,
+        "name": row.name,
+        "state": row.state.value,
     }
 
 
