@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ from rich.table import Table
 
 from listbridge.cli.context import context
 from listbridge.cli.render import open_for_writing
+from listbridge.core.errors import UserError
 from listbridge.core.runs import ErrorRow
 from listbridge.core.spreadsheet import safe_cell
 from listbridge.store.runs import RunRecord, get_run, iter_run_errors, list_runs
+from listbridge.sync.undo import COUNTS, UndoRequest, describe, preview_undo, run_undo
 
 app = typer.Typer(no_args_is_help=True, help="What each job did, and what it could not sync.")
 
@@ -80,6 +83,48 @@ def show(
         )
         return
     _print_run(run, errors)
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., help="A push, import or lists run from `runs ls`."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    force: bool = typer.Option(
+        False, "--force", help="Undo even where later runs changed the same records."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="The undo run as JSON."),
+) -> None:
+    """Revert what a run changed in the CRM and in Constant Contact; consent is never undone."""
+    state = context(ctx)
+    request = UndoRequest(run_id, force)
+    planned = preview_undo(state.start(), request)
+    for line in describe(planned):
+        typer.echo(line, err=True)
+    if planned.plan.empty and not planned.plan.not_reverted:
+        typer.echo(f"run {run_id} changed nothing that can be reverted; nothing done", err=True)
+        if as_json:
+            nothing = dict.fromkeys(COUNTS, 0)
+            typer.echo(json.dumps({"run_id": None, "undone_run_id": run_id, **nothing,
+                                   "errors": []}, indent=2))  # fmt: skip
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError("runs undo asks before it changes anything: add --yes to go ahead")
+        if not typer.confirm(f"Undo run {run_id}?", default=False, err=True):
+            typer.echo("Nothing changed.", err=True)
+            return
+    result = run_undo(state.start(progress=lambda m: typer.echo(m, err=True)), request)
+    counts = {key: result.count(key) for key in (*COUNTS, *result.counts)}
+    if as_json:
+        errors = [_error_json(e) for e in result.errors]
+        answer = {"run_id": result.run_id, "undone_run_id": run_id, **counts, "errors": errors}
+        typer.echo(json.dumps(answer, indent=2))
+        return
+    typer.echo(f"run {result.run_id}: undo of run {run_id}, {result.status.value}")
+    typer.echo(", ".join(f"{key} {value}" for key, value in counts.items()))
+    if result.errors:
+        typer.echo(f"`listbridge runs show {result.run_id}` lists what was not reverted and why")
 
 
 def _run_json(run: RunRecord) -> dict[str, Any]:

@@ -136,3 +136,30 @@ def unsubscribe_body(current: Contact, reason: str) -> ContactBody:
         anniversary=current.anniversary or None,
         update_source="Account",
     )
+
+
+def restore_body(current: Contact, fields: Mapping[str, str | None]) -> ContactBody:
+    """``PUT /contacts/{id}`` putting back top-level properties (`runs undo`): the contact's
+    other properties are sent as they are (a PUT blanks what it omits, facts §5.3), and no
+    permission is sent, so its consent is untouched."""
+    if current.email_address is None:
+        raise ValueError(f"contact {current.contact_id} has no e-mail address")
+    names = {"first_name", "last_name", "job_title", "company_name"}
+    unknown = set(fields) - names
+    if unknown:
+        raise ValueError(f"not a top-level contact property: {', '.join(sorted(unknown))}")
+
+    def value(name: str) -> str:
+        return (fields[name] if name in fields else getattr(current, name)) or ""
+
+    return ContactBody(
+        email_address=EmailAddressBody(address=current.email_address.address),
+        first_name=value("first_name"),
+        last_name=value("last_name"),
+        job_title=value("job_title"),
+        company_name=value("company_name"),
+        birthday_month=current.birthday_month,
+        birthday_day=current.birthday_day,
+        anniversary=current.anniversary or None,
+        update_source="Account",
+    )

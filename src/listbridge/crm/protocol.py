@@ -177,3 +177,17 @@ class CrmWithLists(CrmAdapter, Protocol):
     def account_lists(self, account_id: str) -> list[str]:
         """The names of the lists the account is on, sorted ignoring case."""
         ...
+
+
+@runtime_checkable
+class CrmWithDeletion(Protocol):
+    """A CRM listbridge may delete accounts of (`runs undo` of an import takes back the
+    accounts it created). The builtin CRM marks them deleted, as `crm delete` does: the row,
+    its journal and its opt-out are kept, and every read leaves it out. A CRM held elsewhere
+    has its own trash and rules for deleting, so it does not offer this: its accounts are
+    deleted in its own screens."""
+
+    def delete(self, account_ids: Iterable[str], *, reason: str, run_id: int | None = None) -> int:
+        """Mark these accounts deleted (journaled: field `deleted`); how many were not
+        deleted already. An unknown id refuses the whole call."""
+        ...
