@@ -12,9 +12,16 @@ from rich.markup import escape
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
-from listbridge.sync.imports import ImportRequest, ImportResult, run_import
+from listbridge.sync.imports import (
+    ImportPreview,
+    ImportRequest,
+    ImportResult,
+    preview_import,
+    run_import,
+)
 
 _stderr = Console(stderr=True, highlight=False)
+COUNTS = ("attempted", "created", "matched", "not_imported")
 
 
 def import_contacts(
@@ -25,10 +32,18 @@ def import_contacts(
         help="A CC list to import, its exact name (repeatable; no quoting: '*' is the list "
         "named *); default: the import.lists setting.",
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the plan, each contact with its reason; change nothing."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
 ) -> None:
     """Import the contacts of Constant Contact lists into the CRM, without duplicates."""
     state = context(ctx)
+    if dry_run:
+        preview = preview_import(state.start(), ImportRequest(lists, _progress))
+        shown = json.dumps(preview_json(preview), indent=2) if as_json else preview_text(preview)
+        typer.echo(shown)
+        return
     result = run_import(state.start(), ImportRequest(lists, _progress))
     if as_json:
         typer.echo(json.dumps(result_json(result), indent=2))
@@ -58,3 +73,27 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         "not_imported": result.count("not_imported"),
         "errors": [error_json(e) for e in result.errors],
     }
+
+
+def preview_json(preview: ImportPreview) -> dict[str, Any]:
+    """The dry run's object: the counts a run would make, and every contact's decision."""
+    records = []
+    for r in preview.records:
+        record = {"cc_contact_id": r.cc_contact_id, "email": r.email, "action": r.action}
+        if r.account_id is not None:
+            record["account_id"] = r.account_id
+        records.append({**record, "reason": r.reason})
+    return {"dry_run": True, **{k: preview.count(k) for k in COUNTS}, "records": records}
+
+
+def preview_text(preview: ImportPreview) -> str:
+    counts = ", ".join(f"{preview.count(k)} {k.replace('_', ' ')}" for k in COUNTS)
+    lines = [f"import dry run (nothing changed): {counts}"]
+    if preview.records:
+        lines.append("plan:")
+        lines += [f"  {n:>8}  {what}" for what, n in sorted(preview.by_reason().items())]
+        lines.append("contacts:")
+        for r in preview.records:
+            to = f" → account {r.account_id}" if r.account_id else ""
+            lines.append(f"  {r.action:<6} {r.cc_contact_id} {r.email}{to}: {r.reason}")
+    return "\n".join(lines)

@@ -1,14 +1,15 @@
 """`listbridge import`: bring Constant Contact contacts into the CRM without duplicates.
 
-fetch (per scope, incremental) → plan (core.import_plan, pure) → apply (one
+fetch (per scope, incremental: batches.py) → plan (core.import_plan, pure) → apply (one
 transaction per batch, with its checkpoint) → report (run counts, error rows,
-completion e-mail). The job holds the connection's lock throughout.
+completion e-mail). The job holds the connection's lock throughout. A dry run
+(dry_run.py) reads and plans the same way and stops there.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
@@ -21,7 +22,6 @@ from listbridge.core.matching import MatchIndex
 from listbridge.core.runs import ErrorRow
 from listbridge.core.settings import (
     IMPORT_AMBIGUOUS_MATCH,
-    IMPORT_LISTS,
     IMPORT_ROLE_ADDRESSES,
     IMPORT_SINCE,
     IMPORT_UPDATE_FIELDS,
@@ -29,26 +29,12 @@ from listbridge.core.settings import (
     Settings,
 )
 from listbridge.store.cc_lists import mark_synced, mirrored_lists, refresh_lists
-from listbridge.store.import_state import (
-    advance_cursors,
-    pending_contacts,
-    read_cursors,
-    save_progress,
-)
-from listbridge.store.links import load_match_index
+from listbridge.store.import_state import advance_cursors, save_progress
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.completion_mail import Completion, Mail
 from listbridge.sync.imports.apply import BatchTarget, apply_plan
-from listbridge.sync.imports.source import (
-    BATCH,
-    EVERY,
-    Scope,
-    contact_batches,
-    in_scope,
-    scopes_for,
-    unsubscribe_scope,
-    window_start,
-)
+from listbridge.sync.imports.batches import cursor_keys, import_batches, read_known
+from listbridge.sync.imports.source import EVERY, Scope, as_read, chosen_scopes, list_ids
 from listbridge.sync.job import Job, JobContext, JobResult, JobStart, run_job
 
 KIND = "import"
@@ -77,7 +63,7 @@ def policy_of(settings: Settings) -> Policy:
 
 @dataclass(frozen=True)
 class ImportRequest:
-    #: CC list names; empty: the `import.lists` setting
+    #: CC list names, those lists alone; empty: the `import.lists` and `import.scope` settings
     lists: Sequence[str] = ()
     #: the import's own progress: a message and the counts so far
     report: Progress = _quiet
@@ -95,8 +81,8 @@ class ImportJob(Job[ImportResult]):
     _scopes: list[Scope] = field(default_factory=list)
 
     def prepare(self, ctx: JobContext) -> None:
-        names = list(self.request.lists) or list(ctx.settings.get(IMPORT_LISTS).names)
-        self._scopes = _resolve_scopes(ctx, names)  # an unknown list: refused before the lock
+        # an unknown list: refused before the lock
+        self._scopes = resolve_scopes(ctx, self.request.lists)
 
     def work(self, ctx: JobContext, run: RunRecorder) -> ImportResult:
         return _imported(ctx, run, self._scopes, self.request.report)
@@ -105,16 +91,20 @@ class ImportJob(Job[ImportResult]):
         return MAIL.of(result, {k: result.count(k) for k in COUNTS})
 
 
-def _resolve_scopes(ctx: JobContext, names: list[str]) -> list[Scope]:
+def resolve_scopes(ctx: JobContext, chosen: Sequence[str], *, mirror: bool = True) -> list[Scope]:
+    """The scopes of `--list` names, else of the settings; `mirror` False (a dry run):
+    CC's lists as read, the mirror of them left as it is."""
     cc_lists = [lst.to_core() for lst in ctx.client.iter_lists(status="all")]
+    if not mirror:
+        return chosen_scopes(chosen, ctx.settings, as_read(cc_lists))
     with ctx.store.session() as session:
         mirrored = refresh_lists(session, ctx.connection_id, cc_lists, ctx.clock())
-    return scopes_for(names, mirrored)
+    return chosen_scopes(chosen, ctx.settings, mirrored)
 
 
 def import_step(ctx: JobContext, run: RunRecorder) -> ImportResult:
-    """The `import.lists` import inside a lock and run someone holds (the full sync)."""
-    scopes = _resolve_scopes(ctx, list(ctx.settings.get(IMPORT_LISTS).names))
+    """The settings' import inside a lock and run someone holds (the full sync)."""
+    scopes = resolve_scopes(ctx, ())
     return _imported(ctx, run, scopes, lambda message, _counts: ctx.progress(message))
 
 
@@ -140,27 +130,10 @@ class _Job:
         # The cursor closes at the job's start: what changes while we run is fetched next time.
         started = self.ctx.clock()
         self.run.counts.update(dict.fromkeys(COUNTS, 0))
-        index = load_match_index(self.ctx.store, self.ctx.connection_id, self.ctx.crm.match_keys())
-        with self.ctx.store.session() as session:
-            cursors = read_cursors(session, self.ctx.connection_id)
-            pending = pending_contacts(session, self.ctx.connection_id)
-        for scope in scopes:
-            self._pass(scope, window_start(scope, cursors, since), index)
-        opt_outs = unsubscribe_scope(scopes)
-        if opt_outs is not None:
-            self._pass(opt_outs, cursors.get(opt_outs.key), index, linked_only=True)
-        # Reconsidered last, so a fresher copy fetched above wins.
-        for chunk in _chunks([c for c in pending if in_scope(c, scopes)]):
-            self._batch(chunk, index, "contacts not imported last time")
-        self._finish([s.key for s in scopes], started, opt_outs)
-
-    def _pass(
-        self, scope: Scope, after: datetime | None, index: MatchIndex, linked_only: bool = False
-    ) -> None:
-        for batch in contact_batches(self.ctx.client, scope, after):
-            if linked_only:
-                batch = [c for c in batch if c.contact_id in index.account_of]
-            self._batch(batch, index, scope.label)
+        known = read_known(self.ctx)
+        for label, batch in import_batches(self.ctx.client, scopes, since, known):
+            self._batch(batch, known.index, label)
+        self._finish(scopes, started)
 
     def _batch(self, contacts: list[CcContact], index: MatchIndex, label: str) -> None:
         fresh = [c for c in contacts if c.contact_id not in self.seen]
@@ -176,36 +149,31 @@ class _Job:
         def bookkeeping(session: Session, errors: list[ErrorRow]) -> None:
             # counted as written: a create the CRM refused is a skip by now
             counts = Counter(self.run.counts)
-            counts.update(_tally(plan))  # not `+`, which would drop the zero counts
+            counts.update(tally(plan))  # not `+`, which would drop the zero counts
             self.run.add_errors(errors, session)
             save_progress(session, self.run.run_id, counts, {"contacts_done": done})
 
         errors = apply_plan(self.ctx.crm, target, plan, bookkeeping)
         # Only once the batch is committed does the job count it as done.
         self.seen.update(c.contact_id for c in fresh)
-        self.run.counts.update(_tally(plan))
+        self.run.counts.update(tally(plan))
         self.errors += errors
         self.report(label, self.run.counts)
 
-    def _finish(self, scope_keys: list[str], started: datetime, extra: Scope | None) -> None:
-        cursors = [*scope_keys, *([extra.key] if extra else [])]
+    def _finish(self, scopes: list[Scope], started: datetime) -> None:
+        keys = cursor_keys(scopes)
         with self.ctx.store.session() as session:
-            advance_cursors(session, self.ctx.connection_id, cursors, started, self.run.run_id)
-            synced = [k for k in scope_keys if k != EVERY]
-            if EVERY in scope_keys:
+            advance_cursors(session, self.ctx.connection_id, keys, started, self.run.run_id)
+            synced = list_ids(keys)
+            if EVERY in keys:
                 synced = [m.cc_list_id for m in mirrored_lists(session, self.ctx.connection_id)]
             mark_synced(session, self.ctx.connection_id, synced, started)
 
 
-def _tally(plan: Plan) -> Counter[str]:
+def tally(plan: Plan) -> Counter[str]:
     return Counter(
         attempted=plan.attempted,
         created=len(plan.creates),
         matched=len(plan.links),
         not_imported=len(plan.skips),
     )
-
-
-def _chunks(contacts: list[CcContact]) -> Iterator[list[CcContact]]:
-    for start in range(0, len(contacts), BATCH):
-        yield contacts[start : start + BATCH]

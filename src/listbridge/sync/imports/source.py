@@ -1,8 +1,10 @@
 """What an import reads from Constant Contact: the lists it covers and their contacts.
 
 A scope is `*` (every contact, whatever its lists: an unsubscribed contact has left
-every list, and its opt-out must still reach the CRM) or one CC list id. Each scope
-keeps its own cursor, so importing list A never moves the window of list B.
+every list, and its opt-out must still reach the CRM), one CC list id, or `-active`
+(`import.scope = all_active`: every active contact, also those on no list). Each scope
+keeps its own cursor, so importing list A never moves the window of list B, and turning
+`all_active` on reads every active contact once, then only what changed.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from itertools import islice
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.contacts import ContactPart, ContactStatus
-from listbridge.core.cc_records import CcContact
+from listbridge.core.cc_records import CcContact, CcList
 from listbridge.core.errors import UserError
+from listbridge.core.setting_values import ImportScope
+from listbridge.core.settings import IMPORT_LISTS, IMPORT_SCOPE, Settings
 from listbridge.store.cc_lists import MirroredList
 
 EVERY = "*"
+#: `import.scope = all_active`: every active contact, on a list or not (its own cursor)
+ACTIVE = "-active"
 #: the cursor of the extra pass a list import makes for opt-outs (see `unsubscribe_scope`)
 UNSUBSCRIBES = "-unsubscribes"
 INCLUDE = (
@@ -28,6 +34,8 @@ INCLUDE = (
     ContactPart.STREET_ADDRESSES,
 )
 BATCH = 500
+#: what the scopes that are not a list read (every other scope reads every status)
+STATUS: dict[str, ContactStatus] = {UNSUBSCRIBES: "unsubscribed", ACTIVE: "active"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,38 @@ def scopes_for(names: Sequence[str], lists: Sequence[MirroredList]) -> list[Scop
     return [Scope(live[name].cc_list_id, name) for name in names]
 
 
+def chosen_scopes(
+    chosen: Sequence[str], settings: Settings, lists: Sequence[MirroredList]
+) -> list[Scope]:
+    """`--list` names are a one-off choice: those lists alone. Otherwise `import.lists`,
+    widened by `import.scope`."""
+    if chosen:
+        return scopes_for(chosen, lists)
+    scopes = scopes_for(settings.get(IMPORT_LISTS).names, lists)
+    return with_import_scope(scopes, settings.get(IMPORT_SCOPE))
+
+
+def with_import_scope(scopes: list[Scope], scope: ImportScope) -> list[Scope]:
+    """`all_active` adds every active contact to the lists' contacts; `*` reads every
+    contact already (a second read of the same contacts would only cost calls)."""
+    if scope is ImportScope.LISTS or any(s.key == EVERY for s in scopes):
+        return scopes
+    return [*scopes, Scope(ACTIVE, "every active contact")]
+
+
+def as_read(lists: Sequence[CcList]) -> list[MirroredList]:
+    """CC's lists as the mirror would hold them, without writing it (a dry run)."""
+    return [
+        MirroredList(lst.list_id, lst.name, False, lst.deleted, lst.membership_count, None)
+        for lst in lists
+    ]
+
+
+def list_ids(keys: Sequence[str]) -> list[str]:
+    """The scope keys that are CC lists (not `*`, `-active` or the opt-outs' pass)."""
+    return [k for k in keys if k not in (EVERY, ACTIVE, UNSUBSCRIBES)]
+
+
 def window_start(scope: Scope, cursors: dict[str, datetime], since: date | None) -> datetime | None:
     """The scope's cursor; on a first import, `import.since` (or everything)."""
     if scope.key in cursors:
@@ -69,8 +109,8 @@ def unsubscribe_scope(scopes: Sequence[Scope]) -> Scope | None:
 def contact_batches(
     client: ConstantContact, scope: Scope, after: datetime | None
 ) -> Iterator[list[CcContact]]:
-    status: ContactStatus = "unsubscribed" if scope.key == UNSUBSCRIBES else "all"
-    lists = None if scope.key in (EVERY, UNSUBSCRIBES) else scope.key
+    status: ContactStatus = STATUS.get(scope.key, "all")
+    lists = None if scope.key in STATUS or scope.key == EVERY else scope.key
     found = client.iter_contacts(status=status, lists=lists, updated_after=after, include=INCLUDE)
     contacts = (c.to_core() for c in found)
     while batch := list(islice(contacts, BATCH)):
@@ -79,4 +119,6 @@ def contact_batches(
 
 def in_scope(contact: CcContact, scopes: Sequence[Scope]) -> bool:
     keys = {s.key for s in scopes}
+    if ACTIVE in keys and not (contact.unsubscribed or contact.deleted):
+        return True
     return EVERY in keys or not keys.isdisjoint(contact.list_ids)
