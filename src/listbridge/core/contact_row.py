@@ -8,6 +8,7 @@ costs no API call, so a push right after an import writes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from listbridge.core.accounts import Account
 from listbridge.core.cc_records import CcContact
@@ -40,7 +41,9 @@ def contact_row(
         address_line1=v.get("address_line1", ""), city=v.get("city", ""),
         state=v.get("state", ""), zip=v.get("zip", ""), country=v.get("country", ""),
     )  # fmt: skip
-    row = dict(map_account(account, MappingPolicy(policy.state, ())).row)
+    # The same fields left out as the push leaves out, or a contact's address would
+    # differ from an account that sends none, every push.
+    row = dict(map_account(account, replace(policy, custom=())).row)
     for pair in policy.custom:
         value = custom.get(pair.cc_field, "").strip()
         if value:

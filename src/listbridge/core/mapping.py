@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pycountry
@@ -38,6 +38,9 @@ CUSTOM_VALUE_LIMIT = 255
 PHONE_KEYS = ("home_phone", "work_phone", "mobile_phone", "other_phone")
 MAX_PHONES = 3
 IMPORT_EMAIL_LIMIT = 50
+#: the row keys of the one street address a contact is sent, and of the company
+ADDRESS_KEYS = frozenset({"street", "city", "state", "zip", "country"})
+COMPANY_KEYS = frozenset({"company_name"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,19 @@ class MappingPolicy:
     state: StateFormat = StateFormat.NAME
     #: (CC custom field name, CRM field) — the CC *name* (the import's `cf:` key)
     custom: tuple[FieldPair, ...] = field(default_factory=tuple)
+    #: `push.include_address`, `push.include_company`
+    include_address: bool = True
+    include_company: bool = True
+
+    @property
+    def left_out(self) -> frozenset[str]:
+        """The row keys this policy never sends (Constant Contact keeps its own values)."""
+        return (frozenset() if self.include_address else ADDRESS_KEYS) | (
+            frozenset() if self.include_company else COMPANY_KEYS
+        )
+
+    def sending_everything(self) -> MappingPolicy:
+        return replace(self, include_address=True, include_company=True)
 
 
 def map_account(account: Account, policy: MappingPolicy) -> MappedContact:
@@ -76,6 +92,11 @@ def map_account(account: Account, policy: MappingPolicy) -> MappedContact:
     for pair in policy.custom:
         _put(row, warnings, f"cf:{pair.cc_field}", crm_value(account, pair.crm_field), 255)
     _at_most_three_phones(row, warnings)
+    left_out = policy.left_out
+    if left_out:
+        # Neither sent nor warned about: a value cut to fit is no news when it stays home.
+        row = {k: v for k, v in row.items() if k not in left_out}
+        warnings = [w for w in warnings if w.field not in left_out]
     return MappedContact(row, tuple(warnings))
 
 

@@ -79,6 +79,16 @@ class PushPolicy:
     #: False when the accounts are a part of the CRM (a list job's members): a link
     #: whose account is not among them is not "deleted in the CRM"
     whole_crm: bool = True
+    #: `push.main_list`: the list every pushed contact is also on ("" for none). It does
+    #: not widen which accounts are considered: without named lists, still the linked ones
+    main_list_id: str = ""
+
+    @property
+    def joining(self) -> tuple[str, ...]:
+        """Every list a pushed contact should be on: the named ones and the main list."""
+        if not self.main_list_id or self.main_list_id in self.list_ids:
+            return self.list_ids
+        return (*self.list_ids, self.main_list_id)
 
 
 @dataclass(frozen=True)

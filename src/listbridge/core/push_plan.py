@@ -204,8 +204,8 @@ def _opted_out_before(plan: Plan, account: Account, link: CcState, policy: PushP
     plan.already_linked += 1
     reason = Reason.OPTED_OUT_BEFORE_EMAIL_CHANGE
     plan.failed_subscriptions += [Skip(account.id, account.email, reason, list_id=i)
-                                  for i in policy.list_ids]  # fmt: skip
-    if not policy.list_ids:
+                                  for i in policy.joining]  # fmt: skip
+    if not policy.joining:
         plan.warnings.append(Skip(account.id, account.email, reason, detail=link.contact_id))
 
 
@@ -222,7 +222,7 @@ def _unlinked(
 ) -> None:
     policy = ctx.policy
     if match is None:
-        plan.creates.append(Create(account.id, mapped, policy.list_ids))
+        plan.creates.append(Create(account.id, mapped, policy.joining))
         plan.fingerprints[account.id] = fingerprint(mapped.row, ())
         return
     owner = ctx.owner_of(match.contact_id)
@@ -246,10 +246,10 @@ def _update(
     """Fields and memberships are decided apart: a field change is an update, a list to
     join alone is a membership (bulk `add_list_memberships`), never a contact update."""
     if cc.unsubscribed:
-        _failed(plan, account, [i for i in policy.list_ids if i not in cc.list_ids])
+        _failed(plan, account, [i for i in policy.joining if i not in cc.list_ids])
     new_fp = fingerprint(mapped.row, ())
-    joins = () if cc.unsubscribed else tuple(i for i in policy.list_ids if i not in cc.list_ids)
-    same = not email_change and _same_fields(cc, mapped, new_fp, policy)
+    joins = () if cc.unsubscribed else tuple(i for i in policy.joining if i not in cc.list_ids)
+    same = not email_change and _same_fields(cc, account, mapped, new_fp, policy)
     if same and cc.fingerprint != new_fp:
         plan.refreshed[account.id] = new_fp
     if same and not joins:
@@ -265,11 +265,19 @@ def _update(
     plan.updates.append(Update(account.id, cc.contact_id, mapped, joins, email_change))
 
 
-def _same_fields(cc: CcState, mapped: MappedContact, new_fp: str, policy: PushPolicy) -> bool:
+def _same_fields(
+    cc: CcState, account: Account, mapped: MappedContact, new_fp: str, policy: PushPolicy
+) -> bool:
     """The contact already holds these fields: by the fields-only fingerprint, or by one
-    stored with the lists it was pushed to (links pushed before fingerprints left lists out)."""
+    stored with the lists it was pushed to (links pushed before fingerprints left lists out),
+    or, while the address or company is left out, by the fingerprint of everything (pushed
+    before it was left out: CC holds more than is sent now, and nothing is owed)."""
     if cc.fingerprint == new_fp:
         return True
+    if policy.mapping.left_out and cc.fingerprint:
+        whole = map_account(account, policy.mapping.sending_everything()).row
+        if cc.fingerprint == fingerprint(whole, ()):
+            return True
     lists = set(policy.list_ids) | cc.list_ids
     legacy = {fingerprint(mapped.row, tuple(sorted(ids))) for ids in (lists, cc.list_ids)}
     return cc.fingerprint in legacy

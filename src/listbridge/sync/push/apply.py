@@ -7,6 +7,10 @@ is already on, so the import changes no membership). A contact on no list at all
 with no permission sent, so its consent is untouched. Memberships of
 `--subscription-only` go through `add_list_memberships`.
 
+A PUT blanks the top-level properties it omits (facts §5.3): with `push.include_company`
+false, the contact's company is read first and sent back as it is (a sub-resource such
+as the street address, omitted, stays untouched by itself).
+
 One by one, a contact CC refuses (`ApiError`: a 400, 404, 409 …) is an error row and the
 push goes on; a lost authorisation (`NotConnectedError`) or a service that cannot be
 reached (`RetriableApiError`, once its retries are spent) stops the push.
@@ -29,6 +33,9 @@ from listbridge.core.mapping import IMPORT_EMAIL_LIMIT
 from listbridge.core.push_plan import CcState, Plan, Update
 from listbridge.core.runs import ErrorRow
 from listbridge.sync.push.source import Calls
+
+#: the read a PUT needs first when the company is not pushed (it would blank CC's)
+READ_BEFORE_PUT = "GET /contacts/{id} (its company, before a PUT)"
 
 
 @dataclass
@@ -86,8 +93,9 @@ def group_key(kind: str, list_ids: Sequence[str], payload: Any) -> str:
 
 def apply_imports(
     bulk: Bulk, client: ConstantContact, groups: Mapping[tuple[str, ...], list[Item]],
-    contact_of: Mapping[str, str], calls: Calls,
+    contact_of: Mapping[str, str], calls: Calls, keep_company: bool = False,
 ) -> Applied:  # fmt: skip
+    """`keep_company`: a PUT sends the contact's own company back (`push.include_company`)."""
     applied = Applied()
     for list_ids, items in groups.items():
         if list_ids:
@@ -95,7 +103,7 @@ def apply_imports(
             continue
         for item in items:
             if item.account_id in contact_of:
-                _put(client, contact_of[item.account_id], item, applied, calls)
+                _put(client, contact_of[item.account_id], item, applied, calls, keep_company)
             else:
                 _post(client, item, applied, calls)
     return applied
@@ -130,11 +138,16 @@ def _collect(result: BulkResult, items: Sequence[Item], applied: Applied) -> Non
 
 
 def _put(
-    client: ConstantContact, contact_id: str, item: Item, applied: Applied, calls: Calls
-) -> None:
-    calls.add("PUT /contacts/{id}")
+    client: ConstantContact, contact_id: str, item: Item, applied: Applied, calls: Calls,
+    keep_company: bool,
+) -> None:  # fmt: skip
+    row = dict(item.row)
     try:
-        client.update_contact(contact_id, update_body(item.row))
+        if keep_company:
+            calls.add(READ_BEFORE_PUT)
+            row["company_name"] = client.get_contact(contact_id, include=()).company_name or ""
+        calls.add("PUT /contacts/{id}")
+        client.update_contact(contact_id, update_body(row))
     except ApiError as error:  # one contact's refusal must not stop the push
         applied.refused.add(item.account_id)
         applied.errors.append(

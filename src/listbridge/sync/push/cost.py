@@ -5,7 +5,7 @@ from __future__ import annotations
 from listbridge.constant_contact.bulk import import_batches
 from listbridge.core.batching import CONTACT_IDS_PER_ACTIVITY, chunked
 from listbridge.core.push_plan import Plan
-from listbridge.sync.push.apply import import_groups
+from listbridge.sync.push.apply import READ_BEFORE_PUT, import_groups
 from listbridge.sync.push.source import FEW, PAGE, Calls, Fetched
 from listbridge.sync.push.steps import states_of
 
@@ -18,13 +18,18 @@ def import_requests(rows: list[dict[str, str]], list_ids: tuple[str, ...]) -> in
 def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
     """The reads already made, plus the writes and the polls applying would need."""
     calls = Calls(dict(fetched.calls.by_purpose))
+    updated = {u.account_id for u in plan.updates}
     for list_ids, items in import_groups(plan, states_of(plan, fetched)).items():
         if list_ids:
             n = import_requests([dict(i.row) for i in items], list_ids)
             calls.add("contacts_json_import", n)
             calls.add("poll activities (at least)", n)
         else:
-            calls.add("PUT /contacts/{id}", len(items))
+            puts = sum(1 for i in items if i.account_id in updated)
+            calls.add("PUT /contacts/{id}", puts)
+            calls.add("POST /contacts", len(items) - puts)
+            if not fetched.policy.mapping.include_company:
+                calls.add(READ_BEFORE_PUT, puts)
     groups: dict[tuple[str, ...], int] = {}
     for sub in plan.subscribes:
         groups[sub.list_ids] = groups.get(sub.list_ids, 0) + 1

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from listbridge.core.push_diff import FieldChange
 from listbridge.core.push_plan import CcState, Plan, Reason, Skip
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.db import Store
@@ -26,6 +27,10 @@ class PushResult(JobResult):
     #: per action and per reason (the dry run's table)
     by_reason: Counter[str] = field(default_factory=Counter)
     calls: Calls | None = None
+    #: a dry run's plan (what `sync full --dry-run` shows of the push), None after a push
+    plan: Plan | None = None
+    #: `push --dry-run --diff`: each field that would change in Constant Contact
+    diff: list[FieldChange] = field(default_factory=list)
 
     @classmethod
     def of_plan(

@@ -1,7 +1,8 @@
 """What a push reads from Constant Contact before it plans: lists, custom fields, consent, matches.
 
 Reads are bulk where they can be: a few addresses are looked up one by one
-(`GET /contacts?email=`), more than `FEW` by one scan of the contact pages.
+(`GET /contacts?email=`), more than `FEW` by one scan of the contact pages. The same
+rule reads the contacts a dry run's diff compares with (`contacts_by_id`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from dataclasses import dataclass, field
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.contacts import ContactPart
+from listbridge.constant_contact.errors import NotFoundError
 from listbridge.constant_contact.models import Contact
 from listbridge.core.accounts import Account
-from listbridge.core.contact_row import contact_fingerprint
+from listbridge.core.contact_row import contact_row
 from listbridge.core.emails import match_key
-from listbridge.core.errors import UserError
-from listbridge.core.mapping import MappingPolicy
+from listbridge.core.mapping import MappingPolicy, fingerprint
 from listbridge.core.push_plan import CcState, PushPolicy
 from listbridge.core.setting_values import FieldPair
 
@@ -34,6 +35,8 @@ FULL = (
 LISTS = (ContactPart.LIST_MEMBERSHIPS,)
 #: a contact as it stands → the fingerprint of the fields it holds
 Fingerprinter = Callable[[Contact], str]
+#: a contact as it stands → the row a push of it would send (`core.contact_row`)
+RowReader = Callable[[Contact], dict[str, str]]
 
 
 @dataclass
@@ -66,17 +69,10 @@ class Fetched:
     learned: dict[str, CcState] = field(default_factory=dict)
     #: accounts outside a pushed subset that share an address with one inside it
     siblings: list[Account] = field(default_factory=list)
-
-
-def resolve_lists(client: ConstantContact, names: Sequence[str]) -> dict[str, str]:
-    """List name → list id; a name Constant Contact does not have is a usage error."""
-    if not names:
-        return {}
-    live = {lst.name: lst.list_id for lst in client.iter_lists() if lst.deleted_at is None}
-    missing = [n for n in names if n not in live]
-    if missing:
-        raise UserError(f"no Constant Contact list named {', '.join(map(repr, missing))}")
-    return {n: live[n] for n in names}
+    #: a dry run's diff: the contacts read while fetching, by id (else left empty)
+    seen: dict[str, Contact] | None = None
+    #: how a contact read from CC becomes a row of the shape the push sends
+    row_of: RowReader | None = None
 
 
 @dataclass(frozen=True)
@@ -108,15 +104,20 @@ def resolve_custom_fields(
     return CustomFields(tuple(resolved), names)
 
 
-def fingerprinter(policy: MappingPolicy, names: Mapping[str, str]) -> Fingerprinter:
-    """How a contact read from CC is fingerprinted, the way a push fingerprints an account."""
+def row_reader(policy: MappingPolicy, names: Mapping[str, str]) -> RowReader:
+    """How a contact read from CC becomes the row a push of it would send."""
 
-    def of(contact: Contact) -> str:
+    def of(contact: Contact) -> dict[str, str]:
         custom = {names[v.custom_field_id]: v.value or "" for v in contact.custom_fields
                   if v.custom_field_id in names}  # fmt: skip
-        return contact_fingerprint(contact.to_core(), custom, policy)
+        return contact_row(contact.to_core(), custom, policy)
 
     return of
+
+
+def fingerprinter(row_of: RowReader) -> Fingerprinter:
+    """How a contact read from CC is fingerprinted, the way a push fingerprints an account."""
+    return lambda contact: fingerprint(row_of(contact), ())
 
 
 def _create_field(client: ConstantContact, label: str) -> str:
@@ -140,9 +141,11 @@ def contacts_by_email(
     emails: Collection[str],
     calls: Calls,
     fingerprint_of: Fingerprinter | None = None,
+    seen: dict[str, Contact] | None = None,
 ) -> dict[str, CcState]:
     """The live CC contacts with these addresses (match keys), looked up or scanned; with
-    `fingerprint_of`, each with the fingerprint of the fields it holds."""
+    `fingerprint_of`, each with the fingerprint of the fields it holds. `seen` keeps each
+    contact found, by id (a dry run's diff reads none of them twice)."""
     wanted = {match_key(e) for e in emails}
     if not wanted:
         return {}
@@ -151,12 +154,37 @@ def contacts_by_email(
         found = [client.find_contact(e, include=include) for e in sorted(wanted)]
         calls.add("look up contacts by e-mail", len(wanted))
         live = (c for c in found if c is not None and c.deleted_at is None)
-        return _states(live, wanted, fingerprint_of)
+        return _states(live, wanted, fingerprint_of, seen)
     scanned = Counter[str]()
     contacts = _counted(client.iter_contacts(include=include), scanned)
-    states = _states(contacts, wanted, fingerprint_of)
+    states = _states(contacts, wanted, fingerprint_of, seen)
     calls.add("scan contacts", 1 + scanned["contacts"] // PAGE)
     return states
+
+
+def contacts_by_id(
+    client: ConstantContact, contact_ids: Collection[str], calls: Calls
+) -> dict[str, Contact]:
+    """These contacts with every part a push maps: read one by one when few, else found
+    in one scan of the contact pages (a contact deleted meanwhile is simply absent)."""
+    wanted = set(contact_ids)
+    if not wanted:
+        return {}
+    if len(wanted) <= FEW:
+        calls.add("read contacts (diff)", len(wanted))
+        return {i: c for i in sorted(wanted) if (c := _contact(client, i)) is not None}
+    scanned = Counter[str]()
+    found = {c.contact_id: c for c in _counted(client.iter_contacts(include=FULL), scanned)
+             if c.contact_id in wanted}  # fmt: skip
+    calls.add("scan contacts (diff)", 1 + scanned["contacts"] // PAGE)
+    return found
+
+
+def _contact(client: ConstantContact, contact_id: str) -> Contact | None:
+    try:
+        return client.get_contact(contact_id, include=FULL)
+    except NotFoundError:
+        return None
 
 
 def _counted(contacts: Iterable[Contact], counter: Counter[str]) -> Iterator[Contact]:
@@ -166,7 +194,10 @@ def _counted(contacts: Iterable[Contact], counter: Counter[str]) -> Iterator[Con
 
 
 def _states(
-    contacts: Iterable[Contact], wanted: set[str], fingerprint_of: Fingerprinter | None
+    contacts: Iterable[Contact],
+    wanted: set[str],
+    fingerprint_of: Fingerprinter | None,
+    seen: dict[str, Contact] | None,
 ) -> dict[str, CcState]:
     """Streamed: only the contacts asked for are kept, not every page read."""
     states = {}
@@ -174,6 +205,8 @@ def _states(
         core = contact.to_core()
         key = match_key(core.email)
         if key in wanted:
+            if seen is not None:
+                seen[core.contact_id] = contact
             lists = frozenset(core.list_ids)
             fp = fingerprint_of(contact) if fingerprint_of else ""
             states[key] = CcState(core.contact_id, core.unsubscribed, lists, fp, core.email,

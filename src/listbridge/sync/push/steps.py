@@ -69,7 +69,8 @@ def apply_push(
     contact_of = {u.account_id: u.contact_id for u in plan.updates}
     groups = import_groups(plan, states_of(plan, fetched))
     progress(f"sending {sum(map(len, groups.values()))} contacts in {len(groups)} group(s)")
-    done = apply_imports(bulk, client, groups, contact_of, fetched.calls)
+    keep_company = not fetched.policy.mapping.include_company
+    done = apply_imports(bulk, client, groups, contact_of, fetched.calls, keep_company)
     result = PushApplied(done.errors, done.refused, done.keys, done.created)
     result.created_ids.update(done.created)
     result.keys += apply_subscribes(bulk, plan, fetched.calls)

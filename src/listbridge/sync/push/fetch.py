@@ -1,0 +1,178 @@
+"""Fetching what a push plans from, before anything is written: consent first (CC's
+opt-outs, carried to the CRM), the target lists (`targets.py`), the accounts, the links and
+the CC contacts of the addresses that need one looked up (`source.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from listbridge.constant_contact.models import Contact
+from listbridge.core.accounts import Account
+from listbridge.core.eligibility import why_not_pushed
+from listbridge.core.emails import match_key
+from listbridge.core.mapping import MappingPolicy
+from listbridge.core.push_plan import (
+    UNKNOWN_EMAIL,
+    CcState,
+    Plan,
+    PushPolicy,
+    email_changed,
+    plan_push,
+)
+from listbridge.core.setting_values import FieldPair
+from listbridge.core.settings import (
+    IMPORT_ROLE_ADDRESSES,
+    MAPPING_STATE,
+    PUSH_CUSTOM_FIELDS,
+    PUSH_INCLUDE_ADDRESS,
+    PUSH_INCLUDE_COMPANY,
+    PUSH_MAIN_LIST,
+    PUSH_NEW_CONTACT_ON_EMAIL_CHANGE,
+    PUSH_ON_CRM_DELETE,
+    PUSH_TAG,
+)
+from listbridge.store.push_state import link_states, mark_unsubscribed
+from listbridge.sync.job import JobContext
+from listbridge.sync.push import source
+from listbridge.sync.push.consent_carry import carry_cc_opt_outs
+from listbridge.sync.push.source import Fetched
+from listbridge.sync.push.targets import resolve_targets
+
+KIND = "push"
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    lists: Sequence[str] = ()
+    subscription_only: bool = False
+    dry_run: bool = False
+    #: only these accounts (a list job's members); None: every account
+    accounts: frozenset[str] | None = None
+    #: a dry run also says, field by field, what would change in Constant Contact
+    diff: bool = False
+
+
+def plan_fetched(fetched: Fetched) -> Plan:
+    return plan_push(
+        fetched.accounts, fetched.links, fetched.existing, fetched.policy, fetched.siblings
+    )
+
+
+def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
+    """`write=False` (a dry run): reads alone; nothing made in CC, nothing stored."""
+    client, settings, crm = ctx.client, ctx.settings, ctx.crm
+    calls = source.Calls()
+    targets = resolve_targets(client, request.lists, settings.get(PUSH_MAIN_LIST), calls,
+                              create=write, every_name=request.diff)  # fmt: skip
+    pairs: tuple[FieldPair, ...] = settings.get(PUSH_CUSTOM_FIELDS)
+    roles: tuple[str, ...] = settings.get(IMPORT_ROLE_ADDRESSES)
+    custom = source.resolve_custom_fields(client, pairs, calls, write)
+    mapping = MappingPolicy(
+        settings.get(MAPPING_STATE),
+        custom.pairs,
+        include_address=settings.get(PUSH_INCLUDE_ADDRESS),
+        include_company=settings.get(PUSH_INCLUDE_COMPANY),
+    )
+    policy = PushPolicy(
+        tuple(targets.named.values()),
+        request.subscription_only,
+        mapping,
+        frozenset(roles),
+        settings.get(PUSH_NEW_CONTACT_ON_EMAIL_CHANGE),
+        settings.get(PUSH_ON_CRM_DELETE),
+        whole_crm=request.accounts is None,
+        main_list_id=targets.main_list_id,
+    )
+    # Consent first, then the accounts: an opt-out carried from CC holds in this plan.
+    links = _consent_first(ctx, calls, write)
+    siblings: list[Account] = []
+    if request.accounts is None:
+        accounts = list(crm.changed_since(None))
+    else:
+        accounts = list(crm.get_many(request.accounts).values())
+        # The rest of each household: whether one of them holds the address matters too.
+        shared = crm.with_primary_emails(a.email for a in accounts)
+        siblings = [a for a in shared if a.id not in request.accounts]
+    wanted = _emails_to_look_up(accounts, links, policy)
+    row_of = source.row_reader(policy.mapping, custom.names)
+    seen: dict[str, Contact] | None = {} if request.diff else None
+    existing = (
+        source.contacts_by_email(client, wanted, calls, source.fingerprinter(row_of), seen)
+        if wanted
+        else {}
+    )
+    learned = _with_known_emails(accounts, links, existing)
+    fetched = Fetched(accounts, links | learned, existing, policy, targets.names, calls,
+                      settings.get(PUSH_TAG), siblings=siblings, seen=seen,
+                      row_of=row_of)  # fmt: skip
+    fetched.learned.update({k: v for k, v in learned.items() if v.email != UNKNOWN_EMAIL})
+    return fetched
+
+
+def _consent_first(ctx: JobContext, calls: source.Calls, write: bool) -> dict[str, CcState]:
+    """Links as Constant Contact's consent is now: no push acts on a stale opt-in."""
+    store, connection_id, client = ctx.store, ctx.connection_id, ctx.client
+    gone = source.unsubscribed_ids(client, calls)
+    with store.session() as session:
+        links = link_states(session, connection_id)
+    stale = {
+        a: s.contact_id for a, s in links.items() if s.contact_id in gone and not s.unsubscribed
+    }
+    if write and stale:
+        # The CRM first: a crash before the links are marked leaves the reconciliation
+        # a change to see (and an opt-out already made), never the other way round.
+        carry_cc_opt_outs(ctx.crm, stale, ctx.settings, KIND)
+        with store.session() as session:
+            mark_unsubscribed(session, connection_id, sorted(stale.values()), ctx.clock())
+    return {
+        account_id: CcState(s.contact_id, True, frozenset(), s.fingerprint)
+        if s.contact_id in gone
+        else s
+        for account_id, s in links.items()
+    }
+
+
+def _emails_to_look_up(
+    accounts: list[Account], links: dict[str, CcState], policy: PushPolicy
+) -> list[str]:
+    """Addresses to find in CC: of unlinked accounts (when pushing to lists); of links
+    with no fingerprint yet (made by an import), with their contact's address; and every
+    new address of a linked account (another contact may hold it already)."""
+    wanted = []
+    for account in accounts:
+        if why_not_pushed(account, policy.role_local_parts) is not None:
+            continue
+        link = links.get(account.id)
+        if link is None:
+            wanted += [account.email] if policy.list_ids else []
+        elif not link.email or not link.fingerprint:
+            wanted += [account.email, link.email] if link.email else [account.email]
+        elif email_changed(link, account.email):
+            wanted.append(account.email)
+    return wanted
+
+
+def _with_known_emails(
+    accounts: list[Account], links: dict[str, CcState], existing: dict[str, CcState]
+) -> dict[str, CcState]:
+    """Links an import made, completed from their contacts as read now: the contact's
+    address, its lists and the fields it holds. A link whose contact was found at neither
+    address gets an address that differs, so the account's is sent as a change."""
+    learned = {}
+    for account in accounts:
+        link = links.get(account.id)
+        if link is None or (link.email and link.fingerprint):
+            continue
+        keys = {match_key(e) for e in (link.email, account.email) if e}
+        found = [existing[k] for k in sorted(keys) if k in existing]
+        contact = next((s for s in found if s.contact_id == link.contact_id), None)
+        if contact is not None:
+            lists = link.list_ids if link.unsubscribed else contact.list_ids
+            fp = link.fingerprint or contact.fingerprint
+            email = link.email or contact.email
+            learned[account.id] = replace(link, list_ids=lists, fingerprint=fp, email=email)
+        elif not link.email:
+            learned[account.id] = replace(link, email=UNKNOWN_EMAIL)
+    return learned
