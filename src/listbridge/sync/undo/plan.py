@@ -24,12 +24,14 @@ from listbridge.core.undo_plan import (
     refusal,
     restores_needing_consent,
 )
+from listbridge.crm.protocol import CrmWithDeletion
 from listbridge.store.runs import RunRecord, get_run
 from listbridge.store.undo_reads import later_changes, run_entries, undone_by
 from listbridge.sync.job import JobContext
 
-#: conflicts named in the refusal; the rest are counted
+#: conflicts named in the refusal, changes not reverted in the preview; the rest counted
 NAMED = 10
+SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class UndoRequest:
 class Planned:
     run: RunRecord
     plan: UndoPlan
+    #: whether the CRM lets listbridge delete the accounts the run created
+    can_delete: bool = True
 
 
 def plan_for(ctx: JobContext, request: UndoRequest) -> Planned:
@@ -56,7 +60,7 @@ def plan_for(ctx: JobContext, request: UndoRequest) -> Planned:
     plan = plan_undo(entries, later, unsubscribed)
     if plan.conflicts and not request.force:
         raise UserError(_conflict_message(run, plan.conflicts))
-    return Planned(run, plan)
+    return Planned(run, plan, isinstance(ctx.crm, CrmWithDeletion))
 
 
 def _check_run(ctx: JobContext, run: RunRecord) -> None:
@@ -110,11 +114,12 @@ def describe(planned: Planned) -> list[str]:
     plan, run = planned.plan, planned.run
     lines = [f"undo of run {run.run_id} ({run.kind}, started {run.started_at:%Y-%m-%d %H:%M})"]
     memberships = _split(plan.cc_memberships)
+    removed = "removed" if planned.can_delete else "not removed (this CRM's own screens delete)"
     done = [
         (len(plan.crm_fields), "CRM field value(s) put back"),
         (len(plan.crm_memberships), "CRM list membership(s) reverted"),
         (len(plan.crm_unlinks), "link(s) to Constant Contact contacts the run made removed"),
-        (len(plan.crm_removals), "CRM account(s) the run created removed"),
+        (len(plan.crm_removals), f"CRM account(s) the run created {removed}"),
         (len(plan.cc_fields), "Constant Contact field value(s) put back"),
         (memberships[0], "Constant Contact list membership(s) the run added taken away"),
         (memberships[1], "Constant Contact list membership(s) the run removed put back"),
@@ -126,8 +131,10 @@ def describe(planned: Planned) -> list[str]:
         lines.append(f"  {len(plan.conflicts)} record(s) later runs changed too (--force)")
     lines += [
         f"  not reverted: {n.side.value} {n.record_id} {n.field}: {n.reason}"
-        for n in plan.not_reverted
+        for n in plan.not_reverted[:SHOWN]
     ]
+    if len(plan.not_reverted) > SHOWN:
+        lines.append(f"  … {len(plan.not_reverted) - SHOWN} more not reverted (runs show)")
     return lines
 
 
