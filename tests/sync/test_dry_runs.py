@@ -20,8 +20,11 @@ from listbridge.store.models import Base
 Snapshot = dict[str, list[str]]
 #: what a dry run may change: the reads it makes count against CC's daily budget
 READS = frozenset({"api_budget"})
-#: and the list sync's preview refreshes its cache of CC's lists (sync/lists/refresh.py)
-CACHES = READS | {"cc_lists"}
+#: and a full sync's: the list sync's preview refreshes its cache of CC's lists
+#: (sync/lists/refresh.py), and reading the changed accounts of a mapped CRM without an
+#: updated-at column records their fingerprints, which stand in for that column
+#: (crm/sqlmap/fingerprints.py): what the CRM says is untouched
+CACHES = READS | {"cc_lists", "crm_fingerprints"}
 
 
 def everything_stored(scene: Scene, leave_out: frozenset[str] = frozenset()) -> Snapshot:
