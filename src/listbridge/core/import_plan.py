@@ -4,18 +4,25 @@
 index (and claims in the index the links it plans, so later batches see them) and
 returns a `Plan` of `Create | Link | Skip`. The job applies the plan as it is; it
 never decides on its own whether to link, create or set an opt-out.
+
+With `import.link_companies`, the plan also ties each person it writes a company name
+for to an organisation account of that name (core/companies.py): the organisations the
+run knows (the CRM's, read once by the job, and those planned before) first, a new one
+only for a company never met, so that one company never gets two.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from listbridge.core.accounts import Account
+from listbridge.core.accounts import Account, AccountType
 from listbridge.core.cc_records import CcContact
+from listbridge.core.companies import Companies, company_key
 from listbridge.core.contact_fields import crm_fields, storable, unstorable_fields
 from listbridge.core.emails import match_key
 from listbridge.core.matching import Match, MatchIndex, MatchKind
@@ -63,6 +70,10 @@ class Policy:
     update_fields: UpdateFields = UpdateFields.NONE
     cc_to_crm: bool = True
     role_local_parts: frozenset[str] = frozenset()
+    #: import.link_companies: tie people to organisation accounts by company name
+    link_companies: bool = False
+    #: the run's organisations so far (one Policy per run: planning extends it)
+    companies: Companies = field(default_factory=Companies, compare=False, repr=False)
 
 
 def contact_account_id(contact: CcContact) -> str:
@@ -100,6 +111,17 @@ class Skip:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Organisation:
+    """A new organisation account for a company the CRM and the run have not met."""
+
+    account: Account
+    key: str  # company_key of its name
+
+
+COMPANY = "company_name"
+
+
 Action = Create | Link | Skip
 
 
@@ -112,6 +134,10 @@ class Plan:
     creates: list[Create] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
+    #: written before the people (import.link_companies); not counted as imported
+    organisations: list[Organisation] = field(default_factory=list)
+    #: the run's organisations, when the plan ties people to them (else None)
+    companies: Companies | None = None
 
     def add(self, action: Action) -> None:
         if isinstance(action, Create):
@@ -137,7 +163,8 @@ def without_creates(plan: Plan) -> Plan:
         Skip(c.contact, Reason.CRM_READ_ONLY, f"would have created an account: {message(c)}")
         for c in plan.creates
     ]
-    return Plan([], list(plan.links), [*plan.skips, *skips])
+    # no organisation either: nobody it was for is created, and a link's update is reported
+    return Plan([], list(plan.links), [*plan.skips, *skips], [], plan.companies)
 
 
 def plan_import(
@@ -147,9 +174,94 @@ def plan_import(
     new_id: NewId = contact_account_id,
 ) -> Plan:
     plan = Plan()
+    tie = policy.link_companies and not policy.companies.refused
+    if policy.link_companies:
+        plan.companies = policy.companies
     for contact in contacts:
-        plan.add(decide(contact, index, policy, new_id))
+        action = decide(contact, index, policy, new_id)
+        # in the contacts' order: a company new to the run goes by the first spelling met
+        plan.add(tie_company(action, plan, index, policy.companies) if tie else action)
     return plan
+
+
+def tie_company(action: Action, plan: Plan, index: MatchIndex, companies: Companies) -> Action:
+    """The company name the action writes (a new account's; a link's, per
+    import.update_fields) becomes its organisation's: one the run knows, else a new one
+    added to the plan (once per company, whatever the spelling)."""
+    if isinstance(action, Create):
+        name = _organisation(plan, index, companies, action.account.company_name)
+        if name:
+            return replace(action, account=replace(action.account, company_name=name))
+    elif isinstance(action, Link):
+        name = _organisation(plan, index, companies, action.incoming.get(COMPANY, ""))
+        if name:
+            return replace(action, incoming={**action.incoming, COMPANY: name})
+    return action
+
+
+def _organisation(plan: Plan, index: MatchIndex, companies: Companies, company: str) -> str:
+    key = company_key(company)
+    if not key:
+        return ""
+    known = companies.names.get(key)
+    if known is not None:
+        return known
+    name = " ".join(company.split())
+    companies.names[key] = name
+    account_id = index.free_id(organisation_id(key))
+    index.ids.add(account_id)
+    account = Account(
+        id=account_id,
+        type=AccountType.ORGANIZATION,
+        company_name=name,
+        origin_category=ORIGIN_CATEGORY,
+        origin_detail=ORIGIN_DETAIL,
+    )
+    plan.organisations.append(Organisation(account, key))
+    return name
+
+
+def organisation_id(key: str) -> str:
+    """A new organisation's id, from its company: the same on a resumed run."""
+    return "org-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def reuse_organisations(plan: Plan, existing: Mapping[str, str]) -> None:
+    """The CRM's own organisations (by company_key) win over those the plan would make:
+    the plan's for those companies go, and their people take the CRM's spelling. Planned
+    before the CRM's were read (the run's first batch), in place."""
+    if plan.companies is not None:
+        plan.companies.names.update(existing)
+    plan.organisations[:] = [o for o in plan.organisations if o.key not in existing]
+    _rename(plan, lambda key: existing.get(key))
+
+
+def untie_companies(plan: Plan, keys: Iterable[str] | None = None) -> None:
+    """No organisation for these companies (all: None) after all: the plan makes none,
+    and their people keep the company name as their contact has it."""
+    wanted = None if keys is None else set(keys)
+    plan.organisations[:] = [
+        o for o in plan.organisations if wanted is not None and o.key not in wanted
+    ]
+    for i, create in enumerate(plan.creates):
+        own = crm_fields(create.contact).get(COMPANY, "")
+        if wanted is None or company_key(own) in wanted:
+            plan.creates[i] = replace(create, account=replace(create.account, company_name=own))
+    for i, link in enumerate(plan.links):
+        own = crm_fields(link.contact).get(COMPANY, "")
+        if COMPANY in link.incoming and (wanted is None or company_key(own) in wanted):
+            plan.links[i] = replace(link, incoming={**link.incoming, COMPANY: own})
+
+
+def _rename(plan: Plan, name_of: Callable[[str], str | None]) -> None:
+    for i, create in enumerate(plan.creates):
+        name = name_of(company_key(create.account.company_name))
+        if name is not None:
+            plan.creates[i] = replace(create, account=replace(create.account, company_name=name))
+    for i, link in enumerate(plan.links):
+        name = name_of(company_key(link.incoming.get(COMPANY, "")))
+        if name is not None:
+            plan.links[i] = replace(link, incoming={**link.incoming, COMPANY: name})
 
 
 def decide(contact: CcContact, index: MatchIndex, policy: Policy, new_id: NewId) -> Action:

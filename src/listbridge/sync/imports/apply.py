@@ -11,6 +11,13 @@ second run see the contact as already linked.
 A CRM may refuse one account of a batch (CiviCRM has no row for its country): the
 batch is written again without it, the contact is reported not imported (or, for an
 account it matched, not updated) with the CRM's reason, and the others go in.
+
+With `import.link_companies` the batch's new organisation accounts are written first, in
+the same `write_batch` as the people tied to them, and journaled with them. Before the
+run's first batch is written, the CRM's own organisations are read once, so that a
+company the CRM has is reused, never made twice; a CRM that cannot hold organisations
+(crm/organisations.py) gets the people with their company names, tied to nothing, and
+the run says so once.
 """
 
 from __future__ import annotations
@@ -23,12 +30,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account
+from listbridge.core.companies import organisation_names
 from listbridge.core.contact_fields import field_updates
 from listbridge.core.errors import AccountRefusedError
-from listbridge.core.import_plan import Link, Plan, Reason, Skip, message
+from listbridge.core.import_plan import (
+    Link,
+    Plan,
+    Reason,
+    Skip,
+    message,
+    reuse_organisations,
+    untie_companies,
+)
 from listbridge.core.journal import Change, Side
 from listbridge.core.runs import ErrorRow
 from listbridge.core.values import reportable
+from listbridge.crm.organisations import organisations_refused
 from listbridge.crm.protocol import AccountBatch, CrmAdapter
 from listbridge.store.import_state import forget_pending, remember_pending
 from listbridge.store.links import LinkRow, save_links
@@ -38,6 +55,7 @@ Bookkeeping = Callable[[Session, list[ErrorRow]], None]
 Update = tuple[Account, tuple[str, ...]]
 READ_ONLY = Reason.CRM_READ_ONLY.message
 OPT_OUT = "email_opt_out"
+LINK_COMPANIES = "import.link_companies"
 
 
 @dataclass(frozen=True)
@@ -54,19 +72,63 @@ def apply_plan(
 ) -> list[ErrorRow]:
     """Write the plan, `bookkeeping` with it; returns the error rows of its skips. A
     create the CRM refuses becomes a skip of `plan` (which is changed in place)."""
+    notes = _companies(crm, plan)  # about the run, not one contact: said once
     refused: dict[str, str] = {}  # the CRM's reason, by account id
     while True:
         try:
-            return _write(crm, target, plan, bookkeeping, refused)
+            return _write(crm, target, plan, bookkeeping, refused, notes)
         except AccountRefusedError as error:
             if error.account_id in refused or not _in_plan(plan, error.account_id):
                 raise
             refused[error.account_id] = error.detail
+            notes += _drop_refused_organisations(plan, refused)
             _skip_refused(plan, refused)
+
+
+def _companies(crm: CrmAdapter, plan: Plan) -> list[ErrorRow]:
+    """The CRM's organisations, read before the run's first batch is written (the plan
+    made without them takes them now); or, where the CRM cannot hold any, no tie at all."""
+    companies = plan.companies
+    if companies is None:
+        return []
+    if not companies.known:
+        companies.known = True
+        companies.refused = organisations_refused(crm) or ""
+        if not companies.refused:
+            reuse_organisations(plan, organisation_names(crm.changed_since(None)))
+    if not companies.refused:
+        return []
+    untie_companies(plan)
+    if companies.reported:
+        return []
+    companies.reported = True
+    why = (
+        f"{LINK_COMPANIES} is true, but {companies.refused}: people are imported with "
+        "their company name and tied to no organisation account"
+    )
+    return [ErrorRow(why, field=LINK_COMPANIES)]
+
+
+def _drop_refused_organisations(plan: Plan, refused: Mapping[str, str]) -> list[ErrorRow]:
+    """An organisation the CRM would not take: its people keep their company names."""
+    gone = [o for o in plan.organisations if o.account.id in refused]
+    untie_companies(plan, [o.key for o in gone])
+    if plan.companies is not None:  # a later batch tries again
+        for organisation in gone:
+            plan.companies.names.pop(organisation.key, None)
+    return [
+        ErrorRow(
+            f"organisation {o.account.company_name!r} not created: {Reason.CRM_REFUSED.message} "
+            f"({refused[o.account.id]}); its people keep the company name, tied to nothing",
+            field="company_name",
+        )
+        for o in gone
+    ]
 
 
 def _in_plan(plan: Plan, account_id: str) -> bool:
     ids = {c.account.id for c in plan.creates} | {link.account_id for link in plan.links}
+    ids |= {o.account.id for o in plan.organisations}
     return account_id in ids
 
 
@@ -85,8 +147,10 @@ def _write(
     plan: Plan,
     bookkeeping: Bookkeeping,
     refused: Mapping[str, str],
+    notes: list[ErrorRow],
 ) -> list[ErrorRow]:
-    errors = [_error_row(s.contact.contact_id, s.contact.email, message(s)) for s in plan.skips]
+    errors = [*notes]
+    errors += [_error_row(s.contact.contact_id, s.contact.email, message(s)) for s in plan.skips]
     updates, update_changes = _updates(crm, target, plan.links)
     if refused:  # matched accounts the CRM would not take the contact's values for
         errors += _not_updated(plan.links, updates, refused)
@@ -94,8 +158,15 @@ def _write(
     if crm.read_only:  # reported, not written (the creates are skips already: job.py)
         errors += _not_written(plan.links, updates)
         updates, update_changes = (), []
-    creates = [replace(c.account, created_at=target.at, updated_at=target.at) for c in plan.creates]
-    changes = [*_create_changes(target, plan), *_link_changes(target, plan), *update_changes]
+    # organisations first: a person is tied to one that is there
+    accounts = [*(o.account for o in plan.organisations), *(c.account for c in plan.creates)]
+    creates = [replace(a, created_at=target.at, updated_at=target.at) for a in accounts]
+    changes = [
+        *_organisation_changes(target, plan),
+        *_create_changes(target, plan),
+        *_link_changes(target, plan),
+        *update_changes,
+    ]
     batch = AccountBatch(target.run_id, target.at, tuple(creates), updates, tuple(changes))
 
     def then(session: Session, ids: Mapping[str, str]) -> None:
@@ -119,6 +190,22 @@ def _save_links(session: Session, target: BatchTarget, plan: Plan, ids: Mapping[
 def _error_row(contact_id: str, email: str, reason: str) -> ErrorRow:
     # An address with a NUL (refused as invalid) is still shown, in a form the store keeps.
     return ErrorRow(reason, cc_contact_id=contact_id, email=reportable(email))
+
+
+def _organisation_changes(target: BatchTarget, plan: Plan) -> list[Change]:
+    why = f"import: {LINK_COMPANIES} is true and no organisation account is named"
+    return [
+        Change(
+            Side.CRM,
+            o.account.id,
+            "*",
+            None,
+            "created",
+            f"{why} {o.account.company_name!r}",
+            target.at,
+        )
+        for o in plan.organisations
+    ]
 
 
 def _create_changes(target: BatchTarget, plan: Plan) -> list[Change]:

@@ -22,6 +22,7 @@ from listbridge.core.matching import MatchIndex
 from listbridge.core.runs import ErrorRow
 from listbridge.core.settings import (
     IMPORT_AMBIGUOUS_MATCH,
+    IMPORT_LINK_COMPANIES,
     IMPORT_ROLE_ADDRESSES,
     IMPORT_SINCE,
     IMPORT_UPDATE_FIELDS,
@@ -58,6 +59,8 @@ def policy_of(settings: Settings) -> Policy:
         update_fields=settings.get(IMPORT_UPDATE_FIELDS),
         cc_to_crm=settings.get(UNSUBSCRIBE_CC_TO_CRM),
         role_local_parts=frozenset(roles),
+        # a new Policy per run: it carries the run's organisations (core/companies.py)
+        link_companies=settings.get(IMPORT_LINK_COMPANIES),
     )
 
 
