@@ -9,11 +9,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from listbridge.cli.context import context
+from listbridge.cli.errors import message
 from listbridge.config import CC_CLIENT_ID_ENV, CC_CLIENT_SECRET_ENV
 from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
-from listbridge.core.errors import UserError
+from listbridge.core.errors import ListbridgeError, UserError
 from listbridge.core.tokens import OAuthApp
+from listbridge.store.connections import connection_names, find_connection
+from listbridge.store.db import Store
 from listbridge.store.disconnect import forget_connection
+from listbridge.store.secretbox import secret_box
+from listbridge.store.tokens import load_connection, reuse_connection
 
 if TYPE_CHECKING:
     # The HTTP and OAuth stack loads only when a command needs it: every other
@@ -22,6 +27,7 @@ if TYPE_CHECKING:
 
     from listbridge.constant_contact import oauth
     from listbridge.sync.cc_connection import Connected
+    from listbridge.sync.lists.copy_to_crm import ListCopy
 
 EMULATOR_CLIENT_ID = "listbridge"
 
@@ -47,9 +53,23 @@ def connect(
         False, "--no-browser", help="Print the URL; paste the redirect URL back."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the account as JSON."),
+    reuse: str | None = typer.Option(
+        None,
+        "--reuse",
+        metavar="OTHER",
+        help="Use connection OTHER's authorisation (no new sign-in); a refresh by either "
+        "serves both.",
+    ),
 ) -> None:
     """Authorise listbridge with Constant Contact (OAuth2 code flow with PKCE)."""
     state = context(ctx)
+    if reuse is not None:
+        given = [client_id, client_secret, auth_base, api_base, emulator]
+        if any(given) or no_browser or redirect_uri != DEFAULT_REDIRECT:
+            raise UserError("connect --reuse OTHER takes none of the other connect options")
+        shared = reuse_authorisation(state.store, state.connection_id, reuse)
+        _show(shared, _copy_lists(state.store, state.connection_id), as_json, reuse)
+        return
     client_id = client_id or state.config.cc_client_id
     client_secret = client_secret or state.config.cc_client_secret or None
     if emulator:
@@ -64,7 +84,33 @@ def connect(
     from listbridge.sync.cc_connection import connect as run_connect
 
     authorize = _headless if emulator else (_pasted if no_browser else _browser)
-    _show(run_connect(state.store, state.connection_id, app, authorize), as_json)
+    connected = run_connect(state.store, state.connection_id, app, authorize)
+    _show(connected, _copy_lists(state.store, state.connection_id), as_json)
+
+
+def reuse_authorisation(store: Store, connection_id: int, other: str) -> Connected:
+    """`connect --reuse OTHER`: UserError (exit 2) for an unknown or unconnected OTHER."""
+    from listbridge.sync.cc_connection import Connected
+
+    other_id = find_connection(store, other)
+    if other_id is None:
+        known = ", ".join(connection_names(store)) or "none"
+        raise UserError(f"no connection named {other!r} to reuse (connections: {known})")
+    identity = reuse_connection(store, connection_id, other_id)
+    record = load_connection(store, connection_id, secret_box(store))
+    assert record is not None
+    return Connected(identity, record.app)
+
+
+def _copy_lists(store: Store, connection_id: int) -> ListCopy:
+    """connect.copy_lists, once connected. The connection is made whatever happens here:
+    a failure is said, not turned into a failed connect."""
+    from listbridge.sync.lists.copy_to_crm import ListCopy, copy_cc_lists
+
+    try:
+        return copy_cc_lists(store, connection_id)
+    except ListbridgeError as error:
+        return ListCopy(skipped=message(error))
 
 
 def _headless(pending: oauth.PendingAuthorization, http: httpx.Client) -> str:
@@ -87,7 +133,7 @@ def _browser(pending: oauth.PendingAuthorization, _http: httpx.Client) -> str:
     return listener.wait()
 
 
-def _show(connected: Connected, as_json: bool) -> None:
+def _show(connected: Connected, copy: ListCopy, as_json: bool, reused: str | None = None) -> None:
     who = connected.identity
     if as_json:
         typer.echo(
@@ -98,6 +144,11 @@ def _show(connected: Connected, as_json: bool) -> None:
                     "owner_name": who.owner_name,
                     "owner_email": who.owner_email,
                     "api_base": connected.app.api_base,
+                    "reuses": reused,
+                    "lists_copied": copy.created,
+                    "lists_paired": copy.paired,
+                    "lists_not_copied": [e.reason for e in copy.refused],
+                    "lists_skipped": copy.skipped,
                 }
             )
         )
@@ -105,6 +156,28 @@ def _show(connected: Connected, as_json: bool) -> None:
     typer.echo(f"Connected to Constant Contact: {who.organization_name}")
     typer.echo(f"  owner: {who.owner_name} <{who.owner_email}>")
     typer.echo(f"  account: {who.account_id} at {connected.app.api_base}")
+    if reused is not None:
+        typer.echo(f"  authorisation: connection {reused!r}'s, shared (no new sign-in)")
+    for line in copy_lines(copy):
+        typer.echo(line)
+
+
+def copy_lines(copy: ListCopy) -> list[str]:
+    """What connect.copy_lists did, for a person."""
+    if copy.skipped:
+        return [f"Constant Contact lists not copied to the CRM: {copy.skipped}"]
+    lines = []
+    if copy.created:
+        lines.append(f"{_lists(copy.created)} copied to the CRM: {', '.join(copy.created)}")
+    if copy.paired:
+        names = ", ".join(copy.paired)
+        lines.append(f"{_lists(copy.paired)} paired with the CRM list of the same name: {names}")
+    lines += [f"not copied: {error.reason}" for error in copy.refused]
+    return lines or ["No Constant Contact list to copy to the CRM."]
+
+
+def _lists(names: list[str]) -> str:
+    return f"{len(names)} Constant Contact list{'' if len(names) == 1 else 's'}"
 
 
 def disconnect(

@@ -18,6 +18,7 @@ from listbridge.store.db import Store
 from listbridge.store.health import ConnectionStatus, connection_status
 from listbridge.store.schedule_state import SYNC_OFF, sync_enabled
 from listbridge.store.secretbox import secret_box
+from listbridge.store.tokens import sharing_with
 
 
 def status(
@@ -47,7 +48,8 @@ def status(
     crm = crm_status(state.store, state.connection_id)
     enabled = sync_enabled(state.store, state.connection_id)
     runs = next_runs(state.store, state.connection_id) if enabled else []
-    _render(shown, as_json, runs, crm, enabled)
+    shared = sharing_with(state.store, state.connection_id)
+    _render(shown, as_json, runs, crm, enabled, shared)
     if problem is not None:
         raise problem
     if shown.health != Health.OK.value:
@@ -82,9 +84,15 @@ def _render(
     runs: list[dict[str, str]],
     crm: dict[str, str | None],
     enabled: bool,
+    shared: list[str],
 ) -> None:
     if as_json:
-        extra = {"crm": crm, "sync_enabled": enabled, "next_runs": runs}
+        extra = {
+            "crm": crm,
+            "sync_enabled": enabled,
+            "next_runs": runs,
+            "shares_authorisation_with": shared,
+        }
         typer.echo(json.dumps({**shown.as_json(), **extra}))
         return
     typer.echo(f"connection health: {shown.health}" + _why(shown))
@@ -93,6 +101,9 @@ def _render(
         owner = f"{shown.owner_name} <{shown.owner_email}>"
         typer.echo(f"account: {shown.organization_name} — {owner}")
         typer.echo(f"api: {shown.api_base}, connected {shown.connected_at}")
+    if shared:
+        names = ", ".join(repr(name) for name in shared)
+        typer.echo(f"authorisation: shared with connection {names} (connect --reuse)")
     if shown.token_age_seconds is not None:
         typer.echo(
             f"access token age: {timedelta(seconds=shown.token_age_seconds)}"

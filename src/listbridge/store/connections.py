@@ -47,3 +47,13 @@ def _find_in(session: Session, name: str) -> int | None:
 def connection_name(store: Store, connection_id: int) -> str:
     with store.session() as session:
         return str(session.scalar(select(Connection.name).where(Connection.id == connection_id)))
+
+
+def find_connection(store: Store, name: str) -> int | None:
+    """The id of the named connection, None when there is none (nothing is created)."""
+    return _find(store, name)
+
+
+def connection_names(store: Store) -> list[str]:
+    with store.session() as session:
+        return list(session.scalars(select(Connection.name).order_by(Connection.name)))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from listbridge.store.db import Store
 from listbridge.store.locks import connection_lock, holder_here
 from listbridge.store.models import Base, CrmAccount
+from listbridge.store.tokens import hand_over_authorisation
 
 #: table → what `disconnect` says it forgot (no purged table refers to another, so any
 #: order will do; this is the order the message reads best in)
@@ -63,6 +64,7 @@ def forget_connection(store: Store, connection_id: int) -> list[str]:
         store.session() as session,
     ):
         unmirror_links(session, connection_id)
+        hand_over_authorisation(session, connection_id)  # `connect --reuse` of it stays
         for name in PURGED:
             table = Base.metadata.tables[name]
             session.execute(delete(table).where(table.c.connection_id == connection_id))

@@ -2,6 +2,11 @@
 
 ``StoredTokens`` is the client's ``TokenVault``: every save is one transaction that
 replaces the access and the refresh token together, so a rotation is never half-saved.
+
+A connection made with ``connect --reuse OTHER`` holds no authorisation of its own: its
+row names OTHER's (``tokens_of``), and every read and save of the app and the tokens goes
+to that row, so a refresh made by either connection is the one both use. Its identity
+and health stay its own; a lost authorisation is lost for every connection sharing it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from listbridge.config import NEW_SECRET_KEY_ENV, SECRET_KEY_ENV
@@ -20,7 +25,7 @@ from listbridge.core.errors import UserError
 from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, TokenSet
 from listbridge.store.crm_choice import reencrypt_crm_urls
 from listbridge.store.db import Store
-from listbridge.store.models import CcAccount
+from listbridge.store.models import CcAccount, Connection
 from listbridge.store.secretbox import SecretBox, key_file, secret_box, write_key_file
 
 
@@ -59,6 +64,8 @@ class ConnectionRecord:
     token_expires_at: datetime | None
     has_tokens: bool
     health_notified_at: datetime | None = None
+    #: the connection whose authorisation this one reuses (None: its own)
+    tokens_of: int | None = None
 
 
 def save_connection(
@@ -82,8 +89,135 @@ def save_connection(
         # A new authorisation ends any "needs reconnect" episode, and its e-mail with it.
         row.health, row.health_reason, row.health_at = Health.OK.value, "", now
         row.health_notified_at = None
+        row.tokens_of = None  # a connect of its own: its own authorisation from now on
         _put_tokens(row, box, tokens)
         session.add(row)
+        # The connections reusing this authorisation have it renewed too.
+        session.execute(
+            update(CcAccount)
+            .where(CcAccount.tokens_of == connection_id)
+            .values(
+                health=Health.OK.value, health_reason="", health_at=now, health_notified_at=None
+            )
+        )
+
+
+def _holder(session: Session, row: CcAccount) -> CcAccount:
+    """The row that holds `row`'s authorisation: its own, or the one it reuses."""
+    if row.tokens_of is None:
+        return row
+    held = session.get(CcAccount, row.tokens_of)
+    return held if held is not None else row
+
+
+def reuse_connection(store: Store, connection_id: int, other_id: int) -> AccountIdentity:
+    """``connect --reuse``: the connection uses connection `other_id`'s authorisation (no
+    OAuth round trip); its identity is the other's. UserError (nothing saved) when the
+    other has no working authorisation or this connection belongs to another account."""
+    now = datetime.now(UTC)
+    with store.session() as session:
+        name, other_name = _name(session, connection_id), _name(session, other_id)
+        if other_id == connection_id:
+            raise UserError(f"connection {name!r} cannot reuse its own authorisation")
+        other = session.get(CcAccount, other_id)
+        if other is None or _holder(session, other).tokens_enc is None:
+            raise UserError(
+                f"connection {other_name!r} is not connected to Constant Contact: run "
+                f"`listbridge --connection {other_name} connect` first"
+            )
+        if other.health == Health.NEEDS_RECONNECT.value:
+            raise UserError(
+                f"connection {other_name!r} needs reconnecting ({other.health_reason}): "
+                f"reconnect it first"
+            )
+        holder = _holder(session, other)
+        row = session.get(CcAccount, connection_id)
+        if row is not None and row.account_id not in ("", other.account_id):
+            raise UserError(
+                f"connection {name!r} is linked to Constant Contact account {row.account_id} "
+                f"({row.organization_name}); connection {other_name!r} is authorised for "
+                f"account {other.account_id} ({other.organization_name}): run "
+                "`listbridge disconnect` first, or use another --connection"
+            )
+        # Those that reused this connection's authorisation move with it to the other's.
+        session.execute(
+            update(CcAccount)
+            .where(CcAccount.tokens_of == connection_id)
+            .values(tokens_of=holder.connection_id)
+        )
+        if row is None:
+            row = CcAccount(connection_id=connection_id)
+        row.client_id, row.api_base, row.auth_base = (
+            holder.client_id,
+            holder.api_base,
+            holder.auth_base,
+        )
+        row.redirect_uri = holder.redirect_uri
+        row.client_secret_enc, row.tokens_enc = None, None
+        row.token_obtained_at, row.token_expires_at = None, None
+        row.tokens_of = holder.connection_id
+        row.account_id, row.organization_name = other.account_id, other.organization_name
+        row.owner_name, row.owner_email = other.owner_name, other.owner_email
+        row.connected_at = now
+        row.health, row.health_reason, row.health_at = Health.OK.value, "", now
+        row.health_notified_at = None
+        session.add(row)
+        return AccountIdentity(
+            other.account_id, other.organization_name, other.owner_name, other.owner_email
+        )
+
+
+def sharing_with(store: Store, connection_id: int) -> list[str]:
+    """The other connections that use the same stored authorisation, by name."""
+    with store.session() as session:
+        row = session.get(CcAccount, connection_id)
+        if row is None:
+            return []
+        holder = row.tokens_of if row.tokens_of is not None else connection_id
+        query = (
+            select(Connection.name)
+            .join(CcAccount, CcAccount.connection_id == Connection.id)
+            .where(or_(CcAccount.connection_id == holder, CcAccount.tokens_of == holder))
+            .where(CcAccount.connection_id != connection_id)
+            .order_by(Connection.name)
+        )
+        return list(session.scalars(query))
+
+
+def hand_over_authorisation(session: Session, connection_id: int) -> None:
+    """Before the connection's row goes (``disconnect``): the connections reusing its
+    authorisation keep it, held from now on by the first of them."""
+    heirs = list(
+        session.scalars(
+            select(CcAccount)
+            .where(CcAccount.tokens_of == connection_id)
+            .order_by(CcAccount.connection_id)
+        )
+    )
+    row = session.get(CcAccount, connection_id)
+    if not heirs or row is None:
+        return
+    heir = heirs[0]
+    heir.client_secret_enc, heir.tokens_enc = row.client_secret_enc, row.tokens_enc
+    heir.token_obtained_at, heir.token_expires_at = row.token_obtained_at, row.token_expires_at
+    heir.tokens_of = None
+    for other in heirs[1:]:
+        other.tokens_of = heir.connection_id
+    session.flush()
+
+
+def token_age(store: Store, connection_id: int) -> tuple[bool, datetime | None]:
+    """Whether the connection is healthy, and when its tokens (its own or those it reuses)
+    were obtained; no secret read."""
+    with store.session() as session:
+        row = session.get(CcAccount, connection_id)
+        if row is None:
+            return False, None
+        return row.health == Health.OK.value, _holder(session, row).token_obtained_at
+
+
+def _name(session: Session, connection_id: int) -> str:
+    return str(session.scalar(select(Connection.name).where(Connection.id == connection_id)))
 
 
 def _put_tokens(row: CcAccount, box: SecretBox, tokens: TokenSet) -> None:
@@ -96,8 +230,9 @@ def load_connection(store: Store, connection_id: int, box: SecretBox) -> Connect
         row = session.get(CcAccount, connection_id)
         if row is None:
             return None
-        secret = box.decrypt(row.client_secret_enc) if row.client_secret_enc else None
-        app = OAuthApp(row.client_id, row.api_base, row.auth_base, row.redirect_uri, secret)
+        held = _holder(session, row)
+        secret = box.decrypt(held.client_secret_enc) if held.client_secret_enc else None
+        app = OAuthApp(held.client_id, held.api_base, held.auth_base, held.redirect_uri, secret)
         identity = AccountIdentity(
             row.account_id, row.organization_name, row.owner_name, row.owner_email
         )
@@ -108,10 +243,11 @@ def load_connection(store: Store, connection_id: int, box: SecretBox) -> Connect
             Health(row.health),
             row.health_reason,
             row.health_at,
-            row.token_obtained_at,
-            row.token_expires_at,
-            row.tokens_enc is not None,
+            held.token_obtained_at,
+            held.token_expires_at,
+            held.tokens_enc is not None,
             row.health_notified_at,
+            row.tokens_of,
         )
 
 
@@ -146,9 +282,10 @@ class StoredTokens:
     def load(self) -> TokenSet | None:
         with self.store.session() as session:
             row = session.get(CcAccount, self.connection_id)
-            if row is None or row.tokens_enc is None:
+            held = None if row is None else _holder(session, row)
+            if held is None or held.tokens_enc is None:
                 return None
-            return _tokens_from(self.box.decrypt(row.tokens_enc))
+            return _tokens_from(self.box.decrypt(held.tokens_enc))
 
     def save(self, tokens: TokenSet) -> None:
         with self.store.session() as session:
@@ -159,23 +296,27 @@ class StoredTokens:
                 )
             # Health is left alone: only a reconnect (save_connection) ends an episode, so
             # one lucky refresh in another process never un-pauses the schedules.
-            _put_tokens(row, self.box, tokens)
+            _put_tokens(_holder(session, row), self.box, tokens)
 
     def mark_needs_reconnect(self, reason: str) -> None:
         mark_needs_reconnect(self.store, self.connection_id, reason, datetime.now(UTC))
 
 
 def mark_needs_reconnect(store: Store, connection_id: int, reason: str, now: datetime) -> bool:
-    """Start a "needs reconnect" episode; True when this call started it.
+    """Start a "needs reconnect" episode (for every connection sharing the authorisation);
+    True when this call started one.
 
     A connection already marked keeps its first reason and since: later failures are
     the same episode, not news.
     """
     with store.session() as session:
+        # One authorisation lost is lost for every connection that shares it.
+        row = session.get(CcAccount, connection_id)
+        holder = row.tokens_of if row is not None and row.tokens_of is not None else connection_id
         result = session.execute(
             update(CcAccount)
             .where(
-                CcAccount.connection_id == connection_id,
+                or_(CcAccount.connection_id == holder, CcAccount.tokens_of == holder),
                 CcAccount.health != Health.NEEDS_RECONNECT.value,
             )
             .values(

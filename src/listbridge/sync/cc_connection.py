@@ -44,12 +44,16 @@ def client_config(app: OAuthApp) -> ClientConfig:
     )
 
 
-def _session(store: Store, connection_id: int, config: ClientConfig, vault: Any) -> ApiSession:
+def _session(
+    store: Store, connection_id: int, config: ClientConfig, vault: Any, holder: int | None = None
+) -> ApiSession:
+    """`holder`: the connection whose authorisation it reuses (`connect --reuse`), whose
+    rate it shares too."""
     return ApiSession(
         config,
         vault,
         StoredBudget(store, connection_id, config.daily_limit),
-        connection_key=f"{store.url}#{connection_id}",
+        connection_key=f"{store.url}#{holder or connection_id}",
         **CLIENT_OPTIONS,
     )
 
@@ -64,7 +68,8 @@ def open_client(store: Store, connection_id: int) -> ConstantContact:
     if record.health is Health.NEEDS_RECONNECT:
         raise NotConnectedError(record.health_reason or reconnect_message("authorisation lost"))
     vault = NotifyingVault(store, connection_id, box)
-    return ConstantContact(_session(store, connection_id, client_config(record.app), vault))
+    config = client_config(record.app)
+    return ConstantContact(_session(store, connection_id, config, vault, record.tokens_of))
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,15 @@ from listbridge.core.tokens import Health, IdlePolicy, OAuthApp, idle_expiry_mes
 from listbridge.notify.email import send_email
 from listbridge.store.db import Store
 from listbridge.store.health import claim_notice, release_notice, schedule_pause
-from listbridge.store.models import CcAccount, Connection
+from listbridge.store.models import Connection
 from listbridge.store.secretbox import SecretBox
 from listbridge.store.settings import effective_settings
-from listbridge.store.tokens import StoredTokens, load_connection, mark_needs_reconnect
+from listbridge.store.tokens import (
+    StoredTokens,
+    load_connection,
+    mark_needs_reconnect,
+    token_age,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +43,7 @@ def check_idle_expiry(
 ) -> bool:
     """Mark the connection when its refresh token nears its idle expiry; True if marked now."""
     policy = policy or store.config.idle_policy
-    with store.session() as session:
-        row = session.get(CcAccount, connection_id)
-        obtained = row.token_obtained_at if row is not None else None
-        healthy = row is not None and row.health == Health.OK.value
+    healthy, obtained = token_age(store, connection_id)  # a reused authorisation's too
     if not healthy or obtained is None or not policy.near(obtained, now):
         return False
     reason = idle_expiry_message(policy.expires_at(obtained))
@@ -81,6 +83,9 @@ def _send_notice(store: Store, connection_id: int, box: SecretBox, to: str) -> b
     name = _connection_name(store, connection_id)
     subject = f"listbridge: connection {name!r} needs reconnecting to Constant Contact"
     body = notice_body(name, record.health_reason, record.health_at, record.app)
+    if record.tokens_of is not None:  # `connect --reuse`: reconnecting the holder renews both
+        holder = _connection_name(store, record.tokens_of)
+        body = body.replace(reconnect_command(name, record.app), _holder_hint(holder, record.app))
     return send_email(store.config, to, subject, body)
 
 
@@ -117,7 +122,13 @@ def reconnect_hint(store: Store, connection_id: int, box: SecretBox) -> str:
     record = load_connection(store, connection_id, box)
     if record is None or record.health is not Health.NEEDS_RECONNECT:
         return ""
+    if record.tokens_of is not None:  # `connect --reuse`: reconnecting the holder renews both
+        return _holder_hint(_connection_name(store, record.tokens_of), record.app)
     return reconnect_command(_connection_name(store, connection_id), record.app)
+
+
+def _holder_hint(holder: str, app: OAuthApp) -> str:
+    return f"{reconnect_command(holder, app)} (this connection reuses its authorisation)"
 
 
 def _quoted(name: str) -> str:

@@ -53,6 +53,10 @@ class CcAccount(Base):
     health_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the "needs reconnect" e-mail of the current episode went out (None: not yet).
     health_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # `connect --reuse`: the connection whose row holds the authorisation (app, client
+    # secret, tokens) this one uses, so that a refresh by either is seen by both; NULL:
+    # this row holds its own. Never a chain: it names a row whose own is NULL.
+    tokens_of: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiBudget(Base):
