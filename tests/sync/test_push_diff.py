@@ -12,6 +12,8 @@ from tests.sync.lists_support import cc_list_names, email, reset_counters, write
 from tests.sync.test_push import push
 from tests.sync.test_push_runs import _set, _snapshot
 
+from listbridge.core.accounts import Account
+
 
 def dry_diff(scene: Scene, *args: str) -> dict[str, Any]:
     answer = scene.cli("push", "--dry-run", "--diff", "--json", *args)
@@ -93,3 +95,30 @@ def test_the_diff_in_words_and_its_usage(scene: Scene) -> None:
     assert refused.exit_code == 2
     assert "--dry-run" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_many_linked_contacts_are_read_in_one_scan_and_an_opt_out_joins_nothing(
+    scene: Scene,
+) -> None:
+    scene.add_list("News")
+    names = [f"member{n:02}" for n in range(25)]
+    people = [Account(n, email=email(n), first_name="Member", last_name=n.title()) for n in names]
+    made = scene.add_accounts(people)
+    push(scene, "--list", "News")
+    for account_id, name in zip(made, names, strict=True):
+        scene.crm.update_fields(account_id, {"last_name": f"{name.title()}-Ode"}, reason="test")
+    gone = scene.contact_of(made[0])
+    scene.unsubscribe(gone)
+    scene.add_list("Members")
+    reset_counters(scene)
+    result = dry_diff(scene, "--list", "Members")
+    reads = scene.cc.counters()["by_endpoint"]
+    assert not any(k.startswith("GET /v3/contacts/") for k in reads), reads  # no read each
+    assert writes(scene) == {}
+    by_account = {a: changes(result, a) for a in made}
+    assert by_account[made[0]] == {"last_name": (names[0].title(), f"{names[0].title()}-Ode")}
+    for account_id, name in zip(made[1:], names[1:], strict=True):
+        assert by_account[account_id] == {
+            "last_name": (name.title(), f"{name.title()}-Ode"),
+            "lists": (["News"], ["Members", "News"]),
+        }
