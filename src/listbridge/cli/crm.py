@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from listbridge.cli import crm_check, crm_duplicates, crm_use
+from listbridge.cli.account_cc import cc_lines
 from listbridge.cli.context import CliContext, context
 from listbridge.cli.crm_lists import app as crm_lists_app
 from listbridge.core.accounts import Account, FieldType
@@ -38,6 +39,7 @@ from listbridge.crm.protocol import CrmWithLists
 from listbridge.crm.reading import with_links
 from listbridge.store.crm_choice import CrmKind, load_crm_choice
 from listbridge.store.journal import history
+from listbridge.store.last_push import cc_side
 from listbridge.store.runs import started_by
 
 app = typer.Typer(
@@ -201,7 +203,8 @@ def fields_ls(ctx: typer.Context) -> None:
 
 @app.command("show")
 def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")) -> None:
-    """One account: its fields, custom values, CRM lists and change history."""
+    """One account: its fields, custom values, CRM lists and change history; its
+    Constant Contact lists and last push."""
     state = context(ctx)
     crm = open_crm(state.store, state.connection_id)
     account, deleted_at = _stored(state, crm, account_id)
@@ -210,9 +213,12 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
     lines = [*account_lines(account), "", *lists, "", *history_lines(changes)]
     if deleted_at is not None:  # first: whoever reads the rest should know it is out
         lines[:0] = [f"DELETED {format_timestamp(deleted_at)} (crm load of its id restores it)"]
+    with state.store.session() as session:
+        side = cc_side(session, state.connection_id, account_id)
+    lines += ["", *cc_lines(side)]
     if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
         cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
-        lines += ["", f"Constant Contact contact {account.cc_contact_id}:", *history_lines(cc)]
+        lines += [f"  {line}" for line in history_lines(cc)]
     typer.echo("\n".join(lines))
 
 
