@@ -71,22 +71,22 @@ def preview_lines(preview: FullSyncPreview) -> list[str]:
 def _step(name: str, shown: list[str]) -> list[str]:
     """The step's own dry-run output under its name: its headline, then its details."""
     head, *rest = shown or ["nothing to do"]
-    return [f"  {name}: {head}", *(f"    {line.strip()}" for line in rest)]
+    return [f"  {name}: {head}", *(f"    {line}" for line in rest)]
 
 
 def _consent_lines(consent: ConsentPreview) -> list[str]:
-    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in consent.counts().items())
-    lines = [counts]
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in consent.counts().items() if n)
+    lines = [counts or "nothing to change"]
     for d in consent.decisions:
         pair = d.pair
-        lines.append(f"{pair.account_id} {pair.email}: {d.action.value} ({d.reason.value})")
+        lines.append(f"  {pair.account_id} {pair.email}: {d.action.value} ({d.reason.value})")
     return lines
 
 
 def _push_lines(result: PushResult) -> list[str]:
     counts = ", ".join(f"{result.count(k)} {k.replace('_', ' ')}" for k in PUSH_COUNTS)
     lines = [counts]
-    lines += [f"{n:>8}  {what}" for what, n in sorted(result.by_reason.items())]
+    lines += [f"  {n:>8}  {what}" for what, n in sorted(result.by_reason.items())]
     if result.calls is not None:
         lines.append(f"API calls: {result.calls.total}")
     return lines
