@@ -34,7 +34,7 @@ from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.runs import list_runs
 from listbridge.sync.imports import apply as imports_apply
-from listbridge.sync.imports import job as imports_job
+from listbridge.sync.imports import batches as imports_batches
 from listbridge.sync.imports import source as imports_source
 
 PEOPLE = 5
@@ -109,7 +109,7 @@ def test_the_crm_gone_mid_import_interrupts_the_run_and_a_rerun_finishes(
 ) -> None:
     _connect(cli, wired, _through(relay, civicrm))
     # Batches of two, so that the relay is cut between the first batch and the second.
-    monkeypatch.setattr(imports_job, "BATCH", 2)
+    monkeypatch.setattr(imports_batches, "BATCH", 2)
     monkeypatch.setattr(imports_source, "BATCH", 2)
     with monkeypatch.context() as patched:
         patched.setattr(imports_apply, "_save_links", _cut_after_first_batch(relay))
