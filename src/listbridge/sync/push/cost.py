@@ -6,6 +6,7 @@ from listbridge.constant_contact.bulk import import_batches
 from listbridge.core.batching import CONTACT_IDS_PER_ACTIVITY, chunked
 from listbridge.core.push_plan import Plan
 from listbridge.sync.push.apply import READ_BEFORE_PUT, import_groups
+from listbridge.sync.push.journal import reads_before
 from listbridge.sync.push.source import FEW, PAGE, Calls, Fetched
 from listbridge.sync.push.steps import states_of
 
@@ -18,6 +19,12 @@ def import_requests(rows: list[dict[str, str]], list_ids: tuple[str, ...]) -> in
 def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
     """The reads already made, plus the writes and the polls applying would need."""
     calls = Calls(dict(fetched.calls.by_purpose))
+    # the journal's old values: the contacts whose fields are sent, read before they are
+    missing, few = reads_before(plan, fetched)
+    if missing:
+        links = len(fetched.links)
+        calls.add("read contacts (journal)" if len(missing) <= few else "scan contacts (journal)",
+                  len(missing) if len(missing) <= few else 1 + links // PAGE)  # fmt: skip
     updated = {u.account_id for u in plan.updates}
     for list_ids, items in import_groups(plan, states_of(plan, fetched)).items():
         if list_ids:

@@ -97,7 +97,8 @@ def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
         siblings = [a for a in shared if a.id not in request.accounts]
     wanted = _emails_to_look_up(accounts, links, policy)
     row_of = source.row_reader(policy.mapping, custom.names)
-    seen: dict[str, Contact] | None = {} if request.diff else None
+    # kept for the diff, and for a push's journal (the old values of the fields it sends)
+    seen: dict[str, Contact] = {}
     existing = (
         source.contacts_by_email(client, wanted, calls, source.fingerprinter(row_of), seen)
         if wanted

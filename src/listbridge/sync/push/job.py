@@ -3,7 +3,8 @@
 fetch (`fetch.py`: CC opt-outs, the target lists, accounts, links, CC contacts for
 unlinked addresses) → plan (`core.push_plan`, pure) → apply (bulk imports and
 memberships, each activity remembered in `push_activities` before it is polled) →
-record (links with their fingerprints, error rows, counts, in one transaction) →
+record (links with their fingerprints, error rows, counts and the journal of what it
+changed in Constant Contact (`journal.py`), in one transaction) →
 completion e-mail. A dry run (`preview.py`) stops after the plan and prints what
 applying it would cost, and with `--diff` what it would change.
 """
@@ -19,6 +20,7 @@ from listbridge.store.runs import RunRecorder
 from listbridge.sync.completion_mail import Completion, Mail
 from listbridge.sync.job import Job, JobContext, JobStart, job_context, run_job
 from listbridge.sync.push.fetch import KIND, PushRequest, fetch, plan_fetched
+from listbridge.sync.push.journal import cc_changes, read_before
 from listbridge.sync.push.preview import dry_run_push
 from listbridge.sync.push.record import COUNTS, PushResult, record_push
 from listbridge.sync.push.steps import apply_push, settle_remembered
@@ -54,8 +56,12 @@ def push(ctx: JobContext, request: PushRequest, run: RunRecorder) -> PushResult:
     fetched = fetch(ctx, request, write=True)
     plan = plan_fetched(fetched)
     ctx.progress(f"plan: {plan.considered} accounts considered")
+    before = read_before(ctx.client, plan, fetched, ctx.progress)
     applied = apply_push(Bulk(ctx.client, memo), ctx.client, plan, fetched, ctx.progress)
     ctx.check_lock()
-    result = record_push(ctx.store, ctx.connection_id, run, plan, fetched, applied, ctx.clock())
+    journal = cc_changes(plan, fetched, applied, before, ctx.clock())
+    result = record_push(
+        ctx.store, ctx.connection_id, run, plan, fetched, applied, ctx.clock(), journal
+    )
     memo.forget(applied.keys)
     return result

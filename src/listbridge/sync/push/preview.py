@@ -41,7 +41,7 @@ def _diff(ctx: JobContext, plan: Plan, fetched: Fetched) -> list[FieldChange]:
     missing = touched - set(seen)
     if missing:
         ctx.progress(f"reading {len(missing)} contacts to compare with")
-    contacts = {**seen, **source.contacts_by_id(ctx.client, missing, fetched.calls)}
+    contacts = {**seen, **source.contacts_held(ctx.client, touched, fetched.calls, seen, "diff")}
     row_of = fetched.row_of or source.row_reader(fetched.policy.mapping, {})
     held = {i: Held(row_of(c), frozenset(c.list_memberships)) for i, c in contacts.items()}
     by_put = {item.account_id for item in import_groups(plan, states_of(plan, fetched)).get((), [])}

@@ -1,17 +1,20 @@
-"""The result of a push, and recording it: links, error rows and counts in one transaction."""
+"""The result of a push, and recording it: links, error rows, counts and the journal of its
+Constant Contact changes in one transaction."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from listbridge.core.journal import Change
 from listbridge.core.push_diff import FieldChange
 from listbridge.core.push_plan import CcState, Plan, Reason, Skip
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.db import Store
 from listbridge.store.import_state import save_progress
+from listbridge.store.journal import record_changes
 from listbridge.store.push_state import PushedLink, drop_links, forget_lists, save_pushed_links
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobResult
@@ -90,7 +93,10 @@ def record_push(
     fetched: Fetched,
     applied: PushApplied,
     at: datetime,
+    journal: Sequence[Change] = (),
 ) -> PushResult:
+    """`journal`: what the push changed in Constant Contact (`journal.cc_changes`),
+    written with the links, so a link and the journal of its change commit together."""
     result = PushResult.of_plan(plan, fetched.list_names, RunStatus.SUCCEEDED, fetched.calls)
     lost = [c for c in plan.creates if c.account_id not in applied.created_ids]
     result.counts["created"] -= len(lost)
@@ -107,6 +113,7 @@ def record_push(
     result.counts["contacts_deleted"] = len(plan.deletes)
     with store.session() as session:
         save_pushed_links(session, connection_id, links, at)
+        record_changes(session, connection_id, run.run_id, journal)
         forget_lists(session, connection_id, [u.account_id for u in plan.unsubscribes])
         drop_links(session, connection_id, [d.account_id for d in plan.deletes])
         run.add_errors([*result.errors, *result.warnings], session)

@@ -2,7 +2,8 @@
 
 Reads are bulk where they can be: a few addresses are looked up one by one
 (`GET /contacts?email=`), more than `FEW` by one scan of the contact pages. The same
-rule reads the contacts a dry run's diff compares with (`contacts_by_id`).
+rule reads the contacts a push compares with before it writes (`contacts_held`): a dry
+run's diff, and a push's journal of the fields it changes.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Fetched:
     learned: dict[str, CcState] = field(default_factory=dict)
     #: accounts outside a pushed subset that share an address with one inside it
     siblings: list[Account] = field(default_factory=list)
-    #: a dry run's diff: the contacts read while fetching, by id (else left empty)
+    #: the contacts the look-up by e-mail read, by id (a dry run's diff, a push's journal)
     seen: dict[str, Contact] | None = None
     #: how a contact read from CC becomes a row of the shape the push sends
     row_of: RowReader | None = None
@@ -162,21 +163,42 @@ def contacts_by_email(
     return states
 
 
-def contacts_by_id(
-    client: ConstantContact, contact_ids: Collection[str], calls: Calls
+def contacts_held(
+    client: ConstantContact,
+    contact_ids: Collection[str],
+    calls: Calls,
+    seen: Mapping[str, Contact] | None,
+    purpose: str,
+    few: int = FEW,
 ) -> dict[str, Contact]:
-    """These contacts with every part a push maps: read one by one when few, else found
-    in one scan of the contact pages (a contact deleted meanwhile is simply absent)."""
+    """These contacts as Constant Contact holds them now: those the look-up by e-mail
+    already read (`seen`) are not read again, the others are read by `contacts_by_id`."""
+    known = seen or {}
+    wanted = set(contact_ids)
+    have = {i: known[i] for i in wanted if i in known}
+    return have | contacts_by_id(client, wanted - set(have), calls, purpose, few)
+
+
+def contacts_by_id(
+    client: ConstantContact,
+    contact_ids: Collection[str],
+    calls: Calls,
+    purpose: str = "diff",
+    few: int = FEW,
+) -> dict[str, Contact]:
+    """These contacts with every part a push maps: read one by one when `few` or fewer,
+    else found in one scan of the contact pages (a contact deleted meanwhile is simply
+    absent)."""
     wanted = set(contact_ids)
     if not wanted:
         return {}
-    if len(wanted) <= FEW:
-        calls.add("read contacts (diff)", len(wanted))
+    if len(wanted) <= few:
+        calls.add(f"read contacts ({purpose})", len(wanted))
         return {i: c for i in sorted(wanted) if (c := _contact(client, i)) is not None}
     scanned = Counter[str]()
     found = {c.contact_id: c for c in _counted(client.iter_contacts(include=FULL), scanned)
              if c.contact_id in wanted}  # fmt: skip
-    calls.add("scan contacts (diff)", 1 + scanned["contacts"] // PAGE)
+    calls.add(f"scan contacts ({purpose})", 1 + scanned["contacts"] // PAGE)
     return found
 
 
