@@ -69,7 +69,12 @@ def history(store: Store, connection_id: int, side: Side, record_id: str) -> lis
 
 
 def _journaled(entry: JournalEntry, kind: str | None, by: str | None) -> JournaledChange:
-    change = Change(
+    return JournaledChange(change_of(entry), entry.run_id, kind, by)
+
+
+def change_of(entry: JournalEntry) -> Change:
+    """A journal row as the Change it records."""
+    return Change(
         Side(entry.side),
         entry.record_id,
         entry.field,
@@ -78,4 +83,3 @@ def _journaled(entry: JournalEntry, kind: str | None, by: str | None) -> Journal
         entry.reason,
         entry.at,
     )
-    return JournaledChange(change, entry.run_id, kind, by)

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from listbridge.core.journal import Change, Side
+from listbridge.store.journal import change_of
 from listbridge.store.models import CcLink, CcListMirror, JournalEntry, Run, RunError
 
 #: the kinds of run that push: `push`; `full` (its push step records in its run); `lists`
@@ -101,7 +102,7 @@ def last_push(
         )
         for entry, run in session.execute(query):
             runs[run.id] = run
-            journaled.setdefault(run.id, []).append(_change(entry))
+            journaled.setdefault(run.id, []).append(change_of(entry))
     recorded = _recorded_by(session, connection_id, link)
     if recorded is not None:
         runs[recorded.id] = recorded
@@ -155,15 +156,3 @@ def _not_pushed(session: Session, connection_id: int, account_id: str) -> list[t
         .order_by(RunError.id)
     )
     return [(run, str(reason)) for run, reason in session.execute(query)]
-
-
-def _change(entry: JournalEntry) -> Change:
-    return Change(
-        Side(entry.side),
-        entry.record_id,
-        entry.field,
-        entry.old_value,
-        entry.new_value,
-        entry.reason,
-        entry.at,
-    )
