@@ -109,3 +109,51 @@ def test_cli_show_never_cuts_a_key_short(cli, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("COLUMNS", "80")
     table = cli("settings", "show").stdout
     assert "unsubscribe.resubscribe_clears_opt_out" in table
+
+
+ISSUE_15_KEYS = {  # key: (default shown, words of the allowed values)
+    "sync.enabled": ("true", "true or false"),
+    "import.scope": ("lists", "lists / all_active"),
+    "import.link_companies": ("false", "true or false"),
+    "push.main_list": ("(empty)", "a Constant Contact list name"),
+    "push.include_address": ("true", "true or false"),
+    "push.include_company": ("true", "true or false"),
+    "connect.copy_lists": ("true", "true or false"),
+}
+
+
+def test_show_lists_the_administrators_switches_with_default_and_allowed_values(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    table = cli("settings", "show").stdout
+    for key, (default, allowed) in ISSUE_15_KEYS.items():
+        line = next(row for row in table.splitlines() if f" {key} " in row)
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        assert cells[:3] == [key, default, "default"], line
+        assert cells[3].startswith(allowed), line
+    shown = json.loads(cli("settings", "show", "--json").stdout)
+    assert (shown["sync.enabled"], shown["push.main_list"], shown["import.scope"]) == (
+        True,
+        "",
+        "lists",
+    )
+
+
+def test_the_switches_refuse_what_they_do_not_take(cli) -> None:
+    result = cli(
+        "settings",
+        "set",
+        "import.scope=everyone",
+        "sync.enabled=maybe",
+        f"push.main_list={'x' * 256}",
+    )
+    assert result.exit_code == 2
+    assert "invalid value 'everyone' for setting import.scope" in result.stderr
+    assert "allowed: lists / all_active" in result.stderr
+    assert "setting sync.enabled" in result.stderr
+    assert "a list name has at most 255 characters" in result.stderr
+    done = cli("settings", "set", "push.main_list=  Tout le monde  ", "import.scope=all_active")
+    assert done.exit_code == 0, done.output
+    shown = json.loads(cli("settings", "show", "--json").stdout)
+    assert (shown["push.main_list"], shown["import.scope"]) == ("Tout le monde", "all_active")
