@@ -18,6 +18,7 @@ from listbridge.core.setting_values import (
     Direction,
     FieldPair,
     Frequency,
+    ImportScope,
     OnCrmDelete,
     Schedule,
     StateFormat,
@@ -78,6 +79,16 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "sync.guard_percent": st.integers(0, 100),
     "sync.guard_count": st.integers(0, 1_000_000),
     "notify.email": emails,
+    "sync.enabled": st.booleans(),
+    "import.scope": st.sampled_from(ImportScope),
+    "import.link_companies": st.booleans(),
+    # a list name, trimmed (as the setting keeps it), or empty for none
+    "push.main_list": st.text(st.characters(blacklist_categories=("Cs",)), max_size=255).map(
+        str.strip
+    ),
+    "push.include_address": st.booleans(),
+    "push.include_company": st.booleans(),
+    "connect.copy_lists": st.booleans(),
 }
 
 
@@ -115,17 +126,24 @@ def test_design_defaults() -> None:
         "import.update_fields": "none",
         "import.since": "",
         "import.role_addresses": ", ".join(sorted(s.ROLE_LOCAL_PARTS)),
+        "import.scope": "lists",
+        "import.link_companies": False,
         "push.custom_fields": "",
+        "push.main_list": "",
+        "push.include_address": True,
+        "push.include_company": True,
         "push.direction": "both",
         "mapping.state": "name",
         "push.tag": "listbridge",
         "push.new_contact_on_email_change": False,
         "push.on_crm_delete": "keep",
         "stats.pull_at": "02:00",
+        "sync.enabled": True,
         "sync.full_schedule": "off",
         "sync.guard_percent": 10,
         "sync.guard_count": 100,
         "notify.email": "",
+        "connect.copy_lists": True,
     }
 
 
