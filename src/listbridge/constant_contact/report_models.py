@@ -60,6 +60,8 @@ class StatsResult(Model):
             bounces=s.get("em_bounces", 0),
             abuse=s.get("em_abuse", 0),
             not_opened=s.get("em_not_opened", 0),
+            opens_all=s.get("em_opens_all", 0),
+            clicks_all=s.get("em_clicks_all", 0),
         )
 
 
@@ -92,10 +94,23 @@ class CampaignSummary(Model):
 
 
 # The per-kind detail worth keeping on a timeline row.
-_DETAIL_FIELDS = ("link_url", "bounce_code", "opt_out_reason", "device_type")
+_DETAIL_FIELDS = ("link_url", "bounce_code", "opt_out_reason")
+#: tracking_activity_type → the report's kind
+_KINDS = {
+    "em_sends": "sends",
+    "em_opens": "opens",
+    "em_clicks": "clicks",
+    "em_forwards": "forwards",
+    "em_optouts": "optouts",
+    "em_bounces": "bounces",
+    "em_didnotopens": "didnotopens",
+}
 
 
 class TrackingRow(Model):
+    """One row of a tracking report; `detail_key` tells apart two rows of one contact and
+    instant (two links clicked in the same second)."""
+
     contact_id: str
     campaign_activity_id: str
     tracking_activity_type: str
@@ -113,11 +128,14 @@ class TrackingRow(Model):
 
     def to_core(self) -> TrackingEvent:
         detail = next((str(getattr(self, f)) for f in _DETAIL_FIELDS if getattr(self, f)), "")
+        kind = self.tracking_activity_type
         return TrackingEvent(
-            self.tracking_activity_type,
+            _KINDS.get(kind, kind),
             self.contact_id,
             self.campaign_activity_id,
             self.email_address,
             self.created_time,
             detail,
+            self.url_id or self.bounce_code or "",
+            self.device_type or "",
         )

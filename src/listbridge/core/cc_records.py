@@ -71,7 +71,12 @@ class CcList:
 
 @dataclass(frozen=True)
 class TrackingEvent:
-    """One per-contact row of a campaign activity's tracking report."""
+    """One per-contact row of a campaign activity's tracking report.
+
+    `kind` is the report's (sends, opens, clicks, forwards, optouts, bounces); `detail`
+    the clicked link, the bounce code or the opt-out reason; `detail_key` what tells two
+    rows of one contact and instant apart (the link's url_id, the bounce code).
+    """
 
     kind: str
     contact_id: str
@@ -79,6 +84,8 @@ class TrackingEvent:
     email: str
     at: datetime
     detail: str = ""
+    detail_key: str = ""
+    device: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,3 +102,6 @@ class ActivityStats:
     bounces: int = 0
     abuse: int = 0
     not_opened: int = 0
+    #: every open and every click, not only the first of each contact
+    opens_all: int = 0
+    clicks_all: int = 0

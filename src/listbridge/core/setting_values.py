@@ -212,6 +212,16 @@ def parse_list_name_or_empty(text: str) -> str:
     return name
 
 
+def parse_custom_field_or_empty(text: str) -> str:
+    """`custom.<Name>` (a CRM custom field), or empty for none."""
+    name = text.strip()
+    if not name:
+        return ""
+    if not name.startswith(CUSTOM_PREFIX) or not name[len(CUSTOM_PREFIX) :].strip():
+        raise ValueError(f"{name!r} is not custom.<Name>, the name of a CRM custom field")
+    return CUSTOM_PREFIX + name[len(CUSTOM_PREFIX) :].strip()
+
+
 def parse_email_or_empty(text: str) -> str:
     address = text.strip()
     if not address:

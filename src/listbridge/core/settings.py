@@ -211,6 +211,26 @@ STATS_PULL_AT: SettingSpec[time] = SettingSpec(
     "a local time of day HH:MM, 00:00 to 23:59",
     "when the nightly campaign statistics pull runs",
 )
+STATS_WINDOW_DAYS = whole_number(
+    "stats.window_days",
+    1,
+    3650,
+    90,
+    "campaigns sent longer ago than this are frozen: no longer pulled",
+)
+STATS_HARD_BOUNCE_FIELD: SettingSpec[str] = SettingSpec(
+    "stats.hard_bounce_field",
+    kinds.parse_custom_field_or_empty,
+    str,
+    "",
+    "custom.<Name> of a CRM custom field, or empty for none",
+    "the CRM field a hard bounce sets, so that staff fix the address (empty: off)",
+)
+STATS_CREATE_RECIPIENTS = boolean(
+    "stats.create_recipients",
+    False,
+    "campaign recipients not in the CRM get an account (the import's matching and exclusions)",
+)
 SYNC_FULL_SCHEDULE: SettingSpec[Schedule] = SettingSpec(
     "sync.full_schedule",
     kinds.parse_schedule,
@@ -259,6 +279,9 @@ SETTINGS = Registry(
         PUSH_NEW_CONTACT_ON_EMAIL_CHANGE,
         PUSH_ON_CRM_DELETE,
         STATS_PULL_AT,
+        STATS_WINDOW_DAYS,
+        STATS_HARD_BOUNCE_FIELD,
+        STATS_CREATE_RECIPIENTS,
         SYNC_ENABLED,
         SYNC_FULL_SCHEDULE,
         SYNC_GUARD_PERCENT,

@@ -9,6 +9,7 @@ model from here (`from listbridge.store.models import CcLink`).
 from __future__ import annotations
 
 from listbridge.store.models.base import Base
+from listbridge.store.models.campaigns import CampaignEvent, CcCampaign
 from listbridge.store.models.connections import ApiBudget, CcAccount, Connection, Setting
 from listbridge.store.models.crm import CrmAccount, CrmCustomField, CrmCustomValue
 from listbridge.store.models.crm_choices import CrmChoiceRow, CrmFingerprint
@@ -21,7 +22,9 @@ from listbridge.store.models.runs import JournalEntry, Lock, Run, RunError
 __all__ = [
     "ApiBudget",
     "Base",
+    "CampaignEvent",
     "CcAccount",
+    "CcCampaign",
     "CcLink",
     "CcListMirror",
     "Connection",
