@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import time
 
 import pytest
 
@@ -11,6 +12,10 @@ from listbridge.core.setting_values import Direction, FieldPair
 from listbridge.core.settings import (
     PUSH_CUSTOM_FIELDS,
     PUSH_DIRECTION,
+    STATS_CREATE_RECIPIENTS,
+    STATS_HARD_BOUNCE_FIELD,
+    STATS_PULL_AT,
+    STATS_WINDOW_DAYS,
     UNSUBSCRIBE_INTERVAL_MINUTES,
 )
 from listbridge.store.connections import connection_id
@@ -157,3 +162,82 @@ def test_the_switches_refuse_what_they_do_not_take(cli) -> None:
     assert done.exit_code == 0, done.output
     shown = json.loads(cli("settings", "show", "--json").stdout)
     assert (shown["push.main_list"], shown["import.scope"]) == ("Tout le monde", "all_active")
+
+
+ISSUE_16_KEYS = {  # key: (default shown, words of the allowed values)
+    "stats.pull_at": ("02:00", "a local time of day HH:MM, 00:00 to 23:59"),
+    "stats.window_days": ("90", "a whole number from 1 to 3650"),
+    "stats.hard_bounce_field": ("(empty)", "custom.<Name> of a CRM custom field, or empty"),
+    "stats.create_recipients": ("false", "true or false"),
+}
+
+
+def test_show_lists_the_campaign_results_settings_with_default_and_allowed_values(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    table = cli("settings", "show").stdout
+    for key, (default, allowed) in ISSUE_16_KEYS.items():
+        line = next(row for row in table.splitlines() if f" {key} " in row)
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        assert cells[:3] == [key, default, "default"], line
+        assert cells[3].startswith(allowed), line
+    shown = json.loads(cli("settings", "show", "--json").stdout)
+    assert {key: shown[key] for key in ISSUE_16_KEYS} == {
+        "stats.pull_at": "02:00",
+        "stats.window_days": 90,
+        "stats.hard_bounce_field": "",
+        "stats.create_recipients": False,
+    }
+
+
+def test_the_campaign_results_settings_round_trip_typed(store: Store, cli) -> None:
+    done = cli(
+        "settings",
+        "set",
+        "stats.window_days= 30",
+        "stats.hard_bounce_field=custom. Bad Address ",
+        "stats.create_recipients=yes",
+        "stats.pull_at=4:15",
+    )
+    assert done.exit_code == 0, done.output
+    assert "stats.hard_bounce_field = custom.Bad Address" in done.stdout
+    settings = effective_settings(store, connection_id(store, "default"))
+    assert settings.get(STATS_WINDOW_DAYS) == 30
+    assert settings.get(STATS_HARD_BOUNCE_FIELD) == "custom.Bad Address"
+    assert settings.get(STATS_CREATE_RECIPIENTS) is True
+    assert settings.get(STATS_PULL_AT) == time(4, 15)
+    shown = json.loads(cli("settings", "show", "--json").stdout)
+    assert (shown["stats.window_days"], shown["stats.hard_bounce_field"]) == (
+        30,
+        "custom.Bad Address",
+    )
+    assert (shown["stats.create_recipients"], shown["stats.pull_at"]) == (True, "04:15")
+    off = cli("settings", "set", "stats.hard_bounce_field=")  # empty: the flag is off
+    assert off.exit_code == 0, off.output
+    assert json.loads(cli("settings", "show", "--json").stdout)["stats.hard_bounce_field"] == ""
+
+
+def test_the_campaign_results_settings_refuse_what_they_do_not_take(cli) -> None:
+    result = cli(
+        "settings",
+        "set",
+        "stats.window_days=0",
+        "stats.hard_bounce_field=Bounced",
+        "stats.create_recipients=maybe",
+        "stats.pull_at=25:00",
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert "invalid value '0' for setting stats.window_days" in result.stderr
+    assert "allowed: a whole number from 1 to 3650" in result.stderr
+    assert "invalid value 'Bounced' for setting stats.hard_bounce_field" in result.stderr
+    assert "allowed: custom.<Name> of a CRM custom field, or empty for none" in result.stderr
+    assert "invalid value 'maybe' for setting stats.create_recipients" in result.stderr
+    assert "invalid value '25:00' for setting stats.pull_at" in result.stderr
+    too_long = cli("settings", "set", "stats.window_days=3651")
+    assert too_long.exit_code == 2
+    assert "3651 is out of range" in too_long.stderr
+    shown = json.loads(cli("settings", "show", "--json").stdout)  # nothing was stored
+    assert (shown["stats.window_days"], shown["stats.hard_bounce_field"]) == (90, "")
+    assert (shown["stats.create_recipients"], shown["stats.pull_at"]) == (False, "02:00")
