@@ -1,4 +1,5 @@
-"""/v3/emails (campaigns and their activities) and the ``campaigns/send`` test control."""
+"""/v3/emails (campaigns and their activities) and the campaign test controls: ``send``,
+later ``activity`` and ``totals``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from listbridge.emulator.account_profile import AccountProfile
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
+from listbridge.emulator.campaign_activity import LaterRates, add_activity, campaign_totals
 from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, campaign_store
 from listbridge.emulator.contact_query import instant
@@ -157,3 +159,39 @@ async def send_control(request: Request, body: SendIn = Depends(json_body(SendIn
         "campaign_activity_id": result.campaign_activity_id,
         "sends": result.sends,
     }
+
+
+class LaterRatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    open: float = Field(default=LaterRates.open, ge=0, le=1)
+    click: float = Field(default=LaterRates.click, ge=0, le=1)
+    forward: float = Field(default=LaterRates.forward, ge=0, le=1)
+    optout: float = Field(default=LaterRates.optout, ge=0, le=1)
+
+
+class ActivityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rates: LaterRatesIn = LaterRatesIn()
+    seed: int = 0
+
+
+@control_router.post("/campaigns/{campaign_id}/activity")
+async def activity_control(request: Request, campaign_id: str) -> Any:
+    """Later engagement by a sent campaign's recipients, dated now (design.md control table)."""
+    raw = await request.body()  # every field is optional, so an empty body is fine
+    body = ActivityIn() if not raw.strip() else await json_body(ActivityIn)(request)
+    rates = LaterRates(**body.rates.model_dump())
+    result = add_activity(state_of(request), campaign_id, rates, body.seed)
+    return {
+        "campaign_id": result.campaign_id,
+        "campaign_activity_id": result.campaign_activity_id,
+        "added": result.added,
+    }
+
+
+@control_router.get("/campaigns/{campaign_id}/totals")
+async def totals_control(request: Request, campaign_id: str, by_contact: bool = True) -> Any:
+    """What the campaign's tracking reports hold, to check a pull against."""
+    return campaign_totals(state_of(request), campaign_id, by_contact)
