@@ -15,6 +15,7 @@ from listbridge.cli import lists as lists_cli
 from listbridge.cli import push as push_cli
 from listbridge.cli import scheduler as scheduler_cli
 from listbridge.cli import secrets as secrets_cli
+from listbridge.cli import stats as stats_cli
 from listbridge.cli import status as status_cli
 from listbridge.cli import sync_full as sync_full_cli
 from listbridge.cli import unsubscribes as unsubscribes_cli
@@ -71,6 +72,7 @@ app.command("import")(importer_cli.import_contacts)
 app.add_typer(lists_cli.app, name="lists")
 app.command("push")(push_cli.push)
 app.add_typer(unsubscribes_cli.app, name="unsubscribes")
+app.add_typer(stats_cli.app, name="stats")
 app.add_typer(sync_full_cli.app, name="sync")
 app.command("scheduler")(scheduler_cli.scheduler)
 

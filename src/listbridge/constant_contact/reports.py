@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from listbridge.constant_contact.http import ApiSession
+from listbridge.constant_contact.paging import pages
 from listbridge.constant_contact.report_models import (
     ActivityStatsPage,
     Campaign,
@@ -71,3 +72,17 @@ class Reports:
             path, "tracking_activities", TrackingRow, **params
         )
         return result
+
+    def tracking_pages(self, activity_id: str, kind: str) -> Iterator[list[TrackingRow]]:
+        """A tracking report a page at a time (500 rows, newest first): a reader that
+        stops early asks for no further page."""
+        if kind not in TRACKING_KINDS:
+            raise ValueError(f"unknown tracking kind {kind!r}")
+        path = f"/reports/email_reports/{activity_id}/tracking/{kind}"
+        for body in pages(self._fetch, path, {"limit": "500"}):
+            rows = body.get("tracking_activities") or []
+            yield [TrackingRow.model_validate(row) for row in rows]
+
+    def _fetch(self, path: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        body: dict[str, Any] = self.session.json("GET", path, params=params)
+        return body
