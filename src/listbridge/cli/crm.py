@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from listbridge.cli import crm_check, crm_duplicates, crm_use
+from listbridge.cli.account_campaigns import campaign_section
 from listbridge.cli.account_cc import cc_lines
 from listbridge.cli.context import CliContext, context
 from listbridge.cli.crm_lists import app as crm_lists_app
@@ -219,6 +220,7 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
     if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
         cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
         lines += [f"  {line}" for line in history_lines(cc)]
+    lines += ["", *campaign_section(state.store, state.connection_id, account_id)]
     typer.echo("\n".join(lines))
 
 
