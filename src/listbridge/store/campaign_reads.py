@@ -84,7 +84,10 @@ def _unlinked_counts(session: Session, connection_id: int, ids: list[str]) -> di
     if not ids:
         return {}
     query = (
-        select(CampaignEvent.campaign_id, func.count(distinct(CampaignEvent.cc_contact_id)))
+        select(
+            CampaignEvent.campaign_id,
+            func.count(distinct(CampaignEvent.cc_contact_id)).label("contacts"),
+        )
         .where(
             CampaignEvent.connection_id == connection_id,
             CampaignEvent.campaign_id.in_(ids),
@@ -92,7 +95,7 @@ def _unlinked_counts(session: Session, connection_id: int, ids: list[str]) -> di
         )
         .group_by(CampaignEvent.campaign_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {row.campaign_id: row.contacts for row in session.execute(query)}
 
 
 def _row(campaign: CcCampaign, unlinked: int) -> CampaignRow:
