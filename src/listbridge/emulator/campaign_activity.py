@@ -81,9 +81,11 @@ def add_activity(
         activity_id = activity.campaign_activity_id
         clock = _Clock(state, _newest(store, activity_id))
         rng = random.Random(seed)
+        # The send's follow-up rule takes its rates; a later batch has no bounces.
+        as_send = Rates(rates.open, rates.click, rates.forward, 0.0, rates.optout)
         tracks: list[Track] = []
         for send in _delivered(store, activity_id):
-            tracks.extend(_engagement(rng, send, rates, activity.links, clock))
+            tracks.extend(_engagement(rng, send, as_send, activity.links, clock))
             if rng.random() < rates.optout:
                 tracks.extend(_optout(state, rng, send, clock))
         # record() also drops the derived reports (unique_opens, didnotopens) it cached.
@@ -124,7 +126,7 @@ def _row(send: Track, kind: str, at: int) -> Track:
 def _engagement(
     rng: random.Random,
     send: Track,
-    rates: LaterRates,
+    rates: Rates,
     links: tuple[tuple[str, str], ...],
     clock: _Clock,
 ) -> list[Track]:
@@ -132,8 +134,7 @@ def _engagement(
         return []
     device = _pick(rng, DEVICES)
     rows = [_row(send, "opens", clock.tick()) for _ in range(rng.randint(1, 2))]
-    as_send = Rates(open=rates.open, click=rates.click, forward=rates.forward)
-    for kind in _followups(rng, as_send):
+    for kind in _followups(rng, rates):
         row = _row(send, kind, clock.tick())
         if kind == "clicks":
             row.url_id, row.link_url = rng.choice(links)
