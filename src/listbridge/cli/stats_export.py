@@ -47,6 +47,18 @@ def write_xlsx(table: Table, out: Path, sheet: str) -> None:
 
     Written row by row (openpyxl's write-only mode), so a campaign of many thousand
     recipients does not hold a cell object per value."""
+    try:
+        # opened before the workbook is built: a path that cannot be written is refused
+        # before any work, and leaves no half-written sheet behind
+        target = out.open("wb")
+    except OSError as error:
+        raise UserError(f"cannot write the Excel file to {out}: {error.strerror}") from None
+    with target:
+        book = _workbook(table, sheet)
+        book.save(target)
+
+
+def _workbook(table: Table, sheet: str) -> Workbook:
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet)
     ws.freeze_panes = "A2"
@@ -57,10 +69,7 @@ def write_xlsx(table: Table, out: Path, sheet: str) -> None:
     for row in table.rows:
         values = sheet_cells(table.columns, row)
         ws.append([_cell(ws, c, v) for c, v in zip(table.columns, values, strict=True)])
-    try:
-        book.save(out)
-    except OSError as error:
-        raise UserError(f"cannot write the Excel file to {out}: {error.strerror}") from None
+    return book
 
 
 def _header_cell(ws: WriteOnlyWorksheet, name: str) -> WriteOnlyCell:
