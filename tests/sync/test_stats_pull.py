@@ -110,9 +110,8 @@ def test_a_pull_stores_every_counter_and_row_of_the_emulator(scene: Scene) -> No
     )
     unique = Counter(kind for kind, _contact in expected)
     assert (row.sends, row.bounces) == (unique["sends"], unique["bounces"]) == (8, row.bounces)
-    assert row.opens == unique["opens"] and row.opens_all == sum(
-        n for (kind, _c), n in expected.items() if kind == "opens"
-    )
+    assert row.opens == unique["opens"]
+    assert row.opens_all == sum(n for (kind, _c), n in expected.items() if kind == "opens")
 
 
 def test_rows_are_attached_to_the_linked_accounts_and_unlinked_ones_kept_apart(
@@ -132,7 +131,8 @@ def test_rows_are_attached_to_the_linked_accounts_and_unlinked_ones_kept_apart(
     for contact_id, account_id in pairs:
         assert account_id == links.get(contact_id), contact_id  # through the link, or None
     unlinked = {c for c, a in pairs if a is None}
-    assert len(unlinked) == 2 and unlinked.isdisjoint(links)
+    assert len(unlinked) == 2
+    assert unlinked.isdisjoint(links)
     # the sends of the unlinked are counted in the campaign's totals all the same
     assert stored_campaign(scene, sent["campaign_id"]).sends == len(PEOPLE)
 
