@@ -181,3 +181,26 @@ def test_campaigns_older_than_the_window_are_frozen(scene: Scene) -> None:
     assert (result["campaigns"], result["frozen"]) == (0, 1)
     assert stored_campaign(scene, sent["campaign_id"]).frozen
     assert pull(scene)["frozen"] == 0
+
+
+def test_a_household_sharing_an_address_gets_the_results_on_the_linked_account_only(
+    scene: Scene,
+) -> None:
+    scene.add_list("News")
+    pat = scene.add_account("Pat", "lee@example.org", "Pat", "Lee")
+    sam = scene.add_account("Sam", "LEE@example.org ", "Sam", "Lee")
+    contact = scene.add_contact("lee@example.org", "Pat", "Lee", lists=("News",))
+    assert scene.import_json()["matched"] == 1
+    linked = scene.links()
+    assert linked.get(pat) == contact
+    assert sam not in linked
+    send(scene, "Household news", seed=4)
+    assert pull(scene)["unlinked_contacts"] == 0
+    query = select(CampaignEvent.account_id).where(
+        CampaignEvent.connection_id == scene.connection_id
+    )
+    with scene.store.session() as session:
+        assert set(session.scalars(query)) == {pat}
+    shown = scene.cli("crm", "show", sam)
+    assert "Household news" not in shown.stdout
+    assert "Household news" in scene.cli("crm", "show", pat).stdout
