@@ -214,13 +214,14 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
     lines = [*account_lines(account), "", *lists, "", *history_lines(changes)]
     if deleted_at is not None:  # first: whoever reads the rest should know it is out
         lines[:0] = [f"DELETED {format_timestamp(deleted_at)} (crm load of its id restores it)"]
+    # campaign results before the Constant Contact block, which ends the page
+    lines += ["", *campaign_section(state.store, state.connection_id, account_id)]
     with state.store.session() as session:
         side = cc_side(session, state.connection_id, account_id)
     lines += ["", *cc_lines(side)]
     if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
         cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
         lines += [f"  {line}" for line in history_lines(cc)]
-    lines += ["", *campaign_section(state.store, state.connection_id, account_id)]
     typer.echo("\n".join(lines))
 
 
