@@ -41,7 +41,8 @@ def demo(
     Without --db the demo uses ./listbridge-demo.db, recreated each time; with
     --db it loads the sample into that database (ids already there are updated).
     The emulator is seeded with a sample audience, the database is connected to it
-    (PKCE, approved headlessly) and the import runs; --serve then keeps it up.
+    (PKCE, approved headlessly) and the import runs; the emulator then sends three
+    campaigns and their results are pulled; --serve then keeps it up.
     """
     from listbridge.crm.builtin.demo_data import load_sample_crm
     from listbridge.sync.demo import demo_run, refuse_real_connection
@@ -103,6 +104,12 @@ def run_lines(run: DemoRun) -> list[str]:
         lines.append(f"    {count:>3}  {reason}")
     if imported.errors:
         lines.append(f"  (the report: listbridge runs show {imported.run_id} --errors-csv FILE)")
+    stats = run.stats
+    lines.append(
+        f"campaign results (stats run {stats.run_id} {stats.status.value}): "
+        f"{stats.count('campaigns')} campaigns, {stats.count('events')} tracking rows, "
+        f"{stats.count('unlinked_contacts')} contacts linked to no account"
+    )
     lines.append("lists (as `lists ls` shows them):")
     for lst in run.lists:
         lines.append(
@@ -143,6 +150,7 @@ def next_steps(db_url: str, serving: bool = False) -> list[str]:
         f"  {prefix} crm fields ls",
         f"  {prefix} crm export --format json --out accounts.json",
         f"  {prefix} runs ls",
+        f"  {prefix} stats show",
     ]
     if serving:
         return [*steps, f"  {prefix} lists ls", f"  {prefix} import"]

@@ -21,6 +21,7 @@ from listbridge.constant_contact.config import DEFAULT_REDIRECT
 from listbridge.core.errors import UserError
 from listbridge.core.import_plan import Reason
 from listbridge.core.tokens import AccountIdentity, OAuthApp
+from listbridge.emulator.campaign_send import seed_campaigns
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.testing import running_emulator
@@ -33,8 +34,11 @@ from listbridge.sync.demo.audience import seed_audience
 from listbridge.sync.imports.job import ImportRequest, ImportResult, Progress, run_import
 from listbridge.sync.job import JobStart
 from listbridge.sync.lists.overview import ListOverview, list_overview
+from listbridge.sync.stats import StatsResult, pull_stats
 
 CLIENT_ID = "listbridge-demo"
+#: campaigns the demo's emulator has sent before the first stats pull, a day apart
+DEMO_CAMPAIGNS = 3
 Say = Callable[[str], None]
 
 
@@ -53,6 +57,7 @@ class DemoRun:
     identity: AccountIdentity
     imported: ImportResult
     lists: list[ListOverview]
+    stats: StatsResult
 
     def not_imported_by_reason(self) -> Counter[str]:
         return Counter(reason_group(e.reason) for e in self.imported.errors)
@@ -86,7 +91,8 @@ def demo_run(
     say: Say = _silent,
     progress: Progress = _no_progress,
 ) -> Iterator[DemoRun]:
-    """Start, seed, connect and import; the emulator serves until the block ends."""
+    """Start, seed, connect, import, send campaigns and pull their results; the emulator
+    serves until the block ends."""
     state = EmulatorState()
     sample = demo_sample()
     seed_audience(state, sample)
@@ -98,7 +104,12 @@ def demo_run(
         imported = run_import(
             JobStart(store, connection_id, "demo"), ImportRequest(report=progress)
         )
-        yield DemoRun(url, state, identity, imported, list_overview(store, connection_id))
+        # Sent after the import, as an organisation's newsletters go out to its members.
+        seed_campaigns(state, DEMO_CAMPAIGNS, seed=7)
+        say(f"emulator: {DEMO_CAMPAIGNS} campaigns sent to the sample lists, a day apart")
+        stats = pull_stats(JobStart(store, connection_id, "demo"))
+        lists = list_overview(store, connection_id)
+        yield DemoRun(url, state, identity, imported, lists, stats)
 
 
 def demo_app(url: str) -> OAuthApp:
