@@ -7,9 +7,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
+from tests.support.smtp import smtp_server
 from tests.sync.conftest import Scene
-from tests.sync.crms import CUSTOM_FIELDS, only
+from tests.sync.crms import CUSTOM_FIELDS, crm_free, only
 from tests.sync.test_stats_pull import (
     KINDS,
     emulator_rows,
@@ -168,3 +170,23 @@ def test_recipients_with_no_account_get_one_with_the_imports_rules(scene: Scene)
         for contact_id, account_id in session.execute(query):
             assert account_id == links.get(contact_id)
     assert {k for k, _c in emulator_rows(scene, sent["campaign_activity_id"])} <= set(KINDS)
+
+
+@crm_free
+def test_the_completion_email_says_what_the_pull_did(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people(scene, linked=6)
+    send(scene, "Mailed results", seed=2)
+    scene.cli("settings", "set", "notify.email=office@example.org")
+    with smtp_server() as mailbox:
+        monkeypatch.setenv("LISTBRIDGE_SMTP_URL", mailbox.url)
+        answer = scene.cli("stats", "pull")
+    assert answer.exit_code == 0, answer.output
+    [message] = mailbox.messages
+    assert message["To"] == "office@example.org"
+    subject = " ".join(str(message["Subject"]).split())  # folded when long
+    assert subject.startswith("listbridge stats succeeded: 1 campaigns, ")
+    assert "2 unlinked contacts" in subject
+    body: Any = message.get_payload(decode=True)
+    assert "hard bounces flagged: 0" in body.decode()

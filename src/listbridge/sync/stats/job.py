@@ -41,6 +41,7 @@ from listbridge.store.campaigns import (
 )
 from listbridge.store.cc_lists import refresh_lists
 from listbridge.store.runs import RunRecorder
+from listbridge.sync.completion_mail import Completion, Mail
 from listbridge.sync.job import Job, JobContext, JobResult, JobStart, run_job
 from listbridge.sync.stats.bounces import flag_hard_bounces
 from listbridge.sync.stats.discover import Discovery, discover
@@ -64,6 +65,10 @@ COUNTS = (
     "recipients_not_imported",
 )
 
+#: what the completion e-mail's first lines say
+HEADLINE = ("campaigns", "events", "unlinked_contacts", "hard_bounces_flagged")
+MAIL = Mail("stats", "Every campaign result that could not be attached or flagged", HEADLINE)
+
 
 @dataclass
 class StatsResult(JobResult):
@@ -81,6 +86,9 @@ class StatsJob(Job[StatsResult]):
 
     def work(self, ctx: JobContext, run: RunRecorder) -> StatsResult:
         return stats_step(ctx, run)
+
+    def completion(self, result: StatsResult) -> Completion:
+        return MAIL.of(result, {key: result.count(key) for key in COUNTS})
 
 
 def stats_step(ctx: JobContext, run: RunRecorder) -> StatsResult:
