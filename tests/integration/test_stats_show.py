@@ -61,7 +61,8 @@ def test_table_of_one_campaign_lists_unlinked_contacts_apart(seeded: Cli) -> Non
     done = seeded("stats", "show", "--campaign", CAMPAIGN)
     assert done.exit_code == 0, done.output
     accounts, unlinked = done.stdout.split("not linked to an account (1)")
-    assert "B (non-existent address)" in accounts
+    assert "B hard" in accounts
+    assert "bounced: B non-existent address (hard)" in accounts
     assert "A10" in accounts
     assert "zoë@example.net" in unlinked
     assert "zoë@example.net" not in accounts

@@ -13,22 +13,20 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from listbridge.cli.context import CliContext, context
 from listbridge.cli.stats_export import write_csv, write_xlsx
 from listbridge.core.campaign_rows import CampaignDetail, RecipientRow
-from listbridge.core.campaign_stats import BOUNCE_NAMES
+from listbridge.core.campaign_stats import BOUNCE_NAMES, is_hard_bounce
 from listbridge.core.errors import UserError
 from listbridge.core.stats_table import (
-    RECIPIENT_COLUMNS,
     Cell,
-    Column,
     Kind,
     Table,
     campaign_table,
-    recipient_cells,
     recipient_table,
 )
 from listbridge.store.campaign_reads import campaign_detail, campaign_rows
@@ -97,7 +95,7 @@ def _print(table: Table, detail: CampaignDetail | None, out: Path | None) -> Non
 def _render(console: Console, table: Table, detail: CampaignDetail | None) -> None:
     if detail is None:
         if table.rows:
-            console.print(_rich(table, "campaigns, newest sent first"))
+            console.print(_campaigns(table))
         else:
             console.print("no campaign results pulled yet: `listbridge stats pull` reads them")
         return
@@ -113,43 +111,84 @@ def _render_detail(console: Console, detail: CampaignDetail) -> None:
         f"{c.sends} sends, {c.opens} opened ({c.open_rate}%), {c.clicks} clicked "
         f"({c.click_rate}%), {c.forwards} forwarded, {c.bounces} bounced, {c.optouts} opted out"
     )
-    accounts = Table(RECIPIENT_COLUMNS, [recipient_cells(row) for row in detail.accounts])
-    console.print(_rich(accounts, "accounts") if detail.accounts else "no account reached")
+    if detail.accounts:
+        console.print(_recipients(detail.accounts, "accounts", "account"))
+    else:
+        console.print("no account reached")
     if detail.unlinked:
-        console.print(_rich(_unlinked(detail.unlinked), "not linked to an account"))
+        console.print(_recipients(detail.unlinked, "not linked to an account", "contact"))
 
 
-def _unlinked(rows: list[RecipientRow]) -> Table:
-    """The contacts with no account: their contact id first, no account column."""
-    columns = (RECIPIENT_COLUMNS[-1], *RECIPIENT_COLUMNS[1:-1])
-    cells = [recipient_cells(row) for row in rows]
-    return Table(columns, [(cell[-1], *cell[1:-1]) for cell in cells])
-
-
-def _rich(table: Table, title: str) -> RichTable:
-    shown = RichTable(title=f"{title} ({len(table.rows)})", title_justify="left")
-    for column in table.columns:
-        numeric = column.kind in (Kind.COUNT, Kind.PERCENT)
-        # numbers and dates never wrap; a narrow terminal folds the text columns instead
-        shown.add_column(
-            column.name,
-            justify="right" if numeric else "left",
-            overflow="fold",
-            no_wrap=column.kind is not Kind.TEXT,
-        )
-    for row in table.rows:
+def _recipients(rows: list[RecipientRow], title: str, who: str) -> RichTable:
+    """One line a recipient, their clicked links under their address: what fits a
+    terminal of 80 columns (CSV and Excel have every column)."""
+    shown = RichTable(
+        title=f"{title} ({len(rows)})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    shown.add_column(who, overflow="fold", max_width=16)
+    shown.add_column("email, clicked links", overflow="fold", ratio=1)
+    for label in ("opens", "clicks", "fwd", "opted out", "bounced"):
+        shown.add_column(label, justify="right", no_wrap=True)
+    codes = sorted({row.result.bounce_code for row in rows if row.result.bounce_code})
+    if codes:  # the codes' meaning once, below the table
+        meaning = (f"{c} {BOUNCE_NAMES.get(c, 'unknown code')} ({_kind(c)})" for c in codes)
+        shown.caption, shown.caption_justify = "bounced: " + "; ".join(meaning), "left"
+    for row in rows:
+        result = row.result
+        opted_out = result.opted_out_at
         shown.add_row(
-            *(_shown(column, cell) for column, cell in zip(table.columns, row, strict=True))
+            row.account_id or row.cc_contact_id,
+            "\n".join([row.email, *(f"  {link}" for link in result.links)]),
+            str(result.opens),
+            str(result.clicks),
+            str(result.forwards),
+            opted_out.astimezone(UTC).strftime("%Y-%m-%d") if opted_out else "",
+            _bounce(result.bounce_code),
         )
     return shown
 
 
-def _shown(column: Column, cell: Cell) -> str:
-    if column.name == "bounced" and cell:
-        return f"{cell} ({BOUNCE_NAMES.get(str(cell), 'unknown code')})"
-    if column.name == "links":
-        return str(cell).replace(" ", "\n")  # one clicked link a line
-    return _text(column.kind, cell)
+def _bounce(code: str) -> str:
+    if not code:
+        return ""
+    return f"{code} {_kind(code)}"
+
+
+def _kind(code: str) -> str:
+    return "hard" if is_hard_bounce(code) else "soft"
+
+
+#: what the campaigns table shows of each row (CSV and Excel have every column): what fits
+#: a terminal of 80 columns, the id under the name for `stats show --campaign ID`
+COMPACT = {
+    "sent": "sent",
+    "sends": "sends",
+    "open_rate": "open",
+    "click_rate": "click",
+    "bounces": "bounce",
+    "optouts": "opt-out",
+}
+
+
+def _campaigns(table: Table) -> RichTable:
+    shown = RichTable(
+        title=f"campaigns, newest sent first ({len(table.rows)})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption="open: of those delivered; click: of those who opened",
+        caption_justify="left",
+    )
+    shown.add_column("campaign", overflow="fold", ratio=1)
+    for label in COMPACT.values():
+        shown.add_column(label, justify="right", no_wrap=True)
+    at = {column.name: n for n, column in enumerate(table.columns)}
+    for row in table.rows:
+        name = f"{row[at['name']]}\n{row[at['campaign_id']]}"
+        sent = row[at["sent"]]
+        cells = [_text(table.columns[at[key]].kind, row[at[key]]) for key in COMPACT]
+        cells[0] = sent.astimezone(UTC).strftime("%Y-%m-%d") if isinstance(sent, datetime) else ""
+        shown.add_row(name, *cells)
+    return shown
 
 
 def _text(kind: Kind, cell: Cell) -> str:
