@@ -204,3 +204,24 @@ def test_a_household_sharing_an_address_gets_the_results_on_the_linked_account_o
     shown = scene.cli("crm", "show", sam)
     assert "Household news" not in shown.stdout
     assert "Household news" in scene.cli("crm", "show", pat).stdout
+
+
+def test_a_longer_window_thaws_a_frozen_campaign(scene: Scene) -> None:
+    people(scene)
+    sent = send(scene, "Thawed", seed=12)
+    with scene.cc.state.lock:  # sent three days ago
+        store = campaign_store(scene.cc.state)
+        activity = store.activities[sent["campaign_activity_id"]]
+        activity.sent_at = (activity.sent_at or 0) - int(timedelta(days=3).total_seconds() * 1e6)
+    scene.cli("settings", "set", "stats.window_days=1")
+    assert pull(scene)["outside_window"] == 1
+    scene.cli("settings", "set", "stats.window_days=7")
+    result = pull(scene)
+    assert (result["campaigns"], result["new_campaigns"]) == (1, 1)
+    assert not stored_campaign(scene, sent["campaign_id"]).frozen
+    scene.cli("settings", "set", "stats.window_days=1")
+    assert pull(scene)["frozen"] == 1
+    scene.cli("settings", "set", "stats.window_days=7")
+    again = pull(scene)
+    assert (again["campaigns"], again["events"]) == (1, 0)
+    assert not stored_campaign(scene, sent["campaign_id"]).frozen

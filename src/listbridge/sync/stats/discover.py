@@ -59,8 +59,8 @@ def discover(
             found.new.append(known)
         elif sent_at is not None and known.sent_at != sent_at:
             known = replace(known, sent_at=sent_at)
-        if known.frozen:
-            continue
+        if known.frozen:  # in the window again: `stats.window_days` was made longer
+            known = replace(known, frozen=False)
         if synced & set(known.list_ids):
             found.campaigns.append(known)
         else:
