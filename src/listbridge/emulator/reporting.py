@@ -147,8 +147,9 @@ TRACKING_TYPES = {
 def tracking_rows(store: CampaignStore, activity_id: str, kind: str) -> list[Track]:
     """The rows of one tracking report, newest first.
 
-    Derived reports are computed once per activity: rows never change after a send, and
-    paging a large campaign would otherwise redo the whole scan for every page.
+    Derived reports are computed once per activity and kept until the activity gains
+    rows (`CampaignStore.record` drops them): paging a large campaign would otherwise redo
+    the whole scan for every page.
     """
     if kind not in ("unique_opens", "didnotopens"):
         return store.tracks(activity_id, kind)
