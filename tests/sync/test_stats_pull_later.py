@@ -190,3 +190,35 @@ def test_the_completion_email_says_what_the_pull_did(
     assert "2 unlinked contacts" in subject
     body: Any = message.get_payload(decode=True)
     assert "hard bounces flagged: 0" in body.decode()
+
+
+@only(CUSTOM_FIELDS)
+@pytest.mark.parametrize(
+    ("field_type", "expected"),
+    [("date", "date"), ("text", "hard bounce: ")],
+)
+def test_a_date_or_text_flag_says_when_and_what_bounced(
+    scene: Scene, field_type: str, expected: str
+) -> None:
+    people(scene)
+    added = scene.cli("crm", "fields", "add", "Address bounced", "--type", field_type)
+    assert added.exit_code == 0, added.output
+    scene.cli("settings", "set", "stats.hard_bounce_field=custom.address BOUNCED")
+    body = {
+        "name": "Bouncy",
+        "list_ids": [scene.lists["News"]],
+        "rates": {"open": 0.0, "click": 0.0, "forward": 0.0, "bounce": 1.0, "optout": 0.0},
+        "seed": 21,
+    }
+    sent = scene.cc.control.post("/campaigns/send", json=body).json()
+    hard = hard_bounced(scene, sent["campaign_activity_id"])
+    assert pull(scene)["hard_bounces_flagged"] == len(hard)
+    values = flags(scene)
+    assert len(values) == len(hard)
+    today = datetime.now(UTC).date()
+    for value in values.values():
+        if expected == "date":
+            assert value in (today, today - timedelta(days=1))  # the send was an hour ago
+        else:
+            assert value.startswith(expected)
+            assert "non-existent address" in value or "undeliverable" in value
