@@ -198,15 +198,13 @@ def attach_unlinked(session: Session, connection_id: int) -> int:
     return int(getattr(done, "rowcount", 0) or 0)
 
 
-def unlinked_contacts(session: Session, connection_id: int) -> list[str]:
-    """Contacts with rows but no account, in a stable order."""
-    query = (
-        select(CampaignEvent.cc_contact_id)
-        .where(CampaignEvent.connection_id == connection_id, CampaignEvent.account_id.is_(None))
-        .distinct()
-        .order_by(CampaignEvent.cc_contact_id)
+def count_unlinked(session: Session, connection_id: int) -> int:
+    """How many contacts have rows but no account (read through the account index: the
+    unattached rows are few, every row of a large audience is many)."""
+    query = select(func.count(CampaignEvent.cc_contact_id.distinct())).where(
+        CampaignEvent.connection_id == connection_id, CampaignEvent.account_id.is_(None)
     )
-    return [str(c) for c in session.scalars(query)]
+    return int(session.scalar(query) or 0)
 
 
 @dataclass(frozen=True)
@@ -221,10 +219,13 @@ class HardBounce:
 
 def hard_bounces_to_flag(session: Session, connection_id: int) -> list[HardBounce]:
     """Hard bounces of linked contacts whose account's flag is not set yet."""
+    campaigns = select(CcCampaign.campaign_id).where(CcCampaign.connection_id == connection_id)
     query = (
         select(CampaignEvent)
         .where(
             CampaignEvent.connection_id == connection_id,
+            # by campaign and kind: the row key's index reads the bounces alone
+            CampaignEvent.campaign_id.in_(list(session.scalars(campaigns))),
             CampaignEvent.kind == "bounces",
             CampaignEvent.account_id.is_not(None),
             CampaignEvent.flagged_at.is_(None),

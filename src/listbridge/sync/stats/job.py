@@ -30,6 +30,7 @@ from listbridge.core.settings import (
 from listbridge.store.campaigns import (
     StoredCampaign,
     attach_unlinked,
+    count_unlinked,
     freeze,
     link_map,
     save_campaign,
@@ -37,7 +38,6 @@ from listbridge.store.campaigns import (
     set_included,
     stored_campaigns,
     synced_list_ids,
-    unlinked_contacts,
 )
 from listbridge.store.cc_lists import refresh_lists
 from listbridge.store.runs import RunRecorder
@@ -123,7 +123,7 @@ class _Pull:
         if ctx.settings.get(STATS_CREATE_RECIPIENTS) and self.unattached:
             self._create_recipients()
         with ctx.store.session() as session:
-            self.counts["unlinked_contacts"] = len(unlinked_contacts(session, ctx.connection_id))
+            self.counts["unlinked_contacts"] = count_unlinked(session, ctx.connection_id)
         flagged = flag_hard_bounces(ctx, ctx.settings.get(STATS_HARD_BOUNCE_FIELD), self.run.run_id)
         self.counts["hard_bounces_flagged"] = flagged.accounts
         self.errors += flagged.errors
