@@ -110,19 +110,23 @@ def hard_bounced(scene: Scene, activity_id: str) -> set[str]:
         return {t.contact_id for t in rows if t.code in HARD_BOUNCE_CODES}
 
 
+def every_one_bounces(scene: Scene) -> dict[str, Any]:
+    """A campaign to News that bounces for every recipient, hard or soft by the seed."""
+    rates = {"open": 0.0, "click": 0.0, "forward": 0.0, "bounce": 1.0, "optout": 0.0}
+    body = {"name": "Bouncy", "list_ids": [scene.lists["News"]], "rates": rates, "seed": 21}
+    answer = scene.cc.control.post("/campaigns/send", json=body)
+    answer.raise_for_status()
+    sent: dict[str, Any] = answer.json()
+    return sent
+
+
 @only(CUSTOM_FIELDS)
 def test_a_hard_bounce_sets_the_crm_flag_once(scene: Scene) -> None:
     contacts = people(scene)
     added = scene.cli("crm", "fields", "add", "Address bounced", "--type", "boolean")
     assert added.exit_code == 0, added.output
     scene.cli("settings", "set", "stats.hard_bounce_field=custom.Address bounced")
-    body = {
-        "name": "Bouncy",
-        "list_ids": [scene.lists["News"]],
-        "rates": {"open": 0.0, "click": 0.0, "forward": 0.0, "bounce": 1.0, "optout": 0.0},
-        "seed": 21,
-    }
-    sent = scene.cc.control.post("/campaigns/send", json=body).json()
+    sent = every_one_bounces(scene)
     hard = hard_bounced(scene, sent["campaign_activity_id"])
     assert 0 < len(hard) < len(contacts)  # some bounced hard, the others soft
     result = pull(scene)
@@ -138,13 +142,7 @@ def test_a_hard_bounce_sets_the_crm_flag_once(scene: Scene) -> None:
 def test_without_the_field_in_the_crm_the_pull_says_so_and_flags_nothing(scene: Scene) -> None:
     people(scene)
     scene.cli("settings", "set", "stats.hard_bounce_field=custom.No such field")
-    body = {
-        "name": "Bouncy",
-        "list_ids": [scene.lists["News"]],
-        "rates": {"open": 0.0, "click": 0.0, "forward": 0.0, "bounce": 1.0, "optout": 0.0},
-        "seed": 21,
-    }
-    scene.cc.control.post("/campaigns/send", json=body).raise_for_status()
+    every_one_bounces(scene)
     result = pull(scene)
     assert result["hard_bounces_flagged"] == 0
     assert any("no custom field 'custom.No such field'" in n for n in result["notes"])
@@ -204,13 +202,7 @@ def test_a_date_or_text_flag_says_when_and_what_bounced(
     added = scene.cli("crm", "fields", "add", "Address bounced", "--type", field_type)
     assert added.exit_code == 0, added.output
     scene.cli("settings", "set", "stats.hard_bounce_field=custom.address BOUNCED")
-    body = {
-        "name": "Bouncy",
-        "list_ids": [scene.lists["News"]],
-        "rates": {"open": 0.0, "click": 0.0, "forward": 0.0, "bounce": 1.0, "optout": 0.0},
-        "seed": 21,
-    }
-    sent = scene.cc.control.post("/campaigns/send", json=body).json()
+    sent = every_one_bounces(scene)
     hard = hard_bounced(scene, sent["campaign_activity_id"])
     assert pull(scene)["hard_bounces_flagged"] == len(hard)
     values = flags(scene)
