@@ -1,0 +1,234 @@
+"""The web admin in a real browser: Debian's chromium driven by Playwright, against a real
+`listbridge serve` process and a real `listbridge emulator` process, one pair per module.
+
+Users are made the way an administrator makes them, with the CLI: `admin` (an
+administrator), `operator` (a group with `view` and `run_syncs`) and `viewer` (a group
+with `view` alone). Every screen a test visits is saved as a PNG, 1280 px and 375 px
+wide, under test-output/screenshots/ at the repository's root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from tests.support.net import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+WIDE, PHONE = 1280, 375
+LISTBRIDGE = [sys.executable, "-m", "listbridge"]
+#: what the users are called, their password, and the groups they are put in
+PASSWORD = "correct horse battery staple"
+GROUPS = {"operators": ("view", "run_syncs"), "viewers": ("view",)}
+USERS = {"admin": None, "operator": "operators", "viewer": "viewers"}
+
+
+@dataclass
+class Process:
+    """A listbridge command running in the background, its output in a log file."""
+
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=20)
+
+
+@dataclass
+class Site:
+    """The served admin, its emulator, and the CLI on the same database."""
+
+    url: str
+    emulator_url: str
+    db_url: str
+    env: dict[str, str]
+    processes: list[Process] = field(default_factory=list)
+
+    def cli(self, *args: str, input: str | None = None) -> str:
+        """`listbridge --db URL ARGS`; its standard output, or a failure with its errors."""
+        done = subprocess.run(
+            [*LISTBRIDGE, "--db", self.db_url, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=self.env,
+        )
+        assert done.returncode == 0, f"listbridge {' '.join(args)}: {done.stderr}{done.stdout}"
+        return done.stdout
+
+    def emulator(self, control: str, body: dict[str, Any]) -> None:
+        """POST the emulator's test control /__emulator__/CONTROL."""
+        answer = httpx.post(f"{self.emulator_url}/__emulator__/{control}", json=body, timeout=60)
+        answer.raise_for_status()
+
+
+def _start(args: list[str], log: Path, env: dict[str, str], probe: str) -> Process:
+    """Start `listbridge ARGS` and wait until `probe` answers over HTTP."""
+    with log.open("wb") as out:
+        popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+    process = Process(popen, log)
+    deadline = time.monotonic() + 60  # a cold start on a busy machine takes a while
+    while time.monotonic() < deadline:
+        assert popen.poll() is None, f"{' '.join(args)} ended:\n{process.tail()}"
+        try:
+            httpx.get(probe, timeout=2)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.stop()
+    raise AssertionError(f"{' '.join(args)} did not answer at {probe}:\n{process.tail()}")
+
+
+def _environment(folder: Path) -> dict[str, str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    env["LISTBRIDGE_KEY_FILE"] = str(folder / "keys" / "secret.key")
+    for name in ("LISTBRIDGE_SECRET_KEY", "LISTBRIDGE_NEW_SECRET_KEY", "LISTBRIDGE_DATABASE_URL"):
+        env.pop(name, None)
+    return env
+
+
+def _add_users(site: Site) -> None:
+    for group, permissions in GROUPS.items():
+        site.cli("groups", "add", group)
+        for permission in permissions:
+            site.cli("groups", "grant", group, permission)
+    for name, group in USERS.items():
+        role = ["--admin"] if group is None else ["--group", group]
+        site.cli("users", "add", name, *role, input=f"{PASSWORD}\n")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("served")
+    env = _environment(folder)
+    cc_port, web_port = free_port(), free_port()
+    emulator_url, url = f"http://127.0.0.1:{cc_port}", f"http://127.0.0.1:{web_port}"
+    served = Site(url, emulator_url, f"sqlite:///{folder / 'listbridge.db'}", env)
+    emulator_args = [*LISTBRIDGE, "emulator", "--auto-approve", "--port", str(cc_port)]
+    serve_args = [*LISTBRIDGE, "--db", served.db_url, "serve", "--port", str(web_port)]
+    try:
+        probe = f"{emulator_url}/__emulator__/counters"
+        served.processes.append(_start(emulator_args, folder / "emulator.log", env, probe))
+        _add_users(served)
+        served.processes.append(_start(serve_args, folder / "serve.log", env, f"{url}/login"))
+        yield served
+    finally:
+        for process in served.processes:
+            process.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    driver = sync_playwright().start()
+    try:
+        yield driver
+    finally:
+        driver.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's chromium: Playwright's own browsers are never downloaded."""
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+class Screens:
+    """Saves the screen a page shows, at a desktop's width and at a phone's."""
+
+    def __init__(self, folder: Path = SCREENSHOTS) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def save(self, page: Page, name: str) -> None:
+        height = page.viewport_size["height"] if page.viewport_size else 800
+        for width in (WIDE, PHONE):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=self.folder / f"{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": WIDE, "height": height})
+
+    def name_of(self, page: Page, label: str = "") -> str:
+        """`settings`, `sync-runs-3`, `home`…, with `label` after it for a state of a screen."""
+        path = re.sub(r"^https?://[^/]+", "", page.url).split("?")[0].strip("/") or "home"
+        stem = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+        return f"{stem}-{label}" if label else stem
+
+
+@pytest.fixture(scope="module")
+def screens() -> Screens:
+    return Screens()
+
+
+@dataclass
+class Visitor:
+    """One signed-in (or anonymous) browser session: its page, and a screenshot of every
+    screen it opens."""
+
+    site: Site
+    context: BrowserContext
+    page: Page
+    screens: Screens
+
+    def open(self, path: str, label: str = "") -> Page:
+        self.page.goto(f"{self.site.url}{path}")
+        self.shoot(label)
+        return self.page
+
+    def shoot(self, label: str = "") -> None:
+        self.page.wait_for_load_state("load")
+        self.screens.save(self.page, self.screens.name_of(self.page, label))
+
+    def sign_in(self, name: str, password: str = PASSWORD) -> None:
+        self.open("/login")
+        self.page.fill("[name=name]", name)
+        self.page.fill("[name=password]", password)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign in").click()
+        assert "/login" not in self.page.url, f"{name} was not signed in: {self.page.url}"
+
+
+@pytest.fixture(scope="module")
+def visit(site: Site, browser: Browser, screens: Screens) -> Iterator[Any]:
+    """`visit()` opens an anonymous session, `visit("admin")` one signed in as admin; each
+    in its own browser context (its own cookies), closed at the module's end."""
+    contexts: list[BrowserContext] = []
+
+    def open_session(name: str | None = None) -> Visitor:
+        context = browser.new_context(
+            viewport={"width": WIDE, "height": 800}, base_url=site.url, accept_downloads=True
+        )
+        contexts.append(context)
+        visitor = Visitor(site, context, context.new_page(), screens)
+        if name is not None:
+            visitor.sign_in(name)
+        return visitor
+
+    try:
+        yield open_session
+    finally:
+        for context in contexts:
+            context.close()
