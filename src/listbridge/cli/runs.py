@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable
@@ -15,15 +14,14 @@ from rich.table import Table
 
 from listbridge.cli.context import context
 from listbridge.cli.render import open_for_writing
+from listbridge.core.error_report import ERROR_COLUMNS, write_error_csv
 from listbridge.core.errors import UserError
 from listbridge.core.runs import ErrorRow
-from listbridge.core.spreadsheet import safe_cell
 from listbridge.store.runs import RunRecord, get_run, iter_run_errors, list_runs
 from listbridge.sync.undo import COUNTS, UndoRequest, describe, preview_undo, run_undo
 
 app = typer.Typer(no_args_is_help=True, help="What each job did, and what it could not sync.")
 
-ERROR_COLUMNS = ("account_id", "cc_contact_id", "email", "field", "row", "reason")
 SHOWN_ERRORS = 50
 
 
@@ -178,10 +176,4 @@ def _print_run(run: RunRecord, errors: Iterable[ErrorRow]) -> None:
 
 def _write_csv(path: Path, errors: Iterable[ErrorRow]) -> int:
     with open_for_writing(path, "error report") as out:
-        writer = csv.writer(out)
-        writer.writerow(ERROR_COLUMNS)
-        written = 0
-        for error in errors:
-            writer.writerow([safe_cell(value) for value in _error_json(error).values()])
-            written += 1
-    return written
+        return write_error_csv(out, errors)
