@@ -1,4 +1,5 @@
-"""The tables of the state store, one module per subject. Every table is scoped by connection.
+"""The tables of the state store, one module per subject. Every table is scoped by connection,
+but the web admin's users, groups and sessions (users.py): those are per install.
 
 The schema itself is created by Alembic migrations (store/migrations); these models
 must match them, which tests/integration/test_store_schema.py checks. Importing this
@@ -18,6 +19,15 @@ from listbridge.store.models.links import CcLink
 from listbridge.store.models.lists import CcListMirror, CrmList, CrmListMember, ListSyncMember
 from listbridge.store.models.push import PushActivity
 from listbridge.store.models.runs import JournalEntry, Lock, Run, RunError
+from listbridge.store.models.users import (
+    WebGroup,
+    WebGroupMember,
+    WebGroupPermission,
+    WebLoginFailure,
+    WebSession,
+    WebSignupToken,
+    WebUser,
+)
 
 __all__ = [
     "ApiBudget",
@@ -44,4 +54,11 @@ __all__ = [
     "Run",
     "RunError",
     "Setting",
+    "WebGroup",
+    "WebGroupMember",
+    "WebGroupPermission",
+    "WebLoginFailure",
+    "WebSession",
+    "WebSignupToken",
+    "WebUser",
 ]

@@ -1,0 +1,224 @@
+"""Signed-in browsers, failed sign-ins, and the link that creates the first administrator.
+
+The browser holds a random token (`secrets.token_urlsafe(32)`: 256 bits); the store keeps
+only its SHA-256, so a copy of the database signs no one in. Every sign-in makes a new
+token: one planted in a browser before sign-in (session fixation) is worth nothing after.
+Failed sign-ins are kept here, not in a process's memory, so that every server process
+counts them (core/login_limit.py decides from their times how long sign-in is refused).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.orm import Session
+
+from listbridge.core.errors import UserError
+from listbridge.core.login_limit import DEFAULT_LIMIT, LoginLimit, locked_for
+from listbridge.store.db import Store
+from listbridge.store.models import WebLoginFailure, WebSession, WebSignupToken, WebUser
+from listbridge.store.passwords import check_name, hash_password, name_key
+from listbridge.store.users import (
+    UserInfo,
+    count_users_in,
+    insert_user,
+    rows_changed,
+    user_info,
+)
+
+#: last_seen_at is written at most this often: not one write per page a user opens
+TOUCH_EVERY = timedelta(minutes=1)
+#: failures older than this are of no use to any limit and are dropped
+KEEP_FAILURES = timedelta(days=1)
+MAX_ADDRESS = 64
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str = field(repr=False)  # for the cookie; the store never sees it again
+    csrf_token: str = field(repr=False)
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    user: UserInfo
+    csrf_token: str = field(repr=False)
+    expires_at: datetime
+
+    def csrf_matches(self, given: str) -> bool:
+        """Whether a form's CSRF token is this session's (compared in constant time)."""
+        return hmac.compare_digest(self.csrf_token.encode(), given.encode())
+
+
+def create_session(
+    store: Store,
+    user_id: int,
+    *,
+    lifetime: timedelta = timedelta(hours=12),
+    now: datetime | None = None,
+) -> NewSession:
+    now = now or datetime.now(UTC)
+    token, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with store.session() as session:
+        if session.get(WebUser, user_id) is None:
+            raise UserError(f"no user with id {user_id}")
+        # Sessions whose browser never came back would otherwise stay for ever.
+        session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+        session.add(
+            WebSession(
+                id=_digest(token),
+                user_id=user_id,
+                csrf_token=csrf_token,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+    return NewSession(token, csrf_token, now + lifetime)
+
+
+def session_of(store: Store, token: str, *, now: datetime | None = None) -> SessionInfo | None:
+    """The signed-in user of a session token; None for an unknown or expired one."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        row = session.get(WebSession, _digest(token))
+        if row is None:
+            return None
+        if row.expires_at <= now:
+            session.delete(row)
+            return None
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = now
+        user = user_info(session, row.user_id)
+        return None if user is None else SessionInfo(user, row.csrf_token, row.expires_at)
+
+
+def end_session(store: Store, token: str) -> bool:
+    """Sign out; False when there was no such session."""
+    with store.session() as session:
+        ended = session.execute(delete(WebSession).where(WebSession.id == _digest(token)))
+        return bool(rows_changed(ended))
+
+
+def end_sessions_of(store: Store, user_id: int) -> int:
+    """Sign a user out everywhere; how many sessions were ended."""
+    with store.session() as session:
+        ended = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+        return rows_changed(ended)
+
+
+def record_failure(store: Store, user_key: str, address: str, at: datetime) -> None:
+    """A failed sign-in for a name (any case: the key is normalised) from an address."""
+    with store.session() as session:
+        session.execute(delete(WebLoginFailure).where(WebLoginFailure.at < at - KEEP_FAILURES))
+        session.add(WebLoginFailure(user_key=_key(user_key), address=_address(address), at=at))
+
+
+def failures_since(
+    store: Store, *, user_key: str | None = None, address: str | None = None, since: datetime
+) -> int:
+    """Failed sign-ins since a time, for a name and/or from an address."""
+    query = select(func.count()).where(*_failures(user_key, address, since))
+    with store.session() as session:
+        return session.scalar(query.select_from(WebLoginFailure)) or 0
+
+
+def failure_times(
+    store: Store, *, user_key: str | None = None, address: str | None = None, since: datetime
+) -> list[datetime]:
+    """When the failed sign-ins since a time were, for a name and/or from an address."""
+    query = select(WebLoginFailure.at).where(*_failures(user_key, address, since))
+    with store.session() as session:
+        return list(session.scalars(query))
+
+
+def clear_failures(store: Store, user_key: str) -> None:
+    """Forget a name's failures (after it signed in); its address's failures still count."""
+    with store.session() as session:
+        session.execute(delete(WebLoginFailure).where(WebLoginFailure.user_key == _key(user_key)))
+
+
+def login_locked_for(
+    store: Store, user_key: str, address: str, now: datetime, limit: LoginLimit = DEFAULT_LIMIT
+) -> timedelta | None:
+    """How much longer sign-in is refused for this name from this address (None: allowed)."""
+    since = now - limit.window
+    by_user = failure_times(store, user_key=user_key, since=since)
+    by_address = failure_times(store, address=address, since=since)
+    return locked_for(by_user, by_address, now, limit)
+
+
+def create_signup_token(
+    store: Store, lifetime: timedelta = timedelta(hours=24), *, now: datetime | None = None
+) -> str:
+    """A one-time token for the sign-up link that creates the first administrator."""
+    now = now or datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    with store.session() as session:
+        _refuse_users(session)
+        session.add(
+            WebSignupToken(token_hash=_digest(token), created_at=now, expires_at=now + lifetime)
+        )
+    return token
+
+
+def use_signup_token(
+    store: Store, token: str, name: str, password: str, *, now: datetime | None = None
+) -> int:
+    """Create the first administrator with a sign-up token; the new user's id."""
+    now = now or datetime.now(UTC)
+    name = check_name(name)
+    with store.session() as session:  # a bad link costs no hash
+        _usable_token(session, token, now)
+    hashed = hash_password(password)
+    with store.session() as session:
+        # Checked again in the transaction that spends it: of two uses at once, one wins.
+        _usable_token(session, token, now).used_at = now
+        return insert_user(session, name, hashed, admin=True, now=now)
+
+
+def _usable_token(session: Session, token: str, now: datetime) -> WebSignupToken:
+    _refuse_users(session)
+    row = session.get(WebSignupToken, _digest(token))
+    if row is None:
+        raise UserError("this sign-up link is not one listbridge made")
+    if row.used_at is not None:
+        raise UserError("this sign-up link was used already")
+    if row.expires_at <= now:
+        raise UserError("this sign-up link has expired: `listbridge serve` prints a new one")
+    return row
+
+
+def _refuse_users(session: Session) -> None:
+    if count_users_in(session):
+        raise UserError("users exist already: an administrator signs in and adds users")
+
+
+def _failures(
+    user_key: str | None, address: str | None, since: datetime
+) -> list[ColumnElement[bool]]:
+    """The conditions that pick a name's and/or an address's failures since a time."""
+    conditions = [WebLoginFailure.at >= since]
+    if user_key is not None:
+        conditions.append(WebLoginFailure.user_key == _key(user_key))
+    if address is not None:
+        conditions.append(WebLoginFailure.address == _address(address))
+    return conditions
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _key(user_key: str) -> str:
+    return name_key(user_key)[:255]
+
+
+def _address(address: str) -> str:
+    return address[:MAX_ADDRESS]
