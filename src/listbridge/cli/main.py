@@ -21,6 +21,7 @@ from listbridge.cli import sync_full as sync_full_cli
 from listbridge.cli import unsubscribes as unsubscribes_cli
 from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup, quiet_stdout
+from listbridge.cli.users import groups_app, users_app
 from listbridge.config import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, process_config
 
 app = typer.Typer(
@@ -75,6 +76,8 @@ app.add_typer(unsubscribes_cli.app, name="unsubscribes")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(sync_full_cli.app, name="sync")
 app.command("scheduler")(scheduler_cli.scheduler)
+app.add_typer(users_app, name="users")
+app.add_typer(groups_app, name="groups")
 
 
 def main() -> None:
