@@ -8,7 +8,7 @@ names exist.
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -67,6 +67,6 @@ def needs_rehash(password_hash: str) -> bool:
     return HASHER.check_needs_rehash(password_hash)
 
 
-@cache
+@lru_cache(maxsize=2)  # one hasher in a process; tests swap in cheaper ones
 def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash("no one's password, only here to spend the time a real check takes")
