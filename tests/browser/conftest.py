@@ -23,6 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from tests.support.net import free_port
+from typer.testing import CliRunner
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -62,19 +63,18 @@ class Site:
     emulator_url: str
     db_url: str
     env: dict[str, str]
+    #: the variables the in-process CLI sees (None: unset)
+    cli_env: dict[str, str | None]
     processes: list[Process] = field(default_factory=list)
 
     def cli(self, *args: str, input: str | None = None) -> str:
-        """`listbridge --db URL ARGS`; its standard output, or a failure with its errors."""
-        done = subprocess.run(
-            [*LISTBRIDGE, "--db", self.db_url, *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=self.env,
-        )
-        assert done.returncode == 0, f"listbridge {' '.join(args)}: {done.stderr}{done.stdout}"
+        """`listbridge --db URL ARGS` (in this process: a fresh interpreter per command costs
+        seconds on a busy machine); its standard output, or a failure with its errors."""
+        from listbridge.cli.main import app
+
+        runner = CliRunner(env={**self.cli_env, "COLUMNS": "200"})
+        done = runner.invoke(app, ["--db", self.db_url, *args], input=input)
+        assert done.exit_code == 0, f"listbridge {' '.join(args)}: {done.output}"
         return done.stdout
 
     def emulator(self, control: str, body: dict[str, Any]) -> None:
@@ -100,12 +100,10 @@ def _start(args: list[str], log: Path, env: dict[str, str], probe: str) -> Proce
     raise AssertionError(f"{' '.join(args)} did not answer at {probe}:\n{process.tail()}")
 
 
-def _environment(folder: Path) -> dict[str, str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
-    env["LISTBRIDGE_KEY_FILE"] = str(folder / "keys" / "secret.key")
-    for name in ("LISTBRIDGE_SECRET_KEY", "LISTBRIDGE_NEW_SECRET_KEY", "LISTBRIDGE_DATABASE_URL"):
-        env.pop(name, None)
-    return env
+def _variables(folder: Path) -> dict[str, str | None]:
+    """The module's own key file, and no key or database from the caller's environment."""
+    unset = ("LISTBRIDGE_SECRET_KEY", "LISTBRIDGE_NEW_SECRET_KEY", "LISTBRIDGE_DATABASE_URL")
+    return {"LISTBRIDGE_KEY_FILE": str(folder / "keys" / "secret.key")} | dict.fromkeys(unset)
 
 
 def _add_users(site: Site) -> None:
@@ -121,10 +119,12 @@ def _add_users(site: Site) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("served")
-    env = _environment(folder)
+    variables = _variables(folder)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"} | variables
+    env = {name: value for name, value in env.items() if value is not None}
     cc_port, web_port = free_port(), free_port()
     emulator_url, url = f"http://127.0.0.1:{cc_port}", f"http://127.0.0.1:{web_port}"
-    served = Site(url, emulator_url, f"sqlite:///{folder / 'listbridge.db'}", env)
+    served = Site(url, emulator_url, f"sqlite:///{folder / 'listbridge.db'}", env, variables)
     emulator_args = [*LISTBRIDGE, "emulator", "--auto-approve", "--port", str(cc_port)]
     serve_args = [*LISTBRIDGE, "--db", served.db_url, "serve", "--port", str(web_port)]
     try:
