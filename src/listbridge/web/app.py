@@ -20,6 +20,7 @@ from listbridge.core.errors import ListbridgeError
 from listbridge.runner.registry import Registry
 from listbridge.store.db import Store
 from listbridge.web.auth import Forbidden, SignInRequired
+from listbridge.web.connect_flow import BrowserConnects
 from listbridge.web.errors import page_message, status_of
 from listbridge.web.pages import STATIC, render
 
@@ -28,6 +29,8 @@ SCREENS: list[str] = [
     "login",
     "home",
     "settings",
+    "setup",
+    "getting_started",
     "sync",
     # ── other screens (one line each) ──
 ]
@@ -44,6 +47,7 @@ def create_app(
     app.state.store = store
     app.state.secure_cookies = secure_cookies
     app.state.schedules = schedules
+    app.state.connects = BrowserConnects()  # browser OAuth attempts awaiting their callback
     for name in SCREENS:
         module = importlib.import_module(f"listbridge.web.routes.{name}")
         app.include_router(module.router)
