@@ -28,6 +28,7 @@ from listbridge.store.users import (
     revoke,
     set_password,
     user_by_id,
+    user_by_name,
     verify_login,
 )
 
@@ -60,6 +61,8 @@ def test_sign_in_with_any_case_of_the_name_and_the_right_password(store: Store) 
     assert signed_in.last_login_at == NOW
     assert verify_login(store, "ann", PASSWORD + "x") is None
     assert verify_login(store, "nobody", PASSWORD) is None
+    assert user_by_name(store, "aNN") == user_by_id(store, user_id) == signed_in
+    assert user_by_name(store, "nobody") is None
     assert PASSWORD not in stored_hash(store, "Ann")
     assert count_users(store) == 1
 
@@ -68,6 +71,7 @@ def test_sign_in_with_any_case_of_the_name_and_the_right_password(store: Store) 
     ("name", "password", "groups", "message"),
     [
         ("ANN", PASSWORD, (), "a user named 'ANN' already exists"),
+        ("\uff21nn", PASSWORD, (), "already exists"),
         ("  ", PASSWORD, (), "cannot be empty"),
         ("x" * 65, PASSWORD, (), "too long: at most 64"),
         ("bo\x1bb", PASSWORD, (), "control character"),

@@ -25,8 +25,9 @@ MAX_NAME = 64
 
 
 def name_key(name: str) -> str:
-    """What makes two names one user: `Ann`, `ann ` and `ANN` are the same."""
-    return name.strip().casefold()
+    """What makes two names one user: `Ann`, `ann `, `ANN` and a full-width `Ａnn` are the
+    same (NFKC, then case folded: no second account that only looks like another)."""
+    return unicodedata.normalize("NFKC", name.strip()).casefold()
 
 
 def check_name(name: str, what: str = "user") -> str:

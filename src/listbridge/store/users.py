@@ -175,6 +175,13 @@ def user_by_id(store: Store, user_id: int) -> UserInfo | None:
         return user_info(session, user_id)
 
 
+def user_by_name(store: Store, name: str) -> UserInfo | None:
+    """A user by name, in any case (None: no such user)."""
+    with store.session() as session:
+        found = session.scalar(select(WebUser.id).where(WebUser.name_key == name_key(name)))
+        return None if found is None else user_info(session, found)
+
+
 def count_users(store: Store) -> int:
     with store.session() as session:
         return count_users_in(session)
