@@ -21,13 +21,22 @@ if TYPE_CHECKING:
 COUNTS = ("attempted", "created", "matched", "not_imported")
 #: Recreated on every run, so the demo always starts from the same state.
 DEMO_DB = Path("listbridge-demo.db")
+#: the administrator `demo --port` signs in
+ADMIN = "admin"
 
 
 def demo(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address the emulator listens on."),
-    port: int = typer.Option(
-        8000, "--port", help="Port of the web UI (reserved: the web UI comes in a later release)."
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address of the emulator and the web admin."
+    ),
+    port: int | None = typer.Option(
+        None,
+        "--port",
+        min=1,
+        max=65535,
+        help="Serve the web admin on this port after the sync (with the emulator and the "
+        "scheduler, as --serve), signed in as `admin` with a printed password, until Ctrl-C.",
     ),
     emulator_port: int = typer.Option(
         0, "--emulator-port", min=0, help="Port of the emulator; 0 takes a free one."
@@ -42,7 +51,8 @@ def demo(
     --db it loads the sample into that database (ids already there are updated).
     The emulator is seeded with a sample audience, the database is connected to it
     (PKCE, approved headlessly) and the import runs; the emulator then sends three
-    campaigns and their results are pulled; --serve then keeps it up.
+    campaigns and their results are pulled; --serve then keeps it up. --port N also
+    serves the web admin at http://HOST:N/ and prints the administrator's sign-in.
     """
     from listbridge.crm.builtin.demo_data import load_sample_crm
     from listbridge.sync.demo import demo_run, refuse_real_connection
@@ -59,9 +69,12 @@ def demo(
         state.store, state.connection_id, host, emulator_port, say=_say, progress=_progress
     ) as run:
         typer.echo("\n".join(run_lines(run)))
-        typer.echo("\n".join(next_steps(state.db_url, serving=serve)))
-        if serve:
+        typer.echo("\n".join(next_steps(state.db_url, serving=serve or port is not None)))
+        if serve or port is not None:
             typer.echo(f"serving the emulator at {run.emulator_url} (API {run.emulator_url}/v3)")
+        if port is not None:
+            _serve_admin(state.store, host, port)
+        elif serve:
             _serve_with_scheduler(state.store)
 
 
@@ -82,6 +95,26 @@ def _serve_with_scheduler(store: Store) -> None:
     finally:
         runner.shutdown()
     typer.echo("emulator stopped", err=True)
+
+
+def _serve_admin(store: Store, host: str, port: int) -> None:
+    """`--port`: the web admin over the synced sample, with an administrator to sign in as
+    (a new password each run: the demo's database is shared with whoever reads the disk)."""
+    import secrets
+
+    from listbridge.cli.serve import serve_admin
+    from listbridge.store.users import add_user, list_users, set_password
+
+    password = secrets.token_urlsafe(12)
+    if any(user.name.lower() == ADMIN for user in list_users(store)):
+        set_password(store, ADMIN, password)  # --db reused: the same name, a new password
+    else:
+        add_user(store, ADMIN, password, admin=True)
+    typer.echo(f"web admin: http://{host}:{port}/")
+    typer.echo(f"  sign in as {ADMIN!r} with password {password}")
+    typer.echo("press Ctrl-C to stop", err=True)
+    serve_admin(store, host, port, say=_say)
+    typer.echo("web admin and emulator stopped", err=True)
 
 
 def _say(line: str) -> None:

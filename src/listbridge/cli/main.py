@@ -15,6 +15,7 @@ from listbridge.cli import lists as lists_cli
 from listbridge.cli import push as push_cli
 from listbridge.cli import scheduler as scheduler_cli
 from listbridge.cli import secrets as secrets_cli
+from listbridge.cli import serve as serve_cli
 from listbridge.cli import stats as stats_cli
 from listbridge.cli import status as status_cli
 from listbridge.cli import sync_full as sync_full_cli
@@ -76,6 +77,7 @@ app.add_typer(unsubscribes_cli.app, name="unsubscribes")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(sync_full_cli.app, name="sync")
 app.command("scheduler")(scheduler_cli.scheduler)
+app.command("serve")(serve_cli.serve)
 app.add_typer(users_app, name="users")
 app.add_typer(groups_app, name="groups")
 
