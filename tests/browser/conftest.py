@@ -83,21 +83,23 @@ class Site:
         answer.raise_for_status()
 
 
-def _start(args: list[str], log: Path, env: dict[str, str], probe: str) -> Process:
-    """Start `listbridge ARGS` and wait until `probe` answers over HTTP."""
+def _launch(args: list[str], log: Path, env: dict[str, str]) -> Process:
     with log.open("wb") as out:
         popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
-    process = Process(popen, log)
-    deadline = time.monotonic() + 60  # a cold start on a busy machine takes a while
+    return Process(popen, log)
+
+
+def _wait_for(process: Process, probe: str) -> None:
+    """Until `probe` answers over HTTP (a cold start on a busy machine takes a while)."""
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert popen.poll() is None, f"{' '.join(args)} ended:\n{process.tail()}"
+        assert process.popen.poll() is None, f"{process.popen.args} ended:\n{process.tail()}"
         try:
             httpx.get(probe, timeout=2)
-            return process
+            return
         except httpx.TransportError:
             time.sleep(0.1)
-    process.stop()
-    raise AssertionError(f"{' '.join(args)} did not answer at {probe}:\n{process.tail()}")
+    raise AssertionError(f"{process.popen.args} did not answer at {probe}:\n{process.tail()}")
 
 
 def _variables(folder: Path) -> dict[str, str | None]:
@@ -128,10 +130,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     emulator_args = [*LISTBRIDGE, "emulator", "--auto-approve", "--port", str(cc_port)]
     serve_args = [*LISTBRIDGE, "--db", served.db_url, "serve", "--port", str(web_port)]
     try:
-        probe = f"{emulator_url}/__emulator__/counters"
-        served.processes.append(_start(emulator_args, folder / "emulator.log", env, probe))
+        # The emulator starts while the users are made; the server once they are (it would
+        # otherwise create the database at the same time as the CLI).
+        emulator = _launch(emulator_args, folder / "emulator.log", env)
+        served.processes.append(emulator)
         _add_users(served)
-        served.processes.append(_start(serve_args, folder / "serve.log", env, f"{url}/login"))
+        server = _launch(serve_args, folder / "serve.log", env)
+        served.processes.append(server)
+        _wait_for(emulator, f"{emulator_url}/__emulator__/counters")
+        _wait_for(server, f"{url}/login")
         yield served
     finally:
         for process in served.processes:
