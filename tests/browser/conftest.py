@@ -39,6 +39,7 @@ USERS = {"admin": None, "operator": "operators", "viewer": "viewers"}
 class Process:
     """A listbridge command running in the background, its output in a log file."""
 
+    command: str
     popen: subprocess.Popen[bytes]
     log: Path
 
@@ -86,20 +87,20 @@ class Site:
 def _launch(args: list[str], log: Path, env: dict[str, str]) -> Process:
     with log.open("wb") as out:
         popen = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
-    return Process(popen, log)
+    return Process(" ".join(args[2:]), popen, log)
 
 
 def _wait_for(process: Process, probe: str) -> None:
     """Until `probe` answers over HTTP (a cold start on a busy machine takes a while)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert process.popen.poll() is None, f"{process.popen.args} ended:\n{process.tail()}"
+        assert process.popen.poll() is None, f"{process.command} ended:\n{process.tail()}"
         try:
             httpx.get(probe, timeout=2)
             return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError(f"{process.popen.args} did not answer at {probe}:\n{process.tail()}")
+    raise AssertionError(f"{process.command} did not answer at {probe}:\n{process.tail()}")
 
 
 def _variables(folder: Path) -> dict[str, str | None]:
@@ -113,8 +114,8 @@ def _add_users(site: Site) -> None:
         site.cli("groups", "add", group)
         for permission in permissions:
             site.cli("groups", "grant", group, permission)
-    for name, group in USERS.items():
-        role = ["--admin"] if group is None else ["--group", group]
+    for name, member_of in USERS.items():
+        role = ["--admin"] if member_of is None else ["--group", member_of]
         site.cli("users", "add", name, *role, input=f"{PASSWORD}\n")
 
 
@@ -122,8 +123,9 @@ def _add_users(site: Site) -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("served")
     variables = _variables(folder)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"} | variables
-    env = {name: value for name, value in env.items() if value is not None}
+    env = {name: value for name, value in os.environ.items() if name not in variables}
+    env |= {name: value for name, value in variables.items() if value is not None}
+    env["PYTHONUNBUFFERED"] = "1"
     cc_port, web_port = free_port(), free_port()
     emulator_url, url = f"http://127.0.0.1:{cc_port}", f"http://127.0.0.1:{web_port}"
     served = Site(url, emulator_url, f"sqlite:///{folder / 'listbridge.db'}", env, variables)
