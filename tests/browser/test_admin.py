@@ -37,6 +37,10 @@ def admin(site: Site, visit: Callable[..., Visitor]) -> Visitor:
         page.get_by_role("button", name="Connect to the emulator").click()
     expect(page.locator("main")).to_contain_text(ACCOUNT)
     admin.shoot("connected")
+    with page.expect_navigation():
+        page.click("#disconnect")  # its confirmation, left unconfirmed
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Disconnect")
+    admin.shoot()
     return admin
 
 
