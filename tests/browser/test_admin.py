@@ -168,7 +168,7 @@ def _post_form(page: Page, action: str) -> int:
 
 
 @pytest.mark.usefixtures("admin")
-def test_a_user_who_may_only_view_is_refused(visit: Callable[..., Visitor]) -> None:
+def test_a_user_who_may_only_view_is_refused_then_signs_out(visit: Callable[..., Visitor]) -> None:
     viewer = visit("viewer")
     page = viewer.open("/sync", "view-only")
     expect(page.locator("#job-status")).to_be_visible()
@@ -185,3 +185,9 @@ def test_a_user_who_may_only_view_is_refused(visit: Callable[..., Visitor]) -> N
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     expect(page.locator("main")).to_contain_text("change_settings")
     viewer.shoot("refused")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login\b"))
+    page = viewer.open("/settings", "signed-out")
+    expect(page).to_have_url(re.compile(r"/login\b"))
