@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 WIDE, PHONE = 1280, 375
+COLLECTED = time.time()  # when this process (or xdist worker) read its tests
 LISTBRIDGE = [sys.executable, "-m", "listbridge"]
 #: what the users are called, their password, and the groups they are put in
 PASSWORD = "correct horse battery staple"
@@ -172,6 +173,11 @@ class Screens:
     def __init__(self, folder: Path = SCREENSHOTS) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        # The folder shows this run's screens alone. Only files older than this process
+        # go: another xdist worker's screens of this run are newer than every worker.
+        for old in folder.glob("*.png"):
+            if old.stat().st_mtime < COLLECTED:
+                old.unlink(missing_ok=True)
 
     def save(self, page: Page, name: str) -> None:
         height = page.viewport_size["height"] if page.viewport_size else 800
