@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -226,8 +226,12 @@ class Visitor:
         assert "/login" not in self.page.url, f"{name} was not signed in: {self.page.url}"
 
 
+class OpenSession(Protocol):
+    def __call__(self, name: str | None = None) -> Visitor: ...
+
+
 @pytest.fixture(scope="module")
-def visit(site: Site, browser: Browser, screens: Screens) -> Iterator[Any]:
+def visit(site: Site, browser: Browser, screens: Screens) -> Iterator[OpenSession]:
     """`visit()` opens an anonymous session, `visit("admin")` one signed in as admin; each
     in its own browser context (its own cookies), closed at the module's end."""
     contexts: list[BrowserContext] = []

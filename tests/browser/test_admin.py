@@ -7,12 +7,11 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from tests.browser.conftest import Site, Visitor
+from tests.browser.conftest import OpenSession, Site, Visitor
 
 from listbridge.emulator.testing import obtain_token
 
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def admin(site: Site, visit: Callable[..., Visitor]) -> Visitor:
+def admin(site: Site, visit: OpenSession) -> Visitor:
     """The administrator, signed in, having connected to the emulator on /setup."""
     admin = visit("admin")
     admin.open("/")
@@ -63,7 +62,7 @@ def _job_ended(page: Page) -> None:
     expect(page.locator("#job-outcome")).to_be_visible(timeout=JOB_TIMEOUT_MS)
 
 
-def test_anonymous_settings_goes_to_sign_in(visit: Callable[..., Visitor]) -> None:
+def test_anonymous_settings_goes_to_sign_in(visit: OpenSession) -> None:
     page = visit().open("/settings", "anonymous")
     expect(page).to_have_url(re.compile(r"/login\b"))
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -123,7 +122,7 @@ def test_admin_sets_a_setting_imports_and_downloads_the_errors(site: Site, admin
 
 
 def test_a_second_user_sees_the_sync_actions_wait_while_a_job_runs(
-    site: Site, admin: Visitor, visit: Callable[..., Visitor]
+    site: Site, admin: Visitor, visit: OpenSession
 ) -> None:
     site.emulator("seed", {"contacts": 200, "seed": 29})
     operator = visit("operator")
@@ -168,7 +167,7 @@ def _post_form(page: Page, action: str) -> int:
 
 
 @pytest.mark.usefixtures("admin")
-def test_a_user_who_may_only_view_is_refused_then_signs_out(visit: Callable[..., Visitor]) -> None:
+def test_a_user_who_may_only_view_is_refused_then_signs_out(visit: OpenSession) -> None:
     viewer = visit("viewer")
     page = viewer.open("/sync", "view-only")
     expect(page.locator("#job-status")).to_be_visible()
