@@ -167,6 +167,19 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
         launched.close()
 
 
+#: the innermost elements that reach past the window's right edge, named as in CSS
+WIDER_THAN_WINDOW = """() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const past = [...document.body.querySelectorAll("*")].filter(
+        e => e.getBoundingClientRect().right > width + 0.5 && !e.closest(".table-wrap"));
+    return past.filter(e => !past.some(other => other !== e && e.contains(other))).map(
+        e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+            + [...e.classList].map(c => "." + c).join("")
+            + " (" + Math.round(e.getBoundingClientRect().right) + " px)");
+}"""
+
+
 class Screens:
     """Saves the screen a page shows, at a desktop's width and at a phone's."""
 
@@ -184,6 +197,9 @@ class Screens:
         for width in (WIDE, PHONE):
             page.set_viewport_size({"width": width, "height": height})
             page.screenshot(path=self.folder / f"{name}-{width}.png", full_page=True)
+            # readable at that width: nothing makes the whole page scroll sideways
+            wider = page.evaluate(WIDER_THAN_WINDOW)
+            assert not wider, f"{name} at {width} px: wider than the window: {wider}"
         page.set_viewport_size({"width": WIDE, "height": height})
 
     def name_of(self, page: Page, label: str = "") -> str:
