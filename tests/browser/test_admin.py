@@ -11,7 +11,7 @@ import re
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from tests.browser.conftest import OpenSession, Site, Visitor
+from tests.browser.conftest import PASSWORD, OpenSession, Site, Visitor
 
 from listbridge.emulator.testing import obtain_token
 
@@ -190,3 +190,17 @@ def test_a_user_who_may_only_view_is_refused_then_signs_out(visit: OpenSession) 
     expect(page).to_have_url(re.compile(r"/login\b"))
     page = viewer.open("/settings", "signed-out")
     expect(page).to_have_url(re.compile(r"/login\b"))
+
+
+def test_no_password_or_session_token_reaches_the_servers_output(
+    site: Site, admin: Visitor
+) -> None:
+    """After every other test of the module: what `serve` wrote holds no password and no
+    session or CSRF token of anyone who signed in."""
+    cookies = [c["value"] for c in admin.context.cookies() if len(c["value"]) >= 16]
+    assert cookies, "signed in, the browser holds its session cookie"
+    for process in site.processes:
+        written = process.log.read_text(errors="replace")
+        assert PASSWORD not in written, process.command
+        for value in cookies:
+            assert value not in written, process.command
