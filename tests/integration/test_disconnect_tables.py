@@ -14,6 +14,7 @@ from sqlalchemy import Table, func, insert, inspect, select
 
 import listbridge.store
 from listbridge.core.accounts import Account
+from listbridge.core.campaign_stats import Counters
 from listbridge.core.errors import LockHeldError
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.store.connections import connection_id
@@ -25,6 +26,7 @@ from listbridge.store.models import Base
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 #: one row of each purged table (a new purged table needs one here too)
+COUNTERS = tuple(Counters.__dataclass_fields__)
 SAMPLES: dict[str, dict[str, Any]] = {
     "cc_accounts": {
         "client_id": "c",
@@ -40,6 +42,27 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "cc_lists": {"cc_list_id": "L1", "name": "News", "refreshed_at": NOW},
     "list_sync_members": {"cc_list_id": "L1", "side": "cc", "account_id": "A1"},
     "push_activities": {"key": "k", "activity_id": "act", "submitted_at": NOW},
+    "cc_campaigns": {
+        "campaign_id": "K1",
+        "activity_id": "KA1",
+        "name": "Spring appeal",
+        "list_ids": ["L1"],
+        "included": True,
+        "frozen": False,
+        **dict.fromkeys(COUNTERS, 0),
+        "watermarks": {},
+    },
+    "cc_campaign_events": {
+        "campaign_id": "K1",
+        "kind": "opens",
+        "cc_contact_id": "C1",
+        "email": "a@example.org",
+        "at": NOW,
+        "detail": "",
+        "detail_key": "",
+        "device": "computer",
+        "account_id": "A1",
+    },
 }
 
 

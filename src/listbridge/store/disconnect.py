@@ -31,6 +31,8 @@ PURGED: dict[str, str] = {
     "cc_lists": "Constant Contact lists and their pairing",
     "list_sync_members": "list-sync bases",
     "push_activities": "push activity memos",
+    "cc_campaigns": "the account's campaigns and their counters",
+    "cc_campaign_events": "who opened, clicked, forwarded, bounced or opted out of them",
 }
 
 #: table → why it outlives the Constant Contact account

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from listbridge.core.errors import UserError
 from listbridge.core.locks import Lease
@@ -19,9 +19,6 @@ from listbridge.store.db import Store
 from listbridge.store.locks import format_moment, read_lease
 from listbridge.store.processes import holder_is_gone
 from listbridge.store.runs import get_run
-
-if TYPE_CHECKING:
-    from listbridge.web.jobs import JobBoard
 
 #: the origin of a job started in the browser is `web:USER`
 WEB = "web"
@@ -50,7 +47,22 @@ class Notice:
         return f"{self.who} started the {self.what}{run} at {format_moment(self.since)}."
 
 
-def busy_notice(store: Store, connection_id: int, board: JobBoard) -> Notice | None:
+class StartedHere(Protocol):
+    """A job this web process started (jobs.JobStatus), as the notice needs it."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def notice(self) -> Notice: ...
+
+
+class Board(Protocol):
+    """The jobs this web process started, by connection (jobs.JobBoard)."""
+
+    def get(self, connection_id: int) -> StartedHere | None: ...
+
+
+def busy_notice(store: Store, connection_id: int, board: Board) -> Notice | None:
     """Who holds the connection now (None: a sync may start)."""
     status = board.get(connection_id)
     if status is not None and status.running:
