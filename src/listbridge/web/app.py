@@ -32,6 +32,12 @@ SCREENS: list[str] = [
     "setup",
     "getting_started",
     "sync",
+    "lists",
+    "list_members",
+    "accounts",
+    "stats",
+    "audit",
+    "connections",
     # ── other screens (one line each) ──
 ]
 

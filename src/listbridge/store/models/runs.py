@@ -80,4 +80,7 @@ class JournalEntry(Base):
     __table_args__ = (
         Index("ix_journal_record", "connection_id", "side", "record_id"),
         Index("ix_journal_run", "run_id"),
+        # /audit: newest first within a connection, and by field
+        Index("ix_journal_at", "connection_id", "at"),
+        Index("ix_journal_field", "connection_id", "field", "at"),
     )

@@ -1,0 +1,7 @@
+"""``/audit``: the change journal, searchable and exportable."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
