@@ -267,3 +267,25 @@ def visit(site: Site, browser: Browser, screens: Screens) -> Iterator[OpenSessio
     finally:
         for context in contexts:
             context.close()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The site connected to its emulator (`connect --emulator`), with a small sample CRM
+    (households, shared and case-variant addresses, organisations, opted-out people)
+    loaded into the builtin CRM; nothing pushed or imported yet."""
+
+    site: Site
+    accounts: int
+
+
+@pytest.fixture(scope="module")
+def loaded(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    from listbridge.sample import Sizes, generate
+    from listbridge.sample.files import write_file
+
+    sample = generate(seed=7, sizes=Sizes(people=36, organizations=6, newcomers=4))
+    path = write_file(sample, tmp_path_factory.mktemp("crm"))
+    site.cli("connect", "--emulator", site.emulator_url)
+    site.cli("crm", "load", str(path))
+    return Loaded(site, len(sample.accounts))
