@@ -1,0 +1,137 @@
+"""What /lists/NAME shows, read for one request: the list, its binding, one page of its
+members on both sides with their state, and the counts of each side.
+
+With the builtin CRM everything comes from the store in SQL, one page at a time
+(store/list_roster_page.py), so a list of 100,000 renders as fast as one of ten. Another
+CRM keeps its lists in its own database: the page then reads the roster as
+`lists members NAME` does (CC and the CRM, live) and pages it here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from listbridge.core.list_roster import MemberState, RosterRow
+from listbridge.crm.factory import open_crm
+from listbridge.crm.protocol import CrmWithLists
+from listbridge.store.crm_choice import CrmKind, stored_crm_kind
+from listbridge.store.db import Store
+from listbridge.store.list_roster_page import (
+    RosterQuery,
+    SideCounts,
+    StoredMember,
+    roster_page,
+    side_counts,
+)
+from listbridge.store.list_sync_state import ListPair, list_pairs, pair_named
+from listbridge.sync.job import JobStart
+from listbridge.sync.lists import list_roster
+from listbridge.sync.lists.sides import CRM_LIST, WHERE
+from listbridge.web.sync_view import Pager
+
+MEMBERS_PAGE = 50
+
+
+@dataclass(frozen=True)
+class FoundList:
+    pair: ListPair
+    crm: CrmWithLists
+
+    @property
+    def path(self) -> str:
+        """The list's page: its name as one path segment (a '/' in it included)."""
+        return "/lists/" + quote(self.pair.name, safe="")
+
+    @property
+    def binding(self) -> str:
+        """The rule the list is bound to, in words."""
+        if self.pair.rule_kind == WHERE:
+            return f"the filter {self.pair.rule}"
+        if self.pair.rule_kind == CRM_LIST:
+            return f"the CRM list {self.pair.rule}"
+        return ""
+
+
+def find_list(store: Store, connection_id: int, name: str) -> FoundList | None:
+    """The live CC list called `name` (as `lists members NAME` finds it), or None."""
+    crm = open_crm(store, connection_id)
+    crm_lists = crm.list_keys()
+    with store.session() as session:
+        pair = pair_named(list_pairs(session, connection_id, crm_lists), name)
+    return None if pair is None else FoundList(pair, crm)
+
+
+def known_lists(store: Store, connection_id: int) -> str:
+    crm_lists = open_crm(store, connection_id).list_keys()
+    with store.session() as session:
+        names = [p.name for p in list_pairs(session, connection_id, crm_lists) if not p.deleted]
+    return ", ".join(names) or "none yet"
+
+
+def member_state(on_crm: bool, opted_out: bool, unsubscribed: bool, on_cc: bool) -> MemberState:
+    """As core/list_roster.py decides it: consent first, then which sides hold them."""
+    if opted_out or unsubscribed:
+        return MemberState.BLOCKED_BY_CONSENT
+    if on_crm:
+        return MemberState.LINKED if on_cc else MemberState.CRM_ONLY
+    return MemberState.CC_ONLY
+
+
+def _row(m: StoredMember) -> RosterRow:
+    if m.type == "organization":
+        name = m.company_name
+    else:
+        name = " ".join(p for p in (m.first_name, m.last_name) if p)
+    state = member_state(m.on_crm, m.opted_out and m.on_crm, m.unsubscribed, m.on_cc)
+    email = m.email if m.on_crm or not m.cc_email else m.cc_email
+    return RosterRow(m.account_id, m.cc_contact_id, email, name, state)
+
+
+@dataclass(frozen=True)
+class MembersScreen:
+    found: FoundList
+    rows: list[RosterRow]
+    pager: Pager
+    search: str
+    counts: SideCounts
+    #: CC's own count of the list, as last read (it holds contacts no account is linked to)
+    cc_reported: int | None
+    live: bool  # read live from CC and the CRM (not the builtin CRM)
+    crm_lists: list[str]
+
+
+def members_screen(
+    store: Store, connection_id: int, found: FoundList, page: int, search: str
+) -> MembersScreen:
+    pair, crm = found.pair, found.crm
+    crm_lists = crm.lists()
+    if stored_crm_kind(store, connection_id) is not CrmKind.BUILTIN:
+        return _live_screen(store, connection_id, found, page, search, crm_lists)
+    key = int(pair.crm_list_key) if pair.crm_list_key and pair.crm_list_key.isdigit() else None
+    query = RosterQuery(connection_id, pair.cc_list_id, key, search)
+    with store.session() as session:
+        members, total = roster_page(session, query, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE)
+        counts = side_counts(session, query)
+    rows = [_row(m) for m in members]
+    pager = Pager(page, MEMBERS_PAGE, total)
+    return MembersScreen(found, rows, pager, search, counts, pair.cc_members, False, crm_lists)
+
+
+def _live_screen(
+    store: Store, connection_id: int, found: FoundList, page: int, search: str, crm_lists: list[str]
+) -> MembersScreen:
+    """Another CRM's lists are not in this database: read as `lists members` reads."""
+    rows = list_roster(JobStart(store, connection_id, "web"), found.pair.name)
+    crm = sum(1 for r in rows if r.account_id and r.state is not MemberState.CC_ONLY)
+    cc = sum(1 for r in rows if r.state in (MemberState.LINKED, MemberState.CC_ONLY))
+    wanted = search.strip().casefold()
+    if wanted:
+        rows = [r for r in rows if wanted in r.name.casefold() or wanted in r.email.casefold()]
+    start = (page - 1) * MEMBERS_PAGE
+    pager = Pager(page, MEMBERS_PAGE, len(rows))
+    shown = rows[start : start + MEMBERS_PAGE]
+    counts = SideCounts(crm, cc)
+    return MembersScreen(
+        found, shown, pager, search, counts, found.pair.cc_members, True, crm_lists
+    )
