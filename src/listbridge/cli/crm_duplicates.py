@@ -18,11 +18,7 @@ from listbridge.cli.render import open_for_writing
 from listbridge.core.duplicates import DuplicateGroup, DuplicateKind
 from listbridge.core.errors import UserError
 from listbridge.core.spreadsheet import safe_cell
-from listbridge.crm import reading
-from listbridge.crm.builtin.duplicates import duplicate_groups
-from listbridge.crm.factory import crm_for
-from listbridge.store.crm_choice import CrmKind, load_crm_choice
-from listbridge.store.db import Store
+from listbridge.crm.duplicate_groups import possible_duplicates
 
 CSV_COLUMNS = ("kind", "key", "account_ids", "linked_account_id")
 TITLES = {
@@ -44,7 +40,7 @@ def duplicates(
     if as_json and csv_file is not None and str(csv_file) == "-":
         raise UserError("--json and --csv - both write to stdout; choose one")
     state = context(ctx)
-    groups = _groups(state.store, state.connection_id)
+    groups = possible_duplicates(state.store, state.connection_id)
     if csv_file is not None:
         _write_csv(csv_file, groups)
         where = "stdout" if str(csv_file) == "-" else csv_file
@@ -53,14 +49,6 @@ def duplicates(
         typer.echo(json.dumps([_group_json(g) for g in groups], indent=2, ensure_ascii=False))
     elif csv_file is None:
         _print_tables(groups)
-
-
-def _groups(store: Store, connection_id: int) -> list[DuplicateGroup]:
-    """The builtin CRM's own query; any other CRM read through the protocol."""
-    choice = load_crm_choice(store, connection_id)
-    if choice.kind is CrmKind.BUILTIN:
-        return duplicate_groups(store, connection_id)
-    return reading.duplicate_groups(crm_for(store, connection_id, choice), store, connection_id)
 
 
 def _group_json(group: DuplicateGroup) -> dict[str, Any]:

@@ -1,0 +1,143 @@
+"""What the dashboard adds to the connection's health: the "Campaign stats" widget as
+the user set it up (store/preferences.py), and two checks with the count of what they
+found — pairs whose consent differs (`unsubscribes report`) and possible duplicate
+accounts (`crm duplicates`) — each linking to the full list.
+
+The checks read every account; at 100,000 accounts that takes seconds, so their counts
+come through a FigureCache (figure_cache.py) and the page never waits long for them.
+A CRM held elsewhere (CiviCRM, vtiger, an SQL database) is not read for the dashboard at
+all: its lists are made when asked for.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import Request
+
+from listbridge.core.campaign_rows import RECENT_COLUMNS, CampaignRow, Value, sorted_rows
+from listbridge.core.campaign_widget import ROW_CHOICES, WidgetView
+from listbridge.crm.duplicate_groups import possible_duplicates
+from listbridge.store.campaign_reads import campaign_rows
+from listbridge.store.crm_choice import CrmKind, load_crm_choice
+from listbridge.store.dashboard_counts import checks_freshness, consent_mismatch_count
+from listbridge.store.db import Store
+from listbridge.web.figure_cache import Figure, FigureCache
+from listbridge.web.stats_view import minute
+
+COLUMN_LABELS = {
+    "name": "Campaign",
+    "sent_at": "Sent (UTC)",
+    "sends": "Sends",
+    "opens": "Opens",
+    "open_rate": "Open rate",
+    "clicks": "Clicks",
+    "click_rate": "Click rate",
+    "forwards": "Forwards",
+    "optouts": "Opt-outs",
+    "bounces": "Bounces",
+    "abuse": "Spam reports",
+    "not_opened": "Not opened",
+    "bounce_rate": "Bounce rate",
+    "optout_rate": "Opt-out rate",
+}
+RATES = frozenset(name for name in RECENT_COLUMNS if name.endswith("_rate"))
+_made = threading.Lock()
+
+
+@dataclass(frozen=True)
+class WidgetRow:
+    campaign_id: str
+    #: (column, text) in the chosen order
+    cells: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class CampaignWidget:
+    view: WidgetView
+    rows: list[WidgetRow]
+    labels: dict[str, str]
+    row_choices: tuple[int, ...] = ROW_CHOICES
+
+
+def campaign_widget(store: Store, connection_id: int, view: WidgetView) -> CampaignWidget:
+    """The last `view.rows` campaigns by sent date, sorted as the user chose."""
+    with store.session() as session:
+        found = campaign_rows(session, connection_id, view.rows)
+    rows = [
+        WidgetRow(row.campaign_id, [(c, _text(c, row)) for c in view.columns])
+        for row in sorted_rows(found, view.sort, view.descending)
+    ]
+    return CampaignWidget(view, rows, COLUMN_LABELS)
+
+
+def _text(column: str, row: CampaignRow) -> str:
+    return cell_text(column, RECENT_COLUMNS[column](row))
+
+
+def cell_text(column: str, value: Value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return minute(value)
+    if column in RATES:
+        return f"{value}%"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check's count: None when not known (being counted, or a CRM held elsewhere)."""
+
+    count: int | None
+    #: the count is from before the latest change (being counted again)
+    stale: bool
+    #: the connection's CRM is the builtin one (counted here); else counted when asked
+    counted_here: bool
+    computed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Checks:
+    consent: Check
+    duplicates: Check
+
+
+def figures_of(request: Request) -> FigureCache:
+    """The app's cache of slow figures, made on first use (a test may set its own)."""
+    state = request.app.state
+    with _made:
+        if getattr(state, "dashboard_figures", None) is None:
+            state.dashboard_figures = FigureCache()
+    cache = state.dashboard_figures
+    assert isinstance(cache, FigureCache)
+    return cache
+
+
+def checks(store: Store, connection_id: int, cache: FigureCache) -> Checks:
+    if load_crm_choice(store, connection_id).kind is not CrmKind.BUILTIN:
+        unknown = Check(None, False, False)
+        return Checks(unknown, unknown)
+    with store.session() as session:
+        key = checks_freshness(session, connection_id)
+
+    def consent() -> int:
+        with store.session() as session:
+            return consent_mismatch_count(session, connection_id)
+
+    def duplicates() -> int:
+        return len(possible_duplicates(store, connection_id))
+
+    return Checks(
+        _check(cache.get(("consent", connection_id), key, consent)),
+        _check(cache.get(("duplicates", connection_id), key, duplicates)),
+    )
+
+
+def _check(found: tuple[Figure | None, bool]) -> Check:
+    figure, current = found
+    if figure is None:
+        return Check(None, False, True)
+    return Check(int(figure.value), not current, True, figure.computed_at)
