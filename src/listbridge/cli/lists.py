@@ -18,7 +18,6 @@ from listbridge.store.settings import effective_settings
 from listbridge.sync import lists as list_ops
 from listbridge.sync.lists import (
     ListAction,
-    ListOverview,
     ListSyncRequest,
     ListSyncResult,
     list_overview,
@@ -40,24 +39,13 @@ def ls(
     state = context(ctx)
     lists = list_overview(state.store, state.connection_id)
     if as_json:
-        typer.echo(json.dumps([_json(lst) for lst in lists], indent=2))
+        typer.echo(json.dumps([lst.json() for lst in lists], indent=2))
         return
     table = Table("name", "status", "cc_list_id", "crm members", "cc members", "last sync")
     for lst in lists:
-        row = _json(lst)
+        row = lst.json()
         table.add_row(*("" if v is None else str(v) for v in row.values()))
     Console(highlight=False, markup=False).print(table)
-
-
-def _json(lst: ListOverview) -> dict[str, Any]:
-    return {
-        "name": lst.name,
-        "status": lst.status,
-        "cc_list_id": lst.cc_list_id,
-        "crm_members": lst.crm_members,
-        "cc_members": lst.cc_members,
-        "last_sync": lst.last_sync.isoformat() if lst.last_sync else None,
-    }
 
 
 @app.command("members")

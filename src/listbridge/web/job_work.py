@@ -4,7 +4,8 @@ A real run is the run `runs ls` shows (its `started_by` comes from the start's o
 a dry run records nothing, so its result lives only in the `Outcome` the screen shows:
 the counts the run would make and the plan's decisions per reason, as `--dry-run`
 prints them. The full sync takes its direction from `push.direction`, as `sync full`
-without `--direction` does.
+without `--direction` does. A list sync (`ListSyncKind`, from /lists) carries what
+`lists sync` is given: the lists, the direction, whether the guard's question was answered.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 from listbridge.core.runs import RunStatus
+from listbridge.core.setting_values import Direction
 from listbridge.core.settings import PUSH_DIRECTION
 from listbridge.store.settings import effective_settings
 from listbridge.sync.full import FullSyncRequest, full_sync
@@ -21,6 +24,9 @@ from listbridge.sync.full_preview import FullSyncPreview, preview_full_sync
 from listbridge.sync.imports import ImportRequest, preview_import, run_import
 from listbridge.sync.imports.job import COUNTS as IMPORT_COUNTS
 from listbridge.sync.job import JobStart
+from listbridge.sync.lists import ListSyncRequest, sync_lists
+from listbridge.sync.lists.result import COUNTS as LIST_COUNTS
+from listbridge.sync.lists.result import ListOutcome
 from listbridge.sync.push import COUNTS as PUSH_COUNTS
 from listbridge.sync.push import PushRequest, run_push
 
@@ -51,6 +57,26 @@ class JobKind:
 
 
 @dataclass(frozen=True)
+class ListSyncKind:
+    """A real `lists sync` started from /lists (its preview runs in the request)."""
+
+    names: tuple[str, ...] = ()
+    #: None: the `push.direction` setting's, as `lists sync` without `--direction`
+    direction: Direction | None = None
+    #: the guard's question answered "Sync anyway" (`--confirm`)
+    confirm: bool = False
+    action: ClassVar[str] = "lists"
+    dry_run: ClassVar[bool] = False
+
+    def __str__(self) -> str:
+        return "list sync"
+
+
+#: what the runner runs: a button of /sync, or a list sync of /lists
+Kind = JobKind | ListSyncKind
+
+
+@dataclass(frozen=True)
 class Outcome:
     """How a job started from the browser ended, as its live view's last word."""
 
@@ -62,9 +88,31 @@ class Outcome:
     counts: Mapping[str, int] = field(default_factory=dict)
 
 
-def perform(kind: JobKind, start: JobStart, report: Report) -> Outcome:
+def perform(kind: Kind, start: JobStart, report: Report) -> Outcome:
     """Run `kind` to its end (LockHeldError and the other job errors pass through)."""
+    if isinstance(kind, ListSyncKind):
+        return _lists(kind, start)
     return _WORK[kind](start, report)
+
+
+def _lists(kind: ListSyncKind, start: JobStart) -> Outcome:
+    """GuardStopped passes through: the live view shows the guard's words as a failure."""
+    settings = effective_settings(start.store, start.connection_id)
+    direction = kind.direction or settings.get(PUSH_DIRECTION)
+    result = sync_lists(start, ListSyncRequest(kind.names, direction, kind.confirm))
+    counts = {key: result.counts()[key] for key in LIST_COUNTS}
+    ok = result.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
+    summary = f"{kind} run {result.run_id} {result.status.value}, direction {result.direction}"
+    details = tuple(_list_line(o) for o in result.lists)
+    return Outcome(ok, f"{summary}: {said(counts)}", details, result.run_id, counts)
+
+
+def _list_line(o: ListOutcome) -> str:
+    line = (
+        f"{o.name}: +{o.added_to_cc}/-{o.removed_from_cc} in Constant Contact, "
+        f"+{o.added_to_crm}/-{o.removed_from_crm} in the CRM"
+    )
+    return f"{line} ({o.note})" if o.note else line
 
 
 def _ran(kind: JobKind, run_id: int, status: RunStatus, counts: Mapping[str, int]) -> Outcome:

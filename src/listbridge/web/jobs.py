@@ -1,10 +1,10 @@
 """Sync jobs started from the browser: run in the background, watched live.
 
-A button → `JobRunner.start(kind, connection_id, user)` → the CLI's job function
-(job_work.py) on a thread of this process, with the origin `web:USER` (so `runs ls`
-names who started it) and a progress callback that writes to the `JobBoard` → the
-screen's live view reads the board (and the connection's lock, for jobs of other
-processes: job_notice.py).
+A button (of /sync, or /lists' "Sync now") → `JobRunner.start(kind, connection_id,
+user)` → the CLI's job function (job_work.py) on a thread of this process, with the
+origin `web:USER` (so `runs ls` names who started it) and a progress callback that
+writes to the `JobBoard` → the screen's live view reads the board (and the connection's
+lock, for jobs of other processes: job_notice.py).
 
 The runner is an interface with one method so that workers can take the jobs later; the
 in-process runner is the one there is today. It refuses a second job on a connection at
@@ -28,7 +28,7 @@ from listbridge.store.locks import format_moment
 from listbridge.sync.job import JobStart
 from listbridge.web.errors import page_message
 from listbridge.web.job_notice import WEB, Notice, busy_notice
-from listbridge.web.job_work import JobKind, Outcome, perform
+from listbridge.web.job_work import Kind, Outcome, perform
 
 log = logging.getLogger("listbridge.web.jobs")
 Clock = Callable[[], datetime]
@@ -39,7 +39,7 @@ def _now() -> datetime:
 
 
 class JobRunner(Protocol):
-    def start(self, kind: JobKind, connection_id: int, user: str) -> None:
+    def start(self, kind: Kind, connection_id: int, user: str) -> None:
         """Start `kind` on the connection for `user` in the background; LockHeldError at
         once when another job (of any process) holds the connection."""
 
@@ -48,7 +48,7 @@ class JobRunner(Protocol):
 class JobStatus:
     """The latest word of the job a user started here: what the live view shows."""
 
-    kind: JobKind
+    kind: Kind
     user: str
     started_at: datetime
     message: str = "starting"
@@ -108,7 +108,7 @@ class InProcessRunner:
     board: JobBoard = field(default_factory=JobBoard)
     clock: Clock = _now
 
-    def start(self, kind: JobKind, connection_id: int, user: str) -> None:
+    def start(self, kind: Kind, connection_id: int, user: str) -> None:
         holder = busy_notice(self.store, connection_id, self.board)
         if holder is None:
             holder = self._claimed(kind, connection_id, user)
@@ -123,11 +123,11 @@ class InProcessRunner:
         )  # fmt: skip
         thread.start()
 
-    def _claimed(self, kind: JobKind, connection_id: int, user: str) -> Notice | None:
+    def _claimed(self, kind: Kind, connection_id: int, user: str) -> Notice | None:
         running = self.board.claim(connection_id, JobStatus(kind, user, self.clock()))
         return None if running is None else running.notice()
 
-    def _run(self, kind: JobKind, connection_id: int, user: str) -> None:
+    def _run(self, kind: Kind, connection_id: int, user: str) -> None:
         def report(message: str, counts: Mapping[str, int] | None) -> None:
             self.board.report(connection_id, message, counts)
 
@@ -138,7 +138,7 @@ class InProcessRunner:
         self.board.finish(connection_id, _outcome(kind, start, report), self.clock())
 
 
-def _outcome(kind: JobKind, start: JobStart, report: Callable[..., None]) -> Outcome:
+def _outcome(kind: Kind, start: JobStart, report: Callable[..., None]) -> Outcome:
     try:
         return perform(kind, start, report)
     except ListbridgeError as error:

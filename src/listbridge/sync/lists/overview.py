@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from listbridge.crm.factory import open_crm
 from listbridge.store.cc_lists import refresh_lists
@@ -22,6 +23,22 @@ class ListOverview:
     crm_members: int  # the paired CRM list's members (unpaired: linked accounts on the CC list)
     cc_members: int | None  # CC's membership_count
     last_sync: datetime | None
+    #: the paired CRM list's name now (None: not paired)
+    crm_list: str | None = None
+    #: what fills the list (`lists bind`): '' (nothing), 'where' (a filter), 'crm_list'
+    rule_kind: str = ""
+    rule: str = ""
+
+    def json(self) -> dict[str, Any]:
+        """One element of `lists ls --json` (the binding is the web's alone: the contract)."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "cc_list_id": self.cc_list_id,
+            "crm_members": self.crm_members,
+            "cc_members": self.cc_members,
+            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+        }
 
 
 def list_overview(store: Store, connection_id: int) -> list[ListOverview]:
@@ -47,10 +64,20 @@ def list_overview(store: Store, connection_id: int) -> list[ListOverview]:
             paired.get(p.crm_list_key, 0) if p.crm_list_key else linked.get(p.cc_list_id, 0),
             p.cc_members,
             p.last_sync,
+            p.crm_name,
+            p.rule_kind,
+            p.rule,
         )
         for p in pairs
         if not p.deleted
     ]
+
+
+def overview_named(lists: list[ListOverview], name: str) -> ListOverview | None:
+    """The list called `name` (exactly, else the one ignoring case), as `pair_named` finds it."""
+    exact = [lst for lst in lists if lst.name == name]
+    folded = [lst for lst in lists if lst.name.casefold() == name.strip().casefold()]
+    return exact[0] if exact else folded[0] if len(folded) == 1 else None
 
 
 def _count(members: Iterator[str]) -> int:
