@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -20,27 +19,22 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from listbridge.cli import crm_check, crm_duplicates, crm_use
-from listbridge.cli.account_campaigns import campaign_section
+from listbridge.cli.account_campaigns import campaign_lines
 from listbridge.cli.account_cc import cc_lines
 from listbridge.cli.context import CliContext, context
 from listbridge.cli.crm_lists import app as crm_lists_app
-from listbridge.core.accounts import Account, FieldType
-from listbridge.core.errors import UserError
-from listbridge.core.journal import Side
+from listbridge.core.accounts import FieldType
 from listbridge.core.values import format_timestamp
+from listbridge.crm.account_card import account_card
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.export import export_accounts
 from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import LoadResult, load_file
 from listbridge.crm.builtin.render import account_lines, history_lines, list_lines
 from listbridge.crm.export import ExportFormat, export_crm
-from listbridge.crm.factory import crm_for, open_crm
+from listbridge.crm.factory import crm_for
 from listbridge.crm.presets import LABELS
-from listbridge.crm.protocol import CrmWithLists
-from listbridge.crm.reading import with_links
 from listbridge.store.crm_choice import CrmKind, load_crm_choice
-from listbridge.store.journal import history
-from listbridge.store.last_push import cc_side
 from listbridge.store.runs import started_by
 
 app = typer.Typer(
@@ -207,36 +201,19 @@ def show(ctx: typer.Context, account_id: str = typer.Argument(..., metavar="ID")
     """One account: its fields, custom values, CRM lists and change history; its
     Constant Contact lists and last push."""
     state = context(ctx)
-    crm = open_crm(state.store, state.connection_id)
-    account, deleted_at = _stored(state, crm, account_id)
-    changes = history(state.store, state.connection_id, Side.CRM, account_id)
-    lists = list_lines(crm.account_lists(account_id))
-    lines = [*account_lines(account), "", *lists, "", *history_lines(changes)]
-    if deleted_at is not None:  # first: whoever reads the rest should know it is out
-        lines[:0] = [f"DELETED {format_timestamp(deleted_at)} (crm load of its id restores it)"]
+    card = account_card(state.store, state.connection_id, account_id)
+    lists = list_lines(card.crm_lists)
+    lines = [*account_lines(card.account), "", *lists, "", *history_lines(card.changes)]
+    if card.deleted_at is not None:  # first: whoever reads the rest should know it is out
+        lines[:0] = [
+            f"DELETED {format_timestamp(card.deleted_at)} (crm load of its id restores it)"
+        ]
     # campaign results before the Constant Contact block, which ends the page
-    lines += ["", *campaign_section(state.store, state.connection_id, account_id)]
-    with state.store.session() as session:
-        side = cc_side(session, state.connection_id, account_id)
-    lines += ["", *cc_lines(side)]
-    if account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
-        cc = history(state.store, state.connection_id, Side.CC, account.cc_contact_id)
-        lines += [f"  {line}" for line in history_lines(cc)]
+    lines += ["", *campaign_lines(card.campaigns)]
+    lines += ["", *cc_lines(card.cc)]
+    if card.account.cc_contact_id:  # what our jobs did to its contact: the consent history in CC
+        lines += [f"  {line}" for line in history_lines(card.cc_changes)]
     typer.echo("\n".join(lines))
-
-
-def _stored(
-    state: CliContext, crm: CrmWithLists, account_id: str
-) -> tuple[Account, datetime | None]:
-    """The account with when it was deleted (only the builtin CRM shows deleted ones)."""
-    stored: tuple[Account, datetime | None] | None = None
-    if isinstance(crm, BuiltinCrm):
-        stored = crm.get_stored(account_id)
-    elif (found := crm.get(account_id)) is not None:  # its link is in listbridge's store
-        stored = (with_links(state.store, state.connection_id, [found])[0], None)
-    if stored is None:
-        raise UserError(f"no account with id {account_id!r}")
-    return stored
 
 
 app.command("duplicates")(crm_duplicates.duplicates)  # listed after the commands above

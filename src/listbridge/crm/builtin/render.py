@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from listbridge.core.accounts import EXPORT_ONLY_COLUMNS, STANDARD_COLUMNS, Account
-from listbridge.core.values import format_custom, format_timestamp
+from listbridge.core.account_fields import shown_fields
+from listbridge.core.accounts import Account
+from listbridge.core.values import format_timestamp
 from listbridge.store.journal import JournaledChange
 
 WIDTH = 20
@@ -13,14 +14,7 @@ WIDTH = 20
 
 def account_lines(account: Account) -> list[str]:
     """Every non-empty column, then the custom values sorted by field name."""
-    lines = [f"{'id':<{WIDTH}} {account.id}"]
-    for column in (*STANDARD_COLUMNS[1:], *EXPORT_ONLY_COLUMNS):
-        text = _text(getattr(account, column))
-        if text:
-            lines.append(f"{column:<{WIDTH}} {text}")
-    for name in sorted(account.custom):
-        lines.append(f"{'custom.' + name:<{WIDTH}} {format_custom(account.custom[name])}")
-    return lines
+    return [f"{column:<{WIDTH}} {text}" for column, text in shown_fields(account)]
 
 
 def list_lines(names: Iterable[str]) -> list[str]:
@@ -43,13 +37,3 @@ def history_lines(history: Iterable[JournaledChange]) -> list[str]:
     if len(lines) == 1:
         lines.append("  (no recorded changes)")
     return lines
-
-
-def _text(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if hasattr(value, "astimezone"):
-        return format_timestamp(value)  # type: ignore[arg-type]
-    return str(value)
