@@ -5,16 +5,14 @@ protection against a cell being read as a spreadsheet formula."""
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import IO
 
+from listbridge.core.csv_stream import CHUNK_ROWS, csv_chunks
 from listbridge.core.runs import ErrorRow
 from listbridge.core.spreadsheet import safe_cell
 
 ERROR_COLUMNS = ("account_id", "cc_contact_id", "email", "field", "row", "reason")
-#: rows per piece of a streamed download: a run may have many, held in memory a piece at a time
-CHUNK_ROWS = 500
 
 
 def error_cells(error: ErrorRow) -> list[str]:
@@ -34,18 +32,4 @@ def write_error_csv(out: IO[str], errors: Iterable[ErrorRow]) -> int:
 
 def error_csv_chunks(errors: Iterable[ErrorRow], rows: int = CHUNK_ROWS) -> Iterator[str]:
     """The same CSV as `write_error_csv`, in pieces of `rows` rows (a streamed response)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(ERROR_COLUMNS)
-    for written, error in enumerate(errors, start=1):
-        writer.writerow(error_cells(error))
-        if written % rows == 0:
-            yield _drained(buffer)
-    yield _drained(buffer)
-
-
-def _drained(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    return csv_chunks(ERROR_COLUMNS, (error_cells(error) for error in errors), rows)
