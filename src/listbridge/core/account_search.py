@@ -45,7 +45,8 @@ class SearchPage:
 
 
 def cleaned(query: str) -> str:
-    return query.strip()[:MAX_QUERY]
+    """Trimmed, without control characters (no field holds one), at most MAX_QUERY long."""
+    return "".join(c for c in query if c.isprintable()).strip()[:MAX_QUERY]
 
 
 def full_name(first: str, last: str) -> str:
