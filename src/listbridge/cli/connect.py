@@ -14,11 +14,11 @@ from listbridge.config import CC_CLIENT_ID_ENV, CC_CLIENT_SECRET_ENV
 from listbridge.constant_contact.config import API_BASE, AUTH_BASE, DEFAULT_REDIRECT
 from listbridge.core.errors import ListbridgeError, UserError
 from listbridge.core.tokens import OAuthApp
-from listbridge.store.connections import connection_names, find_connection
+from listbridge.store.connection_create import reuse_named
 from listbridge.store.db import Store
 from listbridge.store.disconnect import forget_connection
 from listbridge.store.secretbox import secret_box
-from listbridge.store.tokens import load_connection, reuse_connection
+from listbridge.store.tokens import load_connection
 
 if TYPE_CHECKING:
     # The HTTP and OAuth stack loads only when a command needs it: every other
@@ -92,11 +92,7 @@ def reuse_authorisation(store: Store, connection_id: int, other: str) -> Connect
     """`connect --reuse OTHER`: UserError (exit 2) for an unknown or unconnected OTHER."""
     from listbridge.sync.cc_connection import Connected
 
-    other_id = find_connection(store, other)
-    if other_id is None:
-        known = ", ".join(connection_names(store)) or "none"
-        raise UserError(f"no connection named {other!r} to reuse (connections: {known})")
-    identity = reuse_connection(store, connection_id, other_id)
+    identity = reuse_named(store, connection_id, other)
     record = load_connection(store, connection_id, secret_box(store))
     assert record is not None
     return Connected(identity, record.app)

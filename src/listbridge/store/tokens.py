@@ -110,61 +110,76 @@ def _holder(session: Session, row: CcAccount) -> CcAccount:
     return held if held is not None else row
 
 
-def reuse_connection(store: Store, connection_id: int, other_id: int) -> AccountIdentity:
+def reuse_in(session: Session, connection_id: int, other_id: int) -> AccountIdentity:
     """``connect --reuse``: the connection uses connection `other_id`'s authorisation (no
     OAuth round trip); its identity is the other's. UserError (nothing saved) when the
-    other has no working authorisation or this connection belongs to another account."""
-    now = datetime.now(UTC)
-    with store.session() as session:
-        name, other_name = _name(session, connection_id), _name(session, other_id)
-        if other_id == connection_id:
-            raise UserError(f"connection {name!r} cannot reuse its own authorisation")
-        other = session.get(CcAccount, other_id)
-        if other is None or _holder(session, other).tokens_enc is None:
-            raise UserError(
-                f"connection {other_name!r} is not connected to Constant Contact: run "
-                f"`listbridge --connection {other_name} connect` first"
-            )
-        if other.health == Health.NEEDS_RECONNECT.value:
-            raise UserError(
-                f"connection {other_name!r} needs reconnecting ({other.health_reason}): "
-                f"reconnect it first"
-            )
-        holder = _holder(session, other)
-        row = session.get(CcAccount, connection_id)
-        if row is not None and row.account_id not in ("", other.account_id):
-            raise UserError(
-                f"connection {name!r} is linked to Constant Contact account {row.account_id} "
-                f"({row.organization_name}); connection {other_name!r} is authorised for "
-                f"account {other.account_id} ({other.organization_name}): run "
-                "`listbridge disconnect` first, or use another --connection"
-            )
-        # Those that reused this connection's authorisation move with it to the other's.
-        session.execute(
-            update(CcAccount)
-            .where(CcAccount.tokens_of == connection_id)
-            .values(tokens_of=holder.connection_id)
+    other has no working authorisation or this connection belongs to another account.
+    In the caller's transaction: the web admin creates a connection and links it in one."""
+    other = session.get(CcAccount, other_id)
+    row = session.get(CcAccount, connection_id)
+    _refuse_reuse(session, connection_id, row, other_id, other)
+    assert other is not None
+    holder = _holder(session, other)
+    # Those that reused this connection's authorisation move with it to the other's.
+    session.execute(
+        update(CcAccount)
+        .where(CcAccount.tokens_of == connection_id)
+        .values(tokens_of=holder.connection_id)
+    )
+    row = row if row is not None else CcAccount(connection_id=connection_id)
+    _share(row, holder, other, datetime.now(UTC))
+    session.add(row)
+    return AccountIdentity(
+        other.account_id, other.organization_name, other.owner_name, other.owner_email
+    )
+
+
+def _refuse_reuse(
+    session: Session,
+    connection_id: int,
+    row: CcAccount | None,
+    other_id: int,
+    other: CcAccount | None,
+) -> None:
+    """UserError when connection `connection_id` may not take `other_id`'s authorisation."""
+    name, other_name = _name(session, connection_id), _name(session, other_id)
+    if other_id == connection_id:
+        raise UserError(f"connection {name!r} cannot reuse its own authorisation")
+    if other is None or _holder(session, other).tokens_enc is None:
+        raise UserError(
+            f"connection {other_name!r} is not connected to Constant Contact: run "
+            f"`listbridge --connection {other_name} connect` first"
         )
-        if row is None:
-            row = CcAccount(connection_id=connection_id)
-        row.client_id, row.api_base, row.auth_base = (
-            holder.client_id,
-            holder.api_base,
-            holder.auth_base,
+    if other.health == Health.NEEDS_RECONNECT.value:
+        raise UserError(
+            f"connection {other_name!r} needs reconnecting ({other.health_reason}): "
+            f"reconnect it first"
         )
-        row.redirect_uri = holder.redirect_uri
-        row.client_secret_enc, row.tokens_enc = None, None
-        row.token_obtained_at, row.token_expires_at = None, None
-        row.tokens_of = holder.connection_id
-        row.account_id, row.organization_name = other.account_id, other.organization_name
-        row.owner_name, row.owner_email = other.owner_name, other.owner_email
-        row.connected_at = now
-        row.health, row.health_reason, row.health_at = Health.OK.value, "", now
-        row.health_notified_at = None
-        session.add(row)
-        return AccountIdentity(
-            other.account_id, other.organization_name, other.owner_name, other.owner_email
+    if row is not None and row.account_id not in ("", other.account_id):
+        raise UserError(
+            f"connection {name!r} is linked to Constant Contact account {row.account_id} "
+            f"({row.organization_name}); connection {other_name!r} is authorised for "
+            f"account {other.account_id} ({other.organization_name}): run "
+            "`listbridge disconnect` first, or use another --connection"
         )
+
+
+def _share(row: CcAccount, holder: CcAccount, other: CcAccount, now: datetime) -> None:
+    """`row` uses `holder`'s authorisation from now on, as account `other` knows it."""
+    row.client_id, row.api_base, row.auth_base = (
+        holder.client_id,
+        holder.api_base,
+        holder.auth_base,
+    )
+    row.redirect_uri = holder.redirect_uri
+    row.client_secret_enc, row.tokens_enc = None, None
+    row.token_obtained_at, row.token_expires_at = None, None
+    row.tokens_of = holder.connection_id
+    row.account_id, row.organization_name = other.account_id, other.organization_name
+    row.owner_name, row.owner_email = other.owner_name, other.owner_email
+    row.connected_at = now
+    row.health, row.health_reason, row.health_at = Health.OK.value, "", now
+    row.health_notified_at = None
 
 
 def sharing_with(store: Store, connection_id: int) -> list[str]:
