@@ -302,3 +302,15 @@ def test_a_viewer_sees_the_lists_and_changes_nothing(scene: Scene, client: TestC
         assert answer.status_code == 403, path
     assert client.get("/lists/News/delete").status_code == 403
     assert cc_list_names(scene) == {"News"}
+
+
+def test_before_connecting_the_page_says_so(admin: TestClient) -> None:
+    page = admin.get("/lists")
+    assert page.status_code == 200
+    notice = re.search(r'id="lists-unavailable">([^<]*)<', page.text)
+    assert notice, page.text
+    assert "not connected" in unescape(notice.group(1)).lower()
+    refused = post(admin, "/lists", name="News", status="active")
+    assert refused.status_code == 409
+    assert 'id="lists-refused"' in refused.text
+    assert "Traceback" not in refused.text
