@@ -31,7 +31,7 @@ from tests.constant_contact.conftest import (  # noqa: F401  (fixtures used here
 )
 from tests.support.reused_db import ReusedDatabase
 from tests.sync.crm_tables import Person
-from tests.sync.crms import CALLER_IDS, CRMS, Crm, runs
+from tests.sync.crms import CALLER_IDS, CRMS, Crm, one_other, runs
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.models import ContactBody
@@ -57,10 +57,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         bugs = {name: mark.kwargs["reason"] for mark in marks("crm_bug") for name in mark.args}
         assert set(bugs) <= set(CRMS), f"fails_on: no CRM {sorted(set(bugs) - set(CRMS))}"
         free = metafunc.definition.get_closest_marker("crm_free") is not None
-        chosen = [
-            pytest.param(name, backend, id=f"{name}-{backend}", marks=_bug(bugs.get(name)))
+        able = [
+            (name, backend)
             for name, backend in runs(BACKENDS)
             if needed <= CRMS[name].capabilities and not (free and CRMS[name].database)
+        ]
+        if metafunc.definition.get_closest_marker("crm_edge") is not None:
+            others = [name for name, _ in able if CRMS[name].database]
+            if others:
+                other = one_other(metafunc.definition.originalname, others)
+                able = [(n, b) for n, b in able if not CRMS[n].database or n == other]
+        chosen = [
+            pytest.param(name, backend, id=f"{name}-{backend}", marks=_bug(bugs.get(name)))
+            for name, backend in able
         ]
         metafunc.parametrize(("crm_name", "store_backend"), chosen)
     elif "db_url" in metafunc.fixturenames:

@@ -9,16 +9,18 @@ or delete a record (`opt_out`; `delete`, the trash, and `purge`, gone for good):
 are in tests/sync/crm_tables.py.
 
 The conftest's `scene` runs each test that takes it on every CRM here, except a test
-marked `only(CAPABILITY)` (on the CRMs that have it) or `crm_free` (no CRM in it: the
-builtin one alone). `fails_on(CRM, reason=…)` marks a product bug a test shows on some
-CRMs. The builtin CRM runs on both state-store backends, the others on SQLite alone
-(CI time: their database is the CRM's, and the store's backends are the builtin's
-tests'). `LISTBRIDGE_TEST_CRMS=builtin,vtiger-mariadb` runs some of them only.
+marked `only(CAPABILITY)` (on the CRMs that have it), `crm_free` (no CRM in it: the
+builtin one alone) or `edge` (the builtin one and one other). `fails_on(CRM, reason=…)`
+marks a product bug a test shows on some CRMs. The builtin CRM runs on both state-store
+backends, the others on SQLite alone (CI time: their database is the CRM's, and the
+store's backends are the builtin's tests'). `LISTBRIDGE_TEST_CRMS=builtin,vtiger-mariadb`
+runs some of them only.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -92,6 +94,13 @@ def only(*capabilities: str) -> pytest.MarkDecorator:
 #: a test that reads and writes no CRM (a refusal before any job step, the scheduler, a
 #: lock held): it runs with the builtin CRM alone, on each store backend
 crm_free = pytest.mark.crm_free
+
+
+#: an edge case of a job whose CRM-facing steps its core cases already run on every CRM
+#: (what it adds is about Constant Contact's side, a refusal, a guard, the job's own
+#: bookkeeping or output): it runs with the builtin CRM on each store backend and with one
+#: other CRM, chosen by the test's name so that a file's edge cases spread over them all
+edge = pytest.mark.crm_edge
 
 
 def fails_on(*names: str, reason: str) -> pytest.MarkDecorator:
@@ -171,6 +180,12 @@ CRMS: dict[str, Crm] = {
     "sql-mariadb": _sql("mariadb", "example"),
     "sql-postgresql": _sql("postgresql", "fingerprints"),
 }
+
+
+def one_other(test_name: str, names: list[str]) -> str:
+    """The CRM other than the builtin one that the edge case `test_name` runs on: the same
+    on every run and every machine (crc32, not Python's salted hash)."""
+    return names[zlib.crc32(test_name.encode()) % len(names)]
 
 
 def runs(backends: list[str]) -> list[tuple[str, str]]:

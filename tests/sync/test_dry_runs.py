@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, select
 from tests.sync.conftest import Scene
+from tests.sync.crms import edge
 from tests.sync.test_full_sync import three_opted_out_in_the_crm_over_a_guard_of_two
 
 from listbridge.core.consent import Action
@@ -116,6 +117,7 @@ def test_a_dry_run_after_an_import_reads_from_the_cursors_and_moves_none(scene: 
     assert again == shown  # nothing moved: the same window, the same plan
 
 
+@edge
 def test_the_dry_run_text_lists_the_plan_and_each_contact(scene: Scene) -> None:
     ids = people(scene)
     answer = scene.cli("import", "--dry-run")
@@ -127,6 +129,7 @@ def test_the_dry_run_text_lists_the_plan_and_each_contact(scene: Scene) -> None:
     assert scene.links() == {}
 
 
+@edge
 def test_an_unknown_list_in_a_dry_run_is_exit_2(scene: Scene) -> None:
     scene.add_list("Members")
     answer = scene.cli("import", "--list", "Nope", "--dry-run", "--json")
@@ -163,6 +166,7 @@ def test_a_full_sync_dry_run_shows_each_step_and_writes_nothing(scene: Scene) ->
         assert ran["import"][key] == steps["import"][key]
 
 
+@edge
 def test_a_full_sync_dry_run_follows_the_direction(scene: Scene) -> None:
     people(scene)
     shown, _ = dry(scene, "sync", "full", "--direction", "crm_to_cc")
@@ -176,6 +180,7 @@ def test_a_full_sync_dry_run_follows_the_direction(scene: Scene) -> None:
     assert "consent_after_import: not previewed" in answer.stdout
 
 
+@edge
 def test_a_full_sync_dry_run_says_where_the_guard_would_stop_the_run(scene: Scene) -> None:
     three_opted_out_in_the_crm_over_a_guard_of_two(scene)
     shown, _ = dry(scene, "sync", "full")

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import update
 from tests.sync.conftest import Scene
-from tests.sync.crms import crm_free
+from tests.sync.crms import crm_free, edge
 from tests.sync.test_push import cc_contact
 
 from listbridge.cli.schedules import default_registry
@@ -55,6 +55,7 @@ def test_one_run_brings_contacts_in_pushes_accounts_out_and_evens_the_lists(scen
     assert news["crm_members"] == news["cc_members"] == 1
 
 
+@edge
 def test_the_direction_leaves_out_the_job_that_would_write_the_other_way(scene: Scene) -> None:
     scene.add_contact("cc-only@example.org", "Cee", "Cee")
     scene.add_account("crm1", "crm-only@example.org", "Are", "Em")
@@ -85,6 +86,7 @@ def three_opted_out_in_the_crm_over_a_guard_of_two(scene: Scene) -> None:
         scene.crm.set_email_opt_out(account_id, True, reason="staff")
 
 
+@edge
 def test_the_guard_stops_the_whole_run_before_anything_is_written(scene: Scene) -> None:
     three_opted_out_in_the_crm_over_a_guard_of_two(scene)
     scene.add_contact("new@example.org", "New", "Contact")
@@ -126,6 +128,7 @@ def test_the_full_schedule_registers_daily_or_weekly_and_waits_for_its_slot(scen
     assert kinds(scene)[0] == "full"
 
 
+@edge
 def test_a_run_the_budget_interrupted_runs_again_after_the_reset(scene: Scene) -> None:
     scene.add_list("News")
     for n in range(30):
@@ -147,6 +150,7 @@ def test_a_run_the_budget_interrupted_runs_again_after_the_reset(scene: Scene) -
     assert interrupted_by_budget(scene.store, scene.connection_id) is None
 
 
+@edge
 def test_unsubscribes_sync_has_the_same_guard_and_confirm(scene: Scene) -> None:
     three_opted_out_in_the_crm_over_a_guard_of_two(scene)
     stopped = scene.cli("unsubscribes", "sync")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from tests.sync.conftest import Scene
-from tests.sync.crms import ORGANIZATIONS, only
+from tests.sync.crms import ORGANIZATIONS, edge, only
 
 from listbridge.core.import_plan import Reason
 from listbridge.core.journal import Side
@@ -163,6 +163,7 @@ def test_an_account_linked_to_another_contact_is_not_linked_twice(scene: Scene) 
     assert Reason.ACCOUNT_TAKEN.message in result["errors"][0]["reason"]
 
 
+@edge
 def test_each_not_imported_reason(scene: Scene) -> None:
     scene.add_contact("gone@example.org", "Omar", "Haddad", unsubscribed=True)
     scene.add_contact("info@example.org")
@@ -184,6 +185,7 @@ def test_each_not_imported_reason(scene: Scene) -> None:
     assert scene.accounts() == []
 
 
+@edge
 def test_role_addresses_are_configurable(scene: Scene) -> None:
     scene.add_contact("info@example.org")
     scene.add_contact("frontdesk@example.org")

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import Cli
 from tests.support.smtp import smtp_server
 from tests.sync.conftest import Scene
-from tests.sync.crms import crm_free
+from tests.sync.crms import crm_free, edge
 from tests.sync.lists_support import cc_list_id
 
 from listbridge.core.errors import LockHeldError
@@ -45,6 +45,7 @@ def test_the_import_lists_setting_selects_when_no_list_is_named(scene: Scene) ->
     assert [a.email for a in scene.accounts()] == ["v@example.org"]
 
 
+@edge
 def test_the_setting_names_lists_called_star_or_holding_a_comma_by_quoting(
     scene: Scene,
 ) -> None:
@@ -79,6 +80,7 @@ def test_an_unknown_list_is_exit_2_naming_it(scene: Scene) -> None:
     assert runs == []
 
 
+@edge
 def test_a_second_import_while_the_lock_is_held_is_exit_3(scene: Scene) -> None:
     scene.add_contact("a@example.org", "A", "B")
     with connection_lock(scene.store, scene.connection_id, holder_here("push")):
@@ -90,6 +92,7 @@ def test_a_second_import_while_the_lock_is_held_is_exit_3(scene: Scene) -> None:
     assert scene.import_json()["created"] == 1
 
 
+@edge
 def test_the_import_holds_the_lock_while_it_runs(scene: Scene) -> None:
     seen: list[str] = []
 
@@ -139,6 +142,7 @@ def test_import_since_limits_the_first_import(scene: Scene) -> None:
     assert scene.cli("settings", "set", "import.since=").exit_code == 0
 
 
+@edge
 def test_the_report_and_runs_show_errors_csv(scene: Scene, tmp_path: Path) -> None:
     contact_id = scene.add_contact("support@example.org")
     scene.add_contact("ok@example.org", "Ok", "Person")
@@ -156,6 +160,7 @@ def test_the_report_and_runs_show_errors_csv(scene: Scene, tmp_path: Path) -> No
     ]
 
 
+@edge
 def test_the_completion_email_has_the_counts(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     scene.add_contact("ok@example.org", "Ok", "Person")
     scene.add_contact("info@example.org")
@@ -173,6 +178,7 @@ def test_the_completion_email_has_the_counts(scene: Scene, monkeypatch: pytest.M
     assert f"listbridge runs show {result['run_id']} --errors-csv" in body
 
 
+@edge
 def test_human_output_and_progress_on_stderr(scene: Scene) -> None:
     scene.add_contact("ok@example.org", "Ok", "Person")
     answer = scene.cli("import")
@@ -181,6 +187,7 @@ def test_human_output_and_progress_on_stderr(scene: Scene) -> None:
     assert "every list: 1 contacts" in answer.stderr
 
 
+@edge
 def test_lists_ls_json(scene: Scene) -> None:
     scene.add_list("Donors")
     scene.add_list("Volunteers")
@@ -227,6 +234,7 @@ def test_a_list_import_still_sees_the_opt_out_of_a_contact_who_left_every_list(
     assert scene.imported(donor).email_opt_out is True
 
 
+@edge
 def test_import_without_a_connection_is_exit_4(cli: Cli) -> None:
     answer = cli("import", "--json")
     assert answer.exit_code == 4, answer.output

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from tests.sync.conftest import Scene
-from tests.sync.crms import CUSTOM_FIELDS, crm_free, only
+from tests.sync.crms import CUSTOM_FIELDS, crm_free, edge, only
 from tests.sync.lists_support import (
     accounts,
     cc_list_id,
@@ -54,6 +54,7 @@ def test_create_makes_the_list_on_both_sides_paired(scene: Scene) -> None:
         ("x" * 256, "at most 255"),
     ],
 )
+@edge
 def test_create_refuses_a_clash_in_any_case_or_a_bad_name(
     scene: Scene, name: str, reason: str
 ) -> None:
@@ -63,6 +64,7 @@ def test_create_refuses_a_clash_in_any_case_or_a_bad_name(
     assert scene.crm.lists() == []
 
 
+@edge
 def test_hidden_lists_show_as_hidden_and_can_be_unhidden(scene: Scene) -> None:
     lists(scene, "create", "Quiet", "--hidden")
     lists(scene, "create", "Loud")
@@ -73,6 +75,7 @@ def test_hidden_lists_show_as_hidden_and_can_be_unhidden(scene: Scene) -> None:
     assert (shown["Quiet"]["status"], shown["Loud"]["status"]) == ("active", "hidden")
 
 
+@edge
 def test_a_hidden_list_keeps_syncing(scene: Scene) -> None:
     lists(scene, "create", "Quiet", "--hidden")
     scene.crm.add_to_list("Quiet", people(scene, "a", "b"), reason="staff")
@@ -191,6 +194,7 @@ def test_add_where_selects_by_the_filter_and_the_defaults(scene: Scene) -> None:
         ("stat = 1", 1),
     ],
 )
+@edge
 def test_an_invalid_filter_is_exit_2_naming_the_column(
     scene: Scene, rule: str, column: int
 ) -> None:
@@ -202,6 +206,7 @@ def test_an_invalid_filter_is_exit_2_naming_the_column(
     assert crm_members(scene, "News") == set()
 
 
+@edge
 def test_an_unknown_account_is_exit_2_and_nothing_is_added(scene: Scene) -> None:
     lists(scene, "create", "News")
     [a] = people(scene, "a")
@@ -234,6 +239,7 @@ def test_remove_takes_memberships_off_both_sides_and_deletes_nothing(scene: Scen
     assert (again["added_to_cc"], again["added_to_crm"], again["removed_from_cc"]) == (0, 0, 0)
 
 
+@edge
 def test_bind_refuses_an_unknown_source_and_both_or_neither_rule(scene: Scene) -> None:
     lists(scene, "create", "News")
     assert "no CRM list or checkbox" in failed(scene, "bind", "News", "--crm-list", "Nope")
@@ -254,6 +260,7 @@ def test_a_held_lock_is_exit_3_and_nothing_is_created(scene: Scene) -> None:
     assert scene.crm.lists() == []
 
 
+@edge
 def test_a_case_only_rename_renames_both_sides(scene: Scene) -> None:
     lists(scene, "create", "Kl")
     people(scene, "a")

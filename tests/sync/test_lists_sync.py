@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from tests.sync.conftest import Scene
-from tests.sync.crms import CUSTOM_FIELDS, only
+from tests.sync.crms import CUSTOM_FIELDS, edge, only
 from tests.sync.lists_support import (
     cc_add,
     cc_list_id,
@@ -274,6 +274,7 @@ def test_an_unsubscribed_contact_the_rule_selects_is_not_added(scene: Scene) -> 
     assert cc_members(scene, "MA") == emails("ok")
 
 
+@edge
 def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> None:
     lists(scene, "create", "News")
     names = [f"p{n}" for n in range(10)]
@@ -300,6 +301,7 @@ def test_the_guard_stops_a_big_removal_before_writing_anything(scene: Scene) -> 
     assert cc_members(scene, "News") == emails(*names[2:])
 
 
+@edge
 def test_a_run_the_guard_stopped_leaves_the_cc_changes_for_the_next_one(scene: Scene) -> None:
     names = [f"p{n}" for n in range(10)]
     seeded(scene, "News", *names)
@@ -315,6 +317,7 @@ def test_a_run_the_guard_stopped_leaves_the_cc_changes_for_the_next_one(scene: S
     assert shown["crm_members"] == shown["cc_members"] == 7
 
 
+@edge
 def test_a_dry_run_shows_the_plan_and_writes_nothing(scene: Scene) -> None:
     lists(scene, "create", "News")
     scene.crm.add_to_list("News", people(scene, "a", "b"), reason="staff")
@@ -368,6 +371,7 @@ def test_a_second_sync_with_no_changes_makes_no_write_calls(scene: Scene) -> Non
     assert (recorded["kind"], recorded["counts"]["lists"]) == ("lists", 2)
 
 
+@edge
 def test_every_list_sync_is_a_run_with_counts(scene: Scene) -> None:
     seeded(scene, "News", "a")
     result = sync(scene)

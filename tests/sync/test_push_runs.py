@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import Cli
 from tests.support.smtp import smtp_server
 from tests.sync.conftest import Scene
-from tests.sync.crms import CUSTOM_FIELDS, crm_free, only
+from tests.sync.crms import CUSTOM_FIELDS, crm_free, edge, only
 from tests.sync.test_push import adds_up, cc_contact, push
 
 from listbridge.core.push_plan import Reason
@@ -60,6 +60,7 @@ def test_every_standard_field_is_mapped_and_the_state_goes_as_name_or_code(scene
     assert address[4] == "CA"
 
 
+@edge
 def test_a_long_name_is_cut_at_a_word_and_reported_as_a_warning(scene: Scene) -> None:
     scene.add_list("News")
     long_company = "The Very Long Named Society For The Preservation Of Engines"
@@ -124,6 +125,7 @@ def _snapshot(scene: Scene) -> dict[str, dict[str, Any]]:
     return {i: {s: getattr(c, s) for s in type(c).__slots__} for i, c in contacts}
 
 
+@edge
 def test_the_dry_run_changes_nothing_and_prints_the_cost(scene: Scene) -> None:
     scene.add_list("News")
     scene.add_contact("known@example.org", "K", "K")
@@ -154,6 +156,7 @@ def test_the_dry_run_changes_nothing_and_prints_the_cost(scene: Scene) -> None:
     assert sent["POST /v3/contact_custom_fields"] == as_json["api_calls"]["create custom fields"]
 
 
+@edge
 def test_a_push_while_the_lock_is_held_is_exit_3(scene: Scene) -> None:
     scene.add_list("News")
     scene.add_account("a", "a@example.org", "A", "A")
@@ -172,6 +175,7 @@ def test_an_unknown_list_is_exit_2(scene: Scene) -> None:
     assert "'Nope'" in answer.stderr
 
 
+@edge
 def test_the_completion_email_and_progress(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     scene.add_list("News")
     scene.add_account("ok", "ok@example.org", "Ok", "P")
@@ -189,6 +193,7 @@ def test_the_completion_email_and_progress(scene: Scene, monkeypatch: pytest.Mon
     assert "--errors-csv" in body.decode()
 
 
+@edge
 def test_push_without_a_connection_is_exit_4(cli: Cli) -> None:
     answer = cli("push", "--list", "News", "--json")
     assert answer.exit_code == 4, answer.output

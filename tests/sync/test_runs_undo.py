@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from tests.sync.conftest import Scene
-from tests.sync.crms import DELETES, only
+from tests.sync.crms import DELETES, edge, only
 from tests.sync.lists_support import cc_remove, crm_members, email, sync
 from tests.sync.test_lists_sync import seeded
 from tests.sync.test_push import cc_contact, push
@@ -148,6 +148,7 @@ def _renamed(scene: Scene, contact_id: str, first: str) -> ContactBody:
     return ContactBody.model_validate(body)
 
 
+@edge
 def test_refusals_name_the_reason(scene: Scene) -> None:
     assert "no run 99" in refusal(scene, "99", "--yes")
     _, _, run_id = _imported_and_updated(scene)

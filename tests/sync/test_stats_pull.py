@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from tests.sync.conftest import Scene
+from tests.sync.crms import edge
 
 from listbridge.emulator.campaigns import campaign_store
 from listbridge.store.models import CampaignEvent, CcCampaign
@@ -137,6 +138,7 @@ def test_rows_are_attached_to_the_linked_accounts_and_unlinked_ones_kept_apart(
     assert stored_campaign(scene, sent["campaign_id"]).sends == len(PEOPLE)
 
 
+@edge
 def test_a_second_pull_with_nothing_new_reads_no_report(scene: Scene) -> None:
     people(scene)
     send(scene, "Winter", seed=7)
@@ -150,6 +152,7 @@ def test_a_second_pull_with_nothing_new_reads_no_report(scene: Scene) -> None:
     assert tracking == [], calls
 
 
+@edge
 def test_a_campaign_to_a_list_of_no_concern_is_not_pulled(scene: Scene) -> None:
     people(scene)
     scene.add_list("Board only")
@@ -168,6 +171,7 @@ def test_a_campaign_to_a_list_of_no_concern_is_not_pulled(scene: Scene) -> None:
     assert pulled == {mine["campaign_id"]}
 
 
+@edge
 def test_campaigns_older_than_the_window_are_frozen(scene: Scene) -> None:
     people(scene)
     sent = send(scene, "Old news", seed=9)
@@ -206,6 +210,7 @@ def test_a_household_sharing_an_address_gets_the_results_on_the_linked_account_o
     assert "Household news" in scene.cli("crm", "show", pat).stdout
 
 
+@edge
 def test_a_longer_window_thaws_a_frozen_campaign(scene: Scene) -> None:
     people(scene)
     sent = send(scene, "Thawed", seed=12)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 from tests.support.smtp import smtp_server
 from tests.sync.conftest import Scene
-from tests.sync.crms import CUSTOM_FIELDS, crm_free, only
+from tests.sync.crms import CUSTOM_FIELDS, crm_free, edge, only
 from tests.sync.test_stats_pull import (
     KINDS,
     emulator_rows,
@@ -71,6 +71,7 @@ def test_a_later_pull_reads_only_what_is_new_and_only_the_reports_that_moved(
     )
 
 
+@edge
 def test_a_pull_the_budget_stopped_is_finished_by_the_next_without_a_row_twice(
     scene: Scene,
 ) -> None:

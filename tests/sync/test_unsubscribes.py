@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from tests.sync.conftest import Scene
+from tests.sync.crms import edge
 from tests.sync.lists_support import ids as account_ids
 
 from listbridge.core.journal import Side
@@ -219,6 +220,7 @@ def test_opposite_changes_at_once_end_opted_out_on_both_sides(scene: Scene) -> N
 
 
 @pytest.mark.parametrize("setting", ["unsubscribe.cc_to_crm", "unsubscribe.crm_to_cc"])
+@edge
 def test_each_setting_off_disables_its_direction(scene: Scene, setting: str) -> None:
     ids = linked(scene, "a@example.org", "b@example.org")
     a0, a1 = account_ids(scene, "A0", "A1")
@@ -235,6 +237,7 @@ def test_each_setting_off_disables_its_direction(scene: Scene, setting: str) -> 
     )
 
 
+@edge
 def test_a_second_run_with_no_changes_makes_no_write_calls(scene: Scene) -> None:
     ids = linked(scene, "a@example.org", "b@example.org", "c@example.org")
     a1 = scene.ids["A1"]
@@ -261,6 +264,7 @@ def test_a_staff_edit_is_not_an_opt_out_so_the_contacts_resubscribe_stands(scene
     assert permission(scene, ids["a@example.org"]) == "explicit"
 
 
+@edge
 def test_a_held_lock_is_exit_3_and_the_change_waits_for_the_next_run(scene: Scene) -> None:
     ids = linked(scene, "a@example.org")
     a0 = scene.ids["A0"]
