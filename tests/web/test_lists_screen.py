@@ -162,7 +162,7 @@ def test_create_refusals_are_said_by_the_field(scene: Scene, admin: TestClient) 
 def test_rename_refusals_and_unknown_lists(scene: Scene, admin: TestClient) -> None:  # noqa: F811
     lists(scene, "create", "News")
     lists(scene, "create", "Events")
-    taken = post(admin, "/lists/News/rename", new_name="events")
+    taken = post(admin, "/lists/news/rename", new_name="events")  # names ignore case
     assert taken.status_code == 400
     error = re.search(r'class="field-error" id="rename-\d+-error">([^<]*)<', taken.text)
     assert error

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from listbridge.core.errors import ListbridgeError, NotConnectedError, RetriableApiError
@@ -88,6 +88,16 @@ class ListsScreen:
     def row(self, name: str) -> ListRow | None:
         found = overview_named([r.lst for r in self.rows], name)
         return None if found is None else ListRow(found)
+
+    def placed(self, failed: Failed | None) -> Failed | None:
+        """`failed` about its list as the table names it (its row shows the message);
+        404 when the table has no such list (not there, or not any more)."""
+        if failed is None or not failed.list_name or self.unavailable:
+            return failed
+        found = self.row(failed.list_name)
+        if found is None:
+            return replace(failed, status=404)
+        return replace(failed, list_name=found.lst.name)
 
 
 def lists_screen(store: Store, connection_id: int) -> ListsScreen:

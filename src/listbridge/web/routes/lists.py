@@ -79,13 +79,10 @@ def _screen(
     request: Request, viewer: Viewer, failed: Failed | None = None, said: str = ""
 ) -> HTMLResponse:
     screen = None
-    status = failed.status if failed else 200
     if viewer.connection_id is not None:
         screen = lists_screen(app_store(request), viewer.connection_id)
-        gone = failed and failed.list_name and not screen.unavailable
-        if gone and failed and screen.row(failed.list_name) is None:
-            status = 404  # the list it was about is not there (any more)
-            failed = Failed(failed.form, failed.message, 404, failed.list_name)
+        failed = screen.placed(failed)
+    status = failed.status if failed else 200
     return render(
         request, "lists.html", viewer, status, title="Lists", screen=screen, failed=failed,
         said=said, directions=list(Direction),
