@@ -78,3 +78,12 @@ def test_admin_manages_a_list_and_previews_a_sync(loaded: Loaded, visit: OpenSes
     page = admin.open("/lists", "synced")
     # one contact per address: accounts sharing one are a single member in Constant Contact
     expect(page.locator(f"{_row(page, BOUND)} .cc-members")).to_have_text(re.compile(r"^[1-9]"))
+
+    # A rule that now selects nobody: the sync would empty the list, and the guard asks first.
+    site.cli("lists", "bind", BOUND, "--where", 'first_name = "Nobody at all"')
+    page.select_option("#sync-direction", "crm_to_cc")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preview sync").click()
+    expect(page.locator("#guard-question")).to_contain_text(f"of '{BOUND}' from Constant Contact")
+    expect(page.get_by_role("button", name="Sync anyway")).to_be_visible()
+    admin.shoot("guard")
