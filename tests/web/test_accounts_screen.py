@@ -202,6 +202,14 @@ def test_push_one_account_links_and_lists_it(scene: Scene, pusher: TestClient) -
     assert 'id="push-outcome">pushed<' in last
     assert 'data-count="created">1<' in last
 
+    # the subscriptions only: onto Donors, the name CC holds left as it is
+    scene.crm.update_fields("A1", {"first_name": "Annie"}, reason="renamed (test)")
+    assert push(pusher, "A1", ["Donors"], "subscription").status_code == 303
+    held = scene.client.get_contact(contact)
+    assert sorted(held.list_memberships) == sorted(scene.lists.values())
+    assert held.first_name == "Ann"
+    assert "Donors" in section(pusher.get("/accounts/A1").text, "cc-lists")
+
 
 def test_an_opted_out_contact_is_a_failed_subscription(
     scene: Scene,  # noqa: F811
