@@ -105,14 +105,8 @@ def push_account(
     mode: Annotated[str, Form()] = PushMode.CONTACT,
 ) -> Response:
     chosen = (lists, mode)
-    if mode not in set(PushMode):
-        refused = (
-            "choose what to push: the contact and its subscriptions, or the subscriptions only"
-        )
-        return _account(request, viewer, account_id, 400, refused, chosen)
-    if mode == PushMode.SUBSCRIPTION and not lists:
-        refused = "a subscription-only push needs at least one list: tick the lists to put it on"
-        return _account(request, viewer, account_id, 400, refused, chosen)
+    if problem := _form_problem(lists, mode):
+        return _account(request, viewer, account_id, 400, problem, chosen)
     _view(request, viewer, account_id)  # 404 for an unknown account, before any push
     assert viewer.connection_id is not None
     start = JobStart(app_store(request), viewer.connection_id, origin=f"{WEB}:{viewer.name}")
@@ -126,6 +120,15 @@ def push_account(
         return _account(request, viewer, account_id, status_of(error), refused, chosen)
     # Post/redirect/get: a reload shows the page, it does not push again.
     return RedirectResponse(f"/accounts/{quote(account_id, safe='')}#last-push", status_code=303)
+
+
+def _form_problem(lists: list[str], mode: str) -> str:
+    """What the form lacks ("" when nothing): said beside the push button, status 400."""
+    if mode not in set(PushMode):
+        return "choose what to push: the contact and its subscriptions, or the subscriptions only"
+    if mode == PushMode.SUBSCRIPTION and not lists:
+        return "a subscription-only push needs at least one list: tick the lists to put it on"
+    return ""
 
 
 def _refusal(request: Request, connection_id: int, error: ListbridgeError) -> str:
