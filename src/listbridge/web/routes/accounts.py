@@ -5,7 +5,8 @@
   crm/account_search.py).
 - ``GET /accounts/{id}`` (view): what ``listbridge crm show ID`` tells (crm/account_card.py):
   its fields, Constant Contact link and lists, last push, consent, campaign and change
-  history; 404 for an unknown id.
+  history; 404 for an unknown id. The id is the rest of the path: a CRM's id may hold a
+  slash.
 - ``POST /accounts/{id}/push`` (run_syncs): the push job for this one account (as ``lists
   add --account`` pushes its accounts) onto the lists ticked, contact and subscription or
   the subscription only (``push --subscription-only``); it runs in the request (one
@@ -66,7 +67,7 @@ def accounts_page(
     return render(request, "accounts.html", viewer, title="Accounts", found=found, q=q)
 
 
-@router.get("/accounts/{account_id}", response_class=HTMLResponse)
+@router.get("/accounts/{account_id:path}", response_class=HTMLResponse)
 def account_page(request: Request, viewer: Viewing, account_id: str) -> HTMLResponse:
     return _account(request, viewer, account_id)
 
@@ -96,7 +97,7 @@ def _view(request: Request, viewer: Viewer, account_id: str) -> AccountView:
         raise HTTPException(404, message) from None
 
 
-@router.post("/accounts/{account_id}/push")
+@router.post("/accounts/{account_id:path}/push")
 def push_account(
     request: Request,
     viewer: Running,
