@@ -106,11 +106,12 @@ def _query(
         select(entry, Run.kind, Run.started_by)
         .outerjoin(Run, Run.id == entry.run_id)
         .where(_connection_is(wanted, connection_id), *_conditions(wanted, when))
-        .order_by(when.desc(), entry.id.desc())
     )
-    if before is not None:
-        query = query.where(_older_than(when, before))
-    return query
+    if _by_run(wanted):
+        query = query.order_by(entry.id.desc())
+        return query if before is None else query.where(entry.id < before.entry_id)
+    query = query.order_by(when.desc(), entry.id.desc())
+    return query if before is None else query.where(_older_than(when, before))
 
 
 # How each filter gets its index. SQLite's planner keeps no statistics: left to itself it
@@ -118,8 +119,14 @@ def _query(
 # record's or one run's rows (measured at 1M rows: 300 ms instead of 2 ms). So when a record
 # or a run is asked for, `at` is written as coalesce(at, at), which no index provides, and
 # for a run the connection as connection_id + 0: only the record's or the run's own index is
-# left, and its few rows (a run's at most its size) are sorted. PostgreSQL plans from its
-# statistics and reads the same SQL the same way.
+# left. A record's few rows are then sorted. A run's rows are taken in the order the run
+# journaled them (id: the run's clock only moves forward as it writes), which its index
+# holds, so a run of 100,000 changes costs a page, not a sort of 100,000 rows (700 ms).
+# PostgreSQL plans from its statistics and reads the same SQL the same way.
+
+
+def _by_run(wanted: JournalFilter) -> bool:
+    return wanted.run_id is not None and wanted.record_id is None
 
 
 def _when(wanted: JournalFilter) -> SQLColumnExpression[datetime]:
@@ -129,7 +136,7 @@ def _when(wanted: JournalFilter) -> SQLColumnExpression[datetime]:
 
 
 def _connection_is(wanted: JournalFilter, connection_id: int) -> ColumnElement[bool]:
-    if wanted.run_id is not None and wanted.record_id is None:
+    if _by_run(wanted):
         return JournalEntry.connection_id + 0 == connection_id
     return JournalEntry.connection_id == connection_id
 
