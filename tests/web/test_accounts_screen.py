@@ -227,6 +227,15 @@ def test_an_opted_out_contact_is_a_failed_subscription(
     assert 'id="push-outcome">failed subscription<' in last
     assert "not added to the list (failed subscription)" in last
     assert "Members" not in section(page, "cc-lists")
+    assert 'id="consent-kept"' in last
+
+    # opted out in the CRM: not pushed at all, and said so
+    scene.add_account("A2", "bo@example.org", "Bo", "Ray", email_opt_out=True)
+    assert push(pusher, "A2", ["Members"], "contact").status_code == 303
+    assert scene.contact_of("A2") == ""
+    last = section(pusher.get("/accounts/A2").text, "last-push")
+    assert 'id="push-outcome">not pushed<' in last
+    assert "the account has opted out of e-mail" in last
 
 
 def test_subscription_only_needs_a_list_and_a_busy_connection_refuses(

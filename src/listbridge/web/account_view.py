@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from listbridge.core.account_fields import shown_fields
 from listbridge.core.campaign_facts import campaign_facts
 from listbridge.core.errors import UserError
+from listbridge.core.push_actions import Reason
 from listbridge.core.values import format_timestamp
 from listbridge.crm.account_card import AccountCard, account_card
 from listbridge.store.campaign_reads import HistoryRow
@@ -27,7 +28,12 @@ from listbridge.sync.push import COUNTS as PUSH_COUNTS
 from listbridge.web.job_notice import starter
 
 LIST_FIELD = "list:"
-FAILED_SUBSCRIPTION = "(failed subscription)"
+#: the reasons a push gives for not putting a contact on a list because it opted out (an
+#: error row's reason starts with one, then names the list)
+FAILED_SUBSCRIPTIONS = (
+    Reason.CONTACT_OPTED_OUT.message,
+    Reason.OPTED_OUT_BEFORE_EMAIL_CHANGE.message,
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def _push_view(
     if push is None:
         return None
     outcome = "pushed"
-    if any(FAILED_SUBSCRIPTION in reason for reason in push.not_pushed):
+    if any(reason.startswith(FAILED_SUBSCRIPTIONS) for reason in push.not_pushed):
         outcome = "failed subscription"
     elif push.not_pushed:
         outcome = "not pushed"
