@@ -76,3 +76,12 @@ def _row(campaign: CcCampaign) -> CampaignRow:
         campaign.frozen,
         campaign.pulled_at,
     )
+
+
+def included_campaign(session: Session, connection_id: int, campaign_id: str) -> CampaignRow | None:
+    """One campaign of the table (None: unknown, or sent to no list of the connection)."""
+    query = select(_c).where(
+        _c.connection_id == connection_id, _c.included.is_(True), _c.campaign_id == campaign_id
+    )
+    found = session.scalars(query).one_or_none()
+    return _row(found) if found is not None else None

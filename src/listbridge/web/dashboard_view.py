@@ -19,11 +19,13 @@ from fastapi import Request
 
 from listbridge.core.campaign_rows import RECENT_COLUMNS, CampaignRow, Value, sorted_rows
 from listbridge.core.campaign_widget import ROW_CHOICES, WidgetView
-from listbridge.crm.duplicate_groups import possible_duplicates
-from listbridge.store.campaign_reads import campaign_rows
+from listbridge.store.campaign_pages import campaigns_page
 from listbridge.store.crm_choice import CrmKind, load_crm_choice
 from listbridge.store.dashboard_counts import checks_freshness, consent_mismatch_count
 from listbridge.store.db import Store
+from listbridge.store.read_only import read_only
+from listbridge.store.run_history import Page
+from listbridge.web.duplicates_worker import duplicate_groups_apart
 from listbridge.web.figure_cache import Figure, FigureCache
 from listbridge.web.stats_view import minute
 
@@ -65,7 +67,7 @@ class CampaignWidget:
 def campaign_widget(store: Store, connection_id: int, view: WidgetView) -> CampaignWidget:
     """The last `view.rows` campaigns by sent date, sorted as the user chose."""
     with store.session() as session:
-        found = campaign_rows(session, connection_id, view.rows)
+        found = campaigns_page(session, connection_id, "sent", True, Page(1, view.rows)).rows
     rows = [
         WidgetRow(row.campaign_id, [(c, _text(c, row)) for c in view.columns])
         for row in sorted_rows(found, view.sort, view.descending)
@@ -124,11 +126,11 @@ def checks(store: Store, connection_id: int, cache: FigureCache) -> Checks:
         key = checks_freshness(session, connection_id)
 
     def consent() -> int:
-        with store.session() as session:
+        with read_only(store) as reader, reader.session() as session:
             return consent_mismatch_count(session, connection_id)
 
     def duplicates() -> int:
-        return len(possible_duplicates(store, connection_id))
+        return len(duplicate_groups_apart(store, connection_id))
 
     return Checks(
         _check(cache.get(("consent", connection_id), key, consent)),

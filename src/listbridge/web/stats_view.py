@@ -8,6 +8,9 @@ The figures are those of `listbridge stats show`: the counters the last pull sto
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,11 +19,17 @@ from urllib.parse import urlencode
 import pygal
 from pygal.style import Style
 
-from listbridge.core.campaign_rows import CampaignDetail, CampaignRow, RecipientRow
+from listbridge.core.campaign_rows import CampaignRow, RecipientRow
 from listbridge.core.campaign_stats import BOUNCE_NAMES, is_hard_bounce
-from listbridge.store.campaign_pages import campaigns_page
-from listbridge.store.campaign_reads import campaign_rows
+from listbridge.store.campaign_pages import campaigns_page, included_campaign
+from listbridge.store.campaign_recipients import (
+    Key,
+    recipient_keys,
+    recipients,
+    recipients_version,
+)
 from listbridge.store.db import Store
+from listbridge.store.read_only import read_only
 from listbridge.store.run_history import Page
 from listbridge.web.sync_view import Pager
 
@@ -102,17 +111,57 @@ class Recipient:
 
 @dataclass(frozen=True)
 class CampaignScreen:
-    detail: CampaignDetail
+    campaign: CampaignRow
     recipients: list[Recipient]
+    #: recipients with an account, and contacts linked to none
+    accounts: int
+    unlinked: int
     pager: Pager
 
 
-def campaign_screen(detail: CampaignDetail, page: int) -> CampaignScreen:
-    """The accounts first (by id), then the contacts linked to none, as the CSV has them."""
-    everyone = [*detail.accounts, *detail.unlinked]
+def campaign_screen(
+    store: Store, connection_id: int, campaign_id: str, page: int
+) -> CampaignScreen | None:
+    """One page of the campaign's recipients: the accounts first (by id), then the
+    contacts linked to none, as the CSV has them; None: no such campaign."""
+    with store.session() as session:
+        campaign = included_campaign(session, connection_id, campaign_id)
+        if campaign is None:
+            return None
+        version = recipients_version(session, connection_id, campaign_id)
+    keys = _keys((store.url, connection_id, campaign_id, version), store)
     start = (page - 1) * RECIPIENTS_PAGE
-    shown = [Recipient(row) for row in everyone[start : start + RECIPIENTS_PAGE]]
-    return CampaignScreen(detail, shown, Pager(page, RECIPIENTS_PAGE, len(everyone)))
+    shown = keys[start : start + RECIPIENTS_PAGE]
+    with store.session() as session:
+        rows = recipients(session, connection_id, campaign_id, shown)
+    accounts = sum(1 for kind, _ in keys if kind == "account")
+    pager = Pager(page, RECIPIENTS_PAGE, len(keys))
+    return CampaignScreen(
+        campaign, [Recipient(r) for r in rows], accounts, len(keys) - accounts, pager
+    )
+
+
+#: recipient lists kept (most recently used), each for one campaign as last pulled
+KEPT_CAMPAIGNS = 8
+_kept: OrderedDict[Hashable, list[Key]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _keys(version: tuple[str, int, str, tuple[str, int]], store: Store) -> list[Key]:
+    """The campaign's recipients in order, read once per pull: a page of 50,000 recipients
+    then costs the rows of its 50 alone."""
+    with _kept_lock:
+        if version in _kept:
+            _kept.move_to_end(version)
+            return _kept[version]
+    _, connection_id, campaign_id, _ = version
+    with read_only(store) as reader, reader.session() as session:
+        keys = recipient_keys(session, connection_id, campaign_id)
+    with _kept_lock:
+        _kept[version] = keys
+        while len(_kept) > KEPT_CAMPAIGNS:
+            _kept.popitem(last=False)
+    return keys
 
 
 def day(at: datetime | None) -> str:
@@ -144,7 +193,8 @@ def chart_svg(store: Store, connection_id: int | None) -> str:
     rows: list[CampaignRow] = []
     if connection_id is not None:
         with store.session() as session:
-            rows = campaign_rows(session, connection_id, CHART_CAMPAIGNS)
+            newest = Page(1, CHART_CAMPAIGNS)
+            rows = campaigns_page(session, connection_id, "sent", True, newest).rows
     rows.reverse()
     chart = pygal.Bar(
         js=[], style=_STYLE, width=900, height=380, x_label_rotation=20,

@@ -20,11 +20,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from listbridge.core.campaign_widget import WidgetView, view_from_form
 from listbridge.core.errors import UserError
 from listbridge.core.permissions import Permission
-from listbridge.crm.duplicate_groups import possible_duplicates
 from listbridge.store.preferences import campaign_widget_view, save_campaign_widget_view
+from listbridge.store.read_only import read_only
 from listbridge.sync.unsubscribes import COLUMNS, mismatch_report, rows
 from listbridge.web.auth import app_store, require
 from listbridge.web.dashboard_view import campaign_widget, checks, figures_of
+from listbridge.web.duplicates_worker import duplicate_groups_apart
 from listbridge.web.health_view import connection_health
 from listbridge.web.pages import render
 from listbridge.web.viewer import Viewer
@@ -81,7 +82,8 @@ def save_widget(
 def consent_csv(request: Request, viewer: Viewing) -> StreamingResponse:
     """Every linked pair whose consent differs, as `unsubscribes report --csv` writes it
     (read in full: seconds with 100,000 linked accounts)."""
-    found = mismatch_report(app_store(request), _connection(viewer))
+    with read_only(app_store(request)) as reader:  # seconds of reading: hold no lock
+        found = mismatch_report(reader, _connection(viewer))
     headers = {"Content-Disposition": 'attachment; filename="consent-mismatches.csv"'}
     return StreamingResponse(
         _csv_text(rows(found)), media_type="text/csv; charset=utf-8", headers=headers
@@ -98,7 +100,7 @@ def _csv_text(found: Iterator[dict[str, str]]) -> Iterator[bytes]:
 
 @router.get("/dashboard/duplicates", response_class=HTMLResponse)
 def duplicates_page(request: Request, viewer: Viewing) -> HTMLResponse:
-    groups = possible_duplicates(app_store(request), _connection(viewer))
+    groups = duplicate_groups_apart(app_store(request), _connection(viewer))
     return render(request, "duplicates.html", viewer, title="Possible duplicates", groups=groups)
 
 
