@@ -35,9 +35,13 @@ from typing import Any
 from sqlalchemy import Connection, column, create_engine, event, insert, table, text
 from sqlalchemy.dialects import sqlite
 
+from listbridge.emulator import contact_rules, persistence
+from listbridge.emulator.model import UNSUBSCRIBED, Contact, ContactList
+from listbridge.emulator.state import EmulatorState
+
 CHUNK = 10_000
 #: what the rows look like: a database built by another version of this file is built again
-LAYOUT = 1
+LAYOUT = 2
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 YEAR = timedelta(days=365)
 
@@ -179,8 +183,10 @@ def reusable(db_path: Path, sizes: Sizes) -> Built | None:
     return Built(**saved["built"])
 
 
-def fill(db_path: Path, connection: int, sizes: Sizes) -> Built:
-    """Write every row into the store at `db_path` (already migrated, `connection` made)."""
+def fill(db_path: Path, connection: int, sizes: Sizes, emulator_state: Path) -> Built:
+    """Write every row into the store at `db_path` (already migrated, `connection` made),
+    and the same contacts and lists into the emulator's `--state` file (its process
+    stopped): the screens that ask Constant Contact (/lists) find what the store says."""
     engine = create_engine(f"sqlite:///{db_path}")
     event.listen(engine, "connect", _fast)
     began = time.perf_counter()
@@ -190,8 +196,10 @@ def fill(db_path: Path, connection: int, sizes: Sizes) -> Built:
         _say(f"{sizes.accounts:,} accounts", began)
         links = _links(conn, connection, accounts, rng)
         _say(f"{len(links):,} links to CC contacts", began)
-        big = _lists(conn, connection, accounts, links, rng)
+        big, cc_lists, on_lists = _lists(conn, connection, accounts, links, rng)
         _say("lists, their members and their list-sync base", began)
+        seed_emulator(emulator_state, cc_lists, links, on_lists)
+        _say("the emulator's account holds the same contacts and lists", began)
         run_ids = _runs(conn, connection, sizes.runs, rng)
         _say(f"{sizes.runs:,} runs", began)
         field, record = _journal(conn, connection, sizes.journal, run_ids, accounts, links, rng)
@@ -296,8 +304,12 @@ def _accounts(conn: Connection, connection: int, count: int, rng: random.Random)
     return made
 
 
-Link = tuple[str, str, str]  # account id, contact id, e-mail
+Link = tuple[str, str, str, str]  # account id, contact id, e-mail, permission to send
 Recipient = tuple[str | None, str, str]  # the same, None: no account linked
+
+
+def _permission(n: int) -> str:
+    return UNSUBSCRIBED if n % 41 == 0 else ("explicit" if n % 3 else "implicit")
 
 
 def _links(
@@ -319,24 +331,22 @@ def _links(
         "linked_at",
         "updated_at",
     )
+    chosen = [(a, e) for a, e, individual in accounts if individual and e and rng.random() < 0.8]
     links = {
-        account_id: (account_id, contact_id(rng), email)
-        for account_id, email, individual in accounts
-        if individual and email and rng.random() < 0.8
+        account_id: (account_id, contact_id(rng), email, _permission(n))
+        for n, (account_id, email) in enumerate(chosen)
     }
 
     def rows() -> Iterator[dict[str, Any]]:
-        for n, (account_id, contact, email) in enumerate(links.values()):
+        for account_id, contact, email, permission in links.values():
             at = NOW - YEAR * rng.random()
-            out = n % 41 == 0
+            out = permission == UNSUBSCRIBED
             yield {
                 "connection_id": connection,
                 "account_id": account_id,
                 "cc_contact_id": contact,
                 "list_ids": "[]",
-                "permission_to_send": "unsubscribed"
-                if out
-                else ("explicit" if n % 3 else "implicit"),
+                "permission_to_send": permission,
                 "opt_out_source": "Contact" if out else "",
                 "cc_updated_at": stamp(at),
                 "fingerprint": f"{rng.getrandbits(128):032x}",
@@ -368,9 +378,10 @@ def _lists(
     accounts: Sequence[Account],
     links: dict[str, Link],
     rng: random.Random,
-) -> tuple[str, str]:
+) -> tuple[tuple[str, str], list[tuple[str, str]], dict[str, list[str]]]:
     """CRM lists paired with CC lists after a list sync (both sides' members in the base,
-    the links' list ids), and CC-only lists; the biggest list's name and CC id."""
+    the links' list ids), and CC-only lists: the biggest list's name and CC id, every CC
+    list's id and name, and the CC lists of each linked account."""
     now = stamp(NOW - timedelta(hours=5))
     crm_list = _columns("crm_lists", "connection_id", "name", "created_at", "updated_at")
     members = _columns("crm_list_members", "list_id", "account_id", "connection_id", "added_at")
@@ -392,12 +403,14 @@ def _lists(
     )
     base = _columns("list_sync_members", "connection_id", "cc_list_id", "side", "account_id")
     on_lists: dict[str, list[str]] = {}
+    made: list[tuple[str, str]] = []
     live = list(accounts)
     big = ("", "")
     for name, share in (*LISTS, *CC_ONLY):
         cc_id = contact_id(rng)
         chosen = live if share >= 1 else rng.sample(live, max(1, int(len(live) * share)))
-        linked = [a[0] for a in chosen if a[0] in links]
+        # CC takes an unsubscribed contact off every list
+        linked = [a[0] for a in chosen if a[0] in links and links[a[0]][3] != UNSUBSCRIBED]
         paired = (name, share) in LISTS
         key = None
         with conn.begin():
@@ -470,6 +483,7 @@ def _lists(
             for chunk in _chunks(iter(sides)):
                 with conn.begin():
                     conn.execute(insert(base), chunk)
+        made.append((cc_id, name))
         if share >= 1:
             big = (name, cc_id)
     updates = [
@@ -485,7 +499,7 @@ def _lists(
                 ),
                 updates[start : start + CHUNK],
             )
-    return big
+    return big, made, on_lists
 
 
 def _runs(conn: Connection, connection: int, count: int, rng: random.Random) -> list[int]:
@@ -676,6 +690,29 @@ def _journal(
     return "email_opt_out", hot[0]
 
 
+def seed_emulator(
+    path: Path,
+    cc_lists: Sequence[tuple[str, str]],
+    links: dict[str, Link],
+    on_lists: dict[str, list[str]],
+) -> None:
+    """The linked contacts and the CC lists, with the same ids, in the emulator's state file
+    (through the emulator's own records and rules, as its seed control makes them)."""
+    state = EmulatorState()
+    persistence.load(state, path)  # the connection's client and tokens
+    for cc_id, name in cc_lists:
+        state.lists[cc_id] = ContactList(cc_id, name, state.stamp(), state.next_sequence())
+    for account_id, contact_id_, email, permission in links.values():
+        contact = Contact(contact_id_, email, state.now(), "Account")
+        contact.permission = permission if permission != UNSUBSCRIBED else "implicit"
+        state.add_contact(contact)
+        if permission == UNSUBSCRIBED:
+            contact_rules.unsubscribe(state, contact, "Contact", "bench: unsubscribed")
+        else:
+            contact_rules.set_lists(state, contact, on_lists.get(account_id, ()))
+    persistence.save(state, path)
+
+
 def _campaigns(
     conn: Connection,
     connection: int,
@@ -726,7 +763,7 @@ def _campaigns(
         "account_id",
         "flagged_at",
     )
-    linked = list(links.values())
+    linked: list[Recipient] = [(link[0], link[1], link[2]) for link in links.values()]
     # a few recipients per campaign are contacts no account is linked to
     strangers: list[Recipient] = [
         (None, contact_id(rng), f"stranger{n}@example.net") for n in range(50_000)
