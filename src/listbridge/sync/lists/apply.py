@@ -122,7 +122,7 @@ class ListApplier:
             self._note(ErrorRow(conflict_reason(name, conflict), conflict.account_id))
         missed = self._add_to_cc(planned)
         kept = self._remove_from_cc(planned)
-        self._write_crm(planned)
+        self._write_crm(planned, missed)
         if self.writing:
             self._save(planned, missed, kept)
 
@@ -152,11 +152,14 @@ class ListApplier:
         planned.outcome.removed_from_cc = len(done.removed)
         return done.failed
 
-    def _write_crm(self, planned: Planned) -> None:
+    def _write_crm(self, planned: Planned, missed: frozenset[str] = EMPTY) -> None:
         plan, pair = planned.plan, planned.pair
         if plan is None:
             return
         adds, removes = crm_writes(planned)
+        if pair.rule_kind:
+            # a bound list's CRM list holds what the CC list holds: not whom the push refused
+            adds -= missed
         planned.outcome.added_to_crm, planned.outcome.removed_from_crm = len(adds), len(removes)
         if not self.writing or pair.crm_name is None:
             return
