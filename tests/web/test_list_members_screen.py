@@ -97,6 +97,18 @@ def test_members_with_their_state_and_the_counts_of_each_side(
     assert count(page.text, "cc-members") == 1
     assert 'id="binding">nothing' in page.text
 
+    # taken off the CRM list outside any job: CC's side alone, listed after the CRM's
+    people.add_account("a0", "zoe@example.org", "Zoe", "Both")
+    assert people.cli("lists", "add", LIST, "--account", "a0").exit_code == 0
+    people.crm.remove_from_list(LIST, ["a0"], reason="test setup")
+    assert people.cli("crm", "delete", "a2").exit_code == 0  # a deleted account is on no list
+    page = manager.get(f"/lists/{LIST}")
+    assert list(states(page.text).items()) == [
+        ("a1", "linked"), ("a3", "blocked_by_consent"), ("a0", "cc_only")
+    ]  # fmt: skip
+    assert count(page.text, "crm-members") == 2
+    assert count(page.text, "cc-members") == 2
+
 
 def test_pages_of_fifty_and_a_search_on_name_and_email(people: Scene, manager: TestClient) -> None:
     ids = people.add_accounts(

@@ -9,8 +9,12 @@ CRM keeps its lists in its own database: the page then reads the roster as
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from sqlalchemy.orm import Session
 
 from listbridge.core.list_roster import MemberState, RosterRow
 from listbridge.crm.factory import open_crm
@@ -19,9 +23,11 @@ from listbridge.store.crm_choice import CrmKind, stored_crm_kind
 from listbridge.store.db import Store
 from listbridge.store.list_roster_page import (
     RosterQuery,
-    SideCounts,
+    Sides,
     StoredMember,
-    roster_page,
+    change_marker,
+    deleted_ids,
+    read_page,
     side_counts,
 )
 from listbridge.store.list_sync_state import ListPair, list_pairs, pair_named
@@ -94,7 +100,7 @@ class MembersScreen:
     rows: list[RosterRow]
     pager: Pager
     search: str
-    counts: SideCounts
+    counts: Sides
     #: CC's own count of the list, as last read (it holds contacts no account is linked to)
     cc_reported: int | None
     live: bool  # read live from CC and the CRM (not the builtin CRM)
@@ -111,11 +117,38 @@ def members_screen(
     key = int(pair.crm_list_key) if pair.crm_list_key and pair.crm_list_key.isdigit() else None
     query = RosterQuery(connection_id, pair.cc_list_id, key, search)
     with store.session() as session:
-        members, total = roster_page(session, query, (page - 1) * MEMBERS_PAGE, MEMBERS_PAGE)
-        counts = side_counts(session, query)
-    rows = [_row(m) for m in members]
-    pager = Pager(page, MEMBERS_PAGE, total)
-    return MembersScreen(found, rows, pager, search, counts, pair.cc_members, False, crm_lists)
+        gone = deleted_ids(session, connection_id)
+        sides = _sides(store, session, query, gone)
+        offset = (page - 1) * MEMBERS_PAGE
+        read = read_page(session, query, gone, sides, offset, MEMBERS_PAGE)
+    rows = [_row(m) for m in read.members]
+    pager = Pager(page, MEMBERS_PAGE, read.total)
+    return MembersScreen(found, rows, pager, search, sides, pair.cc_members, False, crm_lists)
+
+
+#: side counts by what they were read from (the store's URL, the list, its change marker):
+#: counting the CC side reads every link of the connection, so the pages of a list, and
+#: a list seen again with nothing changed since, reuse the count
+_COUNTED: OrderedDict[tuple[object, ...], Sides] = OrderedDict()
+_COUNTED_MAX = 64
+_counted_lock = threading.Lock()
+
+
+def _sides(store: Store, session: Session, q: RosterQuery, gone: list[str]) -> Sides:
+    marker = change_marker(session, q)
+    where = store.engine.url.render_as_string()
+    key = (where, q.connection_id, q.cc_list_id, q.crm_list_id, tuple(gone), marker)
+    with _counted_lock:
+        known = _COUNTED.get(key) if marker is not None else None
+    if known is not None:
+        return known
+    sides = side_counts(session, q, gone)
+    if marker is not None:
+        with _counted_lock:
+            _COUNTED[key] = sides
+            while len(_COUNTED) > _COUNTED_MAX:
+                _COUNTED.popitem(last=False)
+    return sides
 
 
 def _live_screen(
@@ -131,7 +164,7 @@ def _live_screen(
     start = (page - 1) * MEMBERS_PAGE
     pager = Pager(page, MEMBERS_PAGE, len(rows))
     shown = rows[start : start + MEMBERS_PAGE]
-    counts = SideCounts(crm, cc)
+    counts = Sides(crm, cc, sum(1 for r in rows if r.state is MemberState.CC_ONLY))
     return MembersScreen(
         found, shown, pager, search, counts, found.pair.cc_members, True, crm_lists
     )

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from listbridge.core.errors import LockHeldError, UserError
-from listbridge.core.filter_compose import EXCLUSIONS, OPERATORS, VALUELESS
+from listbridge.core.filter_compose import EXCLUSION_KEYS, EXCLUSIONS, OPERATORS, VALUELESS
 from listbridge.core.permissions import Permission
 from listbridge.store.runs import RunRecord, get_run
 from listbridge.sync.lists import add_members, bind_list, remove_members
@@ -152,7 +152,9 @@ def check(request: Request, viewer: Viewing, name: str, where: str = "") -> JSON
 def _form(
     keep: list[str], field: list[str], op: list[str], value: list[str], where: str, searched: str
 ) -> SearchForm:
-    return search_form(keep, field, op, value, where, searched == "1")
+    # a link with a filter (`?where=…`) is a search too, the exclusions then all kept
+    asked = searched == "1" or bool(where.strip()) or any(f.strip() for f in field)
+    return search_form(keep if searched == "1" else EXCLUSION_KEYS, field, op, value, where, asked)
 
 
 @router.get("/lists/{name}/add", response_class=HTMLResponse)
