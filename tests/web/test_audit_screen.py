@@ -148,7 +148,12 @@ def test_same_instant_rows_are_paged_by_id(site: Store, journal: dict[str, int])
     assert seen == [str(n) for n in reversed(range(7))]
 
 
-def test_values_show_as_text(admin: TestClient, journal: dict[str, int]) -> None:
+def test_values_show_as_text(site: Store, admin: TestClient, journal: dict[str, int]) -> None:
+    with site.session() as session:  # a CRM list's own change links to the list
+        named = change("list:A&B <i>", "name", "A&B <i>", DAY)
+        record_changes(session, connection_id(site, "default"), None, [named])
+    listed = admin.get("/audit?field=name")
+    assert '<a href="/lists/A%26B%20%3Ci%3E">list:A&amp;B &lt;i&gt;</a>' in listed.text
     page = admin.get("/audit?record=101")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text

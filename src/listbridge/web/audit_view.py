@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from listbridge.core.journal import Side
 from listbridge.core.spreadsheet import safe_cell
@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "at", "side", "record_id", "field", "old_value", "new_value",
     "reason", "run_id", "run_kind", "started_by",
 )  # fmt: skip
+LIST_RECORD = "list:"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LONGEST = {"record": 100, "field": 200}
 
@@ -119,8 +120,8 @@ class AuditLine:
     at: str
     side: str
     record_id: str
-    #: /accounts/{id} for a CRM record; a Constant Contact id has no page here
-    is_account: bool
+    #: the record's page: /accounts/ID, or /lists/NAME for a CRM list ("": none here)
+    link: str
     field: str
     old: str
     new: str
@@ -136,7 +137,7 @@ def audit_line(row: AuditRow) -> AuditLine:
         change.at.strftime("%Y-%m-%d %H:%M:%S"),
         SIDE_NAMES[change.side],
         change.record_id,
-        change.side is Side.CRM,
+        _record_link(change.side, change.record_id),
         "(the whole record)" if change.field == "*" else change.field,
         "—" if change.old is None else change.old,
         "—" if change.new is None else change.new,
@@ -144,6 +145,15 @@ def audit_line(row: AuditRow) -> AuditLine:
         done.run_id,
         _who(done.started_by, done.run_kind),
     )
+
+
+def _record_link(side: Side, record_id: str) -> str:
+    """A CRM list's own changes are journaled under `list:NAME` (crm/list_rules.py)."""
+    if side is not Side.CRM:
+        return ""  # a Constant Contact contact has no page of its own here
+    if record_id.startswith(LIST_RECORD):
+        return f"/lists/{quote(record_id.removeprefix(LIST_RECORD), safe='')}"
+    return f"/accounts/{quote(record_id, safe='')}"
 
 
 def _who(started_by: str | None, kind: str | None) -> str:
