@@ -5,6 +5,7 @@ downloads equal to `stats show --campaign ID --format csv|xlsx`."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import xml.etree.ElementTree as ElementTree
@@ -23,7 +24,7 @@ from tests.support.campaign_results import (
 from tests.web.conftest import TestClient, sign_in
 
 from listbridge.store.db import Store
-from listbridge.store.models import CcCampaign
+from listbridge.store.models import CampaignEvent, CcCampaign
 
 pytestmark = pytest.mark.db
 SCRIPT_NAME = "<script>alert('x')</script> news"
@@ -109,6 +110,30 @@ def test_one_campaign_lists_accounts_then_unlinked_contacts(
     assert "B non-existent address (hard)" in table
     assert "2026-03-11" in table  # A3 opted out
     assert f'href="/stats/{CAMPAIGN}.csv"' in page.text
+
+
+def test_recipients_are_paged_in_the_files_order(
+    admin: TestClient, site: Store, results: int
+) -> None:
+    sent = datetime(2026, 5, 1, tzinfo=UTC)
+    with site.session() as session:
+        session.add(CcCampaign(connection_id=results, campaign_id="c-big", name="Big",
+                               sent_at=sent, list_ids=["l-1"], sends=58))  # fmt: skip
+        for n in range(58):
+            account = f"B{n}" if n < 55 else None  # B10 sorts before B2, as in the file
+            session.add(CampaignEvent(connection_id=results, campaign_id="c-big", kind="sends",
+                                      cc_contact_id=f"c-{n:02}", account_id=account,
+                                      email=f"p{n}@example.org", at=sent))  # fmt: skip
+    file_order = [row["account_id"] or row["cc_contact_id"] for row in
+                  csv.DictReader(io.StringIO(admin.get("/stats/c-big.csv").text))]  # fmt: skip
+    shown = []
+    for page in (1, 2):
+        html = admin.get(f"/stats/c-big?page={page}").text
+        table = html.split('id="recipients"', 1)[1]
+        shown += re.findall(r'<a href="/accounts/([^"]+)">|<code>(c-\d+)</code>', table)
+    assert [a or c for a, c in shown] == file_order
+    assert len(file_order) == 58
+    assert "55 account(s), 3 contact(s) linked to no account" in html
 
 
 def test_an_unknown_campaign_is_a_clear_404(admin: TestClient, results: int) -> None:

@@ -31,7 +31,7 @@ class Figure:
 
 
 class FigureCache:
-    def __init__(self, ttl: float = 300.0, wait: float = 0.08) -> None:
+    def __init__(self, ttl: float = 300.0, wait: float = 0.05) -> None:
         self.ttl = ttl
         #: how long a page waits for a figure being computed (tests make it long)
         self.wait = wait
