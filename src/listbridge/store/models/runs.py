@@ -44,6 +44,8 @@ class RunError(Base):
     field: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     row: Mapped[int | None] = mapped_column(Integer)
+    # an account's refusals across runs (its last push: `crm show`, the account page): 0017
+    __table_args__ = (Index("ix_run_errors_account", "account_id"),)
 
 
 class Lock(Base):
@@ -78,7 +80,8 @@ class JournalEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     __table_args__ = (
-        Index("ix_journal_record", "connection_id", "side", "record_id"),
+        # one record's changes in time order (`crm show`, the account page): migration 0017
+        Index("ix_journal_record", "connection_id", "side", "record_id", "at"),
         Index("ix_journal_run", "run_id"),
         # /audit: newest first within a connection, and by field
         Index("ix_journal_at", "connection_id", "at"),
