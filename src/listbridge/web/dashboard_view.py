@@ -12,6 +12,7 @@ all: its lists are made when asked for.
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from fastapi import Request
 
 from listbridge.core.campaign_rows import RECENT_COLUMNS, CampaignRow, Value, sorted_rows
 from listbridge.core.campaign_widget import ROW_CHOICES, WidgetView
+from listbridge.core.duplicates import DuplicateGroup
 from listbridge.store.campaign_pages import campaigns_page
 from listbridge.store.crm_choice import CrmKind, load_crm_choice
 from listbridge.store.dashboard_counts import checks_freshness, consent_mismatch_count
@@ -45,6 +47,8 @@ COLUMN_LABELS = {
     "bounce_rate": "Bounce rate",
     "optout_rate": "Opt-out rate",
 }
+#: how long the duplicates page waits for the groups being made (a CRM of 100,000: seconds)
+DUPLICATES_WAIT = 600.0
 RATES = frozenset(name for name in RECENT_COLUMNS if name.endswith("_rate"))
 _made = threading.Lock()
 
@@ -119,27 +123,56 @@ def figures_of(request: Request) -> FigureCache:
 
 
 def checks(store: Store, connection_id: int, cache: FigureCache) -> Checks:
-    if load_crm_choice(store, connection_id).kind is not CrmKind.BUILTIN:
+    if not _builtin(store, connection_id):
         unknown = Check(None, False, False)
         return Checks(unknown, unknown)
-    with store.session() as session:
-        key = checks_freshness(session, connection_id)
+    key = _freshness(store, connection_id)
 
     def consent() -> int:
         with read_only(store) as reader, reader.session() as session:
             return consent_mismatch_count(session, connection_id)
 
-    def duplicates() -> int:
-        return len(duplicate_groups_apart(store, connection_id))
-
     return Checks(
         _check(cache.get(("consent", connection_id), key, consent)),
-        _check(cache.get(("duplicates", connection_id), key, duplicates)),
+        _check(_duplicates(store, connection_id, cache, key)),
     )
+
+
+def duplicate_groups(store: Store, connection_id: int, cache: FigureCache) -> list[DuplicateGroup]:
+    """The groups for their page: those the dashboard counted when still current (the
+    builtin CRM), else made now. A CRM held elsewhere is read each time."""
+    if not _builtin(store, connection_id):
+        return duplicate_groups_apart(store, connection_id)
+    key = _freshness(store, connection_id)
+    figure, _ = _duplicates(store, connection_id, cache, key, wait=DUPLICATES_WAIT)
+    if figure is None:  # could not be made (logged): made here, to show why
+        return duplicate_groups_apart(store, connection_id)
+    groups: list[DuplicateGroup] = figure.value
+    return groups
+
+
+def _duplicates(
+    store: Store, connection_id: int, cache: FigureCache, key: Hashable, wait: float | None = None
+) -> tuple[Figure | None, bool]:
+    def groups() -> list[DuplicateGroup]:
+        return duplicate_groups_apart(store, connection_id)
+
+    return cache.get(("duplicates", connection_id), key, groups, wait)
+
+
+def _builtin(store: Store, connection_id: int) -> bool:
+    return load_crm_choice(store, connection_id).kind is CrmKind.BUILTIN
+
+
+def _freshness(store: Store, connection_id: int) -> Hashable:
+    with store.session() as session:
+        return checks_freshness(session, connection_id)
 
 
 def _check(found: tuple[Figure | None, bool]) -> Check:
     figure, current = found
     if figure is None:
         return Check(None, False, True)
-    return Check(int(figure.value), not current, True, figure.computed_at)
+    value = figure.value
+    count = len(value) if isinstance(value, list) else int(value)
+    return Check(count, not current, True, figure.computed_at)

@@ -24,8 +24,7 @@ from listbridge.store.preferences import campaign_widget_view, save_campaign_wid
 from listbridge.store.read_only import read_only
 from listbridge.sync.unsubscribes import COLUMNS, mismatch_report, rows
 from listbridge.web.auth import app_store, require
-from listbridge.web.dashboard_view import campaign_widget, checks, figures_of
-from listbridge.web.duplicates_worker import duplicate_groups_apart
+from listbridge.web.dashboard_view import campaign_widget, checks, duplicate_groups, figures_of
 from listbridge.web.health_view import connection_health
 from listbridge.web.pages import render
 from listbridge.web.viewer import Viewer
@@ -100,7 +99,7 @@ def _csv_text(found: Iterator[dict[str, str]]) -> Iterator[bytes]:
 
 @router.get("/dashboard/duplicates", response_class=HTMLResponse)
 def duplicates_page(request: Request, viewer: Viewing) -> HTMLResponse:
-    groups = duplicate_groups_apart(app_store(request), _connection(viewer))
+    groups = duplicate_groups(app_store(request), _connection(viewer), figures_of(request))
     return render(request, "duplicates.html", viewer, title="Possible duplicates", groups=groups)
 
 
