@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from listbridge.config import ProcessConfig
 from listbridge.core.duplicates import DuplicateGroup
@@ -26,13 +27,18 @@ _made = threading.Lock()
 
 def duplicate_groups_apart(store: Store, connection_id: int) -> list[DuplicateGroup]:
     """`possible_duplicates` of the connection, computed by the worker process."""
-    future = _worker().submit(_groups, store.url, store.config, connection_id)
-    return future.result()
+    try:
+        return _worker().submit(_groups, store.url, store.config, connection_id).result()
+    except BrokenProcessPool:  # the worker died (killed, out of memory): a new one, once
+        return _worker(renew=True).submit(_groups, store.url, store.config, connection_id).result()
 
 
-def _worker() -> ProcessPoolExecutor:
+def _worker(renew: bool = False) -> ProcessPoolExecutor:
     global _pool
     with _made:
+        if renew and _pool is not None:
+            _pool.shutdown(wait=False)
+            _pool = None
         if _pool is None:
             # spawned, not forked: the server has threads, which a fork would copy mid-step
             context = multiprocessing.get_context("spawn")
