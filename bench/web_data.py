@@ -26,11 +26,11 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, column, create_engine, event, insert, table, text
 from sqlalchemy.dialects import sqlite
@@ -39,6 +39,7 @@ from listbridge.emulator import contact_rules, persistence
 from listbridge.emulator.model import UNSUBSCRIBED, Contact, ContactList
 from listbridge.emulator.state import EmulatorState
 
+T = TypeVar("T")
 CHUNK = 10_000
 #: what the rows look like: a database built by another version of this file is built again
 LAYOUT = 2
@@ -137,19 +138,22 @@ def contact_id(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def _columns(name: str, *names: str) -> Any:
-    return table(name, *(column(n) for n in names))
+def _columns(name: str, names: str) -> Any:
+    """The table `name` with the columns `names` (one string), untyped: values go as given."""
+    return table(name, *(column(n) for n in names.split()))
 
 
-def _chunks(rows: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def _chunks(rows: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    pending = iter(rows)
+    while chunk := list(itertools.islice(pending, size)):
         yield chunk
+
+
+def _write(conn: Connection, target: Any, rows: Iterable[tuple[Any, ...]]) -> None:
+    """`rows` into `target`, a transaction per chunk."""
+    for chunk in _chunks(rows):
+        with conn.begin():
+            many(conn, target, chunk)
 
 
 def _fast(dbapi_conn: Any, _record: Any) -> None:
@@ -158,6 +162,9 @@ def _fast(dbapi_conn: Any, _record: Any) -> None:
     # of 10 M tracking rows in memory while they grow.
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=OFF")  # the product's connections set WAL again
+    # the build's one connection keeps the file to itself: a reader passing by (a helper's
+    # sqlite3 shell) would otherwise hold a commit of 50,000 rows up until it gave up
+    cursor.execute("PRAGMA locking_mode=EXCLUSIVE")
     cursor.execute("PRAGMA synchronous=OFF")
     cursor.execute("PRAGMA cache_size=-1500000")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -187,7 +194,7 @@ def fill(db_path: Path, connection: int, sizes: Sizes, emulator_state: Path) -> 
     """Write every row into the store at `db_path` (already migrated, `connection` made),
     and the same contacts and lists into the emulator's `--state` file (its process
     stopped): the screens that ask Constant Contact (/lists) find what the store says."""
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(f"sqlite:///{db_path}", connect_args={"timeout": 120})
     event.listen(engine, "connect", _fast)
     began = time.perf_counter()
     rng = random.Random(18)
@@ -208,104 +215,62 @@ def fill(db_path: Path, connection: int, sizes: Sizes, emulator_state: Path) -> 
         _say("tracking rows' indexes made", began)
     engine.dispose()
     built = Built(big[0], accounts[len(accounts) // 2][0], campaign, field, record)
-    sizes_file(db_path).write_text(
-        json.dumps({"sizes": asdict(sizes), "layout": LAYOUT, "built": asdict(built)}, indent=2)
-        + "\n"
-    )
+    facts = {"sizes": asdict(sizes), "layout": LAYOUT, "built": asdict(built)}
+    sizes_file(db_path).write_text(json.dumps(facts, indent=2) + "\n")
     return built
 
 
 Account = tuple[str, str, bool]  # id, e-mail, individual
+ACCOUNTS = _columns(
+    "crm_accounts",
+    "connection_id id type first_name middle_name last_name company_name email email2 email3 "
+    "phone1 phone2 phone3 fax address_line1 city state zip country title individual_type "
+    "deceased do_not_contact email_opt_out cc_contact_id origin_category origin_detail "
+    "created_at updated_at deleted_at",
+)
 
 
 def _accounts(conn: Connection, connection: int, count: int, rng: random.Random) -> list[Account]:
-    target = _columns(
-        "crm_accounts",
-        "connection_id",
-        "id",
-        "type",
-        "first_name",
-        "middle_name",
-        "last_name",
-        "company_name",
-        "email",
-        "email2",
-        "email3",
-        "phone1",
-        "phone2",
-        "phone3",
-        "fax",
-        "address_line1",
-        "city",
-        "state",
-        "zip",
-        "country",
-        "title",
-        "individual_type",
-        "deceased",
-        "do_not_contact",
-        "email_opt_out",
-        "cc_contact_id",
-        "origin_category",
-        "origin_detail",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-    )
+    """Accounts as `crm load` leaves them (a tenth organisations, a few opted out or deleted);
+    `cc_contact_id` is written with the link."""
     made: list[Account] = []
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Iterator[tuple[Any, ...]]:
         for n in range(count):
             org = n % 10 == 0
             first, last = rng.choice(FIRST), rng.choice(LAST)
             company = f"{last} & {rng.choice(LAST)} {rng.choice(('LLC', 'Inc', 'Trust'))}"
             local = "info" if org else f"{first.lower()}.{last.lower()}{n}"
             email = "" if n % 53 == 0 else f"{local}@example{n % 97}.org".replace("'", "")
-            city = CITIES[n % len(CITIES)]
+            city, state, zip_code = CITIES[n % len(CITIES)]
             created = NOW - YEAR * 2 * rng.random()
+            updated = created + (NOW - created) * rng.random()
             made.append((f"B{n:07d}", email, not org))
-            yield {
-                "connection_id": connection,
-                "id": f"B{n:07d}",
-                "type": "organization" if org else "individual",
-                "first_name": "" if org else first,
-                "middle_name": "",
-                "last_name": "" if org else last,
-                "company_name": company if org else "",
-                "email": email,
-                "email2": f"alt{n}@example.com" if n % 7 == 0 else "",
-                "email3": "",
-                "phone1": f"+1 555-{n % 1000:03d}-{n % 10000:04d}",
-                "phone2": "",
-                "phone3": "",
-                "fax": "",
-                "address_line1": f"{n % 9999} Main St",
-                "city": city[0],
-                "state": city[1],
-                "zip": city[2],
-                "country": "US",
-                "title": "",
-                "individual_type": "" if org else "Donor",
-                "deceased": 0,
-                "do_not_contact": int(n % 211 == 0),
-                "email_opt_out": int(n % 37 == 0),
-                # written with the link, below
-                "cc_contact_id": "",
-                "origin_category": "API" if n % 3 == 0 else "",
-                "origin_detail": "Constant Contact import" if n % 3 == 0 else "",
-                "created_at": stamp(created),
-                "updated_at": stamp(created + (NOW - created) * rng.random()),
-                "deleted_at": stamp(NOW - timedelta(days=3)) if n % 499 == 0 else None,
-            }
+            yield (
+                connection, f"B{n:07d}", "organization" if org else "individual",
+                "" if org else first, "", "" if org else last, company if org else "", email,
+                f"alt{n}@example.com" if n % 7 == 0 else "", "",
+                f"+1 555-{n % 1000:03d}-{n % 10000:04d}", "", "", "", f"{n % 9999} Main St",
+                city, state, zip_code, "US", "", "" if org else "Donor", 0, int(n % 211 == 0),
+                int(n % 37 == 0), "", "API" if n % 3 == 0 else "",
+                "Constant Contact import" if n % 3 == 0 else "", stamp(created), stamp(updated),
+                stamp(NOW - timedelta(days=3)) if n % 499 == 0 else None,
+            )  # fmt: skip
 
-    for chunk in _chunks(rows()):
-        with conn.begin():
-            conn.execute(insert(target), chunk)
+    _write(conn, ACCOUNTS, rows())
     return made
 
 
 Link = tuple[str, str, str, str]  # account id, contact id, e-mail, permission to send
 Recipient = tuple[str | None, str, str]  # the same, None: no account linked
+LINKS_TABLE = _columns(
+    "cc_links",
+    "connection_id account_id cc_contact_id list_ids permission_to_send opt_out_source "
+    "cc_updated_at fingerprint email crm_opt_out linked_at updated_at",
+)
+SET_CONTACT = text(
+    "UPDATE crm_accounts SET cc_contact_id = :c WHERE connection_id = :conn AND id = :a"
+)
 
 
 def _permission(n: int) -> str:
@@ -316,60 +281,36 @@ def _links(
     conn: Connection, connection: int, accounts: Sequence[Account], rng: random.Random
 ) -> dict[str, Link]:
     """Most individuals with an address are linked; the account carries the contact's id."""
-    target = _columns(
-        "cc_links",
-        "connection_id",
-        "account_id",
-        "cc_contact_id",
-        "list_ids",
-        "permission_to_send",
-        "opt_out_source",
-        "cc_updated_at",
-        "fingerprint",
-        "email",
-        "crm_opt_out",
-        "linked_at",
-        "updated_at",
-    )
     chosen = [(a, e) for a, e, individual in accounts if individual and e and rng.random() < 0.8]
     links = {
         account_id: (account_id, contact_id(rng), email, _permission(n))
         for n, (account_id, email) in enumerate(chosen)
     }
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Iterator[tuple[Any, ...]]:
         for account_id, contact, email, permission in links.values():
-            at = NOW - YEAR * rng.random()
-            out = permission == UNSUBSCRIBED
-            yield {
-                "connection_id": connection,
-                "account_id": account_id,
-                "cc_contact_id": contact,
-                "list_ids": "[]",
-                "permission_to_send": permission,
-                "opt_out_source": "Contact" if out else "",
-                "cc_updated_at": stamp(at),
-                "fingerprint": f"{rng.getrandbits(128):032x}",
-                "email": email,
-                "crm_opt_out": 0,
-                "linked_at": stamp(at),
-                "updated_at": stamp(at),
-            }
+            at = stamp(NOW - YEAR * rng.random())
+            out = "Contact" if permission == UNSUBSCRIBED else ""
+            fingerprint = f"{rng.getrandbits(128):032x}"
+            yield (connection, account_id, contact, "[]", permission, out, at, fingerprint,
+                   email, 0, at, at)  # fmt: skip
 
     for chunk in _chunks(rows()):
         with conn.begin():
-            conn.execute(insert(target), chunk)
-            conn.execute(
-                text(
-                    "UPDATE crm_accounts SET cc_contact_id = :c "
-                    "WHERE connection_id = :conn AND id = :a"
-                ),
-                [
-                    {"c": r["cc_contact_id"], "conn": connection, "a": r["account_id"]}
-                    for r in chunk
-                ],
-            )
+            many(conn, LINKS_TABLE, chunk)
+            conn.execute(SET_CONTACT, [{"c": r[2], "conn": connection, "a": r[1]} for r in chunk])
     return links
+
+
+CRM_LISTS = _columns("crm_lists", "connection_id name created_at updated_at")
+MEMBERS = _columns("crm_list_members", "list_id account_id connection_id added_at")
+MIRROR = _columns(
+    "cc_lists",
+    "connection_id cc_list_id name description hidden deleted cc_members last_sync "
+    "refreshed_at crm_list_key synced_name rule_kind rule",
+)
+BASE = _columns("list_sync_members", "connection_id cc_list_id side account_id")
+SET_LISTS = text("UPDATE cc_links SET list_ids = :ids WHERE connection_id = :c AND account_id = :a")
 
 
 def _lists(
@@ -383,106 +324,23 @@ def _lists(
     the links' list ids), and CC-only lists: the biggest list's name and CC id, every CC
     list's id and name, and the CC lists of each linked account."""
     now = stamp(NOW - timedelta(hours=5))
-    crm_list = _columns("crm_lists", "connection_id", "name", "created_at", "updated_at")
-    members = _columns("crm_list_members", "list_id", "account_id", "connection_id", "added_at")
-    mirror = _columns(
-        "cc_lists",
-        "connection_id",
-        "cc_list_id",
-        "name",
-        "description",
-        "hidden",
-        "deleted",
-        "cc_members",
-        "last_sync",
-        "refreshed_at",
-        "crm_list_key",
-        "synced_name",
-        "rule_kind",
-        "rule",
-    )
-    base = _columns("list_sync_members", "connection_id", "cc_list_id", "side", "account_id")
     on_lists: dict[str, list[str]] = {}
     made: list[tuple[str, str]] = []
-    live = list(accounts)
     big = ("", "")
     for name, share in (*LISTS, *CC_ONLY):
         cc_id = contact_id(rng)
-        chosen = live if share >= 1 else rng.sample(live, max(1, int(len(live) * share)))
+        chosen = (
+            accounts if share >= 1 else rng.sample(accounts, max(1, int(len(accounts) * share)))
+        )
         # CC takes an unsubscribed contact off every list
         linked = [a[0] for a in chosen if a[0] in links and links[a[0]][3] != UNSUBSCRIBED]
-        paired = (name, share) in LISTS
-        key = None
-        with conn.begin():
-            if paired:
-                conn.execute(
-                    insert(crm_list),
-                    [
-                        {
-                            "connection_id": connection,
-                            "name": name,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                    ],
-                )
-                key = conn.execute(
-                    text("SELECT id FROM crm_lists WHERE connection_id = :c AND name = :n"),
-                    {"c": connection, "n": name},
-                ).scalar_one()
-            conn.execute(
-                insert(mirror),
-                [
-                    {
-                        "connection_id": connection,
-                        "cc_list_id": cc_id,
-                        "name": name,
-                        "description": f"{name} (bench)",
-                        "hidden": 0,
-                        "deleted": 0,
-                        "cc_members": len(linked),
-                        "last_sync": now if paired else None,
-                        "refreshed_at": now,
-                        "crm_list_key": str(key) if paired else None,
-                        "synced_name": name if paired else "",
-                        "rule_kind": "",
-                        "rule": "",
-                    }
-                ],
-            )
+        key = _list_row(conn, connection, cc_id, name, len(linked), now)
         for account_id in linked:
             on_lists.setdefault(account_id, []).append(cc_id)
-        if paired:
-            rows = (
-                {"list_id": key, "account_id": a[0], "connection_id": connection, "added_at": now}
-                for a in chosen
-            )
-            for chunk in _chunks(rows):
-                with conn.begin():
-                    conn.execute(insert(members), chunk)
-            sides = (
-                *(
-                    {
-                        "connection_id": connection,
-                        "cc_list_id": cc_id,
-                        "side": "crm",
-                        "account_id": a[0],
-                    }
-                    for a in chosen
-                ),
-                *(
-                    {
-                        "connection_id": connection,
-                        "cc_list_id": cc_id,
-                        "side": "cc",
-                        "account_id": a,
-                    }
-                    for a in linked
-                ),
-            )
-            for chunk in _chunks(iter(sides)):
-                with conn.begin():
-                    conn.execute(insert(base), chunk)
+        if (name, share) in LISTS:
+            _write(conn, MEMBERS, ((key, a[0], connection, now) for a in chosen))
+            _write(conn, BASE, ((connection, cc_id, "crm", a[0]) for a in chosen))
+            _write(conn, BASE, ((connection, cc_id, "cc", a) for a in linked))
         made.append((cc_id, name))
         if share >= 1:
             big = (name, cc_id)
@@ -490,120 +348,83 @@ def _lists(
         {"ids": json.dumps(ids), "c": connection, "a": account_id}
         for account_id, ids in on_lists.items()
     ]
-    for start in range(0, len(updates), CHUNK):
+    for chunk in _chunks(updates):
         with conn.begin():
-            conn.execute(
-                text(
-                    "UPDATE cc_links SET list_ids = :ids "
-                    "WHERE connection_id = :c AND account_id = :a"
-                ),
-                updates[start : start + CHUNK],
-            )
+            conn.execute(SET_LISTS, chunk)
     return big, made, on_lists
+
+
+def _list_row(conn: Connection, connection: int, cc_id: str, name: str, members: int,
+              now: str) -> int | None:  # fmt: skip
+    """The CC list's mirror row, and the CRM list paired with it (its id) for a CRM list."""
+    paired = name in dict(LISTS)
+    key = None
+    with conn.begin():
+        if paired:
+            many(conn, CRM_LISTS, [(connection, name, now, now)])
+            query = text("SELECT id FROM crm_lists WHERE connection_id = :c AND name = :n")
+            key = int(conn.execute(query, {"c": connection, "n": name}).scalar_one())
+        many(conn, MIRROR, [(connection, cc_id, name, f"{name} (bench)", 0, 0, members,
+                             now if paired else None, now, str(key) if paired else None,
+                             name if paired else "", "", "")])  # fmt: skip
+    return key
+
+
+RUNS = _columns(
+    "runs",
+    "connection_id kind status started_at finished_at started_by counts checkpoint message",
+)
+RUN_ERRORS = _columns("run_errors", "run_id account_id cc_contact_id email field reason row")
 
 
 def _runs(conn: Connection, connection: int, count: int, rng: random.Random) -> list[int]:
     """Runs of every kind over the year, oldest first, a few with error rows."""
-    runs = _columns(
-        "runs",
-        "connection_id",
-        "kind",
-        "status",
-        "started_at",
-        "finished_at",
-        "started_by",
-        "counts",
-        "checkpoint",
-        "message",
-    )
-    errors = _columns(
-        "run_errors", "run_id", "account_id", "cc_contact_id", "email", "field", "reason", "row"
-    )
     starts = sorted(NOW - YEAR * rng.random() for _ in range(count))
     values = []
     for n, began in enumerate(starts):
-        kind = KINDS[n % len(KINDS)]
         status = "partial" if n % 9 == 0 else ("failed" if n % 97 == 0 else "succeeded")
         counts = {"created": n % 70, "matched": n % 1100, "not_imported": n % 4}
-        values.append(
-            {
-                "connection_id": connection,
-                "kind": kind,
-                "status": status,
-                "started_at": stamp(began),
-                "finished_at": stamp(began + timedelta(seconds=40 + n % 600)),
-                "started_by": "scheduler" if n % 3 else "admin (web)",
-                "counts": json.dumps(counts),
-                "checkpoint": None,
-                "message": "" if status != "failed" else "Constant Contact answered 503",
-            }
-        )
+        finished = began + timedelta(seconds=40 + n % 600)
+        message = "" if status != "failed" else "Constant Contact answered 503"
+        values.append((connection, KINDS[n % len(KINDS)], status, stamp(began), stamp(finished),
+                       "scheduler" if n % 3 else "admin (web)", json.dumps(counts), None,
+                       message))  # fmt: skip
     with conn.begin():
-        conn.execute(insert(runs), values)
-        ids = list(
-            conn.execute(
-                text("SELECT id FROM runs WHERE connection_id = :c ORDER BY id"), {"c": connection}
-            ).scalars()
-        )[-count:]
+        many(conn, RUNS, values)
+        query = text("SELECT id FROM runs WHERE connection_id = :c ORDER BY id")
+        ids = [int(i) for i in conn.execute(query, {"c": connection}).scalars()][-count:]
         bad = [
-            {
-                "run_id": run_id,
-                "account_id": f"B{(n * 7919 + k) % 99991:07d}",
-                "cc_contact_id": "",
-                "email": f"bad{n}.{k}@example",
-                "field": "email",
-                "reason": "not a valid e-mail address",
-                "row": None,
-            }
-            for n, run_id in enumerate(ids)
-            if n % 9 == 0
-            for k in range(1 + n % 5)
-        ]
+            (run_id, f"B{(n * 7919 + k) % 99991:07d}", "", f"bad{n}.{k}@example", "email",
+             "not a valid e-mail address", None)
+            for n, run_id in enumerate(ids) if n % 9 == 0 for k in range(1 + n % 5)
+        ]  # fmt: skip
         if bad:
-            conn.execute(insert(errors), bad)
-    return [int(i) for i in ids]
+            many(conn, RUN_ERRORS, bad)
+    return ids
 
 
-#: (side, field, old → new, reason) as the jobs journal them, weighted by how often they do
+#: the fields the jobs journal most, on each side
 _CRM_FIELDS = ("first_name", "last_name", "phone1", "address_line1", "city", "zip", "email")
 _CC_FIELDS = ("first_name", "last_name", "job_title", "company_name", "email_address")
+Change = tuple[str, str, str, str | None, str | None, str]  # side, record, field, old, new, why
 
 
-def _journal_row(
-    n: int, account: Account, link: Link | None, rng: random.Random
-) -> tuple[str, str, str, str | None, str | None, str]:
-    pick = n % 20
-    account_id = account[0]
+def _journal_row(n: int, account: Account, link: Link | None) -> Change:
+    """The `n`th change, as the jobs journal them (store/journal.py, their reasons), in the
+    proportions a year of imports, pushes, list and unsubscribe syncs leaves."""
+    pick, account_id = n % 20, account[0]
     if pick < 4:
         return ("crm", account_id, "*", None, "created", "import: new contact on Newsletter")
     if pick < 6 and link:
-        return (
-            "crm",
-            account_id,
-            "cc_contact_id",
-            None,
-            link[1],
-            "import linked it: the same e-mail address",
-        )
+        why = "import linked it: the same e-mail address"
+        return ("crm", account_id, "cc_contact_id", None, link[1], why)
     if pick < 10:
         field = _CRM_FIELDS[n % len(_CRM_FIELDS)]
-        return (
-            "crm",
-            account_id,
-            field,
-            f"old {field} {n}",
-            f"new {field} {n}",
-            "import: Constant Contact's is newer",
-        )
+        why = "import: Constant Contact's is newer"
+        return ("crm", account_id, field, f"old {field} {n}", f"new {field} {n}", why)
     if pick < 11:
-        return (
-            "crm",
-            account_id,
-            "email_opt_out",
-            "false",
-            "true",
-            "unsubscribes CC → CRM: unsubscribed in Constant Contact",
-        )
+        why = "unsubscribes CC → CRM: unsubscribed in Constant Contact"
+        return ("crm", account_id, "email_opt_out", "false", "true", why)
     if pick < 13:
         return ("crm", account_id, "list:Newsletter", None, "member", "lists: added on CC")
     if link is None:
@@ -616,18 +437,17 @@ def _journal_row(
         return ("cc", contact, field, f"was {n}", f"now {n}", "push")
     if pick < 19:
         return ("cc", contact, "list_memberships", "Newsletter", "Newsletter, Donors", "push")
-    return (
-        "cc",
-        contact,
-        "permission_to_send",
-        "subscribed",
-        "unsubscribed",
-        f"unsubscribes CRM → CC: opted out in the CRM (account {account_id})",
-    )
+    why = f"unsubscribes CRM → CC: opted out in the CRM (account {account_id})"
+    return ("cc", contact, "permission_to_send", "subscribed", "unsubscribed", why)
 
 
 def _epoch_of(stored: str) -> int:
     return int((datetime.fromisoformat(stored) - _EPOCH).total_seconds())
+
+
+JOURNAL = _columns(
+    "journal", "connection_id run_id at side record_id field old_value new_value reason"
+)
 
 
 def _journal(
@@ -641,52 +461,23 @@ def _journal(
 ) -> tuple[str, str]:
     """`count` changes over the year; a run's changes at its time, a few by no run; a field
     and a record that have many rows (for the /audit filters)."""
-    target = _columns(
-        "journal",
-        "connection_id",
-        "run_id",
-        "at",
-        "side",
-        "record_id",
-        "field",
-        "old_value",
-        "new_value",
-        "reason",
-    )
     with conn.begin():
         query = text("SELECT id, started_at FROM runs WHERE connection_id = :c")
-        run_times = {
-            run_id: _epoch_of(started)
-            for run_id, started in conn.execute(query, {"c": connection}).tuples()
-        }
+        rows = conn.execute(query, {"c": connection}).tuples()
+        run_times = {run_id: _epoch_of(started) for run_id, started in rows}
     hot = accounts[12345 % len(accounts)]
 
-    def rows() -> Iterator[tuple[Any, ...]]:
+    def changes() -> Iterator[tuple[Any, ...]]:
         for n in range(count):
             # a run's share is uneven, as real runs are: a few big imports, many small syncs
             run_id = run_ids[min(len(run_ids) - 1, int(len(run_ids) * rng.random() ** 1.5))]
             account = hot if n % 997 == 0 else accounts[rng.randrange(len(accounts))]
-            side, record, field, old, new, reason = _journal_row(
-                n, account, links.get(account[0]), rng
-            )
+            change = _journal_row(n, account, links.get(account[0]))
             at = run_times[run_id] + int(rng.random() * 600)
-            yield (
-                connection,
-                None if n % 50 == 0 else run_id,
-                second(at),
-                side,
-                record,
-                field,
-                old,
-                new,
-                reason,
-            )
+            yield (connection, None if n % 50 == 0 else run_id, second(at), *change)
 
-    pending = rows()
     with _without_secondary_indexes(conn, "journal"):
-        while chunk := list(itertools.islice(pending, CHUNK)):
-            with conn.begin():
-                many(conn, target, chunk)
+        _write(conn, JOURNAL, changes())
     return "email_opt_out", hot[0]
 
 
@@ -713,6 +504,21 @@ def seed_emulator(
     persistence.save(state, path)
 
 
+CAMPAIGNS = _columns(
+    "cc_campaigns",
+    "connection_id campaign_id activity_id name sent_at list_ids included frozen sends opens "
+    "opens_all clicks clicks_all forwards optouts bounces abuse not_opened stats_at "
+    "watermarks pulled_at",
+)
+EVENTS = _columns(
+    "cc_campaign_events",
+    "connection_id campaign_id kind cc_contact_id email at detail detail_key device "
+    "account_id flagged_at",
+)
+COUNTERS = ("opens", "opens_all", "clicks", "clicks_all", "forwards", "optouts", "bounces")
+REPORTS = ("sends", "opens", "clicks", "forwards", "optouts", "bounces")
+
+
 def _campaigns(
     conn: Connection,
     connection: int,
@@ -725,44 +531,6 @@ def _campaigns(
     """Campaigns as a stats pull leaves them: counters, watermarks, and every tracking row
     (sends to every recipient, opens, clicks with links, a few bounces, opt-outs, forwards),
     attached to the recipient's account when linked. The id of one in the middle."""
-    campaigns = _columns(
-        "cc_campaigns",
-        "connection_id",
-        "campaign_id",
-        "activity_id",
-        "name",
-        "sent_at",
-        "list_ids",
-        "included",
-        "frozen",
-        "sends",
-        "opens",
-        "opens_all",
-        "clicks",
-        "clicks_all",
-        "forwards",
-        "optouts",
-        "bounces",
-        "abuse",
-        "not_opened",
-        "stats_at",
-        "watermarks",
-        "pulled_at",
-    )
-    events = _columns(
-        "cc_campaign_events",
-        "connection_id",
-        "campaign_id",
-        "kind",
-        "cc_contact_id",
-        "email",
-        "at",
-        "detail",
-        "detail_key",
-        "device",
-        "account_id",
-        "flagged_at",
-    )
     linked: list[Recipient] = [(link[0], link[1], link[2]) for link in links.values()]
     # a few recipients per campaign are contacts no account is linked to
     strangers: list[Recipient] = [
@@ -772,47 +540,17 @@ def _campaigns(
     with _without_secondary_indexes(conn, "cc_campaign_events"):
         for c in range(sizes.campaigns):
             campaign = contact_id(rng)
-            sent = (NOW - YEAR * (sizes.campaigns - c) / max(1, sizes.campaigns)).replace(
-                microsecond=0
-            )
-            pool: list[Recipient] = list(
-                rng.sample(linked, min(len(linked), sizes.recipients * 97 // 100))
-            )
-            pool += strangers[: sizes.recipients - len(pool)]
+            ago = YEAR * (sizes.campaigns - c) / max(1, sizes.campaigns)
+            sent = (NOW - ago).replace(microsecond=0)
+            sample = rng.sample(linked, min(len(linked), sizes.recipients * 97 // 100))
+            pool = [*sample, *strangers[: sizes.recipients - len(sample)]]
             rows, counts = _tracking(connection, campaign, sent, pool, rng)
             for start in range(0, len(rows), 5 * CHUNK):
                 with conn.begin():
-                    many(conn, events, rows[start : start + 5 * CHUNK])
-            pulled = stamp(min(NOW, sent + timedelta(days=3)))
-            marks = {
-                kind: (sent + timedelta(days=2)).isoformat()
-                for kind in ("sends", "opens", "clicks", "forwards", "optouts", "bounces")
-            }
+                    many(conn, EVENTS, rows[start : start + 5 * CHUNK])
             with conn.begin():
-                conn.execute(
-                    insert(campaigns),
-                    [
-                        {
-                            "connection_id": connection,
-                            "campaign_id": campaign,
-                            "activity_id": contact_id(rng),
-                            "name": f"{sent:%B %Y} appeal #{c + 1}"
-                            if c % 4
-                            else f"Newsletter {sent:%Y-%m-%d}",
-                            "sent_at": stamp(sent),
-                            "list_ids": json.dumps([list_id]),
-                            "included": 1,
-                            "frozen": int(NOW - sent > timedelta(days=90)),
-                            "sends": len(pool),
-                            **counts,
-                            "abuse": int(c % 3 == 0),
-                            "not_opened": len(pool) - counts["opens"] - counts["bounces"],
-                            "stats_at": pulled,
-                            "watermarks": json.dumps(marks),
-                            "pulled_at": pulled,
-                        }
-                    ],
-                )
+                many(conn, CAMPAIGNS, [_campaign_row(connection, campaign, c, sent, list_id,
+                                                     len(pool), counts, rng)])  # fmt: skip
             if c == sizes.campaigns // 2:
                 middle = campaign
             if c % 10 == 9 or c == sizes.campaigns - 1:
@@ -820,40 +558,41 @@ def _campaigns(
     return middle
 
 
+def _campaign_row(
+    connection: int, campaign: str, c: int, sent: datetime, list_id: str, sends: int,
+    counts: dict[str, int], rng: random.Random,
+) -> tuple[Any, ...]:  # fmt: skip
+    """The campaign's row once its counters and every report were pulled, three days on."""
+    pulled = stamp(min(NOW, sent + timedelta(days=3)))
+    marks = {kind: (sent + timedelta(days=2)).isoformat() for kind in REPORTS}
+    name = f"{sent:%B %Y} appeal #{c + 1}" if c % 4 else f"Newsletter {sent:%Y-%m-%d}"
+    frozen = int(NOW - sent > timedelta(days=90))
+    not_opened = sends - counts["opens"] - counts["bounces"]
+    return (connection, campaign, contact_id(rng), name, stamp(sent), json.dumps([list_id]), 1,
+            frozen, sends, *(counts[k] for k in COUNTERS), int(c % 3 == 0), not_opened, pulled,
+            json.dumps(marks), pulled)  # fmt: skip
+
+
 def _tracking(
     connection: int,
     campaign: str,
     sent: datetime,
-    pool: Sequence[tuple[Any, ...]],
+    pool: Sequence[Recipient],
     rng: random.Random,
 ) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
     """One campaign's tracking rows (as tuples in the table's column order) and counters."""
     rows: list[tuple[Any, ...]] = []
-    counts = dict.fromkeys(
-        ("opens", "opens_all", "clicks", "clicks_all", "forwards", "optouts", "bounces"), 0
-    )
+    counts = dict.fromkeys(COUNTERS, 0)
     open_rate = 0.18 + 0.14 * rng.random()
     click_share = 0.12 + 0.16 * rng.random()  # of the openers
     s0 = int((sent.replace(tzinfo=None) - _EPOCH).total_seconds())
 
-    def add(
-        kind: str, who: tuple[Any, ...], at: int, detail: str = "", key: str = "", device: str = ""
-    ) -> None:
-        rows.append(
-            (
-                connection,
-                campaign,
-                kind,
-                who[1],
-                who[2],
-                second(at),
-                detail,
-                key,
-                device,
-                who[0],
-                None,
-            )
-        )
+    def add(kind: str, who: Recipient, at: int, detail: str = "", key: str = "",
+            device: str = "") -> None:  # fmt: skip
+        rows.append((connection, campaign, kind, who[1], who[2], second(at), detail, key,
+                     device, who[0], None))  # fmt: skip
+        if kind != "sends":
+            counts[kind + ("_all" if kind in ("opens", "clicks") else "")] += 1
 
     for n, who in enumerate(pool):
         at = s0 + n % 900
@@ -862,28 +601,22 @@ def _tracking(
         if roll < 0.004:
             code = BOUNCES[n % len(BOUNCES)]
             add("bounces", who, at + 120, code, code)
-            counts["bounces"] += 1
             continue
         if roll >= 0.004 + open_rate:
             continue
         counts["opens"] += 1
-        opened = at + 300 + int(180_000 * rng.random())
-        device = DEVICES[n % 4]
+        opened, device = at + 300 + int(180_000 * rng.random()), DEVICES[n % 4]
         for again in range(1 + (n % 3 == 0)):
             add("opens", who, opened + 3600 * again, "", "", device)
-            counts["opens_all"] += 1
         if roll < 0.004 + open_rate * click_share:
             counts["clicks"] += 1
             for again in range(1 + (n % 4 == 0)):
                 url = (n + again) % len(LINKS)
                 add("clicks", who, opened + 60 * (1 + again), LINKS[url], str(1000 + url), device)
-                counts["clicks_all"] += 1
         if n % 700 == 0:
             add("forwards", who, opened + 540)
-            counts["forwards"] += 1
         if n % 450 == 1:
             add("optouts", who, opened + 180, "Too many e-mails")
-            counts["optouts"] += 1
     # A pull stores a campaign's rows report by report (kind by kind); in the order of the
     # row key within a kind, so the key's index grows at its end rather than everywhere.
     rows.sort(key=operator.itemgetter(2, 3, 5, 7))
