@@ -127,11 +127,14 @@ def timed(client: TestClient, path: str, repeat: int) -> dict[str, Any]:
     }
 
 
-def slow_statements(store: Store, client: TestClient, path: str, top: int = 3) -> dict[str, Any]:
+def slow_statements(
+    store: Store, client: TestClient, path: str, emulator: str, top: int = 3
+) -> dict[str, Any]:
     """One more request of `path` with every SQL statement timed: the request's time, the
     time in SQL and the `top` slowest statements, each SELECT with SQLite's EXPLAIN QUERY
     PLAN: what the screen's owner needs to make it fast (little time in SQL: the time is
-    Python's, the rendering or the objects built)."""
+    Python's, the rendering or the objects built), and the calls made to Constant Contact
+    (the emulator's counters)."""
     seen: list[tuple[float, str, Any]] = []
 
     def before(conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -142,6 +145,7 @@ def slow_statements(store: Store, client: TestClient, path: str, top: int = 3) -
 
     event.listen(store.engine, "before_cursor_execute", before)
     event.listen(store.engine, "after_cursor_execute", after)
+    httpx.post(f"{emulator}/__emulator__/counters/reset")
     began = time.perf_counter()
     try:
         client.get(path, follow_redirects=False)
@@ -149,6 +153,7 @@ def slow_statements(store: Store, client: TestClient, path: str, top: int = 3) -
         request_ms = round(1000 * (time.perf_counter() - began), 1)
         event.remove(store.engine, "before_cursor_execute", before)
         event.remove(store.engine, "after_cursor_execute", after)
+    calls = httpx.get(f"{emulator}/__emulator__/counters").json()
     queries = [q for q in seen if not q[1].lstrip().upper().startswith(("BEGIN", "COMMIT"))]
     slowest = []
     raw = store.engine.raw_connection()
@@ -171,6 +176,7 @@ def slow_statements(store: Store, client: TestClient, path: str, top: int = 3) -
         "sql_ms": round(1000 * sum(q[0] for q in queries), 1),
         "statements": len(queries),
         "slowest": slowest,
+        "cc_calls": calls.get("by_endpoint", {}),
     }
 
 
@@ -271,7 +277,7 @@ def measure(args: argparse.Namespace, sizes: Sizes) -> dict[str, Any]:
             asker = anonymous if path_asked == "/login" else client
             timings[path_asked] = timed(asker, path_asked, args.repeat)
             if timings[path_asked].get("median_ms", 0) > BUDGET_MS:
-                timings[path_asked]["sql"] = slow_statements(store, client, path_asked)
+                timings[path_asked]["sql"] = slow_statements(store, client, path_asked, base)
             print(f"  {path_asked}: {timings[path_asked]}", file=sys.stderr, flush=True)
         store.close()
         return {
@@ -310,11 +316,28 @@ def table(results: dict[str, Any], sizes: Sizes) -> str:
             continue
         lines.append(
             f"\n{path}: {sql['request_ms']} ms, of which {sql['sql_ms']} ms in "
-            f"{sql['statements']} SQL statements; the slowest:"
+            f"{sql['statements']} SQL statements; calls to Constant Contact: "
+            f"{sql['cc_calls'] or 'none'}; the slowest statements:"
         )
         for query in sql["slowest"]:
             lines.append(f"  {query['ms']} ms  {query['sql'][:400]}")
             lines.extend(f"      {step}" for step in query["plan"])
+    return "\n".join(lines)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The figures as the table of docs/web-admin.md."""
+    lines = ["| screen | status | median ms | slowest ms | SQL ms (statements) |",
+             "|---|---|---:|---:|---|"]  # fmt: skip
+    for path, figures in results["screens"].items():
+        if figures["status"] == "missing":
+            lines.append(f"| `{path}` | missing | | | |")
+            continue
+        sql = figures.get("sql")
+        spent = f"{sql['sql_ms']} ({sql['statements']})" if sql else ""
+        over = " **over**" if figures["median_ms"] > BUDGET_MS else ""
+        lines.append(f"| `{path}` | {figures['status']} | {figures['median_ms']}{over} "
+                     f"| {figures['max_ms']} | {spent} |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -326,11 +349,14 @@ def main() -> None:
     parser.add_argument("--journal", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--markdown", action="store_true", help="print the table in Markdown too")
     parser.add_argument("--db", help="the database file, built when missing (or of other sizes)")
     args = parser.parse_args()
     sizes = Sizes(args.accounts, args.campaigns, args.recipients, args.journal, args.runs)
     results = measure(args, sizes)
     print(table(results, sizes))
+    if args.markdown:
+        print(markdown(results))
     out = write_results("web_render", results, **asdict(sizes), repeat=args.repeat)
     print(f"written to {out}")
 
