@@ -108,6 +108,8 @@ def test_members_with_their_state_and_the_counts_of_each_side(
     ]  # fmt: skip
     assert count(page.text, "crm-members") == 2
     assert count(page.text, "cc-members") == 2
+    assert states(manager.get(f"/lists/{LIST}?q=ZOE@").text) == {"a0": "cc_only"}
+    assert states(manager.get(f"/lists/{LIST}?q=ada lovelace").text) == {"a1": "linked"}
 
 
 def test_pages_of_fifty_and_a_search_on_name_and_email(people: Scene, manager: TestClient) -> None:

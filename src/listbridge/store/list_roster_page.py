@@ -34,7 +34,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -175,8 +174,8 @@ def _contains(session: Session, column: ColumnElement[str], text: str) -> Column
 def _searched_ids(
     session: Session, q: RosterQuery, gone: Sequence[str], sides: Sides, offset: int, limit: int
 ) -> tuple[list[str], int]:
-    """A search reads every account's name and addresses once (the accounts, then the links,
-    each in table order), checking list membership for those that match: O(accounts)."""
+    """A search reads every account's names and addresses once, in table order, checking
+    list membership for those that match (and the CC-only members' links): O(accounts)."""
     text = q.search.strip()
     a, k = ACCOUNTS, LINKS
     full = func.coalesce(a.c.first_name, "") + " " + func.coalesce(a.c.last_name, "")
@@ -187,15 +186,13 @@ def _searched_ids(
     mailed = _contains(session, k.c.email, text)
     parts = []
     if q.crm_list_id is not None:
-        on_crm = union(
-            select(a.c.id.label("account_id")).where(
+        # a CRM member by the account's own names and addresses (CC's copy of the address
+        # is the account's, pushed); a CC-only one by CC's address too
+        parts.append(
+            select(a.c.id.label("account_id"), literal(0).label("rank")).where(
                 a.c.connection_id == q.connection_id, named, _live_member(q, a.c.id, gone)
-            ),
-            select(k.c.account_id).where(
-                k.c.connection_id == q.connection_id, mailed, _live_member(q, k.c.account_id, gone)
-            ),
-        ).subquery()
-        parts.append(select(on_crm.c.account_id, literal(0).label("rank")))
+            )
+        )
     if sides.cc_only:
         account_named = exists().where(
             a.c.connection_id == q.connection_id, a.c.id == k.c.account_id, named
@@ -208,10 +205,14 @@ def _searched_ids(
     if not parts:
         return [], 0
     matched = (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery()
-    total = session.scalar(select(func.count()).select_from(matched)) or 0
-    page = select(matched.c.account_id).order_by(matched.c.rank, matched.c.account_id)
-    ids = [str(i) for i in session.scalars(page.offset(offset).limit(limit))]
-    return ids, int(total)
+    # the page and the number of hits from one reading of the matches (a window count)
+    everyone = func.count().over().label("total")
+    page = select(matched.c.account_id, everyone).order_by(matched.c.rank, matched.c.account_id)
+    rows = session.execute(page.offset(offset).limit(limit)).all()
+    if rows:
+        return [str(r[0]) for r in rows], int(rows[0][1])
+    total = session.scalar(select(func.count()).select_from(matched)) or 0  # past the end
+    return [], int(total)
 
 
 def _members(
