@@ -173,6 +173,8 @@ WIDER_THAN_WINDOW = """() => {
     if (document.documentElement.scrollWidth <= width) return [];
     const past = [...document.body.querySelectorAll("*")].filter(
         e => e.getBoundingClientRect().right > width + 0.5 && !e.closest(".table-wrap"));
+    // nothing outside a wrapper, yet the page scrolls: something inside one escapes it
+    if (!past.length) return ["html (" + document.documentElement.scrollWidth + " px)"];
     return past.filter(e => !past.some(other => other !== e && e.contains(other))).map(
         e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
             + [...e.classList].map(c => "." + c).join("")
