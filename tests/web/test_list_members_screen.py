@@ -14,6 +14,7 @@ from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
     Scene,
     cc,
     cc_emulator_config,
+    crm_databases,
     crm_name,
     scene,
     secret_key_file,
@@ -281,3 +282,19 @@ def test_names_are_shown_as_text(people: Scene, manager: TestClient) -> None:
     for page in (manager.get(f"/lists/{LIST}").text, search(manager, 'last_name = "Family"').text):
         assert evil not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("crm_name", ["sql-postgresql"])
+def test_another_crm_is_read_live_as_lists_members_reads_it(
+    people: Scene, manager: TestClient
+) -> None:
+    """Its lists are in its own database: the page reads both sides as the CLI does."""
+    ada = people.add_account("a1", "ada@example.org", "Ada", "Lovelace")
+    bob = people.add_account("a2", "bob@example.org", "Bob", "Crm")
+    assert people.cli("lists", "add", LIST, "--account", ada).exit_code == 0
+    on_crm_list(people, bob)
+    page = manager.get(f"/lists/{LIST}").text
+    assert states(page) == {ada: "linked", bob: "crm_only"}
+    assert count(page, "crm-members") == 2
+    assert count(page, "cc-members") == 1
+    assert states(manager.get(f"/lists/{LIST}?q=bob").text) == {bob: "crm_only"}
