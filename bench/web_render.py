@@ -329,7 +329,9 @@ def markdown(results: dict[str, Any]) -> str:
     """The figures as the table of docs/web-admin.md."""
     lines = ["| screen | status | median ms | slowest ms | SQL ms (statements) |",
              "|---|---|---:|---:|---|"]  # fmt: skip
-    for path, figures in results["screens"].items():
+    campaign = results["built"]["campaign_id"]
+    for asked, figures in results["screens"].items():
+        path = asked.replace(campaign, "{campaign_id}")
         if figures["status"] == "missing":
             lines.append(f"| `{path}` | missing | | | |")
             continue
