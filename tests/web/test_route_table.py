@@ -44,7 +44,9 @@ def _routes(store: Store) -> list[tuple[str, str]]:
         path = re.sub(r"\{[^}]+\}", "1", full_path)  # any id: refusal comes before lookup
         found += [(method, path) for method in sorted(route.methods - {"HEAD"})]
     paths = {path for _, path in found}
-    assert {"/", "/setup", "/getting-started", "/settings", "/logout"} <= paths, paths
+    screens = {"/", "/setup", "/getting-started", "/settings", "/sync", "/logout"}
+    screens |= {"/lists", "/lists/1", "/accounts", "/accounts/1", "/stats", "/stats/1"}
+    assert screens | {"/audit", "/connections"} <= paths, paths
     return found
 
 
