@@ -16,11 +16,9 @@ from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from listbridge.core.campaign_rows import CampaignRow
-from listbridge.core.campaign_stats import Counters
+from listbridge.store.campaign_reads import campaign_row
 from listbridge.store.models import CcCampaign
 from listbridge.store.run_history import Page
-
-_COUNTERS = tuple(Counters.__dataclass_fields__)
 
 
 def _ratio(part: Any, whole: Any) -> Any:
@@ -63,19 +61,7 @@ def campaigns_page(
         .limit(page.size)
     )
     total = session.scalar(select(func.count()).select_from(_c).where(*included))
-    return CampaignPage([_row(c) for c in session.scalars(query)], int(total or 0))
-
-
-def _row(campaign: CcCampaign) -> CampaignRow:
-    counters = Counters(**{name: getattr(campaign, name) for name in _COUNTERS})
-    return CampaignRow(
-        campaign.campaign_id,
-        campaign.name,
-        campaign.sent_at,
-        counters,
-        campaign.frozen,
-        campaign.pulled_at,
-    )
+    return CampaignPage([campaign_row(c) for c in session.scalars(query)], int(total or 0))
 
 
 def included_campaign(session: Session, connection_id: int, campaign_id: str) -> CampaignRow | None:
@@ -84,4 +70,4 @@ def included_campaign(session: Session, connection_id: int, campaign_id: str) ->
         _c.connection_id == connection_id, _c.included.is_(True), _c.campaign_id == campaign_id
     )
     found = session.scalars(query).one_or_none()
-    return _row(found) if found is not None else None
+    return campaign_row(found) if found is not None else None

@@ -76,7 +76,7 @@ def campaign_rows(
     """The included campaigns, newest sent first."""
     campaigns = session.scalars(_newest_first(_included(connection_id)).limit(limit)).all()
     unlinked = _unlinked_counts(session, connection_id, [c.campaign_id for c in campaigns])
-    return [_row(c, unlinked.get(c.campaign_id, 0)) for c in campaigns]
+    return [campaign_row(c, unlinked.get(c.campaign_id, 0)) for c in campaigns]
 
 
 def _unlinked_counts(session: Session, connection_id: int, ids: list[str]) -> dict[str, int]:
@@ -98,7 +98,8 @@ def _unlinked_counts(session: Session, connection_id: int, ids: list[str]) -> di
     return {row.campaign_id: row.contacts for row in session.execute(query)}
 
 
-def _row(campaign: CcCampaign, unlinked: int) -> CampaignRow:
+def campaign_row(campaign: CcCampaign, unlinked: int = 0) -> CampaignRow:
+    """A stored campaign's row of the table, its counters as the last pull left them."""
     counters = Counters(**{name: getattr(campaign, name) for name in _COUNTERS})
     return CampaignRow(
         campaign.campaign_id,
@@ -137,7 +138,7 @@ def campaign_detail(
     campaign = session.scalars(query).one_or_none()
     if campaign is None:
         return None
-    row = _row(campaign, 0)
+    row = campaign_row(campaign, 0)
     accounts: list[RecipientRow] = []
     unlinked: list[RecipientRow] = []
     for recipient in _recipients(session, connection_id, campaign_id):

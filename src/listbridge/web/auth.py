@@ -10,9 +10,10 @@ changes something (anything but GET/HEAD) it also checks the CSRF token
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from listbridge.core.permissions import Permission
 from listbridge.store.db import Store
@@ -93,3 +94,10 @@ class Forbidden(Exception):
         super().__init__(permission.value)
         self.viewer = viewer
         self.permission = permission
+
+
+# ── a route's signed-in viewer, by what the route needs (`viewer: Viewing`) ──
+Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
+Running = Annotated[Viewer, Depends(require(Permission.RUN_SYNCS))]
+Managing = Annotated[Viewer, Depends(require(Permission.MANAGE_LISTS))]
+Connecting = Annotated[Viewer, Depends(require(Permission.CONNECT))]

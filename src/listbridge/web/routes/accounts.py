@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from listbridge.core.account_search import MAX_QUERY
@@ -31,12 +31,11 @@ from listbridge.core.errors import (
     NotConnectedError,
     UserError,
 )
-from listbridge.core.permissions import Permission
 from listbridge.crm.account_search import find_accounts
 from listbridge.sync.job import JobStart
 from listbridge.sync.push import PushRequest, run_push
 from listbridge.web.account_view import AccountView, account_view
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Running, Viewing, app_store
 from listbridge.web.errors import page_message, status_of
 from listbridge.web.job_notice import WEB, busy_notice
 from listbridge.web.pages import render
@@ -44,8 +43,6 @@ from listbridge.web.routes.sync import jobs_of
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
-Running = Annotated[Viewer, Depends(require(Permission.RUN_SYNCS))]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
 

@@ -4,13 +4,10 @@ store/journal_search.py); ``/audit.csv`` the whole selection, streamed."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from listbridge.core.csv_stream import csv_chunks
-from listbridge.core.permissions import Permission
 from listbridge.store.journal_search import iter_journal
 from listbridge.web.audit_view import (
     CSV_COLUMNS,
@@ -21,12 +18,11 @@ from listbridge.web.audit_view import (
     csv_rows,
     read_query,
 )
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Viewing, app_store
 from listbridge.web.pages import render
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -13,17 +13,16 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from listbridge.core.connection_names import check_new_name
 from listbridge.core.errors import UserError
-from listbridge.core.permissions import Permission
 from listbridge.store.connection_create import NewConnection, create_connection
 from listbridge.store.db import Store
 from listbridge.sync.lists.copy_to_crm import ListCopy
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Connecting, Viewing, app_store
 from listbridge.web.connect_flow import copy_lists
 from listbridge.web.connections_view import connection_rows
 from listbridge.web.errors import page_message
@@ -31,8 +30,6 @@ from listbridge.web.pages import render
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
-Connecting = Annotated[Viewer, Depends(require(Permission.CONNECT))]
 
 
 @router.get("/connections", response_class=HTMLResponse)

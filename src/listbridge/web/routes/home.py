@@ -14,23 +14,21 @@ import io
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from listbridge.core.campaign_widget import WidgetView, view_from_form
 from listbridge.core.errors import UserError
-from listbridge.core.permissions import Permission
 from listbridge.store.preferences import campaign_widget_view, save_campaign_widget_view
 from listbridge.store.read_only import read_only
 from listbridge.sync.unsubscribes import COLUMNS, mismatch_report, rows
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Viewing, app_store
 from listbridge.web.dashboard_view import campaign_widget, checks, duplicate_groups, figures_of
 from listbridge.web.health_view import connection_health
 from listbridge.web.pages import render
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -21,15 +21,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from listbridge.core.errors import LockHeldError, UserError
 from listbridge.core.filter_compose import EXCLUSION_KEYS, EXCLUSIONS, OPERATORS, VALUELESS
-from listbridge.core.permissions import Permission
 from listbridge.store.runs import RunRecord, get_run
 from listbridge.sync.lists import add_members, bind_list, remove_members
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Managing, Viewing, app_store
 from listbridge.web.errors import page_message
 from listbridge.web.job_notice import WEB
 from listbridge.web.list_members_view import FoundList, find_list, known_lists, members_screen
@@ -45,8 +44,6 @@ from listbridge.web.pages import render
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
-Managing = Annotated[Viewer, Depends(require(Permission.MANAGE_LISTS))]
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 Many = Annotated[list[str], Form()]
 

@@ -21,14 +21,13 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from listbridge.core.errors import ListbridgeError
-from listbridge.core.permissions import Permission
 from listbridge.core.setting_values import Direction
 from listbridge.sync.lists import create_list, delete_list, hide_list, rename_list
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Managing, Running, Viewing, app_store
 from listbridge.web.job_notice import WEB
 from listbridge.web.job_work import ListSyncKind
 from listbridge.web.lists_view import Failed, lists_screen, preview_sync
@@ -37,9 +36,6 @@ from listbridge.web.routes.sync import jobs_of
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
-Managing = Annotated[Viewer, Depends(require(Permission.MANAGE_LISTS))]
-Running = Annotated[Viewer, Depends(require(Permission.RUN_SYNCS))]
 Text = Annotated[str, Form()]
 Chosen = Annotated[list[str] | None, Form(alias="list")]
 Towards = Annotated[Direction | None, Form()]

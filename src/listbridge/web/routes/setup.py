@@ -7,17 +7,16 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from listbridge.constant_contact.config import API_BASE, AUTH_BASE
 from listbridge.core.errors import ListbridgeError, UserError
-from listbridge.core.permissions import Permission
 from listbridge.core.tokens import OAuthApp
 from listbridge.store.connections import connection_id
 from listbridge.store.disconnect import forget_connection
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Connecting, Viewing, app_store
 from listbridge.web.connect_flow import BrowserConnects, connect_headless, emulator_app
 from listbridge.web.errors import page_message
 from listbridge.web.pages import render
@@ -25,8 +24,6 @@ from listbridge.web.setup_view import disconnect_terms, setup_view
 from listbridge.web.viewer import DEFAULT_CONNECTION, Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
-Connecting = Annotated[Viewer, Depends(require(Permission.CONNECT))]
 
 
 @router.get("/setup", response_class=HTMLResponse)

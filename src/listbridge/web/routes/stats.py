@@ -13,16 +13,15 @@ from __future__ import annotations
 import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from listbridge.core.campaign_rows import CampaignDetail
-from listbridge.core.permissions import Permission
 from listbridge.core.stats_table import recipient_table
 from listbridge.store.campaign_reads import campaign_detail
 from listbridge.store.read_only import read_only
 from listbridge.sync.stats.sheets import csv_chunks, write_xlsx
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Viewing, app_store
 from listbridge.web.pages import render
 from listbridge.web.stats_view import (
     campaign_screen,
@@ -34,7 +33,6 @@ from listbridge.web.stats_view import (
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 SortKey = Literal["name", "sent", "sends", "open_rate", "click_rate", "bounces", "optouts"]
 Direction = Literal["asc", "desc"]

@@ -20,15 +20,14 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from listbridge.core.error_report import error_csv_chunks
 from listbridge.core.errors import LockHeldError, UserError
-from listbridge.core.permissions import Permission
 from listbridge.store.runs import get_run, iter_run_errors
-from listbridge.web.auth import app_store, require
+from listbridge.web.auth import Running, Viewing, app_store
 from listbridge.web.errors import page_message
 from listbridge.web.job_work import Action, JobKind
 from listbridge.web.jobs import InProcessRunner, JobBoard, JobRunner
@@ -37,8 +36,6 @@ from listbridge.web.sync_view import LiveView, live_view, run_report, sync_scree
 from listbridge.web.viewer import Viewer
 
 router = APIRouter()
-Viewing = Annotated[Viewer, Depends(require(Permission.VIEW))]
-Running = Annotated[Viewer, Depends(require(Permission.RUN_SYNCS))]
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 
 #: how often the live view looks at the job while it runs
