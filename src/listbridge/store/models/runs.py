@@ -82,7 +82,7 @@ class JournalEntry(Base):
     __table_args__ = (
         # one record's changes in time order (`crm show`, the account page): migration 0017
         Index("ix_journal_record", "connection_id", "side", "record_id", "at"),
-        Index("ix_journal_run", "run_id"),
+        Index("ix_journal_run", "run_id", "id"),
         # /audit: newest first within a connection, and by field
         Index("ix_journal_at", "connection_id", "at"),
         Index("ix_journal_field", "connection_id", "field", "at"),
