@@ -122,3 +122,9 @@ def test_a_sent_campaign_on_the_screens_and_in_the_downloads(
     expect(page.locator("[name=rows]")).to_have_value("10")
     expect(page.locator("#campaign-widget-table")).to_contain_text(NAME)
     expect(page.locator("#consent-check")).to_be_visible()
+
+    # the possible duplicates the dashboard counts, listed where its link goes
+    with page.expect_navigation():
+        page.get_by_role("link", name="See them").click()
+    admin.shoot()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Possible duplicates")
