@@ -6,8 +6,6 @@ in time order for it (it prefers an index that gives the order to one that narro
 rows, having no statistics): seconds with 1,000,000 changes. The record's index now holds
 the time as well, so it narrows the rows and gives their order. An account's error rows
 (why a push did not push it) are found by its id, not by reading every push run's rows.
-A run's journal, which /audit pages in the order the run wrote it, is read from its index
-in that order on PostgreSQL too (SQLite's index holds the row id already).
 
 Revision ID: 0017
 Revises: 0016
@@ -28,13 +26,9 @@ def upgrade() -> None:
     op.drop_index("ix_journal_record", table_name="journal")
     op.create_index("ix_journal_record", "journal", ["connection_id", "side", "record_id", "at"])
     op.create_index("ix_run_errors_account", "run_errors", ["account_id"])
-    op.drop_index("ix_journal_run", table_name="journal")
-    op.create_index("ix_journal_run", "journal", ["run_id", "id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_journal_run", table_name="journal")
-    op.create_index("ix_journal_run", "journal", ["run_id"])
     op.drop_index("ix_run_errors_account", table_name="run_errors")
     op.drop_index("ix_journal_record", table_name="journal")
     op.create_index("ix_journal_record", "journal", ["connection_id", "side", "record_id"])
