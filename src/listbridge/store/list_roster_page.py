@@ -7,10 +7,9 @@ by id first, then the linked accounts on the CC list that the CRM list lacks.
 
 What it costs, for a list of n: the CRM list's page comes from its primary key index
 (LIMIT/OFFSET over (list_id, account_id), no account row read but the page's); deleted
-accounts are found through the journal (`crm delete` journals each one, and the journal
-is indexed by field), not by reading every account. The CC side has no index: the
-counts read every link of the connection once (one scan, in SQL), and so do the pages
-past the CRM members and a search by name or e-mail.
+accounts are found through their own index, not by reading every account. The CC side
+has no index: the counts read every link of the connection once (one scan, in SQL), and
+so do the pages past the CRM members and a search by name or e-mail.
 
 Contacts on the CC list that no account is linked to are not in the store: the CLI's
 `lists members NAME` reads CC itself and shows them too.
@@ -39,14 +38,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from listbridge.store.link_lists import UNSUBSCRIBED
-from listbridge.store.models import CcLink, CrmAccount, CrmListMember, JournalEntry, Run
+from listbridge.store.models import CcLink, CrmAccount, CrmListMember, Run
 
 LINKS: Table = CcLink.__table__  # type: ignore[assignment]
 MEMBERS: Table = CrmListMember.__table__  # type: ignore[assignment]
 ACCOUNTS: Table = CrmAccount.__table__  # type: ignore[assignment]
-JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
-#: the journal's field for `crm delete` and its undoing (crm/builtin/deletion.py)
-DELETED_FIELD = "deleted"
 
 
 @dataclass(frozen=True)
@@ -96,17 +92,9 @@ def _on_cc(cc_list_id: str) -> ColumnElement[bool]:
 
 
 def deleted_ids(session: Session, connection_id: int) -> list[str]:
-    """The connection's deleted accounts: those the journal says `crm delete` touched
-    (few, found by the field index) whose row is still marked deleted."""
-    touched = select(JOURNAL.c.record_id).where(
-        JOURNAL.c.connection_id == connection_id,
-        JOURNAL.c.field == DELETED_FIELD,
-        JOURNAL.c.side == "crm",
-    )
+    """The connection's deleted accounts (few, found by their index)."""
     query = select(ACCOUNTS.c.id).where(
-        ACCOUNTS.c.connection_id == connection_id,
-        ACCOUNTS.c.id.in_(touched.distinct().scalar_subquery()),
-        ACCOUNTS.c.deleted_at.is_not(None),
+        ACCOUNTS.c.connection_id == connection_id, ACCOUNTS.c.deleted_at.is_not(None)
     )
     return [str(i) for i in session.scalars(query)]
 

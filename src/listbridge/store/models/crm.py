@@ -62,6 +62,8 @@ class CrmAccount(Base):
     __table_args__ = (
         Index("ix_crm_accounts_updated", "connection_id", "updated_at"),
         Index("ix_crm_accounts_email", "connection_id", "email"),
+        # the few deleted ones (crm check, a list's live members), not a walk over everyone
+        Index("ix_crm_accounts_deleted", "connection_id", "deleted_at"),
     )
 
 
