@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import String, Table, bindparam, case, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from listbridge.core.cc_records import CcContact
 from listbridge.core.matching import AccountKeys, MatchIndex
@@ -104,11 +105,21 @@ def link_of_account(session: Session, connection_id: int, account_id: str) -> Cc
     return session.get(CcLink, (connection_id, account_id))
 
 
-def linked_list_counts(session: Session, connection_id: int) -> dict[str, int]:
-    """Linked accounts subscribed to each CC list, per the links' subscription data."""
-    counts: dict[str, int] = {}
-    query = select(CcLink.list_ids).where(CcLink.connection_id == connection_id)
-    for (list_ids,) in session.execute(query.execution_options(yield_per=PAGE)):
-        for list_id in list_ids or ():
-            counts[list_id] = counts.get(list_id, 0) + 1
-    return counts
+def on_cc_list(cc_list_id: str) -> ColumnElement[bool]:
+    """The link's contact is subscribed to `cc_list_id`, as a condition on the links."""
+    # list_ids is a JSON array of ids; its text holds each id in double quotes (the
+    # same on SQLite and PostgreSQL), so one LIKE finds it without a JSON function.
+    escaped = cc_list_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(CcLink.list_ids, String).like(f'%"{escaped}"%', escape="\\")
+
+
+def linked_list_counts(
+    session: Session, connection_id: int, cc_list_ids: Sequence[str]
+) -> dict[str, int]:
+    """Linked accounts subscribed to each of these CC lists, per the links' subscription
+    data: one pass over the links in SQL, not their JSON parsed in Python."""
+    if not cc_list_ids:
+        return {}
+    sums = [func.count(case((on_cc_list(i), 1))) for i in cc_list_ids]
+    found = session.execute(select(*sums).where(CcLink.connection_id == connection_id)).one()
+    return {list_id: int(n or 0) for list_id, n in zip(cc_list_ids, found, strict=True)}

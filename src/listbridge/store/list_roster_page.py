@@ -22,11 +22,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Select,
-    String,
     Table,
     and_,
     case,
-    cast,
     exists,
     false,
     func,
@@ -38,6 +36,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from listbridge.store.link_lists import UNSUBSCRIBED
+from listbridge.store.links import on_cc_list
 from listbridge.store.models import CcLink, CrmAccount, CrmListMember, Run
 
 LINKS: Table = CcLink.__table__  # type: ignore[assignment]
@@ -86,9 +85,7 @@ def _like(text: str) -> str:
 
 
 def _on_cc(cc_list_id: str) -> ColumnElement[bool]:
-    # list_ids is a JSON array of ids; its text holds each id in double quotes (the
-    # same on SQLite and PostgreSQL), so one LIKE finds it without a JSON function.
-    return cast(LINKS.c.list_ids, String).like(_like(f'"{cc_list_id}"'), escape="\\")
+    return on_cc_list(cc_list_id)
 
 
 def deleted_ids(session: Session, connection_id: int) -> list[str]:

@@ -52,8 +52,9 @@ def list_overview(store: Store, connection_id: int) -> list[ListOverview]:
     crm_lists = crm.list_keys()
     with store.session() as session:
         refresh_lists(session, connection_id, lists, datetime.now(UTC))
-        linked = linked_list_counts(session, connection_id)
         pairs = list_pairs(session, connection_id, crm_lists)
+        unpaired = [p.cc_list_id for p in pairs if not p.crm_list_key and not p.deleted]
+        linked = linked_list_counts(session, connection_id, unpaired)
     # The live members of each paired CRM list (a deleted account is on no list a job reads).
     paired = {p.crm_list_key: _count(crm.list_members(p.crm_name)) for p in pairs if p.crm_name}
     return [
