@@ -1,6 +1,6 @@
-"""`listbridge demo --port N` (issue 17, acceptance 1): the sample synced, the web admin
-served at the port with the printed sign-in; every screen of part 1 works signed in and
-refuses an anonymous request."""
+"""`listbridge demo --port N` (issue 17 and 18, acceptance 1): the sample synced, the web
+admin served at the port with the printed sign-in; every screen works signed in on the
+demo's data and refuses an anonymous request."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ import httpx
 from tests.support.net import free_port
 
 SCREENS = ("/", "/setup", "/getting-started", "/settings", "/sync")
+#: part 2's screens (issue 18), each with what the demo's data puts on it
+DATA_SCREENS = {
+    "/lists": "Newsletter",
+    "/lists/Newsletter": 'id="crm-members"',
+    "/accounts": 'href="/accounts/',
+    "/stats": 'src="/stats/chart.svg"',
+    "/audit": 'href="/sync/runs/',
+    "/connections": "default",
+}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -61,7 +70,7 @@ def _wait_until_up(url: str) -> None:
 
 def _check_screens(url: str, password: str) -> None:
     with httpx.Client(base_url=url, timeout=30) as anonymous:
-        for path in SCREENS:
+        for path in (*SCREENS, *DATA_SCREENS):
             refused = anonymous.get(path)
             assert refused.status_code == 303, (path, refused.status_code)
             assert refused.headers["location"].startswith("/login")
@@ -71,10 +80,20 @@ def _check_screens(url: str, password: str) -> None:
         assert token is not None
         data = {"name": "admin", "password": password, "csrf_token": token.group(1)}
         assert browser.post("/login", data=data).status_code == 303
-        pages = {path: browser.get(path) for path in SCREENS}
+        pages = {path: browser.get(path) for path in (*SCREENS, *DATA_SCREENS)}
+        campaign = re.search(r'href="(/stats/[^"/.]+)"', pages["/stats"].text)
+        assert campaign is not None, "the demo's campaigns are not on /stats"
+        pages["campaign"] = browser.get(campaign.group(1))
+        chart = browser.get("/stats/chart.svg")
     for path, page in pages.items():
         assert page.status_code == 200, (path, page.status_code)
         assert "Signed in as" in page.text
     # the sample, synced: the import's run and the connected account are on the screens
     assert "import" in pages["/sync"].text
     assert "Listbridge Emulated Nonprofit" in pages["/setup"].text
+    for path, shown in DATA_SCREENS.items():
+        assert shown in pages[path].text, (path, shown)
+    assert "Campaign stats" in pages["/"].text
+    assert chart.status_code == 200
+    assert chart.headers["content-type"].startswith("image/svg")
+    assert pages["campaign"].status_code == 200
