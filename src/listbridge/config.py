@@ -37,6 +37,8 @@ REFRESH_IDLE_WARNING_ENV = "LISTBRIDGE_REFRESH_IDLE_WARNING"
 DEBUG_ENV = "LISTBRIDGE_DEBUG"
 CC_CLIENT_ID_ENV = "LISTBRIDGE_CC_CLIENT_ID"
 CC_CLIENT_SECRET_ENV = "LISTBRIDGE_CC_CLIENT_SECRET"
+BROKER_URL_ENV = "LISTBRIDGE_BROKER_URL"
+RATE_LIMIT_URL_ENV = "LISTBRIDGE_RATE_LIMIT_URL"
 
 DEFAULT_DATABASE_URL = "sqlite:///./listbridge.db"
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -206,6 +208,28 @@ class ProcessConfig:
             CC_CLIENT_SECRET_ENV,
             "unset",
             "`connect --client-secret` when the option is not given.",
+        ),
+    )
+
+    broker_url: str = field(
+        default="",
+        repr=False,
+        metadata=_variable(
+            BROKER_URL_ENV,
+            "unset: jobs run in the process that starts them",
+            "The Celery broker of `listbridge worker` and `scheduler --celery` (e.g. "
+            "`redis://127.0.0.1:6379/0`); set for `serve` too, and its buttons enqueue to "
+            "the workers.",
+        ),
+    )
+    rate_limit_url: str = field(
+        default="",
+        repr=False,
+        metadata=_variable(
+            RATE_LIMIT_URL_ENV,
+            f"the broker's when `{BROKER_URL_ENV}` is `redis://…`, else unset: per process",
+            "A Redis URL where every process counts each Constant Contact account's requests "
+            "(4 a second) together, so that many workers never send more than it allows.",
         ),
     )
 
