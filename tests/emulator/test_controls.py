@@ -10,6 +10,8 @@ from tests.emulator.conftest import DEFAULT_CONFIG, started
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.emulator.testing import running_emulator
 
+EMPTY_COUNTERS = {"total": 0, "by_endpoint": {}, "by_second": {}, "too_many_requests": 0}
+
 
 def test_seed_is_deterministic_and_realistic(emulator) -> None:
     body = {"contacts": 200, "lists": 3, "custom_fields": 2, "seed": 42}
@@ -35,7 +37,7 @@ def test_seed_is_deterministic_and_realistic(emulator) -> None:
 def test_reset_empties_everything(emulator) -> None:
     emulator.control.post("/seed", json={"contacts": 5, "lists": 2, "seed": 1})
     emulator.control.post("/reset").raise_for_status()
-    assert emulator.control.get("/counters").json() == {"total": 0, "by_endpoint": {}}
+    assert emulator.control.get("/counters").json() == EMPTY_COUNTERS
     assert emulator.api.get("/contacts").json()["contacts"] == []
     assert emulator.api.get("/contact_lists").json()["lists"] == []
     assert emulator.control.get("/tokens").json()["access_tokens"], "the connection survives"
@@ -58,7 +60,7 @@ def test_counters_are_keyed_by_method_and_route_template(emulator) -> None:
     }
     assert counters["total"] == 5
     emulator.control.post("/counters/reset").raise_for_status()
-    assert emulator.control.get("/counters").json() == {"total": 0, "by_endpoint": {}}
+    assert emulator.control.get("/counters").json() == EMPTY_COUNTERS
 
 
 def test_fault_429_and_5xx(emulator) -> None:

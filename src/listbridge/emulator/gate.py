@@ -1,18 +1,21 @@
 """What happens to every ``/v3`` request before its route runs: counting, faults, rate limits.
 
 Counters are keyed by method and route template (``POST /v3/activities/contacts_json_import``)
-so benchmarks can read the API cost of a job from ``GET /__emulator__/counters``.
+so benchmarks can read the API cost of a job from ``GET /__emulator__/counters``; they also
+count calls per second of the clock the rate limit judges by, and the 429s answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+from typing import NoReturn
 
 from fastapi import Request
 
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.errors import ApiError
+from listbridge.emulator.state import EmulatorState
 
 _dice = random.Random(20260101)
 
@@ -33,10 +36,19 @@ async def api_gate(request: Request) -> None:
         faults = state.faults
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
+    with state.lock:
+        now = state.clock()
+        state.counters.count_second(now)
     if faults.rate_429 and _dice.random() < faults.rate_429:
-        raise ApiError(429, "Too many requests. You exceeded the request rate limit")
+        _refuse(state, "Too many requests. You exceeded the request rate limit")
     if faults.rate_5xx and _dice.random() < faults.rate_5xx:
         raise ApiError(503, "The service is temporarily unavailable (injected fault)")
-    refusal = request.app.state.limiter.admit(state.clock())
+    refusal = request.app.state.limiter.admit(now)
     if refusal:
-        raise ApiError(429, refusal)
+        _refuse(state, refusal)
+
+
+def _refuse(state: EmulatorState, message: str) -> NoReturn:
+    with state.lock:
+        state.counters.count_429()
+    raise ApiError(429, message)

@@ -35,12 +35,40 @@ class Faults:
 
 @dataclass
 class Counters:
+    """What ``GET /__emulator__/counters`` answers: calls by endpoint, by second, and 429s.
+
+    ``by_second`` is keyed by the Unix second of the emulator's clock at which the rate
+    limit judged the call, so a client's rate can be checked against ``--rate-limit``.
+    """
+
     total: int = 0
     by_endpoint: dict[str, int] = field(default_factory=dict)
+    by_second: dict[int, int] = field(default_factory=dict)
+    too_many_requests: int = 0
 
     def count(self, key: str) -> None:
         self.total += 1
         self.by_endpoint[key] = self.by_endpoint.get(key, 0) + 1
+
+    def count_second(self, now_us: int) -> None:
+        second = now_us // 1_000_000
+        self.by_second[second] = self.by_second.get(second, 0) + 1
+
+    def count_429(self) -> None:
+        self.too_many_requests += 1
+
+    def clear(self) -> None:
+        self.total = self.too_many_requests = 0
+        self.by_endpoint.clear()
+        self.by_second.clear()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_endpoint": dict(self.by_endpoint),
+            "by_second": {str(second): n for second, n in sorted(self.by_second.items())},
+            "too_many_requests": self.too_many_requests,
+        }
 
 
 def wall_clock_us() -> int:

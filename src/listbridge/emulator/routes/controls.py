@@ -143,16 +143,15 @@ def register_client(
 def counters(request: Request) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        return {"total": state.counters.total, "by_endpoint": dict(state.counters.by_endpoint)}
+        return state.counters.as_json()
 
 
 @router.post("/counters/reset")
 def reset_counters(request: Request) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        state.counters.total = 0
-        state.counters.by_endpoint.clear()
-    return {"total": 0, "by_endpoint": {}}
+        state.counters.clear()
+        return state.counters.as_json()
 
 
 @router.get("/tokens")
