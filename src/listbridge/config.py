@@ -39,8 +39,10 @@ CC_CLIENT_ID_ENV = "LISTBRIDGE_CC_CLIENT_ID"
 CC_CLIENT_SECRET_ENV = "LISTBRIDGE_CC_CLIENT_SECRET"
 BROKER_URL_ENV = "LISTBRIDGE_BROKER_URL"
 RATE_LIMIT_URL_ENV = "LISTBRIDGE_RATE_LIMIT_URL"
+BROKER_VISIBILITY_ENV = "LISTBRIDGE_BROKER_VISIBILITY_SECONDS"
 
 DEFAULT_DATABASE_URL = "sqlite:///./listbridge.db"
+DEFAULT_BROKER_VISIBILITY = timedelta(hours=1)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -220,6 +222,18 @@ class ProcessConfig:
             "The Celery broker of `listbridge worker` and `scheduler --celery` (e.g. "
             "`redis://127.0.0.1:6379/0`); set for `serve` too, and its buttons enqueue to "
             "the workers.",
+        ),
+    )
+    broker_visibility: timedelta = field(
+        default=DEFAULT_BROKER_VISIBILITY,
+        metadata=_variable(
+            BROKER_VISIBILITY_ENV,
+            f"`{DEFAULT_BROKER_VISIBILITY.total_seconds():g}`",
+            "Seconds a Redis broker waits for a worker to finish a job before handing it to "
+            "another worker (0.05 to 86400): how soon the job of a worker killed mid-way is "
+            "resumed elsewhere. Longer than your longest job, or that job is delivered twice "
+            "(the connection's lock turns the second away).",
+            parse_seconds,
         ),
     )
     rate_limit_url: str = field(

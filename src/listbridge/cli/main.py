@@ -20,6 +20,7 @@ from listbridge.cli import stats as stats_cli
 from listbridge.cli import status as status_cli
 from listbridge.cli import sync_full as sync_full_cli
 from listbridge.cli import unsubscribes as unsubscribes_cli
+from listbridge.cli import worker as worker_cli
 from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup, quiet_stdout
 from listbridge.cli.users import groups_app, users_app
@@ -77,6 +78,7 @@ app.add_typer(unsubscribes_cli.app, name="unsubscribes")
 app.add_typer(stats_cli.app, name="stats")
 app.add_typer(sync_full_cli.app, name="sync")
 app.command("scheduler")(scheduler_cli.scheduler)
+app.command("worker")(worker_cli.worker)
 app.command("serve")(serve_cli.serve)
 app.add_typer(users_app, name="users")
 app.add_typer(groups_app, name="groups")

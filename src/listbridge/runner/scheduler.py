@@ -17,85 +17,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-from tzlocal import get_localzone
 
 from listbridge.core.errors import LockHeldError
-from listbridge.core.schedule_times import missed, previous_due
-from listbridge.core.setting_values import Frequency, render_schedule
-from listbridge.core.setting_values import Schedule as Calendar
-from listbridge.runner.registry import Registry, Schedule, Trigger
-from listbridge.store.connections import connection_name
+from listbridge.runner.registry import Registry
+from listbridge.runner.slots import LOCAL, Slot, first_run, plan_slots, skip_reason
 from listbridge.store.db import Store
-from listbridge.store.health import schedule_pause
-from listbridge.store.schedule_state import (
-    SYNC_OFF,
-    connection_ids,
-    in_force_since,
-    last_started,
-    sync_enabled,
-)
-from listbridge.store.settings import effective_settings
+
+__all__ = ["LOCAL", "Clock", "Scheduler", "Slot", "first_run"]
 
 log = logging.getLogger("listbridge.scheduler")
-#: daily and weekly schedules are wall-clock times where the scheduler runs
-LOCAL = get_localzone()
 Clock = Callable[[], datetime]
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Slot:
-    schedule: Schedule
-    connection_id: int
-    every: Trigger  # an interval, or a daily/weekly local time of day
-    first: datetime
-
-    @property
-    def label(self) -> str:
-        return f"{self.schedule.name} (connection {self.connection_id})"
-
-    @property
-    def when(self) -> str:
-        if isinstance(self.every, timedelta):
-            return f"every {self.every}"
-        return f"{render_schedule(self.every)} (local time)"
-
-    def trigger(self) -> BaseTrigger:
-        if isinstance(self.every, timedelta):
-            return IntervalTrigger(seconds=self.every.total_seconds(), start_date=self.first)
-        at, day = self.every.at, self.every.day
-        assert at is not None
-        weekly = self.every.frequency is Frequency.WEEKLY and day is not None
-        days = day.name[:3].lower() if weekly and day is not None else "*"
-        return CronTrigger(hour=at.hour, minute=at.minute, day_of_week=days, timezone=LOCAL)
-
-
-def first_run(
-    last: datetime | None, every: Trigger, now: datetime, set_at: datetime | None = None
-) -> datetime:
-    """When a slot first runs: once now if a run was missed (or never made), else on time.
-
-    A calendar's slots before `set_at` (when it was set) were never missed."""
-    if isinstance(every, Calendar):
-        local = now.astimezone(LOCAL)
-        if missed(every, last, local, set_at):
-            return now
-        due = previous_due(every, local)
-        assert due is not None
-        period = timedelta(days=7 if every.frequency is Frequency.WEEKLY else 1)
-        return (due + period).astimezone(now.tzinfo)
-    if last is None or last + every <= now:
-        return now
-    return last + every
 
 
 @dataclass
@@ -110,24 +48,7 @@ class Scheduler:
     _aps: BackgroundScheduler | None = None
 
     def slots(self) -> list[Slot]:
-        now, found = self.clock(), []
-        for connection_id in connection_ids(self.store):
-            settings = effective_settings(self.store, connection_id)
-            for schedule in self.registry.schedules.values():
-                every = schedule.trigger_from_settings(settings)
-                if every is not None:
-                    first = self._first(schedule, connection_id, every, now)
-                    found.append(Slot(schedule, connection_id, every, first))
-        return found
-
-    def _first(
-        self, schedule: Schedule, connection_id: int, every: Trigger, now: datetime
-    ) -> datetime:
-        last = last_started(self.store, connection_id, schedule.name)
-        if not isinstance(every, Calendar):
-            return first_run(last, every, now)
-        set_at = in_force_since(self.store, connection_id, schedule.setting)
-        return first_run(last, every, now, set_at)
+        return plan_slots(self.store, self.registry, self.clock())
 
     def start(self) -> list[Slot]:
         defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -144,13 +65,9 @@ class Scheduler:
             self._aps = None
 
     def run_slot(self, slot: Slot) -> None:
-        if not sync_enabled(self.store, slot.connection_id):
-            name = connection_name(self.store, slot.connection_id)
-            self.say(f"{slot.label} skipped: sync disabled for connection {name!r} ({SYNC_OFF})")
-            return
-        pause = schedule_pause(self.store, slot.connection_id)
-        if pause is not None:
-            self.say(f"{slot.label} skipped: schedules paused ({pause.reason})")
+        skipped = skip_reason(self.store, slot.connection_id)
+        if skipped is not None:
+            self.say(f"{slot.label} skipped: {skipped}")
             return
         try:
             slot.schedule.job(self.store, slot.connection_id)

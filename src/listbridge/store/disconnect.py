@@ -40,6 +40,7 @@ KEPT: dict[str, str] = {
     "settings": "the organisation's choices for the connection, not the account's data",
     "runs": "the history of what ran; the journal and the run reports refer to it",
     "locks": "one sync at a time holds for the connection whatever account it reaches",
+    "job_queue": "what the workers ran and have queued for the connection, as runs",
     "journal": "the CRM's record of who changed what and why",
     "crm_accounts": "CRM data with its opt-outs (the mirrored cc_contact_id is cleared)",
     "crm_custom_fields": "CRM data",

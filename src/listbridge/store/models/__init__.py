@@ -15,6 +15,7 @@ from listbridge.store.models.connections import ApiBudget, CcAccount, Connection
 from listbridge.store.models.crm import CrmAccount, CrmCustomField, CrmCustomValue
 from listbridge.store.models.crm_choices import CrmChoiceRow, CrmFingerprint
 from listbridge.store.models.imports import ImportCursor, ImportPending
+from listbridge.store.models.job_queue import QueuedJob
 from listbridge.store.models.links import CcLink
 from listbridge.store.models.lists import CcListMirror, CrmList, CrmListMember, ListSyncMember
 from listbridge.store.models.push import PushActivity
@@ -52,6 +53,7 @@ __all__ = [
     "ListSyncMember",
     "Lock",
     "PushActivity",
+    "QueuedJob",
     "Run",
     "RunError",
     "Setting",

@@ -28,9 +28,10 @@ from listbridge.core.error_report import error_csv_chunks
 from listbridge.core.errors import LockHeldError, UserError
 from listbridge.store.runs import get_run, iter_run_errors
 from listbridge.web.auth import Running, Viewing, app_store
+from listbridge.web.celery_runner import runner_for
 from listbridge.web.errors import page_message
 from listbridge.web.job_work import Action, JobKind
-from listbridge.web.jobs import InProcessRunner, JobBoard, JobRunner
+from listbridge.web.jobs import JobBoard, JobRunner
 from listbridge.web.pages import ENV, render
 from listbridge.web.sync_view import LiveView, live_view, run_report, sync_screen
 from listbridge.web.viewer import Viewer
@@ -51,8 +52,7 @@ def jobs_of(request: Request) -> tuple[JobRunner, JobBoard]:
     state = request.app.state
     with _created:
         if getattr(state, "sync_runner", None) is None:
-            runner = InProcessRunner(app_store(request))
-            state.sync_runner, state.sync_board = runner, runner.board
+            state.sync_runner, state.sync_board = runner_for(app_store(request))
     return state.sync_runner, state.sync_board
 
 
