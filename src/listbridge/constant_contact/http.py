@@ -20,7 +20,7 @@ import httpx
 from listbridge.constant_contact.auth import RefreshingAuth
 from listbridge.constant_contact.config import ClientConfig
 from listbridge.constant_contact.errors import RateLimitedError, UnreachableError, classify
-from listbridge.constant_contact.limiter import Limiter, shared_limiter
+from listbridge.constant_contact.limiter import RequestLimiter, shared_limiter
 from listbridge.constant_contact.ports import BudgetLedger, MemoryLedger, TokenVault
 from listbridge.constant_contact.retry import retrying
 from listbridge.core.errors import RetriableApiError
@@ -48,13 +48,15 @@ class ApiSession:
         *,
         transport: httpx.BaseTransport | None = None,
         event_hooks: Hooks | None = None,
-        limiter: Limiter | None = None,
+        limiter: RequestLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         connection_key: str = "default",
     ) -> None:
         self.config, self.ledger, self._sleep = config, ledger or MemoryLedger(), sleep
         self.auth = RefreshingAuth(config, vault)
-        self.limiter = limiter or shared_limiter(connection_key, config.rate_per_second)
+        self.limiter: RequestLimiter = limiter or shared_limiter(
+            connection_key, config.rate_per_second
+        )
         self.stats = CallStats()
         self.http = httpx.Client(
             auth=self.auth,

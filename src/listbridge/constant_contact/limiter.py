@@ -4,8 +4,9 @@ The burst is 1, so requests are scheduled ``1/rate`` apart; a ``StartWindow`` th
 makes sure that, however late a thread actually starts its request, no one-second
 window of the server's (fixed-window) counter sees more than ``rate`` of them.
 
-One ``Limiter`` per connection and process (``shared_limiter``), so every thread
-working for a connection draws from the same 4 requests a second.
+One ``Limiter`` per account (or connection) and process (``shared_limiter``), so every
+thread working for it draws from the same 4 requests a second. ``RequestLimiter`` is what
+the client needs of a limiter; ``redis_limiter.RedisLimiter`` shares one between processes.
 """
 
 from __future__ import annotations
@@ -13,11 +14,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from listbridge.core.ratelimit import StartWindow, TokenBucket
 
 _registry: dict[str, Limiter] = {}
 _registry_lock = threading.Lock()
+
+
+class RequestLimiter(Protocol):
+    waited: float
+    pauses: int
+
+    @property
+    def rate(self) -> float: ...
+
+    def acquire(self) -> float: ...
+
+    def pause(self, seconds: float) -> None: ...
 
 
 class Limiter:
@@ -71,7 +85,7 @@ class Limiter:
 
 
 def shared_limiter(key: str, rate: float) -> Limiter:
-    """The process-wide limiter of a connection (``key``), made on first use."""
+    """The process-wide limiter of an account or connection (``key``), made on first use."""
     with _registry_lock:
         found = _registry.get(key)
         if found is None or found.rate != rate:

@@ -8,6 +8,7 @@ administrator hears of it once: sync/health.py).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,10 +16,12 @@ from typing import Any
 
 import httpx
 
+from listbridge.config import BROKER_URL_ENV, RATE_LIMIT_URL_ENV, ProcessConfig
 from listbridge.constant_contact import oauth
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.config import ClientConfig
 from listbridge.constant_contact.http import ApiSession
+from listbridge.constant_contact.limiter import RequestLimiter, shared_limiter
 from listbridge.constant_contact.models import AccountSummary
 from listbridge.constant_contact.ports import MemoryVault
 from listbridge.core.errors import NotConnectedError, UserError
@@ -47,15 +50,48 @@ def client_config(app: OAuthApp) -> ClientConfig:
 def _session(
     store: Store, connection_id: int, config: ClientConfig, vault: Any, holder: int | None = None
 ) -> ApiSession:
-    """`holder`: the connection whose authorisation it reuses (`connect --reuse`), whose
-    rate it shares too."""
+    """`holder`: the connection whose authorisation it reuses (`connect --reuse`)."""
+    options = dict(CLIENT_OPTIONS)
+    if "limiter" not in options:
+        options["limiter"] = _limiter(store, connection_id, holder, config.rate_per_second)
     return ApiSession(
-        config,
-        vault,
-        StoredBudget(store, connection_id, config.daily_limit),
-        connection_key=f"{store.url}#{holder or connection_id}",
-        **CLIENT_OPTIONS,
+        config, vault, StoredBudget(store, connection_id, config.daily_limit), **options
     )
+
+
+def _limiter(store: Store, connection_id: int, holder: int | None, rate: float) -> RequestLimiter:
+    """The rate is Constant Contact's per account: every connection of one account, in
+    every process that shares the Redis (if one is configured), draws from one limit.
+    Before the account is known (a first `connect`), the connection (or the one whose
+    authorisation it reuses) stands for it."""
+    identity = stored_identity(store, connection_id)
+    account = identity.account_id if identity is not None else ""
+    url, variable = rate_limit_redis(store.config)
+    if not url:
+        return shared_limiter(
+            f"account:{account}" if account else _fallback_key(store, connection_id, holder), rate
+        )
+    from listbridge.constant_contact.redis_limiter import redis_limiter  # redis, only when used
+
+    if account:
+        return redis_limiter(url, f"account:{account}", rate, variable)
+    # The store's URL may hold a password: only a digest of it goes into a Redis key.
+    digest = hashlib.sha256(store.url.encode()).hexdigest()[:16]
+    return redis_limiter(url, f"connection:{digest}:{holder or connection_id}", rate, variable)
+
+
+def _fallback_key(store: Store, connection_id: int, holder: int | None) -> str:
+    return f"{store.url}#{holder or connection_id}"
+
+
+def rate_limit_redis(config: ProcessConfig) -> tuple[str, str]:
+    """The Redis URL that shares the rate between processes and the variable it came from;
+    ("", "") when each process limits itself (the embedded default)."""
+    if config.rate_limit_url:
+        return config.rate_limit_url, RATE_LIMIT_URL_ENV
+    if config.broker_url.startswith(("redis://", "rediss://")):
+        return config.broker_url, BROKER_URL_ENV
+    return "", ""
 
 
 def open_client(store: Store, connection_id: int) -> ConstantContact:
