@@ -33,13 +33,14 @@ from listbridge.core.ratelimit import StartWindow
 
 KEY_PREFIX = "listbridge:rate:"
 
-# Returns 0 after recording a start, else the microseconds to wait before asking again.
+# Returns {0, now} after recording a start at ``now`` (µs, Redis's clock), else
+# {µs to wait before asking again, now}.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local limit, window, spacing = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then return paused * 1000 end
+if paused > 0 then return {paused * 1000, now} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[1])
 local wait = 0
@@ -51,10 +52,10 @@ if n >= limit then
   local nth = tonumber(redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')[2])
   wait = math.max(wait, nth + window - now)
 end
-if wait > 0 then return math.ceil(wait) end
+if wait > 0 then return {math.ceil(wait), now} end
 redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 0
+return {0, now}
 """
 
 # Lengthens the pause, never shortens it (two 429s: the later Retry-After may be shorter).
@@ -140,6 +141,8 @@ class RedisLimiter:
         self._lock = threading.Lock()
         self.waited = 0.0
         self.pauses = 0
+        #: when this process's latest request started, in µs of Redis's clock
+        self.last_start_us = 0
 
     @property
     def rate(self) -> float:
@@ -151,8 +154,9 @@ class RedisLimiter:
         while True:
             member = f"{self._member}{next(self._sequence)}"
             args = [self._limit, self._window_us, self._spacing_us, member, self._expiry_ms]
-            wait_us = int(self._run(self._acquire, [self.starts_key, self.pause_key], args))
+            wait_us, now_us = self._run(self._acquire, [self.starts_key, self.pause_key], args)
             if wait_us <= 0:
+                self.last_start_us = int(now_us)
                 break
             self._sleep(wait_us / 1_000_000)
             waited += wait_us / 1_000_000

@@ -53,13 +53,15 @@ def _session(
     """`holder`: the connection whose authorisation it reuses (`connect --reuse`)."""
     options = dict(CLIENT_OPTIONS)
     if "limiter" not in options:
-        options["limiter"] = _limiter(store, connection_id, holder, config.rate_per_second)
+        options["limiter"] = account_limiter(store, connection_id, holder, config.rate_per_second)
     return ApiSession(
         config, vault, StoredBudget(store, connection_id, config.daily_limit), **options
     )
 
 
-def _limiter(store: Store, connection_id: int, holder: int | None, rate: float) -> RequestLimiter:
+def account_limiter(
+    store: Store, connection_id: int, holder: int | None, rate: float
+) -> RequestLimiter:
     """The rate is Constant Contact's per account: every connection of one account, in
     every process that shares the Redis (if one is configured), draws from one limit.
     Before the account is known (a first `connect`), the connection (or the one whose

@@ -1,0 +1,149 @@
+"""The Redis limiter's script against the real Redis on 127.0.0.1:6379.
+
+Every test has a key prefix of its own, so parallel runs never share a count.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from listbridge.config import ProcessConfig
+from listbridge.constant_contact.redis_limiter import (
+    RateLimitUnavailableError,
+    RedisLimiter,
+    redis_client,
+    redis_limiter,
+)
+from listbridge.sync.cc_connection import rate_limit_redis
+
+URL = "redis://127.0.0.1:6379/13"
+WINDOW_US = 1_050_000
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    name = f"listbridge:test:{uuid.uuid4().hex}:"
+    yield name
+    client = redis_client(URL)
+    for key in client.scan_iter(f"{name}*"):
+        client.delete(key)
+
+
+def limiter(prefix: str, account: str = "account:1234567890") -> RedisLimiter:
+    return RedisLimiter(redis_client(URL), account, 4.0, prefix=prefix, url=URL)
+
+
+def assert_within_the_limit(starts: list[int]) -> None:
+    """A quarter second apart at least, and never five starts in 1.05 s."""
+    starts = sorted(starts)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert min(gaps) >= 250_000, gaps
+    spans = [starts[i + 4] - starts[i] for i in range(len(starts) - 4)]
+    assert min(spans) >= WINDOW_US, spans
+
+
+def test_starts_are_spaced_and_never_five_in_a_window(prefix: str) -> None:
+    first, second = limiter(prefix), limiter(prefix)
+    starts = []
+    for n in range(7):  # two limiters, as two processes would hold, taking turns
+        chosen = first if n % 2 else second
+        chosen.acquire()
+        starts.append(chosen.last_start_us)
+    assert_within_the_limit(starts)
+    assert first.waited + second.waited >= 1.3
+    starts_ttl = redis_client(URL).pttl(first.starts_key)
+    assert 0 < starts_ttl <= 2050, "the recent starts expire on their own"
+
+
+def test_a_pause_holds_back_every_limiter_of_the_account_and_is_never_shortened(
+    prefix: str,
+) -> None:
+    told, other = limiter(prefix), limiter(prefix)
+    elsewhere = limiter(prefix, "account:other")
+    told.pause(0.6)
+    told.pause(0.2)  # a later, shorter Retry-After does not cut the first one short
+    assert told.pauses == 2
+    assert elsewhere.acquire() < 0.1, "another account is not held back"
+    started = time.monotonic()
+    other.acquire()
+    assert time.monotonic() - started >= 0.5
+    assert other.waited >= 0.5
+    assert redis_client(URL).pttl(told.pause_key) < 0, "the pause key expired"
+
+
+def test_one_client_per_url_and_a_clear_refusal_when_redis_is_down() -> None:
+    assert redis_client(URL) is redis_client(URL)
+    with pytest.raises(RateLimitUnavailableError) as refused:
+        redis_limiter("redis://:hunter2@127.0.0.1:1/0", "account:1", 4.0)
+    message = str(refused.value)
+    assert "LISTBRIDGE_RATE_LIMIT_URL=redis://127.0.0.1:1/0" in message
+    assert "hunter2" not in message
+    assert refused.value.resumable
+
+
+def test_a_redis_that_goes_away_mid_job_is_a_clear_resumable_error(prefix: str) -> None:
+    gone = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    stopped = RedisLimiter(gone, "account:1", 4.0, prefix=prefix, url="redis://127.0.0.1:1/0",
+                           variable="LISTBRIDGE_BROKER_URL")  # fmt: skip
+    with pytest.raises(RateLimitUnavailableError, match="LISTBRIDGE_BROKER_URL"):
+        stopped.acquire()
+
+
+LIMITS, BROKER, TLS_BROKER = "redis://limits/2", "redis://broker/0", "rediss://broker/0"
+
+
+@pytest.mark.parametrize(
+    ("rate_limit_url", "broker_url", "expected"),
+    [
+        (LIMITS, BROKER, (LIMITS, "LISTBRIDGE_RATE_LIMIT_URL")),
+        ("", TLS_BROKER, (TLS_BROKER, "LISTBRIDGE_BROKER_URL")),
+        ("", "amqp://guest@127.0.0.1:5672//", ("", "")),
+        ("", "", ("", "")),
+    ],
+)
+def test_which_redis_counts_the_rate(
+    rate_limit_url: str, broker_url: str, expected: tuple[str, str]
+) -> None:
+    config = ProcessConfig(rate_limit_url=rate_limit_url, broker_url=broker_url)
+    assert rate_limit_redis(config) == expected
+
+
+HAMMER = """
+import json, sys, time
+from listbridge.constant_contact.redis_limiter import RedisLimiter, redis_client
+limiter = RedisLimiter(redis_client(sys.argv[1]), "account:hammered", 4.0, prefix=sys.argv[2])
+print("ready", flush=True)
+sys.stdin.readline()
+until, starts = time.monotonic() + 3.0, []
+while time.monotonic() < until:
+    limiter.acquire()
+    starts.append(limiter.last_start_us)
+print(json.dumps(starts))
+"""
+
+
+def test_three_processes_hammering_one_account_keep_its_limit(prefix: str) -> None:
+    command = [sys.executable, "-c", HAMMER, URL, prefix]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+    processes = [subprocess.Popen(command, text=True, **pipes) for _ in range(3)]
+    for process in processes:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    per_process = [json.loads(process.communicate(timeout=30)[0]) for process in processes]
+    assert all(per_process), "every process got its turns"
+    starts = [start for mine in per_process for start in mine]
+    assert 9 <= len(starts) <= 16, len(starts)
+    assert_within_the_limit(starts)
