@@ -41,9 +41,9 @@ from listbridge.core.setting_values import OnCrmDelete
 from listbridge.core.shared_emails import Sharing, Verdict, shared_addresses
 
 # The plan's vocabulary lives in push_actions; the jobs import it from here.
-__all__ = ["UNKNOWN_EMAIL", "Action", "CcState", "Create", "DeleteContact", "Link", "Plan",
+__all__ = ["UNKNOWN_EMAIL", "Action", "CcState", "Create", "DeleteContact", "Known", "Link", "Plan",
            "PushPolicy", "Reason", "Skip", "Subscribe", "Unsubscribe", "Update", "email_changed",
-           "plan_push"]  # fmt: skip
+           "plan_gone", "plan_push"]  # fmt: skip
 
 
 def plan_push(
@@ -52,12 +52,21 @@ def plan_push(
     existing: Mapping[str, CcState],
     policy: PushPolicy,
     siblings: Iterable[Account] = (),
+    known: Known | None = None,
 ) -> Plan:
-    """`siblings`: accounts not pushed now that share an address with one that is."""
+    """`siblings`: accounts not pushed now that share an address with one that is.
+
+    `known`: a streamed push plans its accounts a chunk at a time; what spans every chunk
+    (who shares an address, whose link holds a contact, which contacts are opted out) is
+    decided once, up front, and given here instead of being worked out from this chunk."""
     plan = Plan()
-    links, existing = _opt_outs_everywhere(links, existing)
+    links, existing = _opt_outs_everywhere(links, existing, known.opted_out if known else ())
     accounts = list(accounts)
-    ctx = _Context(links, existing, policy, _sharing(accounts, siblings, links, existing, policy))
+    if known is None:
+        sharing = _sharing(accounts, siblings, links, existing, policy)
+        ctx = _Context(links, existing, policy, sharing)
+    else:
+        ctx = _Context(links, existing, policy, known.sharing, known.owners)
     seen: set[str] = set()
     for account in accounts:
         seen.add(account.id)
@@ -72,14 +81,37 @@ def plan_push(
     return plan
 
 
+def plan_gone(links: Mapping[str, CcState], rule: OnCrmDelete) -> Plan:
+    """The links of accounts gone from the CRM (a streamed push: those no chunk held)."""
+    plan = Plan()
+    for account_id in sorted(links):
+        _gone(plan, account_id, links[account_id], rule)
+    return plan
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a chunk of a streamed push is planned with, decided over every account."""
+
+    #: every account not pushed because it shares its address (`shared_addresses`)
+    sharing: Mapping[str, Sharing]
+    #: contact id → the account linked to it, for the contacts this chunk may match
+    owners: Mapping[str, str]
+    #: contacts seen unsubscribed anywhere (a link, the look-up by e-mail, CC's opt-outs)
+    opted_out: Collection[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class _Context:
     links: Mapping[str, CcState]
     existing: Mapping[str, CcState]
     policy: PushPolicy
     sharing: Mapping[str, Sharing]
+    owners: Mapping[str, str] | None = None
 
     def owner_of(self, contact_id: str) -> str | None:
+        if self.owners is not None:
+            return self.owners.get(contact_id)
         return self._owners.get(contact_id)
 
     @cached_property
@@ -104,24 +136,30 @@ def _sharing(
 
 
 def _opt_outs_everywhere(
-    links: Mapping[str, CcState], existing: Mapping[str, CcState]
+    links: Mapping[str, CcState], existing: Mapping[str, CcState], known: Collection[str] = ()
 ) -> tuple[Mapping[str, CcState], Mapping[str, CcState]]:
     """A contact any source saw unsubscribed is unsubscribed in every state that names it.
 
     Links and the by-email look-up are read at different moments; consent must not
     depend on which of the two a decision happens to consult.
     """
+    if known:
+        # a streamed push: `existing` (every address looked up) was made safe once already
+        out = {s.contact_id for s in links.values() if s.unsubscribed} | set(known)
+        return _safe(links, out), existing
     out = {s.contact_id for s in (*links.values(), *existing.values()) if s.unsubscribed}
     if not out:
         return links, existing
+    return _safe(links, out), _safe(existing, out)
 
-    def safe(states: Mapping[str, CcState]) -> dict[str, CcState]:
-        return {
-            key: replace(s, unsubscribed=True) if s.contact_id in out else s
-            for key, s in states.items()
-        }
 
-    return safe(links), safe(existing)
+def _safe(states: Mapping[str, CcState], out: Collection[str]) -> Mapping[str, CcState]:
+    if not any(s.contact_id in out and not s.unsubscribed for s in states.values()):
+        return states
+    return {
+        key: replace(s, unsubscribed=True) if s.contact_id in out and not s.unsubscribed else s
+        for key, s in states.items()
+    }
 
 
 def _gone(plan: Plan, account_id: str, link: CcState, rule: OnCrmDelete) -> None:

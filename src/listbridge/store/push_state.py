@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,17 +27,88 @@ class PushedLink:
     state: CcState
 
 
+#: ids in one `IN (…)`: well under every backend's limit on bound parameters
+IDS_PER_QUERY = 500
+
+
 def link_states(session: Session, connection_id: int) -> dict[str, CcState]:
     """Every link of the connection as the planner sees it."""
+    query = _state_query(connection_id)
+    return _states(session.execute(query.execution_options(yield_per=PAGE)))
+
+
+def link_states_of(
+    session: Session, connection_id: int, account_ids: Iterable[str]
+) -> dict[str, CcState]:
+    """The links of these accounts (a chunk of a streamed push), as the planner sees them."""
+    found: dict[str, CcState] = {}
+    lists: dict[tuple[str, ...], frozenset[str]] = {}
+    for part in _slices(sorted(set(account_ids))):
+        query = _state_query(connection_id).where(CcLink.account_id.in_(part))
+        found |= _states(session.execute(query), lists)
+    return found
+
+
+def linked_account_ids(session: Session, connection_id: int) -> set[str]:
+    query = select(CcLink.account_id).where(CcLink.connection_id == connection_id)
+    return {str(i) for i in session.scalars(query.execution_options(yield_per=PAGE))}
+
+
+def unsubscribed_contact_ids(session: Session, connection_id: int) -> set[str]:
+    """The contacts of the links that say they are unsubscribed."""
+    query = select(CcLink.cc_contact_id).where(
+        CcLink.connection_id == connection_id, CcLink.permission_to_send == UNSUBSCRIBED
+    )
+    return {str(i) for i in session.scalars(query.execution_options(yield_per=PAGE))}
+
+
+def owners_of(session: Session, connection_id: int, contact_ids: Iterable[str]) -> dict[str, str]:
+    """contact id → the account linked to it, for these contacts."""
+    c = CcLink
+    found: dict[str, str] = {}
+    for part in _slices(sorted(set(contact_ids))):
+        query = select(c.cc_contact_id, c.account_id).where(
+            c.connection_id == connection_id, c.cc_contact_id.in_(part)
+        )
+        found |= {str(contact): str(account) for contact, account in session.execute(query)}
+    return found
+
+
+def links_of_contacts(
+    session: Session, connection_id: int, contact_ids: Iterable[str]
+) -> dict[str, CcState]:
+    """The links (account id → state) whose contacts are among these."""
+    found: dict[str, CcState] = {}
+    for part in _slices(sorted(set(contact_ids))):
+        query = _state_query(connection_id).where(CcLink.cc_contact_id.in_(part))
+        found |= _states(session.execute(query))
+    return found
+
+
+def _state_query(connection_id: int) -> Any:
     c = CcLink
     columns = (c.account_id, c.cc_contact_id, c.permission_to_send, c.list_ids, c.fingerprint)
-    query = select(*columns, c.email).where(c.connection_id == connection_id)
-    return {
-        str(row[0]): CcState(
-            str(row[1]), row[2] == UNSUBSCRIBED, frozenset(row[3] or ()), row[4], row[5]
-        )
-        for row in session.execute(query.execution_options(yield_per=PAGE))
-    }
+    return select(*columns, c.email).where(c.connection_id == connection_id)
+
+
+def _states(
+    rows: Iterable[Any], lists: dict[tuple[str, ...], frozenset[str]] | None = None
+) -> dict[str, CcState]:
+    # one frozenset per distinct set of lists: a million links share a handful of them
+    shared = {} if lists is None else lists
+    out = {}
+    for row in rows:
+        ids = tuple(row[3] or ())
+        list_ids = shared.get(ids)
+        if list_ids is None:
+            list_ids = shared[ids] = frozenset(ids)
+        out[str(row[0])] = CcState(str(row[1]), row[2] == UNSUBSCRIBED, list_ids, row[4], row[5])
+    return out
+
+
+def _slices(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        yield ids[start : start + IDS_PER_QUERY]
 
 
 def mark_unsubscribed(

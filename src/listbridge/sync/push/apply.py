@@ -23,6 +23,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from listbridge.constant_contact.bulk import Bulk, BulkResult
@@ -46,6 +47,8 @@ class Applied:
     keys: list[str] = field(default_factory=list)
     #: account id → contact made one by one (POST /contacts)
     created: dict[str, str] = field(default_factory=dict)
+    #: when CC began the first import (its clock): the contacts made since are the new ones
+    began: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,9 @@ def _import(
     result = bulk.import_contacts(key, rows, list(list_ids))
     applied.keys += result.keys
     calls.add("contacts_json_import", len(result.activities))
+    began = [a.created_at for a in result.activities if a.created_at is not None]
+    if began and len(began) == len(result.activities):
+        applied.began = min([*began, *([applied.began] if applied.began else [])])
     _collect(result, items, applied)
 
 

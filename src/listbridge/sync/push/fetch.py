@@ -33,7 +33,7 @@ from listbridge.core.settings import (
     PUSH_ON_CRM_DELETE,
     PUSH_TAG,
 )
-from listbridge.store.push_state import link_states, mark_unsubscribed
+from listbridge.store.push_state import link_states, links_of_contacts, mark_unsubscribed
 from listbridge.sync.job import JobContext
 from listbridge.sync.push import source
 from listbridge.sync.push.consent_carry import carry_cc_opt_outs
@@ -41,6 +41,8 @@ from listbridge.sync.push.source import Fetched
 from listbridge.sync.push.targets import resolve_targets
 
 KIND = "push"
+#: a push's accounts at a time: one JSON import's worth of contacts (facts §9)
+DEFAULT_CHUNK = 40_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class PushRequest:
     accounts: frozenset[str] | None = None
     #: a dry run also says, field by field, what would change in Constant Contact
     diff: bool = False
+    #: accounts read, planned, applied and recorded at a time (a push streams its CRM)
+    chunk_size: int = DEFAULT_CHUNK
 
 
 def plan_fetched(fetched: Fetched) -> Plan:
@@ -60,10 +64,19 @@ def plan_fetched(fetched: Fetched) -> Plan:
     )
 
 
-def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
-    """`write=False` (a dry run): reads alone; nothing made in CC, nothing stored."""
-    client, settings, crm = ctx.client, ctx.settings, ctx.crm
-    calls = source.Calls()
+@dataclass(frozen=True)
+class Setup:
+    """What a push plans with besides its accounts: the lists, the policy, the mapping."""
+
+    policy: PushPolicy
+    list_names: dict[str, str]
+    tag: str
+    custom: source.CustomFields
+
+
+def setup(ctx: JobContext, request: PushRequest, calls: source.Calls, write: bool) -> Setup:
+    """The target lists and custom fields (made when missing, unless `write` is False)."""
+    client, settings = ctx.client, ctx.settings
     targets = resolve_targets(client, request.lists, settings.get(PUSH_MAIN_LIST), calls,
                               create=write, every_name=request.diff)  # fmt: skip
     pairs: tuple[FieldPair, ...] = settings.get(PUSH_CUSTOM_FIELDS)
@@ -85,6 +98,15 @@ def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
         whole_crm=request.accounts is None,
         main_list_id=targets.main_list_id,
     )
+    return Setup(policy, targets.names, settings.get(PUSH_TAG), custom)
+
+
+def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
+    """`write=False` (a dry run): reads alone; nothing made in CC, nothing stored."""
+    client, crm = ctx.client, ctx.crm
+    calls = source.Calls()
+    made = setup(ctx, request, calls, write)
+    policy, custom = made.policy, made.custom
     # Consent first, then the accounts: an opt-out carried from CC holds in this plan.
     links = _consent_first(ctx, calls, write)
     siblings: list[Account] = []
@@ -95,7 +117,7 @@ def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
         # The rest of each household: whether one of them holds the address matters too.
         shared = crm.with_primary_emails(a.email for a in accounts)
         siblings = [a for a in shared if a.id not in request.accounts]
-    wanted = _emails_to_look_up(accounts, links, policy)
+    wanted = emails_to_look_up(accounts, links, policy)
     row_of = source.row_reader(policy.mapping, custom.names)
     # kept for the diff, and for a push's journal (the old values of the fields it sends)
     seen: dict[str, Contact] = {}
@@ -104,29 +126,38 @@ def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
         if wanted
         else {}
     )
-    learned = _with_known_emails(accounts, links, existing)
-    fetched = Fetched(accounts, links | learned, existing, policy, targets.names, calls,
-                      settings.get(PUSH_TAG), siblings=siblings, seen=seen,
-                      row_of=row_of)  # fmt: skip
+    learned = with_known_emails(accounts, links, existing)
+    fetched = Fetched(accounts, links | learned, existing, policy, made.list_names, calls,
+                      made.tag, siblings=siblings, seen=seen, row_of=row_of)  # fmt: skip
     fetched.learned.update({k: v for k, v in learned.items() if v.email != UNKNOWN_EMAIL})
     return fetched
 
 
 def _consent_first(ctx: JobContext, calls: source.Calls, write: bool) -> dict[str, CcState]:
     """Links as Constant Contact's consent is now: no push acts on a stale opt-in."""
+    gone = consent_first(ctx, calls, write)
+    with ctx.store.session() as session:
+        return with_consent(link_states(session, ctx.connection_id), gone)
+
+
+def consent_first(ctx: JobContext, calls: source.Calls, write: bool) -> set[str]:
+    """CC's opt-outs (contact ids), carried to the CRM and the links (unless a dry run)."""
     store, connection_id, client = ctx.store, ctx.connection_id, ctx.client
     gone = source.unsubscribed_ids(client, calls)
     with store.session() as session:
-        links = link_states(session, connection_id)
-    stale = {
-        a: s.contact_id for a, s in links.items() if s.contact_id in gone and not s.unsubscribed
-    }
+        links = links_of_contacts(session, connection_id, gone)
+    stale = {a: s.contact_id for a, s in links.items() if not s.unsubscribed}
     if write and stale:
         # The CRM first: a crash before the links are marked leaves the reconciliation
         # a change to see (and an opt-out already made), never the other way round.
         carry_cc_opt_outs(ctx.crm, stale, ctx.settings, KIND)
         with store.session() as session:
             mark_unsubscribed(session, connection_id, sorted(stale.values()), ctx.clock())
+    return gone
+
+
+def with_consent(links: dict[str, CcState], gone: set[str]) -> dict[str, CcState]:
+    """Links refreshed with CC's opt-outs (`consent_first`)."""
     return {
         account_id: CcState(s.contact_id, True, frozenset(), s.fingerprint)
         if s.contact_id in gone
@@ -135,7 +166,7 @@ def _consent_first(ctx: JobContext, calls: source.Calls, write: bool) -> dict[st
     }
 
 
-def _emails_to_look_up(
+def emails_to_look_up(
     accounts: list[Account], links: dict[str, CcState], policy: PushPolicy
 ) -> list[str]:
     """Addresses to find in CC: of unlinked accounts (when pushing to lists); of links
@@ -155,7 +186,7 @@ def _emails_to_look_up(
     return wanted
 
 
-def _with_known_emails(
+def with_known_emails(
     accounts: list[Account], links: dict[str, CcState], existing: dict[str, CcState]
 ) -> dict[str, CcState]:
     """Links an import made, completed from their contacts as read now: the contact's

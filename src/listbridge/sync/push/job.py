@@ -1,12 +1,13 @@
 """`listbridge push`: CRM accounts onto Constant Contact lists, consent first, bulk, resumable.
 
-fetch (`fetch.py`: CC opt-outs, the target lists, accounts, links, CC contacts for
-unlinked addresses) → plan (`core.push_plan`, pure) → apply (bulk imports and
-memberships, each activity remembered in `push_activities` before it is polled) →
-record (links with their fingerprints, error rows, counts and the journal of what it
-changed in Constant Contact (`journal.py`), in one transaction) →
-completion e-mail. A dry run (`preview.py`) stops after the plan and prints what
-applying it would cost, and with `--diff` what it would change.
+Streamed (`stream.py`): consent first and one pass over the accounts' addresses (CC
+contacts looked up, shared addresses decided), then chunk by chunk (`PushRequest.chunk_size`
+accounts): plan (`core.push_plan`, pure) → apply (bulk imports and memberships, each
+activity remembered in `push_activities` before it is polled) → record (links with their
+fingerprints, error rows, counts and the journal of what it changed in Constant Contact
+(`journal.py`), in one transaction per chunk) → completion e-mail. A dry run
+(`preview.py`) stops after the plan and prints what applying it would cost, and with
+`--diff` what it would change.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from listbridge.constant_contact.bulk import Bulk
 from listbridge.store.push_state import StoredMemo
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.completion_mail import Completion, Mail
 from listbridge.sync.job import Job, JobContext, JobStart, job_context, run_job
-from listbridge.sync.push.fetch import KIND, PushRequest, fetch, plan_fetched
-from listbridge.sync.push.journal import cc_changes, read_before
+from listbridge.sync.push.fetch import KIND, PushRequest
 from listbridge.sync.push.preview import dry_run_push
-from listbridge.sync.push.record import COUNTS, PushResult, record_push
-from listbridge.sync.push.steps import apply_push, settle_remembered
+from listbridge.sync.push.record import COUNTS, PushResult
+from listbridge.sync.push.steps import settle_remembered
+from listbridge.sync.push.stream import push_streamed
 
 __all__ = ["KIND", "PushJob", "PushRequest", "push", "run_push"]
 
@@ -53,15 +53,4 @@ def push(ctx: JobContext, request: PushRequest, run: RunRecorder) -> PushResult:
     """A push inside a lock and run someone holds (`push`, a list job's members, `sync full`)."""
     memo = StoredMemo(ctx.store, ctx.connection_id, ctx.clock)
     settle_remembered(ctx.client, memo, ctx.progress)
-    fetched = fetch(ctx, request, write=True)
-    plan = plan_fetched(fetched)
-    ctx.progress(f"plan: {plan.considered} accounts considered")
-    before = read_before(ctx.client, plan, fetched, ctx.progress)
-    applied = apply_push(Bulk(ctx.client, memo), ctx.client, plan, fetched, ctx.progress)
-    ctx.check_lock()
-    journal = cc_changes(plan, fetched, applied, before, ctx.clock())
-    result = record_push(
-        ctx.store, ctx.connection_id, run, plan, fetched, applied, ctx.clock(), journal
-    )
-    memo.forget(applied.keys)
-    return result
+    return push_streamed(ctx, request, run, memo)

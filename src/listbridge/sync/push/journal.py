@@ -59,7 +59,7 @@ def reads_before(plan: Plan, fetched: Fetched) -> tuple[set[str], int]:
     how many it reads one by one: a scan costs at least a page per 500 linked contacts."""
     seen = fetched.seen or {}
     missing = {u.contact_id for u in plan.updates} - set(seen)
-    return missing, max(source.FEW, 1 + len(fetched.links) // source.PAGE)
+    return missing, max(source.FEW, 1 + (fetched.link_total or len(fetched.links)) // source.PAGE)
 
 
 def cc_changes(

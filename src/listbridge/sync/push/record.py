@@ -117,7 +117,10 @@ def record_push(
         forget_lists(session, connection_id, [u.account_id for u in plan.unsubscribes])
         drop_links(session, connection_id, [d.account_id for d in plan.deletes])
         run.add_errors([*result.errors, *result.warnings], session)
-        save_progress(session, run.run_id, result.counts, {"links": len(links)})
+        # a streamed push records chunk by chunk: the run's counts so far, this chunk's added
+        so_far = Counter(run.counts)
+        so_far.update(result.counts)
+        save_progress(session, run.run_id, so_far, {"links": len(links)})
     run.counts.update(result.counts)
     result.run_id, result.status = run.run_id, run.outcome()
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.contacts import ContactPart
@@ -74,6 +75,8 @@ class Fetched:
     seen: dict[str, Contact] | None = None
     #: how a contact read from CC becomes a row of the shape the push sends
     row_of: RowReader | None = None
+    #: every link of the connection, when `links` holds a chunk's alone (what a scan costs)
+    link_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -143,10 +146,12 @@ def contacts_by_email(
     calls: Calls,
     fingerprint_of: Fingerprinter | None = None,
     seen: dict[str, Contact] | None = None,
+    updated_after: datetime | None = None,
 ) -> dict[str, CcState]:
     """The live CC contacts with these addresses (match keys), looked up or scanned; with
     `fingerprint_of`, each with the fingerprint of the fields it holds. `seen` keeps each
-    contact found, by id (a dry run's diff reads none of them twice)."""
+    contact found, by id (a dry run's diff reads none of them twice). `updated_after`:
+    a scan reads only the contacts changed since (those a chunk's imports just made)."""
     wanted = {match_key(e) for e in emails}
     if not wanted:
         return {}
@@ -157,7 +162,7 @@ def contacts_by_email(
         live = (c for c in found if c is not None and c.deleted_at is None)
         return _states(live, wanted, fingerprint_of, seen)
     scanned = Counter[str]()
-    contacts = _counted(client.iter_contacts(include=include), scanned)
+    contacts = _counted(client.iter_contacts(include=include, updated_after=updated_after), scanned)
     states = _states(contacts, wanted, fingerprint_of, seen)
     calls.add("scan contacts", 1 + scanned["contacts"] // PAGE)
     return states

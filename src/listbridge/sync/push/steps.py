@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from listbridge.constant_contact.bulk import Bulk, Poller
 from listbridge.constant_contact.client import ConstantContact
@@ -65,20 +66,26 @@ def apply_push(
     plan: Plan,
     fetched: Fetched,
     progress: Callable[[str], None],
+    streamed: bool = False,
 ) -> PushApplied:
+    """`streamed`: a chunk of a push; the new contacts are found among those changed since
+    its imports began, not by a scan of every contact (one per chunk would add up)."""
     contact_of = {u.account_id: u.contact_id for u in plan.updates}
     groups = import_groups(plan, states_of(plan, fetched))
     progress(f"sending {sum(map(len, groups.values()))} contacts in {len(groups)} group(s)")
     keep_company = not fetched.policy.mapping.include_company
     done = apply_imports(bulk, client, groups, contact_of, fetched.calls, keep_company)
-    result = PushApplied(done.errors, done.refused, done.keys, done.created)
+    result = PushApplied(done.errors, done.refused, done.keys, done.created, done.began)
     result.created_ids.update(done.created)
     result.keys += apply_subscribes(bulk, plan, fetched.calls)
     result.keys += apply_removals(bulk, plan, fetched.calls)
     made = [c for c in plan.creates if c.account_id not in result.refused | set(done.created)]
     if made:
         progress(f"finding the {len(made)} new contacts")
-        found = contacts_by_email(client, [c.contact.email for c in made], fetched.calls)
+        # CC's clock, a second early: only what its imports made since is scanned
+        since = None if done.began is None or not streamed else done.began - timedelta(seconds=1)
+        emails = [c.contact.email for c in made]
+        found = contacts_by_email(client, emails, fetched.calls, updated_after=since)
         for create in made:
             state = found.get(match_key(create.contact.email))
             if state is not None:
