@@ -38,8 +38,13 @@ from listbridge.core.filter_syntax import (
 
 __all__ = [
     "DEFAULT_RULES",
+    "AllOf",
+    "AnyOf",
+    "Checked",
     "FilterError",
+    "Negation",
     "Segment",
+    "Test",
     "compile_filter",
     "meets_defaults",
     "parse_filter",
@@ -53,11 +58,44 @@ DEFAULT_RULES = (
 
 
 @dataclass(frozen=True)
+class Test:
+    """A checked comparison: its field resolved, its values in the field's normal form
+    (text stripped and case-folded, numbers as Decimal, dates as date, true/false)."""
+
+    field: str  # a standard column, "any_email", or a custom field's name
+    custom: bool
+    kind: str  # "text", "number", "date" or "boolean"
+    op: str  # = != < <= > >= in, not in, contains, is empty, is not empty
+    targets: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Negation:
+    operand: Checked
+
+
+@dataclass(frozen=True)
+class AllOf:
+    operands: tuple[Checked, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    operands: tuple[Checked, ...]
+
+
+#: the checked tree of a filter: what a CRM that queries its own database translates
+#: (crm/builtin/filter_sql.py), with the same meaning as the predicate
+Checked = Test | Negation | AllOf | AnyOf
+
+
+@dataclass(frozen=True)
 class Segment:
     """A compiled filter."""
 
     text: str
     _predicate: Predicate = field(repr=False, compare=False)
+    tree: Checked | None = field(default=None, repr=False, compare=False)
 
     def matches(self, account: Account) -> bool:
         """The user's criteria only."""
@@ -78,7 +116,8 @@ def meets_defaults(account: Account) -> bool:
 def compile_filter(text: str, custom_fields: Sequence[CustomFieldDef] = ()) -> Segment:
     """The segment a filter describes; FilterError when it cannot be read or checked."""
     node = parse_filter(text)
-    return Segment(text.strip(), _Compiler(text, custom_fields).compile(node))
+    compiler = _Compiler(text, custom_fields)
+    return Segment(text.strip(), compiler.compile(node), compiler.checked(node))
 
 
 # Values are normalised once per account: text stripped and case-folded, datetimes to
@@ -219,6 +258,23 @@ class _Compiler:
             return lambda a: not inner(a)
         preds = [self.compile(n) for n in node.operands]
         return _all(preds) if isinstance(node, And) else _any(preds)
+
+    def checked(self, node: Node) -> Checked:
+        if isinstance(node, Comparison):
+            f = self.field(node.field)
+            targets = tuple(self.target(v, f, node.op) for v in node.values)
+            custom = f.label.startswith("custom.")  # a standard label never starts so
+            name = self.custom_name(node.field) if custom else f.label
+            return Test(name, custom, f.kind, node.op, targets)
+        if isinstance(node, Not):
+            return Negation(self.checked(node.operand))
+        operands = tuple(self.checked(n) for n in node.operands)
+        return AllOf(operands) if isinstance(node, And) else AnyOf(operands)
+
+    def custom_name(self, ref: FieldRef) -> str:
+        found = self.exact.get(ref.name) or self.folded.get(ref.name.casefold())
+        assert found is not None  # self.field resolved it
+        return found.name
 
     def comparison(self, c: Comparison) -> Predicate:
         f = self.field(c.field)

@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account, CustomFieldDef, CustomValue
+from listbridge.core.filters import Segment
 from listbridge.core.journal import Change
 from listbridge.core.matching import AccountKeys
 
@@ -190,4 +191,17 @@ class CrmWithDeletion(Protocol):
     def delete(self, account_ids: Iterable[str], *, reason: str, run_id: int | None = None) -> int:
         """Mark these accounts deleted (journaled: field `deleted`); how many were not
         deleted already. An unknown id refuses the whole call."""
+        ...
+
+
+@runtime_checkable
+class CrmWithSegments(Protocol):
+    """A CRM that runs a segment filter (`--where`) in its own database, instead of
+    listbridge reading every account to test it in Python (docs/filters.md says which
+    do). The answer must be exactly the Python predicate's (core/filters.py)."""
+
+    def select_account_ids(self, segment: Segment | None, *, defaults: bool = True) -> list[str]:
+        """The ids, sorted, of the live accounts `segment` selects (`defaults`: the default
+        exclusions apply too, as `Segment.selects`; else as `Segment.matches`). None: every
+        live account (that meets the defaults, with `defaults`)."""
         ...

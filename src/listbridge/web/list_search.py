@@ -3,9 +3,9 @@ exclusions, criteria rows, filter text) checked one by one, so that an error poi
 the piece it is in, then composed into one filter (core/filter_compose.py) and run over
 the CRM's accounts.
 
-The filter language is evaluated in Python (core/filters.py), so a search reads every
-account of the CRM once: O(accounts), like `lists add --where`. Only the page shown is
-kept as accounts; the rest are ids.
+The builtin CRM runs the filter as SQL (crm/builtin/filter_sql.py); another CRM's
+accounts are all read once and tested in Python (core/filters.py), like `lists add
+--where`. Only the page shown is kept as accounts; the rest are ids.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from listbridge.core.filter_syntax import FilterError
 from listbridge.core.filters import DEFAULT_RULES, compile_filter
 from listbridge.core.list_roster import account_name
 from listbridge.crm.protocol import CrmWithLists
+from listbridge.crm.segments import segment_ids
 from listbridge.web.sync_view import Pager
 
 RESULTS_PAGE = 50
@@ -145,10 +146,8 @@ def run_search(crm: CrmWithLists, form: SearchForm, page: int, *, run: bool = Tr
 def matching_ids(crm: CrmWithLists, text: str, custom: Sequence[CustomFieldDef]) -> list[str]:
     """Every account the filter text matches (the user's criteria only: the exclusions
     they kept are clauses of the text), sorted by id."""
-    if not text.strip():
-        return sorted(a.id for a in crm.changed_since(None))
-    segment = compile_filter(text, custom)
-    return sorted(a.id for a in crm.changed_since(None) if segment.matches(a))
+    segment = compile_filter(text, custom) if text.strip() else None
+    return segment_ids(crm, segment, defaults=False)
 
 
 def _found(account: Account) -> Found:

@@ -19,11 +19,12 @@ from listbridge.core.accounts import (
     CustomValue,
 )
 from listbridge.core.errors import UserError
+from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
 from listbridge.core.matching import AccountKeys
 from listbridge.core.rows import KNOWN_COLUMNS, MAX_LENGTHS
 from listbridge.core.values import format_custom, parse_custom
-from listbridge.crm.builtin import deletion, writes
+from listbridge.crm.builtin import deletion, filter_sql, writes
 from listbridge.crm.builtin.lists import BuiltinLists
 from listbridge.crm.builtin.records import (
     ACCOUNTS,
@@ -82,6 +83,11 @@ class BuiltinCrm(BuiltinLists):
             return read_accounts(
                 session, self.connection_id, wanted, catalog, live_only=not include_deleted
             )
+
+    def select_account_ids(self, segment: Segment | None, *, defaults: bool = True) -> list[str]:
+        """In SQL (crm/builtin/filter_sql.py): a list's audience without reading everyone."""
+        with self.store.session() as session:
+            return filter_sql.select_ids(session, self.connection_id, segment, defaults=defaults)
 
     def get_stored(self, account_id: str) -> tuple[Account, datetime | None] | None:
         """The account even when deleted, with when it was deleted (None: it is not)."""

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from listbridge.core.errors import UserError
 from listbridge.core.filters import compile_filter
+from listbridge.crm.segments import segment_ids
 from listbridge.store.db import Store
 from listbridge.store.link_lists import link_memberships
 from listbridge.store.list_sync_state import ListPair, read_bases, save_bases
@@ -50,7 +51,7 @@ def add_members(
 def _chosen(ctx: JobContext, accounts: Sequence[str], where: str | None) -> frozenset[str]:
     if where is not None:
         segment = compile_filter(where, ctx.crm.custom_fields())
-        return frozenset(a.id for a in ctx.crm.changed_since(None) if segment.selects(a))
+        return frozenset(segment_ids(ctx.crm, segment, defaults=True))
     missing = [a for a in accounts if ctx.crm.get(a) is None]
     if missing:
         raise UserError(f"--account: no CRM account with id {', '.join(missing[:5])}")

@@ -14,8 +14,10 @@ from functools import cached_property
 
 from listbridge.core.accounts import Account, FieldType
 from listbridge.core.errors import UserError
-from listbridge.core.filters import compile_filter, meets_defaults
+from listbridge.core.filter_compose import quoted
+from listbridge.core.filters import Segment, compile_filter
 from listbridge.crm.protocol import CrmWithLists
+from listbridge.crm.segments import segment_ids
 from listbridge.store.link_lists import LinkMembership
 from listbridge.store.list_sync_state import ListPair
 from listbridge.sync.lists.refresh import Refreshed
@@ -54,10 +56,16 @@ class Audience:
             if cc_list_id in moved.get(a, m.list_ids) and not m.unsubscribed and a not in gone
         )
 
+    def chosen(self, segment: Segment | None) -> frozenset[str]:
+        """The live accounts `segment` selects (None: that meet the defaults), in the CRM's
+        own database where it can (crm/segments.py), else over `accounts`."""
+        return frozenset(
+            segment_ids(self.crm, segment, defaults=True, accounts=lambda: self.accounts.values())
+        )
+
     def crm_members(self, pair: ListPair) -> frozenset[str]:
         if pair.rule_kind == WHERE:
-            segment = compile_filter(pair.rule, self.crm.custom_fields())
-            return frozenset(a.id for a in self.accounts.values() if segment.selects(a))
+            return self.chosen(compile_filter(pair.rule, self.crm.custom_fields()))
         if pair.rule_kind == CRM_LIST:
             return self._bound_crm_list(pair.rule)
         if pair.crm_name is None:
@@ -70,13 +78,11 @@ class Audience:
         return frozenset(self.crm.list_members(pair.crm_name))
 
     def _bound_crm_list(self, name: str) -> frozenset[str]:
-        accounts = self.accounts
         checkbox = checkbox_field(self.crm, name)
         if checkbox is not None:
-            chosen = (a for a in accounts.values() if a.custom.get(checkbox) is True)
-        else:
-            chosen = (accounts[i] for i in self.crm.list_members(name) if i in accounts)
-        return frozenset(a.id for a in chosen if meets_defaults(a))
+            ticked = f"custom.{quoted(checkbox)} = true"
+            return self.chosen(compile_filter(ticked, self.crm.custom_fields()))
+        return self.chosen(None) & frozenset(self.crm.list_members(name))
 
 
 def checkbox_field(crm: CrmWithLists, name: str) -> str | None:
