@@ -102,3 +102,36 @@ def tests_module(name: str) -> ModuleType:
     if root not in sys.path:
         sys.path.append(root)
     return importlib.import_module(name)
+
+
+def run_job(args: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
+    """Run `args` as a child; its stdout, wall seconds and exact peak RSS in MB, from the
+    child's own rusage (wait4). Fine when this process is small: Popen spawns with vfork
+    or posix_spawn, so no copy of this process counts toward the child's peak."""
+    began = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(args, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - began
+        if process.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{args} failed ({process.returncode}): {err.read()[-2000:]}")
+        out.seek(0)
+        return out.read(), elapsed, usage.ru_maxrss / 1024
+
+
+def start_emulator_with(*options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`listbridge emulator --auto-approve OPTIONS` in its own process; its base URL."""
+    port = free_port()
+    args = [*EMULATOR, "--port", str(port), *options]
+    process = subprocess.Popen(args, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120  # a loaded machine starts it slowly
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(f"{base}/__emulator__/counters", timeout=1)
+            return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"emulator did not start ({args})")

@@ -1,0 +1,91 @@
+"""The fewest API calls Constant Contact's documented bulk limits allow for each step's work
+(/work/shared/docs/constant-contact-v3-facts.md §4, §7; docs/constant-contact-client.md):
+a JSON import carries ≤ 39,999 contacts and ≤ 4,000,000 bytes; an id-based list activity
+≤ 500 contact ids; a read page ≤ 500 records. Every activity needs at least one poll of
+GET /activities/{id}, counted apart (`polls`). Each minimum says how it was computed."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from stats_pull import least_calls
+
+PAGE = 500
+IDS = 500
+
+
+def pages(records: int) -> int:
+    return max(1, math.ceil(records / PAGE))
+
+
+def initial_push(fill: dict[str, Any]) -> dict[str, Any]:
+    n, imports = fill["eligible_contacts"], fill["imports_minimum"]
+    return {
+        "calls": imports,
+        "polls": imports,
+        "how": f"{n:,} eligible contacts, {fill['payload_bytes']:,} bytes of rows: "
+        f"max(ceil(bytes / 4 MB), ceil(contacts / 39,999)) = {imports} JSON imports, "
+        f"≥ 1 poll each",
+    }
+
+
+def incremental_push(changed: int) -> dict[str, Any]:
+    imports = math.ceil(changed / 39_999)
+    return {
+        "calls": imports,
+        "polls": imports,
+        "how": f"{changed:,} changed accounts: ceil({changed:,} / 39,999) = {imports} JSON "
+        f"import(s), ≥ 1 poll each",
+    }
+
+
+def import_from_cc(contacts: int) -> dict[str, Any]:
+    return {
+        "calls": pages(contacts),
+        "polls": 0,
+        "how": f"{contacts:,} contacts read: ceil({contacts:,} / 500) = {pages(contacts)} "
+        "pages of GET /contacts",
+    }
+
+
+def list_fill(members: int) -> dict[str, Any]:
+    adds = math.ceil(members / IDS)
+    return {
+        "calls": adds,
+        "polls": adds,
+        "how": f"{members:,} members added: ceil({members:,} / 500) = {adds} "
+        "add_list_memberships, ≥ 1 poll each",
+    }
+
+
+def lists_sync(added: int, removed: int) -> dict[str, Any]:
+    adds, removes = math.ceil(added / IDS), math.ceil(removed / IDS)
+    return {
+        "calls": 1 + adds + removes,
+        "polls": adds + removes,
+        "how": f"1 page of the list's CC changes + ceil({added:,} / 500) add_list_memberships "
+        f"+ ceil({removed:,} / 500) remove_list_memberships = {1 + adds + removes}, "
+        "≥ 1 poll each activity",
+    }
+
+
+def unsubscribes(in_cc: int, in_crm: int) -> dict[str, Any]:
+    return {
+        "calls": pages(in_cc) + in_crm,
+        "polls": 0,
+        "how": f"ceil({in_cc:,} CC opt-outs / 500) = {pages(in_cc)} page(s) of GET "
+        f"/contacts?status=unsubscribed&optout_after + {in_crm:,} PUT /contacts/{{id}} "
+        "(v3 has no bulk unsubscribe outside the partner API)",
+    }
+
+
+def stats_pull(rows_by_report: list[int], campaigns: int) -> dict[str, Any]:
+    least = least_calls(rows_by_report, campaigns, campaigns)
+    return {
+        "calls": least,
+        "polls": 0,
+        "how": f"{sum(rows_by_report):,} tracking rows in {len(rows_by_report)} reports: "
+        "ceil(rows / 500) pages per report + summary pages + ceil(campaigns / 10) stats "
+        f"calls + 2 per new campaign = {least}",
+    }

@@ -1,0 +1,80 @@
+"""One measured step of the performance report: a job in its own process, the API calls
+it made by endpoint (the emulator's counters, reset before it), wall time, peak RSS."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from common import run_job
+
+DATA = str(Path(__file__).with_name("perf_data.py"))
+POLL = "GET /v3/activities/{activity_id}"
+
+
+@dataclass
+class Harness:
+    """The emulator's controls and the listbridge command line for one database."""
+
+    base: str
+    db_url: str
+    control: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.control = httpx.Client(base_url=f"{self.base}/__emulator__", timeout=3600)
+
+    @property
+    def cli(self) -> list[str]:
+        return [sys.executable, "-m", "listbridge", "--db", self.db_url]
+
+    def data(self, action: str, *numbers: int) -> dict[str, Any]:
+        """A bench/perf_data.py action in a child process (not measured)."""
+        out, _, _ = run_job([sys.executable, DATA, action, self.db_url, *map(str, numbers)])
+        return dict(json.loads(out))
+
+    def quiet(self, *args: str) -> str:
+        """A listbridge command that prepares a step (not measured)."""
+        return run_job([*self.cli, *args])[0]
+
+    def job(self, *args: str, records: int, minimum: dict[str, Any]) -> dict[str, Any]:
+        """`listbridge ARGS --json`, measured; `minimum` holds `calls` (without polls),
+        `polls` and `how` (the reasoning, for the report)."""
+        self.control.post("/counters/reset").raise_for_status()
+        out, seconds, peak = run_job([*self.cli, *args, "--json"])
+        counters = self.control.get("/counters").json()
+        by_endpoint: dict[str, int] = counters["by_endpoint"]
+        result = json.loads(out)
+        polls = by_endpoint.get(POLL, 0)
+        least = minimum["calls"] + minimum["polls"]
+        return {
+            "command": " ".join(["listbridge", *args, "--json"]),
+            "records": records,
+            "api_calls": counters["total"],
+            "polls": polls,
+            "by_endpoint": by_endpoint,
+            "minimum": minimum,
+            "ratio": round(counters["total"] / max(1, least), 3),
+            "ratio_without_polls": round((counters["total"] - polls) / max(1, minimum["calls"]), 3),
+            "seconds": round(seconds, 2),
+            "records_per_s": round(records / seconds) if seconds else None,
+            "planning_records_per_s": planning_rate(result),
+            "peak_rss_mb": round(peak),
+            "result": {k: v for k, v in result.items() if not isinstance(v, list | dict)},
+            "errors": len(result.get("errors", []) or []),
+        }
+
+
+def planning_rate(result: dict[str, Any]) -> float | None:
+    """The planning speed a job reports, under whatever key names it."""
+    for key, value in result.items():
+        if "plan" in key and ("per_s" in key or "rate" in key) and isinstance(value, int | float):
+            return float(value)
+    timing = result.get("timings") or result.get("planning")
+    if isinstance(timing, dict):
+        return planning_rate(timing)
+    return None

@@ -1,0 +1,99 @@
+"""The performance report (issue 19): every job at each size against the emulator at
+Constant Contact's rate, beside a naive one-request-per-contact baseline.
+
+    .venv/bin/python bench/performance.py [--sizes 10000,100000,1000000]
+                                          [--out docs/performance.md] [--naive 1000,10000]
+    ./dev bench performance --sizes 10000
+
+Per size, a fresh emulator (`listbridge emulator --auto-approve --rate-limit 4`, its own
+process) and a fresh SQLite file; the steps are bench/perf_run.py's, the minimums
+bench/perf_minimum.py's, the baseline bench/perf_naive.py's (its first number of
+accounts paced against the rate-limited emulator for the time, its second against an
+unlimited one for the calls). Writes the Markdown to --out and the raw figures to
+bench/results/performance-<UTC time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import perf_naive
+import perf_report
+import perf_run
+from common import RESULTS, start_emulator_with, write_results
+from perf_steps import Harness
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(message: str) -> None:
+    print(f"{datetime.now(UTC):%H:%M:%S} {message}", flush=True)
+
+
+def one_size(n: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["LISTBRIDGE_KEY_FILE"] = f"{tmp}/secret.key"
+        process, base = start_emulator_with("--rate-limit", "4")
+        try:
+            return perf_run.measure(Harness(base, f"sqlite:///{tmp}/perf.db"), n, log)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def naive(paced: int, counted: int) -> dict[str, Any]:
+    found = {}
+    for label, accounts, options in (
+        ("paced", paced, ("--rate-limit", "4")),
+        ("counted", counted, ()),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["LISTBRIDGE_KEY_FILE"] = f"{tmp}/secret.key"
+            process, base = start_emulator_with(*options)
+            try:
+                found[label] = perf_naive.run(base, accounts, paced=label == "paced")
+            finally:
+                process.terminate()
+                process.wait(timeout=60)
+        log(f"naive {label}: {found[label]['api_calls']} calls, {found[label]['seconds']} s")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument("--naive", default="1000,10000", help="paced,counted accounts")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    began = time.perf_counter()
+    results: dict[str, Any] = {
+        "machine": perf_report.machine(),
+        "command": " ".join([".venv/bin/python", "bench/performance.py", *sys.argv[1:]]),
+        "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "extrapolate_to": [10_000, 100_000, 1_000_000],
+        "sizes": [],
+    }
+    for n in sizes:
+        log(f"{n:,} accounts")
+        results["sizes"].append(one_size(n))
+        log(f"{n:,} accounts done at {time.perf_counter() - began:.0f} s")
+    if args.naive:
+        paced, counted = (int(x) for x in args.naive.split(","))
+        results["naive"] = naive(paced, counted)
+    results["seconds"] = round(time.perf_counter() - began)
+    path = write_results("performance", results)
+    results["raw"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    Path(args.out).write_text(perf_report.markdown(results))
+    log(f"written {args.out} and {path} ({results['seconds']} s; results in {RESULTS})")
+
+
+if __name__ == "__main__":
+    main()
