@@ -152,6 +152,8 @@ def test_two_processes_of_one_account_share_its_rate_and_budget(
         used = [budget_today(store, cid) for cid in ids]
         assert used[0] == used[1] == used[2], "one budget for the account"
         assert used[0][0] - before[0] == 2 * CALLS
+        unknown = max(ids) + 1  # no account stored: counted on a row of its own
+        assert budget_today(store, unknown) == (0, 10_000)
     finally:
         store.close()
     shown = [cli(*options, "status", "--offline", "--json") for options in ((), BRANCH)]
