@@ -7,12 +7,14 @@ A job that meets the connection's lock held:
 - by a holder that looks dead (it stopped renewing) whose lease has not lapsed yet (a
   worker killed on another machine): the task is retried once the lease lapses, and the
   job then takes the lock over and resumes from its checkpoints;
-- by a live holder, when this very entry was running already (the broker delivered it
-  again while its first worker still works, past the visibility timeout): retried the
-  same way, and dropped once that worker finishes the entry;
 - else, for a schedule, skipped to the next slot as the in-process scheduler does; for
   a button, refused with the holder's words (`refused`).
 A holder killed on the worker's own machine needs no wait: the lock sees it is gone.
+
+An entry delivered again while it is marked running (its worker died, or still works
+past the visibility timeout) waits while the connection's lock is live, looking again
+as the lease would lapse: once that worker finished the entry, the delivery ends; if the
+worker died, its lock lapses (or is seen gone at once) and the delivery takes the job over.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from listbridge.store.job_queue import (
     requeue,
 )
 from listbridge.store.locks import read_lease
+from listbridge.store.processes import holder_is_gone
 
 log = logging.getLogger("listbridge.worker")
 #: a retry waits this much past the lease's end, so that it finds the lease lapsed
@@ -66,15 +69,24 @@ class Done:
     run_id: int | None = None
 
 
-def lease_wait(store: Store, connection_id: int, redelivered: bool, now: datetime) -> float | None:
-    """Seconds until the connection's lock can be taken over, if the job should wait for
-    it (see the module); None: the lock's holder is alive, the job is refused or skipped."""
+def lease_wait(store: Store, connection_id: int, now: datetime) -> float | None:
+    """Seconds until the lock of a holder that stopped renewing it lapses (a worker killed
+    on another machine); None: the lock's holder is alive, the job is refused or skipped."""
     lease = read_lease(store, connection_id)
     if lease is None:
         return MARGIN.total_seconds()  # released since: try again at once
     ttl = lease.expires_at - lease.heartbeat_at
-    silent = now - lease.heartbeat_at > ttl * (BEATS_PER_TTL - 1) / BEATS_PER_TTL
-    if not (silent or redelivered):
+    if now - lease.heartbeat_at <= ttl * (BEATS_PER_TTL - 1) / BEATS_PER_TTL:
+        return None
+    return max(lease.expires_at - now + MARGIN, MARGIN).total_seconds()
+
+
+def first_delivery_alive(store: Store, connection_id: int, now: datetime) -> float | None:
+    """For an entry delivered again while marked running: seconds to wait while the
+    connection's lock is live (its first worker may still be at work, past the visibility
+    timeout); None when nothing live holds it (that worker died: take the job over)."""
+    lease = read_lease(store, connection_id)
+    if lease is None or lease.is_stale(now) or holder_is_gone(lease.process):
         return None
     return max(lease.expires_at - now + MARGIN, MARGIN).total_seconds()
 
@@ -88,14 +100,21 @@ def serve_entry(
 ) -> None:
     """Run a queued entry's job on this worker and record how it ended."""
     before = get_entry(store, entry_id)
+    if before is not None and before.state == RUNNING:
+        wait = first_delivery_alive(store, before.connection_id, utc_now())
+        if wait is not None:
+            # Not taken over, not dropped: if that worker dies, this delivery resumes it.
+            log.info("queue entry %s runs on %s: looking again in %.1f s",
+                     entry_id, before.worker, wait)  # fmt: skip
+            raise task.retry(countdown=wait, max_retries=None)
     entry = claim(store, entry_id, worker_name(), utc_now())
-    if before is None or entry is None:
+    if entry is None:
         log.info("queue entry %s finished already: not run again", entry_id)
         return
     try:
         done = work()
     except LockHeldError as error:
-        wait = lease_wait(store, entry.connection_id, before.state == RUNNING, utc_now())
+        wait = lease_wait(store, entry.connection_id, utc_now())
         if wait is not None:
             requeue(store, entry_id, f"waiting {wait:.1f} s for the lock: {error}")
             raise task.retry(countdown=wait, max_retries=None) from None

@@ -12,6 +12,7 @@ place per schedule in it, and the FIFO queue serves every connection in turn.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -19,49 +20,39 @@ from listbridge.runner.registry import Registry
 from listbridge.runner.slots import plan_slots, skip_reason
 from listbridge.runner.task_names import QUEUE, SCHEDULE_TASK
 from listbridge.store.db import Store
-from listbridge.store.job_queue import FAILED, enqueue, finish, last_enqueued, set_task
-from listbridge.store.schedule_state import last_started
+from listbridge.store.job_queue import FAILED, enqueue, finish
+from listbridge.store.last_served import last_served_all
 
 log = logging.getLogger("listbridge.scheduler")
 ORIGIN = "scheduler"
 
 
-def last_served(store: Store, connection_id: int, job: str) -> datetime | None:
-    """The newer of the job's last run and its slot's last queue entry there."""
-    found = [
-        moment
-        for moment in (
-            last_started(store, connection_id, job),
-            last_enqueued(store, connection_id, job),
-        )
-        if moment is not None
-    ]
-    return max(found, default=None)
-
-
 def enqueue_due(store: Store, registry: Registry, app: Any, now: datetime) -> list[str]:
     """Enqueue every due slot not queued already; the run log's lines of what it did."""
-    said = []
-    for slot in plan_slots(store, registry, now, last_served):
+    served = last_served_all(store)
+    said: list[str] = []
+    skipped: dict[int, str | None] = {}
+    slots = plan_slots(store, registry, now, lambda _s, c, job: served.get((c, job)))
+    for slot in slots:
         if slot.first > now:
             continue
-        skipped = skip_reason(store, slot.connection_id)
-        if skipped is not None:
-            log.debug("%s skipped: %s", slot.label, skipped)
+        cid = slot.connection_id
+        if cid not in skipped:
+            skipped[cid] = skip_reason(store, cid)
+        if skipped[cid] is not None:
+            log.debug("%s skipped: %s", slot.label, skipped[cid])
             continue
-        entry_id = enqueue(store, slot.connection_id, slot.schedule.name, ORIGIN, now)
+        task_id = uuid.uuid4().hex
+        entry_id = enqueue(store, cid, slot.schedule.name, ORIGIN, now, task_id=task_id)
         if entry_id is None:
             continue  # queued or running already: one place per slot
         try:
-            sent = app.send_task(
-                SCHEDULE_TASK, args=[entry_id, slot.schedule.name, slot.connection_id],
-                queue=QUEUE,
-            )  # fmt: skip
+            app.send_task(SCHEDULE_TASK, args=[entry_id, slot.schedule.name, cid],
+                          queue=QUEUE, task_id=task_id)  # fmt: skip
         except Exception as error:
             # An entry without its message would hold the slot for ever.
             finish(store, entry_id, FAILED, now, f"could not enqueue: {error}")
             raise
-        set_task(store, entry_id, str(sent.id))
         said.append(f"{slot.label} enqueued")
         log.info("%s enqueued (entry %s)", slot.label, entry_id)
     return said

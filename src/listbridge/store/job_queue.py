@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from listbridge.store.db import Store
@@ -64,11 +64,12 @@ def enqueue(
     origin: str,
     at: datetime,
     kind: Mapping[str, Any] | None = None,
+    task_id: str = "",
 ) -> int | None:
     """A new queued entry's id; None when the job is queued or running there already."""
     row = QueuedJob(
         connection_id=connection_id, job=job, origin=origin, state=QUEUED, enqueued_at=at,
-        kind=None if kind is None else dict(kind), worker="", task_id="", message="",
+        kind=None if kind is None else dict(kind), worker="", task_id=task_id, message="",
     )  # fmt: skip
     try:
         with store.session() as session:
@@ -77,11 +78,6 @@ def enqueue(
             return int(row.id)
     except IntegrityError:
         return None
-
-
-def set_task(store: Store, entry_id: int, task_id: str) -> None:
-    with store.session() as session:
-        session.execute(update(QueuedJob).where(QueuedJob.id == entry_id).values(task_id=task_id))
 
 
 def claim(store: Store, entry_id: int, worker: str, at: datetime) -> Entry | None:
@@ -140,16 +136,6 @@ def get_entry(store: Store, entry_id: int) -> Entry | None:
     with store.session() as session:
         row = session.get(QueuedJob, entry_id, populate_existing=True)
         return None if row is None else _entry(row)
-
-
-def last_enqueued(store: Store, connection_id: int, job: str) -> datetime | None:
-    """When the job was last enqueued there: a schedule's last slot, run or not."""
-    query = select(func.max(QueuedJob.enqueued_at)).where(
-        QueuedJob.connection_id == connection_id, QueuedJob.job == job
-    )
-    with store.session() as session:
-        found: datetime | None = session.scalar(query)
-        return found
 
 
 def active_entries(store: Store, connection_id: int) -> list[Entry]:

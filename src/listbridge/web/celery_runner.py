@@ -10,6 +10,7 @@ then its outcome, whichever web process or worker it went through.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,11 +29,10 @@ from listbridge.store.job_queue import (
     enqueue,
     finish,
     latest_from,
-    set_task,
 )
 from listbridge.store.locks import format_moment
 from listbridge.web.job_kinds import kind_from_json, kind_to_json
-from listbridge.web.job_notice import KIND_TITLES, WEB, Notice, busy_notice
+from listbridge.web.job_notice import KIND_TITLES, WEB, busy_notice
 from listbridge.web.job_work import Kind, Outcome
 from listbridge.web.jobs import InProcessRunner, JobBoard, JobRunner, JobStatus
 
@@ -88,11 +88,19 @@ class QueueBoard(JobBoard):
         return None if entry is None or entry.kind is None else entry_status(entry)
 
 
-def queued_notice(entry: Entry) -> Notice:
-    who = _who(entry.origin)
-    what = KIND_TITLES.get(entry.job, entry.job)
-    state = "queued" if entry.state == QUEUED else f"running on {entry.worker}"
-    return Notice(who, f"{what} ({state})", entry.enqueued_at)
+class JobQueuedError(LockHeldError):
+    """A job is queued or running on the connection: a button waits for it to finish."""
+
+    def __init__(self, connection: str, entry: Entry) -> None:
+        what = KIND_TITLES.get(entry.job, entry.job)
+        doing = "waiting for a worker" if entry.state == QUEUED else f"running on {entry.worker}"
+        since = format_moment(entry.enqueued_at)
+        holder = f"the {what} {_who(entry.origin)} queued at {since}"
+        super().__init__(connection, holder, since)
+        Exception.__init__(
+            self, f"connection {connection!r} is busy: {holder} is {doing}; "
+            "try again when it finishes",
+        )  # fmt: skip
 
 
 @dataclass
@@ -103,32 +111,27 @@ class CeleryRunner:
     clock: Clock = field(default=_now)
 
     def start(self, kind: Kind, connection_id: int, user: str) -> None:
+        name = connection_name(self.store, connection_id)
         holder = busy_notice(self.store, connection_id, self.board)
-        pending = active_entries(self.store, connection_id)
-        if holder is None and pending:
-            holder = queued_notice(pending[0])
+        if holder is not None:
+            raise LockHeldError(name, holder.who_and_what, format_moment(holder.since))
+        data, task_id = kind_to_json(kind), uuid.uuid4().hex
         entry_id = None
-        if holder is None:
-            data = kind_to_json(kind)
+        if not active_entries(self.store, connection_id):
             origin = f"{WEB}:{user}"
             entry_id = enqueue(self.store, connection_id, str(kind.action), origin,
-                               self.clock(), data)  # fmt: skip
-            if entry_id is None:  # another click got there first
-                pending = active_entries(self.store, connection_id)
-                holder = queued_notice(pending[0]) if pending else None
-        if entry_id is None:
-            name = connection_name(self.store, connection_id)
-            who = holder.who_and_what if holder else "another job"
-            raise LockHeldError(name, who, format_moment(holder.since if holder else _now()))
-        self._send(entry_id, kind_to_json(kind), connection_id, user)
+                               self.clock(), data, task_id)  # fmt: skip
+        if entry_id is None:  # a job queued there, or another click got there first
+            pending = active_entries(self.store, connection_id)
+            if pending:
+                raise JobQueuedError(name, pending[0])
+            raise LockHeldError(name, "another job", format_moment(self.clock()))
+        self._send(entry_id, task_id, [entry_id, data, connection_id, user])
 
-    def _send(self, entry_id: int, data: dict[str, Any], connection_id: int, user: str) -> None:
+    def _send(self, entry_id: int, task_id: str, args: list[Any]) -> None:
         try:
-            sent = self.app.send_task(
-                WEB_TASK, args=[entry_id, data, connection_id, user], queue=QUEUE
-            )
+            self.app.send_task(WEB_TASK, args=args, queue=QUEUE, task_id=task_id)
         except Exception as error:
             # An entry without its message would refuse every later button.
             finish(self.store, entry_id, FAILED, self.clock(), f"could not enqueue: {error}")
             raise
-        set_task(self.store, entry_id, str(sent.id))

@@ -1,0 +1,175 @@
+"""Jobs on two Celery workers: a push from the browser runs on a worker and is recorded;
+the connection's lock holds across workers; a worker killed mid-push leaves its job to
+the other, which resumes it without a duplicate contact."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from tests.scaleout.conftest import LIST, Cluster, wait_for
+
+from listbridge.core.errors import LockHeldError
+from listbridge.core.runs import RunStatus
+from listbridge.runner.task_names import QUEUE, SCHEDULE_TASK
+from listbridge.store.connections import connection_id
+from listbridge.store.job_queue import enqueue, get_entry, latest_from
+from listbridge.store.models import CcLink, PushActivity
+from listbridge.store.runs import RunRecord, get_run, iter_run_errors, list_runs
+from listbridge.sync.full import KIND as FULL
+from listbridge.web.celery_runner import CeleryRunner, QueueBoard, runner_for
+from listbridge.web.job_work import Action, JobKind, ListSyncKind
+
+PUSH = JobKind(Action.PUSH)
+#: the list sync of /lists: it pushes the list's new members (creates their contacts)
+LIST_SYNC = ListSyncKind((LIST,))
+NEWCOMERS = 60
+
+
+def _runner(cluster: Cluster) -> tuple[CeleryRunner, QueueBoard]:
+    runner, board = runner_for(cluster.store)
+    assert isinstance(runner, CeleryRunner)
+    assert isinstance(board, QueueBoard)
+    return runner, board
+
+
+def _emails(cluster: Cluster) -> list[str]:
+    with cluster.emulator.lock:
+        return [c.email for c in cluster.emulator.contacts.by_id.values()]
+
+
+def _count(cluster: Cluster, table: object) -> int:
+    with cluster.store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _runs(cluster: Cluster, cid: int, *kinds: str) -> list[RunRecord]:
+    found = [run for run in list_runs(cluster.store, cid, limit=100) if run.kind in kinds]
+    return sorted(found, key=lambda run: run.started_at)
+
+
+def test_a_list_sync_from_the_browser_runs_on_a_worker_and_is_recorded(
+    cluster: Cluster,
+) -> None:
+    cid = connection_id(cluster.store, "default")
+    runner, board = _runner(cluster)
+    runner.start(LIST_SYNC, cid, "Zoë Admin")
+    with pytest.raises(LockHeldError, match="Zoë Admin"):
+        runner.start(PUSH, cid, "bob")  # refused at once while it is queued or running
+    entry = latest_from(cluster.store, cid, "web:")
+    assert entry is not None
+    assert (entry.job, bool(entry.task_id)) == ("lists", True)
+    done = cluster.finished(entry.entry_id)
+    assert done.state == "done", done.message
+    assert int(done.worker.rsplit(" ", 1)[1]) in cluster.live_pids()
+    assert done.run_id is not None
+    run = get_run(cluster.store, cid, done.run_id)
+    errors = {e.account_id: e.reason for e in iter_run_errors(cluster.store, run.run_id)}
+    # the opted-out person, the household's second member and the organisation stay out
+    assert run.status is RunStatus.PARTIAL
+    assert set(errors) == {"P-3", "H-2", "O-6"}
+    assert "H-1" in errors["H-2"]
+    assert run.started_by.startswith("web:Zoë Admin ")
+    shown = board.get(cid)
+    assert shown is not None
+    assert shown.outcome is not None
+    assert shown.outcome.ok
+    assert f"list sync run {run.run_id} partial" in shown.outcome.summary
+    assert sorted(_emails(cluster)) == [
+        "an.nguyen@example.vn", "mueller.family@example.org", "olga.petrova@example.ru"
+    ]  # fmt: skip
+
+
+def test_two_browsers_clicking_at_once_enqueue_one_push(cluster: Cluster) -> None:
+    cid = connection_id(cluster.store, "default")
+    cluster.faults(latency_ms=100)
+    refused: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def click(user: str) -> None:
+        runner, _ = _runner(cluster)  # a web process of its own
+        barrier.wait()
+        try:
+            runner.start(PUSH, cid, user)
+        except LockHeldError as error:
+            refused.append(str(error))
+
+    clicks = [threading.Thread(target=click, args=(u,)) for u in ("alice", "bob")]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert len(refused) == 1
+    assert "is busy: the push" in refused[0]
+    entry = latest_from(cluster.store, cid, "web:")
+    assert entry is not None
+    assert cluster.finished(entry.entry_id).state == "done"
+    cluster.faults(latency_ms=0)
+
+
+def test_the_lock_holds_across_workers(cluster: Cluster) -> None:
+    """A push from the browser and the scheduled full sync, enqueued at once, go to the
+    two workers: one runs, the other meets the lock and is recorded as skipped."""
+    cid = connection_id(cluster.store, "default")
+    cluster.faults(latency_ms=150)
+    runner, _ = _runner(cluster)
+    runner.start(PUSH, cid, "alice")
+    push = latest_from(cluster.store, cid, "web:")
+    assert push is not None
+    assert push.active
+    task_id = uuid.uuid4().hex
+    full = enqueue(cluster.store, cid, FULL, "scheduler", datetime.now(UTC), task_id=task_id)
+    assert full is not None
+    runner.app.send_task(SCHEDULE_TASK, args=[full, FULL, cid], queue=QUEUE, task_id=task_id)
+    ended = [cluster.finished(push.entry_id), cluster.finished(full)]
+    cluster.faults(latency_ms=0)
+    assert sorted(e.state for e in ended) == ["done", "skipped"], [e.message for e in ended]
+    assert ended[0].worker != ended[1].worker
+    skipped = next(e for e in ended if e.state == "skipped")
+    winner = next(e for e in ended if e.state == "done")
+    holder = f"(pid {winner.worker.rsplit(' ', 1)[1]} on "
+    assert "has held its lock" in skipped.message
+    assert holder in skipped.message
+    runs = _runs(cluster, cid, "push", FULL)
+    assert runs
+    for earlier, later in itertools.pairwise(runs):
+        assert earlier.finished_at is not None
+        assert earlier.finished_at <= later.started_at
+
+
+def test_a_worker_killed_mid_push_leaves_the_job_to_the_other(cluster: Cluster) -> None:
+    cid = connection_id(cluster.store, "default")
+    rows = [f"N-{n},individual,Anaïs,Lefèvre {n},,anais.lefevre{n}@example.fr,false"
+            for n in range(NEWCOMERS)]  # fmt: skip
+    cluster.load_members("id,type,first_name,last_name,company_name,email,email_opt_out\n"
+                         + "\n".join(rows) + "\n")  # fmt: skip
+    cluster.faults(latency_ms=300)
+    runner, _ = _runner(cluster)
+    runner.start(LIST_SYNC, cid, "alice")
+    entry = latest_from(cluster.store, cid, "web:")
+    assert entry is not None
+    # mid-push: the bulk import is submitted, its contacts not linked yet
+    wait_for(lambda: _count(cluster, PushActivity), 60, cluster.worker_logs)
+    running = get_entry(cluster.store, entry.entry_id)
+    assert running is not None
+    assert running.state == "running"
+    killed = int(running.worker.rsplit(" ", 1)[1])
+    cluster.kill(killed)
+    cluster.faults(latency_ms=0)
+    done = cluster.finished(entry.entry_id, timeout=60)
+    assert done.state == "done", done.message
+    assert int(done.worker.rsplit(" ", 1)[1]) != killed
+    pushes = _runs(cluster, cid, "lists")
+    assert [r.status for r in pushes[-2:]] == [RunStatus.INTERRUPTED, RunStatus.PARTIAL]
+    assert "no longer running" in pushes[-2].message
+    assert done.run_id == pushes[-1].run_id
+    emails = _emails(cluster)
+    assert len(emails) == len(set(emails))
+    assert {f"anais.lefevre{n}@example.fr" for n in range(NEWCOMERS)} <= set(emails)
+    assert _count(cluster, PushActivity) == 0
+    # the list's three pushed before, and every newcomer: each linked once
+    assert _count(cluster, CcLink) == NEWCOMERS + 3
