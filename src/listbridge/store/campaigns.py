@@ -125,11 +125,16 @@ def close_report(
     row.watermarks = {**(row.watermarks or {}), kind: newest}
 
 
-def link_map(session: Session, connection_id: int) -> dict[str, str]:
-    """cc_contact_id → account_id, for every link of the connection."""
+def link_map(
+    session: Session, connection_id: int, contact_ids: Iterable[str] | None = None
+) -> dict[str, str]:
+    """cc_contact_id → account_id, for these contacts' links (one page of a report:
+    ≤ 500), or for every link of the connection when None."""
     query = select(CcLink.cc_contact_id, CcLink.account_id).where(
         CcLink.connection_id == connection_id
     )
+    if contact_ids is not None:
+        query = query.where(CcLink.cc_contact_id.in_(sorted(set(contact_ids))))
     return {str(contact): str(account) for contact, account in session.execute(query)}
 
 

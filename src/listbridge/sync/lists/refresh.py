@@ -30,6 +30,8 @@ from listbridge.sync.unsubscribes.cc import changed_contacts
 
 #: the cursor of list jobs among the import cursors
 SCOPE = "lists"
+#: changed contacts weighed against their links at a time
+CHUNK = 5000
 
 
 @dataclass
@@ -53,20 +55,48 @@ def refresh_from_cc(
     with store.session() as session:
         refresh_lists(session, connection_id, lists, started)  # a cache of CC, even in a dry run
         cursor = read_cursors(session, connection_id).get(SCOPE)
-    contacts: dict[str, CcContact] = {}
+    found = Refreshed(started=started)
+    seen: set[str] = set()  # a contact both updated and opted out comes twice
+    chunk: dict[str, CcContact] = {}
+    shared: dict[frozenset[str], frozenset[str]] = {}  # one set per distinct membership
     for contact in changed_contacts(client, cursor):
-        contacts[contact.contact_id] = contact
-    found = Refreshed(contacts_read=len(contacts), started=started)
+        if contact.contact_id in seen:
+            chunk[contact.contact_id] = contact  # the later reading wins, as before
+            continue
+        seen.add(contact.contact_id)
+        chunk[contact.contact_id] = contact
+        if len(chunk) >= CHUNK:
+            _classify(store, connection_id, chunk, found, shared)
+            chunk = {}
+    _classify(store, connection_id, chunk, found, shared)
+    found.contacts_read = len(seen)
+    return found
+
+
+def _classify(
+    store: Store,
+    connection_id: int,
+    contacts: dict[str, CcContact],
+    found: Refreshed,
+    shared: dict[frozenset[str], frozenset[str]],
+) -> None:
+    """One chunk of changed contacts, weighed against their links: only the outcome is
+    kept (a million changed contacts would not fit as objects)."""
+    if not contacts:
+        return
     with store.session() as session:
         for link in links_by(session, connection_id, contacts=contacts):
             contact = contacts[link.contact_id]
+            found.deleted.discard(link.account_id)
+            found.unsubscribed.discard(link.account_id)
+            found.moved.pop(link.account_id, None)
             if contact.deleted:
                 found.deleted.add(link.account_id)
             elif contact.unsubscribed:
                 found.unsubscribed.add(link.account_id)
             elif set(contact.list_ids) != set(link.list_ids):
-                found.moved[link.account_id] = frozenset(contact.list_ids)
-    return found
+                lists = frozenset(contact.list_ids)
+                found.moved[link.account_id] = shared.setdefault(lists, lists)
 
 
 def save_refreshed(store: Store, connection_id: int, found: Refreshed, run_id: int) -> None:

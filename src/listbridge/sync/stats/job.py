@@ -32,7 +32,6 @@ from listbridge.store.campaigns import (
     attach_unlinked,
     count_unlinked,
     freeze,
-    link_map,
     save_campaign,
     save_counters,
     set_included,
@@ -115,9 +114,7 @@ class _Pull:
     def execute(self) -> None:
         ctx = self.ctx
         found = self._discover()
-        with ctx.store.session() as session:
-            account_of = link_map(session, ctx.connection_id)
-        self._count(found, account_of)
+        self._count(found)
         with ctx.store.session() as session:
             self.counts["attached"] += attach_unlinked(session, ctx.connection_id)
         if ctx.settings.get(STATS_CREATE_RECIPIENTS) and self.unattached:
@@ -163,7 +160,7 @@ class _Pull:
         ctx.progress(f"{len(found.campaigns)} campaign(s) to pull, {len(found.new)} new")
         return found
 
-    def _count(self, found: Discovery, account_of: dict[str, str]) -> None:
+    def _count(self, found: Discovery) -> None:
         by_activity = {c.activity_id: c for c in found.campaigns if c.activity_id}
         if not by_activity:
             return
@@ -173,18 +170,16 @@ class _Pull:
         for result in page.results:
             campaign = by_activity.get(result.campaign_activity_id)
             if campaign is not None:
-                self._campaign(campaign, result, account_of)
+                self._campaign(campaign, result)
 
-    def _campaign(
-        self, campaign: StoredCampaign, result: CcStats, account_of: dict[str, str]
-    ) -> None:
+    def _campaign(self, campaign: StoredCampaign, result: CcStats) -> None:
         ctx = self.ctx
         core = result.to_core()
         now = Counters(**{k: getattr(core, k) for k in Counters.__dataclass_fields__})
         kinds = reports_to_read(campaign.counters, now, campaign.watermarks)
         for kind in kinds:
             ctx.progress(f"{campaign.name}: {kind}")
-            read = read_report(ctx, campaign, kind, account_of)
+            read = read_report(ctx, campaign, kind)
             self.counts["reports_read"] += 1
             self.counts["events"] += read.new
             self.unattached |= read.unattached

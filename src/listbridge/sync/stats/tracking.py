@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from listbridge.core.campaign_stats import cut_page
-from listbridge.store.campaigns import StoredCampaign, close_report, insert_events
+from listbridge.store.campaigns import StoredCampaign, close_report, insert_events, link_map
 from listbridge.sync.job import JobContext
 
 
@@ -25,12 +25,9 @@ class ReportRead:
     unattached: frozenset[str]
 
 
-def read_report(
-    ctx: JobContext,
-    campaign: StoredCampaign,
-    kind: str,
-    account_of: dict[str, str],
-) -> ReportRead:
+def read_report(ctx: JobContext, campaign: StoredCampaign, kind: str) -> ReportRead:
+    """The report down to its watermark; each page's contacts looked up in the links as
+    the page comes (a million links are not held for a pull)."""
     mark = campaign.watermarks.get(kind) or None
     watermark = datetime.fromisoformat(mark) if mark else None
     newest = watermark
@@ -45,6 +42,7 @@ def read_report(
             top = max(e.at for e in kept)
             newest = top if newest is None else max(newest, top)
         with ctx.store.session() as session:
+            account_of = link_map(session, ctx.connection_id, (e.contact_id for e in kept))
             new += insert_events(session, ctx.connection_id, campaign.campaign_id, kept, account_of)
         rows += len(kept)
         unattached.update(e.contact_id for e in kept if e.contact_id not in account_of)

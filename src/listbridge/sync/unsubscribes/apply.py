@@ -19,7 +19,7 @@ from listbridge.store.consent_links import remember_consent, remember_crm_opt_ou
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
 from listbridge.sync.unsubscribes.cc import fetch_contact, request_resubscribe, unsubscribe_contact
-from listbridge.sync.unsubscribes.source import Changes
+from listbridge.sync.unsubscribes.source import Changes, consent_of
 
 #: what the run counts per action (design.md's JSON keys, plus two of our own)
 COUNTED = {
@@ -57,6 +57,7 @@ class Applier:
     crm_seen: dict[str, bool] = field(default_factory=dict)
 
     def apply(self, changes: Changes) -> None:
+        self.crm_seen.update(changes.settled)  # in step: nothing to do but remember
         for pair in changes.pairs:
             decision = decide(pair, self.policy)
             if decision.action in (Action.UNSUBSCRIBE_CC, Action.RESUBSCRIBE_CC):
@@ -65,12 +66,10 @@ class Applier:
                 self.crm_seen[pair.account_id] = pair.crm_opted_out
             else:
                 self._one(decision, changes)
-        linked = {link.contact_id for link in changes.links.values()}
         with self.store.session() as session:
             remember_crm_opt_out(session, self.connection_id, self.crm_seen)
-            for contact in changes.contacts.values():
-                if contact.contact_id in linked:
-                    remember_consent(session, self.connection_id, contact, self.clock())
+            for contact in changes.contacts.values():  # every one is linked
+                remember_consent(session, self.connection_id, contact.to_contact(), self.clock())
 
     def _fresh(self, decision: Decision, changes: Changes) -> Decision:
         """A CC write is decided on CC's state now, not on the link's memory of it."""
@@ -78,7 +77,7 @@ class Applier:
         if pair.contact_id in changes.contacts:
             return decision
         contact = fetch_contact(self.client, pair.contact_id)
-        changes.contacts[contact.contact_id] = contact
+        changes.contacts[contact.contact_id] = consent_of(contact)
         now = replace(pair, cc_unsubscribed=contact.unsubscribed)
         return decide(replace(now, opt_out_source=contact.opt_out_source), self.policy)
 
@@ -125,7 +124,7 @@ class Applier:
             self.crm.set_email_opt_out(pair.account_id, opted_out, reason=why, run_id=self.run_id)
         elif action is Action.UNSUBSCRIBE_CC:
             contact = unsubscribe_contact(self.client, pair.contact_id)
-            changes.contacts[contact.contact_id] = contact
+            changes.contacts[contact.contact_id] = consent_of(contact)
             self._journal(decision, "unsubscribed", contact)
         elif action is Action.RESUBSCRIBE_CC:
             self._resubscribe(decision, changes)
