@@ -5,6 +5,7 @@ the other, which resumes it without a duplicate contact."""
 from __future__ import annotations
 
 import itertools
+import socket
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from listbridge.store.runs import RunRecord, get_run, iter_run_errors, list_runs
 from listbridge.sync.full import KIND as FULL
 from listbridge.web.celery_runner import CeleryRunner, QueueBoard, runner_for
 from listbridge.web.job_work import Action, JobKind, ListSyncKind
+from listbridge.web.pages import ENV
+from listbridge.web.sync_view import live_view
 
 PUSH = JobKind(Action.PUSH)
 #: the list sync of /lists: it pushes the list's new members (creates their contacts)
@@ -35,6 +38,15 @@ def _runner(cluster: Cluster) -> tuple[CeleryRunner, QueueBoard]:
     assert isinstance(runner, CeleryRunner)
     assert isinstance(board, QueueBoard)
     return runner, board
+
+
+def cluster_host() -> str:
+    return socket.gethostname()
+
+
+def _live_status(cluster: Cluster, cid: int, board: QueueBoard) -> str:
+    """The /sync page's live status, as any web process renders it from the queue."""
+    return ENV.get_template("sync_status.html").render(live=live_view(cluster.store, cid, board))
 
 
 def _emails(cluster: Cluster) -> list[str]:
@@ -63,6 +75,9 @@ def test_a_list_sync_from_the_browser_runs_on_a_worker_and_is_recorded(
     entry = latest_from(cluster.store, cid, "web:")
     assert entry is not None
     assert (entry.job, bool(entry.task_id)) == ("lists", True)
+    queued = _live_status(cluster, cid, board)
+    assert "List sync running" in queued
+    assert "waiting for a worker" in queued or f"(on {cluster_host()} pid " in queued
     done = cluster.finished(entry.entry_id)
     assert done.state == "done", done.message
     assert int(done.worker.rsplit(" ", 1)[1]) in cluster.live_pids()
@@ -79,6 +94,9 @@ def test_a_list_sync_from_the_browser_runs_on_a_worker_and_is_recorded(
     assert shown.outcome is not None
     assert shown.outcome.ok
     assert f"list sync run {run.run_id} partial" in shown.outcome.summary
+    finished = _live_status(cluster, cid, board)
+    assert f"list sync run {run.run_id} partial" in finished
+    assert f'href="/sync/runs/{run.run_id}"' in finished
     assert sorted(_emails(cluster)) == [
         "an.nguyen@example.vn", "mueller.family@example.org", "olga.petrova@example.ru"
     ]  # fmt: skip
