@@ -3,8 +3,11 @@
 Every measurement runs in its own child process and reads that child's own
 resource usage (os.wait4), so peak RSS is the loader's and nothing else's.
 Baselines in the same run make the figures comparable across machines:
-a plain `csv` read of the same file, and the same load with batch size 1
-(one statement per row) on a subset.
+a plain `csv` read of the same file, the same load with batch size 1
+(one statement per row) on a subset, and SQLite's own share: the rows the load
+wrote, replayed into an empty database of the same schema by the sqlite3 module
+alone (the load's statements, no reading or validating), which bounds what any
+Python above it can reach while the load writes these rows and indexes.
 
     python bench/crm_load.py [--rows N] [--pg URL] [--no-pg]
 
@@ -55,6 +58,35 @@ from listbridge.store.db import open_store
 store = open_store(sys.argv[2])
 cid = connection_id(store, "default")
 print(load_file(store, cid, Path(sys.argv[1]), started_by="bench", batch=1))
+"""
+
+REPLAY = """
+import sqlite3, sys, time
+source = sqlite3.connect(sys.argv[1])
+target = sqlite3.connect(sys.argv[2], isolation_level=None)
+schema = "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite%'"
+for (sql,) in source.execute(schema):
+    target.execute(sql)
+for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+    target.execute(f"PRAGMA {pragma}")
+tables = ("connections", "crm_custom_fields", "runs", "crm_accounts", "crm_custom_values",
+          "journal")
+plan = []
+for table in tables:  # as bulk.py writes them: up to 32 rows per INSERT
+    rows = source.execute(f"SELECT * FROM {table}").fetchall()
+    width = len(rows[0])
+    per = max(1, min(32, 999 // width))
+    whole = len(rows) - len(rows) % per
+    one = "(" + ",".join("?" * width) + ")"
+    chunks = [tuple(v for r in rows[i : i + per] for v in r) for i in range(0, whole, per)]
+    plan.append((f"INSERT INTO {table} VALUES " + ",".join([one] * per), chunks))
+    plan.append((f"INSERT INTO {table} VALUES {one}", rows[whole:]))
+start = time.perf_counter()
+target.execute("BEGIN IMMEDIATE")
+for statement, params in plan:
+    target.executemany(statement, params)
+target.execute("COMMIT")
+print(time.perf_counter() - start)
 """
 
 
@@ -160,6 +192,16 @@ def measure(rows: int, pg_url: str | None, work: Path) -> dict[str, dict[str, fl
     }
     sqlite = f"sqlite:///{work / 'bench.db'}"
     results["sqlite crm load"] = load(sqlite, full, rows)
+    replay = run_child(
+        [sys.executable, "-c", REPLAY, str(work / "bench.db"), str(work / "replay.db")]
+    )
+    seconds = float(str(replay["stdout"]).strip())
+    results["sqlite: its own share (replay)"] = {
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds),
+        "peak_rss_mb": round(replay["peak_rss_mb"], 1),
+    }
     one = run_child([sys.executable, "-c", ONE_BY_ONE, str(subset), f"sqlite:///{work / 'one.db'}"])
     results[f"sqlite batch=1 ({SUBSET} rows)"] = _figures(one, SUBSET)
     if pg_url:
