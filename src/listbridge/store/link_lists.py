@@ -7,9 +7,10 @@ and with the contacts CC reports as changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -20,25 +21,47 @@ from listbridge.store.models import CcLink
 UNSUBSCRIBED = "unsubscribed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkMembership:
     contact_id: str
     list_ids: frozenset[str]
     unsubscribed: bool
 
 
-def link_memberships(session: Session, connection_id: int) -> dict[str, LinkMembership]:
-    """Every link's contact and lists, by account id."""
+#: ids looked up with one IN (…) at a time
+CHUNK = 5000
+
+
+def link_memberships(
+    session: Session, connection_id: int, account_ids: Collection[str] | None = None
+) -> dict[str, LinkMembership]:
+    """Every link's contact and lists (or these accounts' links), by account id. Compact:
+    a million links are held by a list job, so the rows share one set per distinct
+    membership and one string per list id."""
     c = CcLink
     query = select(c.account_id, c.cc_contact_id, c.list_ids, c.permission_to_send).where(
         c.connection_id == connection_id
     )
-    return {
-        str(account_id): LinkMembership(str(contact_id), frozenset(lists or ()), p == UNSUBSCRIBED)
-        for account_id, contact_id, lists, p in session.execute(
-            query.execution_options(yield_per=PAGE)
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    if account_ids is None:
+        return _memberships(session.execute(query.execution_options(yield_per=PAGE)), shared)
+    keys, found = sorted(set(account_ids)), {}
+    for start in range(0, len(keys), CHUNK):
+        rows = session.execute(query.where(c.account_id.in_(keys[start : start + CHUNK])))
+        found.update(_memberships(rows, shared))
+    return found
+
+
+def _memberships(
+    rows: Iterable[Any], shared: dict[frozenset[str], frozenset[str]]
+) -> dict[str, LinkMembership]:
+    found = {}
+    for account_id, contact_id, lists, permission in rows:
+        key = frozenset(lists or ())
+        found[str(account_id)] = LinkMembership(
+            str(contact_id), shared.setdefault(key, key), permission == UNSUBSCRIBED
         )
-    }
+    return found
 
 
 def set_link_lists(

@@ -88,7 +88,7 @@ class ListWriter:
         ctx = self.ctx
         pushed = push(ctx, PushRequest(lists=[pair.name], accounts=accounts), run)
         with ctx.store.session() as session:
-            links = link_memberships(session, ctx.connection_id)
+            links = link_memberships(session, ctx.connection_id, accounts)
         on_list = (a for a in accounts if a in links and pair.cc_list_id in links[a].list_ids)
         return sorted(on_list), pushed.errors
 
@@ -103,7 +103,7 @@ class ListWriter:
         result.errors = [ErrorRow(f"not removed from {pair.name!r}: {e.message}")
                          for e in done.errors]  # fmt: skip
         with ctx.store.session() as session:
-            current = link_memberships(session, ctx.connection_id)
+            current = link_memberships(session, ctx.connection_id, result.removed)
             lists = {a: current[a].list_ids - {list_id} for a in result.removed if a in current}
             set_link_lists(session, ctx.connection_id, lists, ctx.clock())
         memo.forget([k for k in memo.remembered() if k.startswith(key)])
