@@ -19,15 +19,47 @@ def pages(records: int) -> int:
     return max(1, math.ceil(records / PAGE))
 
 
-def initial_push(fill: dict[str, Any]) -> dict[str, Any]:
-    n, imports = fill["eligible_contacts"], fill["imports_minimum"]
+def initial_push(fill: dict[str, Any], sent: int | None = None) -> dict[str, Any]:
+    """`sent`: the contacts the push sent (created or matched), when known; the payload
+    is scaled to them from the eligible accounts' (the push refuses some, e.g. a second
+    account of a shared address)."""
+    n = sent or fill["eligible_contacts"]
+    payload = fill["payload_bytes"] * n // fill["eligible_contacts"]
+    imports = max(math.ceil(payload / (4_000_000 - 200)), math.ceil(n / 39_999))
     return {
         "calls": imports,
         "polls": imports,
-        "how": f"{n:,} eligible contacts, {fill['payload_bytes']:,} bytes of rows: "
+        "how": f"{n:,} contacts sent, {payload:,} bytes of rows: "
         f"max(ceil(bytes / 4 MB), ceil(contacts / 39,999)) = {imports} JSON imports, "
         f"≥ 1 poll each",
     }
+
+
+def settle(size: dict[str, Any]) -> None:
+    """The minimums of the pushes and the import from what the jobs report they did (a
+    run's raw figures are corrected the same way when its report is written again)."""
+    steps, fill = size["steps"], size["setup"]["fill"]
+    push = steps.get("initial push")
+    if push:
+        r = push["result"]
+        sent = sum(r.get(k) or 0 for k in ("created", "matched_existing", "already_linked"))
+        if sent:
+            _reprice(push, initial_push(fill, sent))
+    imported = steps.get("import (CC → CRM)")
+    if imported and imported["result"].get("attempted"):
+        imported["records"] = imported["result"]["attempted"]
+        _reprice(imported, import_from_cc(imported["records"]))
+
+
+def _reprice(row: dict[str, Any], minimum: dict[str, Any]) -> None:
+    row["minimum"] = minimum
+    least = minimum["calls"] + minimum["polls"]
+    row["ratio"] = round(row["api_calls"] / max(1, least), 3)
+    row["ratio_without_polls"] = round(
+        (row["api_calls"] - row["polls"]) / max(1, minimum["calls"]), 3
+    )
+    if row["seconds"]:
+        row["records_per_s"] = round(row["records"] / row["seconds"])
 
 
 def incremental_push(changed: int) -> dict[str, Any]:

@@ -10,12 +10,14 @@ process) and a fresh SQLite file; the steps are bench/perf_run.py's, the minimum
 bench/perf_minimum.py's, the baseline bench/perf_naive.py's (its first number of
 accounts paced against the rate-limited emulator for the time, its second against an
 unlimited one for the calls). Writes the Markdown to --out and the raw figures to
-bench/results/performance-<UTC time>.json.
+bench/results/performance-<UTC time>.json. `--rewrite RAW.json` writes the report of a
+run again from its raw figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -71,7 +73,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--naive", default="1000,10000", help="paced,counted accounts")
+    parser.add_argument("--rewrite", default="", help="a raw results file: its report again")
     args = parser.parse_args()
+    if args.rewrite:
+        raw = Path(args.rewrite)
+        loaded: dict[str, Any] = json.loads(raw.read_text())["results"]
+        loaded["raw"] = (
+            str(raw.resolve().relative_to(ROOT)) if raw.resolve().is_relative_to(ROOT) else str(raw)
+        )
+        Path(args.out).write_text(perf_report.markdown(loaded))
+        log(f"written {args.out} from {raw}")
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     began = time.perf_counter()
     results: dict[str, Any] = {
