@@ -147,7 +147,8 @@ def targets(sizes: list[dict[str, Any]]) -> list[str]:
                if planning else "no job reports its planning speed yet → not shown"),
             f"- peak RSS ≤ 1.5 GB: highest {rss:,} MB ({worst})"
             + (f" → {_met(rss <= RSS_LIMIT_MB)}" if n >= 1_000_000 else _guide(rss, n)),
-            f"- initial push within the daily budget (10,000 calls): {first['api_calls']:,} "
+            f"- initial push within the daily budget (10,000 calls) with room to spare (under "
+            f"half of it): {first['api_calls']:,} "
             f"calls ({100 * first['api_calls'] / DAILY_BUDGET:.2f}% of it) → "
             f"{_met(first['api_calls'] < DAILY_BUDGET / 2)}",
             "",
