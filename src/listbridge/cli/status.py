@@ -16,6 +16,7 @@ from listbridge.core.errors import NotConnectedError
 from listbridge.core.tokens import Health
 from listbridge.store.db import Store
 from listbridge.store.health import ConnectionStatus, connection_status
+from listbridge.store.job_queue import Entry, active_entries
 from listbridge.store.schedule_state import SYNC_OFF, sync_enabled
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import sharing_with
@@ -49,7 +50,8 @@ def status(
     enabled = sync_enabled(state.store, state.connection_id)
     runs = next_runs(state.store, state.connection_id) if enabled else []
     shared = sharing_with(state.store, state.connection_id)
-    _render(shown, as_json, runs, crm, enabled, shared)
+    queued = [_queued(entry) for entry in active_entries(state.store, state.connection_id)]
+    _render(shown, as_json, runs, crm, enabled, shared, queued)
     if problem is not None:
         raise problem
     if shown.health != Health.OK.value:
@@ -78,6 +80,25 @@ def next_runs(store: Store, connection_id: int) -> list[dict[str, str]]:
     ]
 
 
+def _queued(entry: Entry) -> dict[str, str | None]:
+    """A job waiting for or running on a worker (`listbridge worker`), as status shows it."""
+    started = entry.started_at.isoformat(timespec="seconds") if entry.started_at else None
+    return {
+        "job": entry.job,
+        "state": entry.state,
+        "origin": entry.origin,
+        "enqueued_at": entry.enqueued_at.isoformat(timespec="seconds"),
+        "started_at": started,
+        "worker": entry.worker or None,
+    }
+
+
+def _queue_line(job: dict[str, str | None]) -> str:
+    if job["state"] == "running":
+        return f"  {job['job']}: running on {job['worker']} since {job['started_at']}"
+    return f"  {job['job']}: queued since {job['enqueued_at']} (by {job['origin']})"
+
+
 def _render(
     shown: ConnectionStatus,
     as_json: bool,
@@ -85,6 +106,7 @@ def _render(
     crm: dict[str, str | None],
     enabled: bool,
     shared: list[str],
+    queued: list[dict[str, str | None]],
 ) -> None:
     if as_json:
         extra = {
@@ -92,6 +114,7 @@ def _render(
             "sync_enabled": enabled,
             "next_runs": runs,
             "shares_authorisation_with": shared,
+            "worker_jobs": queued,
         }
         typer.echo(json.dumps({**shown.as_json(), **extra}))
         return
@@ -118,6 +141,10 @@ def _render(
         typer.echo(f"to reconnect: {shown.reconnect_command}")
     if shown.reconnect_notice_sent_at:
         typer.echo(f"reconnect notice e-mailed: {shown.reconnect_notice_sent_at}")
+    if queued:
+        typer.echo("worker jobs (listbridge worker):")
+        for job in queued:
+            typer.echo(_queue_line(job))
     if not enabled:
         typer.echo(f"sync: disabled ({SYNC_OFF}); the scheduler runs nothing for this connection")
         typer.echo("next runs: none while sync is disabled (commands run by hand still work)")
