@@ -9,7 +9,9 @@ individual accounts with every standard field filled. Measured, each push being
    (from /__emulator__/counters), and the JSON-import requests used against the
    minimum that the rows' payload sizes allow (4,000,000 bytes a request);
 2. the same accounts with 1% changed: the same figures, to show that the second
-   push's calls follow the 1% changed, not the N.
+   push's calls follow the 1% changed, not the N;
+3. planning alone (in this process): `plan_push` over the N accounts, a chunk
+   (`PushRequest.chunk_size`) at a time as the push plans them, in records/s.
 Writes bench/results/push_speed-<UTC time>.json.
 """
 
@@ -21,6 +23,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -31,12 +34,14 @@ from common import rss_mb, run_child, start_emulator, write_results
 from listbridge.core.accounts import Account
 from listbridge.core.batching import IMPORT_MAX_BYTES, IMPORT_MAX_CONTACTS
 from listbridge.core.mapping import MappingPolicy, map_account
+from listbridge.core.push_plan import PushPolicy, plan_push
 from listbridge.crm.builtin import writes
 from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.records import FieldCatalog
 from listbridge.store.connections import connection_id
 from listbridge.store.db import open_store
 from listbridge.sync.cc_connection import open_client
+from listbridge.sync.push import PushRequest
 
 IMPORT = "POST /v3/activities/contacts_json_import"
 
@@ -79,6 +84,20 @@ def minimum_imports(accounts: list[Account], list_id: str) -> int:
     return max(by_bytes, math.ceil(len(rows) / IMPORT_MAX_CONTACTS))
 
 
+def planning_speed(accounts: list[Account], list_id: str) -> dict[str, Any]:
+    """`plan_push` chunk by chunk over accounts none of which is linked yet (the first push)."""
+    policy = PushPolicy((list_id,))
+    size = PushRequest().chunk_size
+    began = time.perf_counter()
+    creates = 0
+    for start in range(0, len(accounts), size):
+        plan = plan_push(accounts[start : start + size], {}, {}, policy)
+        creates += len(plan.creates)
+    seconds = time.perf_counter() - began
+    return {"records": len(accounts), "creates": creates, "seconds": round(seconds, 2),
+            "records_per_second": round(len(accounts) / seconds)}  # fmt: skip
+
+
 def one_push(control: httpx.Client, cli: list[str]) -> dict[str, Any]:
     control.post("/counters/reset").raise_for_status()
     out, seconds, rss = run_child([*cli, "push", "--list", "Bench", "--json"])
@@ -113,6 +132,7 @@ def measure(
     least = minimum_imports(accounts, list_id)
     first["import_requests_minimum"] = least
     first["import_requests_ratio"] = round(first["by_endpoint"].get(IMPORT, 0) / least, 3)
+    first["planning"] = planning_speed(accounts, list_id)
     changed = change_one_percent(db_url, n)
     second = one_push(control, cli)
     second["accounts_changed"] = changed
