@@ -49,6 +49,13 @@ def settle(size: dict[str, Any]) -> None:
     if imported and imported["result"].get("attempted"):
         imported["records"] = imported["result"]["attempted"]
         _reprice(imported, import_from_cc(imported["records"]))
+    first = size["setup"].get("unsubscribes first run")
+    if first and imported:
+        first["records"] = imported["records"]  # every contact CC holds
+        first["minimum"] = unsubscribes(first["records"], 0)
+    for row in size["setup"].values():
+        if isinstance(row, dict) and "minimum" in row:
+            _reprice(row, row["minimum"])
 
 
 def _reprice(row: dict[str, Any], minimum: dict[str, Any]) -> None:
@@ -106,8 +113,8 @@ def unsubscribes(in_cc: int, in_crm: int) -> dict[str, Any]:
     return {
         "calls": pages(in_cc) + in_crm,
         "polls": 0,
-        "how": f"ceil({in_cc:,} CC opt-outs / 500) = {pages(in_cc)} page(s) of GET "
-        f"/contacts?status=unsubscribed&optout_after + {in_crm:,} PUT /contacts/{{id}} "
+        "how": f"ceil({in_cc:,} contacts changed in CC / 500) = {pages(in_cc)} page(s) of "
+        f"GET /contacts + {in_crm:,} PUT /contacts/{{id}} "
         "(v3 has no bulk unsubscribe outside the partner API)",
     }
 

@@ -81,6 +81,7 @@ def main() -> None:
         loaded["raw"] = (
             str(raw.resolve().relative_to(ROOT)) if raw.resolve().is_relative_to(ROOT) else str(raw)
         )
+        loaded["command"] += f" (report rewritten by --rewrite {raw.name})"
         Path(args.out).write_text(perf_report.markdown(loaded))
         log(f"written {args.out} from {raw}")
         return
