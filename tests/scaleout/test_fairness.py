@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
 from tests.scaleout.conftest import Cluster, wait_for
 
 from listbridge.core.runs import RunStatus
@@ -25,6 +26,9 @@ from listbridge.store.runs import finish_run, start_run
 from listbridge.store.schedule_state import connection_ids
 from listbridge.sync.budget_resume import KIND as BUDGET_RESUME
 from listbridge.sync.unsubscribes import KIND as UNSUBSCRIBES
+
+#: one cluster per test session: every scale-out test on the same xdist worker
+pytestmark = pytest.mark.xdist_group("scaleout")
 
 ORGANISATIONS = 200
 #: how far a job may start out of its enqueue order: the two workers take the next two

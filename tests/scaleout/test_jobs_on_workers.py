@@ -27,6 +27,9 @@ from listbridge.web.job_work import Action, JobKind, ListSyncKind
 from listbridge.web.pages import ENV
 from listbridge.web.sync_view import live_view
 
+#: one cluster per test session: every scale-out test on the same xdist worker
+pytestmark = pytest.mark.xdist_group("scaleout")
+
 PUSH = JobKind(Action.PUSH)
 #: the list sync of /lists: it pushes the list's new members (creates their contacts)
 LIST_SYNC = ListSyncKind((LIST,))

@@ -20,6 +20,9 @@ from listbridge.store.job_queue import latest_from
 from listbridge.web.celery_runner import runner_for
 from listbridge.web.job_work import ListSyncKind
 
+#: one cluster per test session: every scale-out test on the same xdist worker
+pytestmark = pytest.mark.xdist_group("scaleout")
+
 RATE = 4
 HEADER = "id,type,first_name,last_name,company_name,email,email_opt_out\n"
 BRANCHES = {
