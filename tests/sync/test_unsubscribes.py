@@ -104,8 +104,13 @@ def test_a_crm_opt_out_unsubscribes_the_contact_naming_the_crm(scene: Scene) -> 
     a1 = scene.ids["A1"]
     sync(scene)
     opt_out_in_crm(scene, a1)
+    scene.cc.control.post("/counters/reset").raise_for_status()
     result = sync(scene)
     assert (result["cc_unsubscribed"], result["crm_opted_out"]) == (1, 0)
+    # one read of CC's state now, whose properties the PUT sends back: no second read
+    calls = scene.cc.counters()["by_endpoint"]
+    assert calls["GET /v3/contacts/{contact_id}"] == 1
+    assert calls["PUT /v3/contacts/{contact_id}"] == 1
     contact = scene.client.get_contact(ids["b@example.org"])
     assert contact.email_address is not None
     assert contact.email_address.permission_to_send == "unsubscribed"

@@ -112,10 +112,12 @@ class ConstantContact:
         answer = self.session.json("PUT", f"/contacts/{contact_id}", json=body.wire())
         return Contact.model_validate(answer)
 
-    def unsubscribe(self, contact_id: str, reason: str) -> Contact:
-        """An account-initiated opt-out: the contact is read, then PUT back unsubscribed
-        (a PUT blanks the top-level properties it omits, so they are sent as they are)."""
-        current = Contact.model_validate(self._get(f"/contacts/{contact_id}", None))
+    def unsubscribe(self, contact_id: str, reason: str, current: Contact | None = None) -> Contact:
+        """An account-initiated opt-out: the contact is read (unless the caller has just read
+        it: `current`), then PUT back unsubscribed (a PUT blanks the top-level properties it
+        omits, so they are sent as they are)."""
+        if current is None or current.contact_id != contact_id:
+            current = Contact.model_validate(self._get(f"/contacts/{contact_id}", None))
         return self.update_contact(contact_id, unsubscribe_body(current, reason))
 
     def request_resubscribe(self, contact_id: str, list_ids: Sequence[str]) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ApiError, ConflictError
+from listbridge.constant_contact.models import Contact
 from listbridge.core.cc_records import CcContact
 from listbridge.core.consent import Action, Decision, Policy, Reason, decide
 from listbridge.core.journal import Change, Side
@@ -55,6 +56,9 @@ class Applier:
     # each settled pair's CRM opt-out as this run leaves it; a failed pair is left out,
     # so the next run still sees its change
     crm_seen: dict[str, bool] = field(default_factory=dict)
+    # contacts read just now to decide a CC write on CC's own state: the opt-out's PUT
+    # sends back their properties, with no second read
+    just_read: dict[str, Contact] = field(default_factory=dict)
 
     def apply(self, changes: Changes) -> None:
         self.crm_seen.update(changes.settled)  # in step: nothing to do but remember
@@ -76,7 +80,9 @@ class Applier:
         pair = decision.pair
         if pair.contact_id in changes.contacts:
             return decision
-        contact = fetch_contact(self.client, pair.contact_id)
+        read = fetch_contact(self.client, pair.contact_id)
+        self.just_read[read.contact_id] = read
+        contact = read.to_core()
         changes.contacts[contact.contact_id] = consent_of(contact)
         now = replace(pair, cc_unsubscribed=contact.unsubscribed)
         return decide(replace(now, opt_out_source=contact.opt_out_source), self.policy)
@@ -123,7 +129,8 @@ class Applier:
             opted_out = action is Action.OPT_OUT_CRM
             self.crm.set_email_opt_out(pair.account_id, opted_out, reason=why, run_id=self.run_id)
         elif action is Action.UNSUBSCRIBE_CC:
-            contact = unsubscribe_contact(self.client, pair.contact_id)
+            read = self.just_read.pop(pair.contact_id, None)
+            contact = unsubscribe_contact(self.client, pair.contact_id, read)
             changes.contacts[contact.contact_id] = consent_of(contact)
             self._journal(decision, "unsubscribed", contact)
         elif action is Action.RESUBSCRIBE_CC:

@@ -36,8 +36,11 @@ def _core(contacts: Iterable[Contact]) -> Iterator[CcContact]:
     return (c.to_core() for c in contacts)
 
 
-def unsubscribe_contact(client: ConstantContact, contact_id: str) -> CcContact:
-    return client.unsubscribe(contact_id, OPT_OUT_REASON).to_core()
+def unsubscribe_contact(
+    client: ConstantContact, contact_id: str, current: Contact | None = None
+) -> CcContact:
+    """`current`: the contact as read just before, so the opt-out needs no second read."""
+    return client.unsubscribe(contact_id, OPT_OUT_REASON, current).to_core()
 
 
 def request_resubscribe(client: ConstantContact, contact_id: str, list_ids: list[str]) -> None:
@@ -45,5 +48,5 @@ def request_resubscribe(client: ConstantContact, contact_id: str, list_ids: list
     client.request_resubscribe(contact_id, list_ids)
 
 
-def fetch_contact(client: ConstantContact, contact_id: str) -> CcContact:
-    return client.get_contact(contact_id, include=INCLUDE).to_core()
+def fetch_contact(client: ConstantContact, contact_id: str) -> Contact:
+    return client.get_contact(contact_id, include=INCLUDE)
