@@ -19,19 +19,29 @@ def pages(records: int) -> int:
     return max(1, math.ceil(records / PAGE))
 
 
-def initial_push(fill: dict[str, Any], sent: int | None = None) -> dict[str, Any]:
+def initial_push(
+    fill: dict[str, Any], sent: int | None = None, created: int | None = None
+) -> dict[str, Any]:
     """`sent`: the contacts the push sent (created or matched), when known; the payload
     is scaled to them from the eligible accounts' (the push refuses some, e.g. a second
-    account of a shared address)."""
+    account of a shared address). `created`: the new contacts among them (all, when not
+    known). The same work as the push: import the rows; learn the new contacts' ids (a JSON
+    import answers none, so they are read back, a page of 500 at a time); tag them with
+    `push.tag` (contacts_taggings_add, ≤ 500 ids; the import carries no tags)."""
     n = sent or fill["eligible_contacts"]
+    new = n if created is None else created
     payload = fill["payload_bytes"] * n // fill["eligible_contacts"]
     imports = max(math.ceil(payload / (4_000_000 - 200)), math.ceil(n / 39_999))
+    learn = math.ceil(new / PAGE)
+    tags = math.ceil(new / IDS)
     return {
-        "calls": imports,
-        "polls": imports,
+        "calls": imports + learn + tags,
+        "polls": imports + tags,
         "how": f"{n:,} contacts sent, {payload:,} bytes of rows: "
-        f"max(ceil(bytes / 4 MB), ceil(contacts / 39,999)) = {imports} JSON imports, "
-        f"≥ 1 poll each",
+        f"max(ceil(bytes / 4 MB), ceil(contacts / 39,999)) = {imports} JSON imports "
+        f"+ ceil({new:,} new / 500) = {learn} pages of GET /contacts to learn their ids "
+        f"+ ceil({new:,} / 500) = {tags} contacts_taggings_add (`push.tag`), "
+        "≥ 1 poll each activity",
     }
 
 
@@ -44,7 +54,10 @@ def settle(size: dict[str, Any]) -> None:
         r = push["result"]
         sent = sum(r.get(k) or 0 for k in ("created", "matched_existing", "already_linked"))
         if sent:
-            _reprice(push, initial_push(fill, sent))
+            _reprice(push, initial_push(fill, sent, r.get("created")))
+    again = steps.get("incremental push (1%)")
+    if again:
+        _reprice(again, incremental_push(again["records"], fill["eligible_contacts"]))
     imported = steps.get("import (CC → CRM)")
     if imported and imported["result"].get("attempted"):
         imported["records"] = imported["result"]["attempted"]
@@ -69,13 +82,20 @@ def _reprice(row: dict[str, Any], minimum: dict[str, Any]) -> None:
         row["records_per_s"] = round(row["records"] / row["seconds"])
 
 
-def incremental_push(changed: int) -> dict[str, Any]:
+def incremental_push(changed: int, held: int | None = None) -> dict[str, Any]:
+    """`held`: the contacts Constant Contact holds. Besides the import, the push reads the
+    changed contacts before it writes (the journal's old values, which `runs undo` puts
+    back); v3 has no bulk read by contact id with every field (an export carries no phones,
+    addresses or custom fields), so the fewest reads are min(one GET each, every page)."""
     imports = math.ceil(changed / 39_999)
+    reads = changed if held is None else min(changed, pages(held))
     return {
-        "calls": imports,
+        "calls": imports + reads,
         "polls": imports,
         "how": f"{changed:,} changed accounts: ceil({changed:,} / 39,999) = {imports} JSON "
-        f"import(s), ≥ 1 poll each",
+        f"import(s) + {reads:,} reads of the contacts before they change "
+        f"(min({changed:,} GET /contacts/{{id}}, ceil(contacts held / 500) pages)), "
+        "≥ 1 poll each import",
     }
 
 
