@@ -130,12 +130,14 @@ def lists_sync(added: int, removed: int) -> dict[str, Any]:
 
 
 def unsubscribes(in_cc: int, in_crm: int) -> dict[str, Any]:
+    """A CRM opt-out is a PUT of the contact (v3 has no bulk unsubscribe outside the partner
+    API), and a PUT blanks the top-level properties it omits, so the contact is read first."""
     return {
-        "calls": pages(in_cc) + in_crm,
+        "calls": pages(in_cc) + 2 * in_crm,
         "polls": 0,
         "how": f"ceil({in_cc:,} contacts changed in CC / 500) = {pages(in_cc)} page(s) of "
-        f"GET /contacts + {in_crm:,} PUT /contacts/{{id}} "
-        "(v3 has no bulk unsubscribe outside the partner API)",
+        f"GET /contacts + {in_crm:,} × (GET + PUT /contacts/{{id}}) (no bulk unsubscribe "
+        "outside the partner API; a PUT blanks the properties it omits)",
     }
 
 
