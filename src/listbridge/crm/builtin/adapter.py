@@ -277,10 +277,12 @@ class BuiltinCrm(BuiltinLists):
 
     def _page(self, since: datetime | None, after: tuple[datetime, str] | None) -> list[Account]:
         query = self._accounts()
-        if since is not None:
-            query = query.where(ACCOUNTS.c.updated_at >= since)
         if after is not None:
+            # alone, so the index seeks on the whole row value (an `updated_at >= since`
+            # beside it, implied anyway, makes SQLite seek on updated_at and scan the rest)
             query = query.where(tuple_(ACCOUNTS.c.updated_at, ACCOUNTS.c.id) > tuple_(*after))
+        elif since is not None:
+            query = query.where(ACCOUNTS.c.updated_at >= since)
         query = query.order_by(ACCOUNTS.c.updated_at, ACCOUNTS.c.id).limit(PAGE)
         with self.store.session() as session:
             return self._with_custom(session, query)

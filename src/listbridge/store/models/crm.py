@@ -60,7 +60,8 @@ class CrmAccount(Base):
     # Set by `crm delete`: the row stays (journal, links, opt-outs) so `crm load` can restore it.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __table_args__ = (
-        Index("ix_crm_accounts_updated", "connection_id", "updated_at"),
+        # keyset pages of the changes, (updated_at, id), one seek each (migration 0020)
+        Index("ix_crm_accounts_updated_id", "connection_id", "updated_at", "id"),
         Index("ix_crm_accounts_email", "connection_id", "email"),
         # the few deleted ones (crm check, a list's live members), not a walk over everyone
         Index("ix_crm_accounts_deleted", "connection_id", "deleted_at"),
