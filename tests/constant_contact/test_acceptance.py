@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,7 +15,7 @@ import httpx
 import pytest
 from tests.conftest import Cli
 from tests.constant_contact.conftest import SECRET_CLIENT, CcEmulator
-from tests.support.net import free_port
+from tests.support.emulator_process import emulator_process as running_emulator_process
 
 from listbridge.store.db import open_store
 from listbridge.store.secretbox import secret_box
@@ -59,41 +57,11 @@ def test_the_database_file_holds_no_token_or_secret_in_clear_text(
     assert [s for s in secrets if s.encode() in raw] == []
 
 
-EMULATOR = [sys.executable, "-m", "listbridge", "emulator"]
-
-
 @pytest.fixture
-def emulator_process(tmp_path: Path) -> Iterator[str]:
+def emulator_process() -> Iterator[str]:
     """`listbridge emulator --auto-approve --port P` in its own process."""
-    port = free_port()
-    process = subprocess.Popen(
-        [*EMULATOR, "--auto-approve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_listening(url, process)
+    with running_emulator_process() as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_listening(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the emulator process exited"
-        try:
-            httpx.get(f"{url}/__emulator__/counters", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the emulator did not start listening")
 
 
 def _listbridge(db: Path, *args: str) -> subprocess.CompletedProcess[str]:

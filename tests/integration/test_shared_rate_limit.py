@@ -10,10 +10,8 @@ parallel runs never meet.
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.conftest import Cli
-from tests.support.net import free_port
+from tests.support.emulator_process import emulator_process
 
 from listbridge.constant_contact.redis_limiter import RedisLimiter
 from listbridge.store.budget import budget_today
@@ -53,29 +51,8 @@ print(json.dumps({"statuses": dict(client.session.stats.statuses),
 @pytest.fixture(scope="module")
 def emulator_url() -> Iterator[str]:
     """`listbridge emulator --auto-approve --rate-limit 4` in a process of its own."""
-    port = free_port()
-    command = [sys.executable, "-m", "listbridge", "emulator", "--auto-approve",
-               "--rate-limit", "4", "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the emulator process exited"
-            try:
-                httpx.get(f"{url}/__emulator__/counters", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the emulator did not start listening"
-                time.sleep(0.1)
+    with emulator_process("--rate-limit", "4") as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
