@@ -39,7 +39,7 @@ def test_a_chunked_refresh_sees_every_move_deletion_and_opt_out(scene: Scene) ->
     scene.unsubscribe(scene.cc.state.contacts.find_email(email("Łukasz")).contact_id)
     result = lists_sync(scene, "News", direction="cc_to_crm", extra=("--confirm",))
     assert result["removed_from_crm"] == 3
-    assert crm_members(scene, "News") == set(account_ids(scene, "Zoë"))
+    assert crm_members(scene, "News") == {"Zoë"}  # names: a SQL CRM numbers its accounts
 
 
 @edge
