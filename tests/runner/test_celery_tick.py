@@ -11,6 +11,7 @@ from typing import Any
 from tests.sync.conftest import Scene
 
 from listbridge.cli.schedules import BUDGET_CHECK, default_registry
+from listbridge.runner.slots import LOCAL
 from listbridge.runner.task_names import QUEUE, SCHEDULE_TASK
 from listbridge.runner.tick import enqueue_due
 from listbridge.store.connections import connection_id
@@ -35,6 +36,10 @@ def _jobs(broker: Broker) -> list[str]:
 
 def test_each_due_slot_is_enqueued_once_and_served_slots_wait(scene: Scene) -> None:
     registry, broker, now = default_registry(), Broker(), datetime.now(UTC)
+    # the nightly pull half a day away, so that no tick below crosses its slot
+    away = (now + timedelta(hours=12)).astimezone(LOCAL)
+    pinned = scene.cli("settings", "set", f"stats.pull_at={away:%H:%M}")
+    assert pinned.exit_code == 0, pinned.output
     cid = connection_id(scene.store, "default")
     said = enqueue_due(scene.store, registry, broker, now)
     # never run: the reconciliation and the budget check now; the nightly pull waits for
