@@ -12,7 +12,7 @@ Decisions a user can rely on:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -30,6 +30,7 @@ from listbridge.core.accounts import (
     CustomValue,
 )
 from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.row_columns import ColumnRows, column_rows
 from listbridge.core.row_shape import RowShape, Rule
 from listbridge.core.values import (
     check_email,
@@ -123,6 +124,16 @@ class RowValidator:
             self._seen[account.id] = raw.row
             return ValidRow(raw.row, account, shape.columns)
         return self.validate_slowly(raw)
+
+    def validate_columns(self, raws: Sequence[RawRow]) -> ColumnRows | None:
+        """`raws` column by column when every one is valid and all have one set of columns,
+        else None: the caller then validates them one by one (``validate``)."""
+        if not raws or (raws[0].errors and not raws[0].values):
+            return None
+        block = column_rows(self._shape(raws[0]), raws, self._seen)
+        if block is not None:
+            self._seen.update(zip(block.ids, block.rows, strict=True))
+        return block
 
     def validate_slowly(self, raw: RawRow) -> ValidRow | list[RowError]:
         """Column by column, every reason collected (``validate`` without its fast path)."""

@@ -12,9 +12,9 @@ multi-row VALUES measured slower still, psycopg re-parsing the long statement).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -33,11 +33,53 @@ def bulk_insert(
         return
     connection = session.connection()
     names = tuple(columns)
-    prepared = _processed(rows, _processors(table, names, connection.dialect))
+    _insert(
+        connection, table, names, _processed(rows, _processors(table, names, connection.dialect))
+    )
+
+
+def _insert(
+    connection: Connection, table: Table, names: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     if connection.dialect.name == "postgresql":
-        _copy(connection, table, names, prepared)
+        _copy(connection, table, names, rows)
     else:
-        _insert_sqlite(connection, table, names, prepared)
+        _insert_sqlite(connection, table, names, rows)
+
+
+class Same:
+    """One value for every row of a column (a load's time, its connection, a default)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+Column = Sequence[Any] | Same
+
+
+def bulk_insert_columns(
+    session: Session, table: Table, columns: Mapping[str, Column], count: int
+) -> None:
+    """INSERT `count` rows given column by column, as `bulk_insert` does.
+
+    A batch of new accounts arrives as columns (core/row_columns.py); binding each
+    column at once, and a `Same` column's value once, spares a Python step per value.
+    """
+    if not count:
+        return
+    connection = session.connection()
+    names = tuple(columns)
+    processors = dict(_processors(table, names, connection.dialect))
+    bound: list[Iterable[Any]] = []
+    for index, name in enumerate(names):
+        column, process = columns[name], processors.get(index)
+        if isinstance(column, Same):
+            bound.append(repeat(column.value if process is None else process(column.value), count))
+        elif process is None:
+            bound.append(column)
+        else:
+            bound.append(map(lru_cache(maxsize=None)(process), column))
+    _insert(connection, table, names, list(zip(*bound, strict=True)))
 
 
 def _processed(

@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from listbridge.core.errors import InvalidRowsError, RowError
@@ -111,26 +112,35 @@ def _load(
         catalog = FieldCatalog.read(session, connection_id)
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
+        source = iter(rows)
+        while chunk := list(islice(source, options.batch)):
+            _write_chunk(writer, validator, chunk, options)
+        if writer.tally.errors and not options.skip_invalid:
+            raise InvalidRowsError(writer.tally.errors)
+        return writer.tally
+
+
+def _write_chunk(
+    writer: BatchWriter, validator: RowValidator, chunk: list[RawRow], options: _Options
+) -> None:
+    """A chunk of valid rows goes in as columns; one with any doubt is validated row by
+    row, which names every reason, and its valid rows are written as before."""
+    writing = options.skip_invalid or not writer.tally.errors
+    block = validator.validate_columns(chunk)
+    if block is not None:
+        if writing:
+            writer.write_columns(block)
+    else:
         batch: list[ValidRow] = []
-        for raw in rows:
+        for raw in chunk:
             result = validator.validate(raw)
             if isinstance(result, list):
                 writer.tally.refuse(result)
             elif options.skip_invalid or not writer.tally.errors:
                 batch.append(result)
-            if len(batch) >= options.batch:
-                _flush(writer, batch, options)
-        if writer.tally.errors and not options.skip_invalid:
-            raise InvalidRowsError(writer.tally.errors)
-        _flush(writer, batch, options)
-        return writer.tally
-
-
-def _flush(writer: BatchWriter, batch: list[ValidRow], options: _Options) -> None:
-    writer.write(batch)
+        writer.write(batch)
     if options.progress is not None:
-        options.progress(len(batch))
-    batch.clear()
+        options.progress(len(chunk))
 
 
 def _finish(

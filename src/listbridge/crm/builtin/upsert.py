@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from listbridge.core.accounts import CUSTOM_PREFIX, Account
 from listbridge.core.errors import RowError
 from listbridge.core.journal import Change, Side
+from listbridge.core.row_columns import ColumnRows
 from listbridge.core.rows import ValidRow, custom_field_name
 from listbridge.crm.builtin import deletion, writes
 from listbridge.crm.builtin.bulk import bulk_insert
+from listbridge.crm.builtin.fresh import ORIGIN, LoadStamp, insert_columns
 from listbridge.crm.builtin.records import (
     FieldCatalog,
     changed_columns,
@@ -34,7 +36,6 @@ from listbridge.store.models import JournalEntry
 
 #: Columns a re-load never overwrites: the id names the account, the store keeps the times.
 _KEPT = frozenset({"id", "created_at", "updated_at"})
-ORIGIN = "file"
 _CREATED, _UPDATED = writes.position("created_at"), writes.position("updated_at")
 _CATEGORY, _DETAIL = writes.position("origin_category"), writes.position("origin_detail")
 JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
@@ -76,6 +77,7 @@ class BatchWriter:
         self.file_name = file_name
         self.now = now
         self.reason = f"crm load {file_name}"
+        self.stamp = LoadStamp(connection_id, run_id, now, file_name, self.reason)
         self.tally = Tally()
         self.batches = 0
         # A file never repeats an id (RowValidator refuses the second), so a load into
@@ -86,26 +88,52 @@ class BatchWriter:
     def write(self, batch: Sequence[ValidRow]) -> None:
         if not batch:
             return
-        columns = frozenset[str]().union(*(row.columns for row in batch))
-        names = {n: "" for c in columns if (n := custom_field_name(c))}
-        writes.ensure_fields(self.session, self.connection_id, self.catalog, names, self.now)
-        ids = [row.account.id for row in batch]
-        existing = (
-            {}
-            if self.only_creates
-            else read_accounts(self.session, self.connection_id, ids, self.catalog)
-        )
+        self._ensure_fields(frozenset[str]().union(*(row.columns for row in batch)))
+        existing = self._existing([row.account.id for row in batch])
         fresh = [row for row in batch if row.account.id not in existing]
         accounts = [row.account for row in fresh]
         rows = [self._values(row) for row in fresh]
         writes.insert_accounts(self.session, self.connection_id, accounts, self.catalog, rows)
         self._journal_created(accounts)
+        self._write_known([r for r in batch if r.account.id in existing], existing)
+        self.tally.created += len(fresh)
+        self._written()
+
+    def write_columns(self, block: ColumnRows) -> None:
+        """`write` for rows validated column by column: new accounts go in as columns."""
+        if not len(block):
+            return
+        self._ensure_fields(block.columns)
+        existing = self._existing(block.ids)
+        fresh = block
+        if existing:
+            fresh = block.picked([i for i, a in enumerate(block.ids) if a not in existing])
+        insert_columns(self.session, self.catalog, fresh, self.stamp)
+        known = [
+            ValidRow(block.rows[i], block.account(i), block.columns)
+            for i, account_id in enumerate(block.ids)
+            if account_id in existing
+        ]
+        self._write_known(known, existing)
+        self.tally.created += len(fresh)
+        self._written()
+
+    def _ensure_fields(self, columns: frozenset[str]) -> None:
+        names = {n: "" for c in columns if (n := custom_field_name(c))}
+        writes.ensure_fields(self.session, self.connection_id, self.catalog, names, self.now)
+
+    def _existing(self, ids: list[str]) -> dict[str, Account]:
+        if self.only_creates:
+            return {}
+        return read_accounts(self.session, self.connection_id, ids, self.catalog)
+
+    def _write_known(self, known: Sequence[ValidRow], existing: dict[str, Account]) -> None:
         # A deleted account given again comes back (`crm delete` is undone by a load).
         restored = self._restore(sorted(existing))
-        known = [r for r in batch if r.account.id in existing]
         changes = self._update(known, existing, restored)
         record_changes(self.session, self.connection_id, self.run_id, changes)
-        self.tally.created += len(fresh)
+
+    def _written(self) -> None:
         self.batches += 1
         if self.batches & (self.batches - 1) == 0:
             writes.refresh_statistics(self.session)

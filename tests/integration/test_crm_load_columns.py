@@ -1,0 +1,129 @@
+"""`crm load` writes a batch of valid rows as columns (crm/builtin/fresh.py): what it stores
+is what the row-by-row writer stores for the same rows, and a batch mixing new and known
+ids still updates the known ones field by field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from listbridge.core.accounts import FieldType
+from listbridge.core.journal import Side
+from listbridge.core.rows import RawRow, RowValidator, ValidRow
+from listbridge.crm.builtin.fields import add_field
+from listbridge.crm.builtin.load import load_file
+from listbridge.crm.builtin.records import ACCOUNTS, FIELDS, VALUES, FieldCatalog
+from listbridge.crm.builtin.upsert import JOURNAL, BatchWriter
+from listbridge.store.connections import connection_id
+from listbridge.store.db import Store
+from listbridge.store.journal import history
+from listbridge.store.runs import start_run
+
+HEADER = (
+    "id", "type", "first_name", "last_name", "company_name", "email", "email2",
+    "email_opt_out", "do_not_contact", "created_at", "origin_detail",
+    "custom.Level", "custom.Gift", "custom.Since", "custom.Active", "custom.Notes",
+)  # fmt: skip
+CELLS = [
+    # a household sharing one address, in two cases; one of them opted out
+    ("H1", "individual", "Ann", "Lee", "", "home@example.org", "", "no", "no", "", "",
+     "Gold", "12.50", "2024-03-31", "y", "prefers post"),
+    ("H2", "", "Bo", "Lee", "", "Home@Example.org", "bo@work.example.com", "yes", "", "", "",
+     "", "1E+3", "", "", ""),
+    ("O1", "Organization", "", "", "Acme", "info@acme.example.com", "", "", "", "", "",
+     "Silver", "", "Mar 31, 2024", "FALSE", ""),
+    # exported earlier: its creation time and origin come from the file
+    ("X1", "individual", "Zoë", "Müller", "", "zoe@example.de", "", "n", "1",
+     "2023-01-02T03:04:05Z", "old.csv", "", "0", "", "no", "Grüße"),
+]  # fmt: skip
+NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+
+def _raws() -> list[RawRow]:
+    return [RawRow("f.csv", n + 2, dict(zip(HEADER, c, strict=True))) for n, c in enumerate(CELLS)]
+
+
+def _connection(store: Store, name: str) -> int:
+    cid = connection_id(store, name)
+    add_field(store, cid, "Level", FieldType.CHOICE, ["Gold", "Silver"])
+    add_field(store, cid, "Gift", FieldType.NUMBER)
+    add_field(store, cid, "Since", FieldType.DATE)
+    add_field(store, cid, "Active", FieldType.BOOLEAN)
+    return cid
+
+
+def _write(store: Store, cid: int, by_columns: bool) -> None:
+    run_id = start_run(store, cid, "crm_load", "pytest")
+    with store.session() as session:
+        catalog = FieldCatalog.read(session, cid)
+        writer = BatchWriter(session, cid, run_id, catalog, "f.csv", NOW)
+        validator = RowValidator(catalog.defs)
+        if by_columns:
+            block = validator.validate_columns(_raws())
+            assert block is not None
+            writer.write_columns(block)
+        else:
+            rows = [validator.validate(r) for r in _raws()]
+            writer.write([r for r in rows if isinstance(r, ValidRow)])
+        assert writer.tally.created == len(CELLS)
+
+
+def _stored(store: Store, cid: int) -> dict[str, Any]:
+    with store.session() as session:
+        accounts = session.execute(
+            select(ACCOUNTS).where(ACCOUNTS.c.connection_id == cid).order_by(ACCOUNTS.c.id)
+        ).all()
+        values = session.execute(
+            select(VALUES.c.account_id, FIELDS.c.name, VALUES.c.value)
+            .join(FIELDS, FIELDS.c.id == VALUES.c.field_id)
+            .where(VALUES.c.connection_id == cid)
+            .order_by(VALUES.c.account_id, FIELDS.c.name)
+        ).all()
+        journal = session.execute(
+            select(JOURNAL.c.at, JOURNAL.c.side, JOURNAL.c.record_id, JOURNAL.c.field,
+                   JOURNAL.c.old_value, JOURNAL.c.new_value, JOURNAL.c.reason)
+            .where(JOURNAL.c.connection_id == cid)
+            .order_by(JOURNAL.c.record_id)
+        ).all()  # fmt: skip
+    return {
+        "accounts": [tuple(row)[1:] for row in accounts],  # without the connection
+        "values": [tuple(row) for row in values],
+        "journal": [tuple(row) for row in journal],
+    }
+
+
+def test_columns_store_what_the_row_writer_stores(store: Store) -> None:
+    by_rows, by_columns = _connection(store, "rows"), _connection(store, "columns")
+    _write(store, by_rows, by_columns=False)
+    _write(store, by_columns, by_columns=True)
+    expected = _stored(store, by_rows)
+    assert _stored(store, by_columns) == expected
+    assert ("H2", "Gift", "1000") in expected["values"]
+    assert ("O1", "Active", "false") in expected["values"]
+    assert [j[3] for j in expected["journal"]] == ["*"] * len(CELLS)
+
+
+def test_a_batch_of_new_and_known_ids_creates_the_new_and_journals_each_update(
+    store: Store, tmp_path: Path
+) -> None:
+    cid = connection_id(store, "default")
+    first = tmp_path / "first.csv"
+    first.write_text("id,first_name,email\nK1,Ann,ann@example.org\n", encoding="utf-8")
+    load_file(store, cid, first, started_by="pytest")
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "id,first_name,email\nN1,Bo,bo@example.org\nK1,Anne,ann@example.org\n"
+        "N2,Cy,ANN@example.org\n",
+        encoding="utf-8",
+    )
+    result = load_file(store, cid, second, started_by="pytest")
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
+    known = [
+        (e.change.field, e.change.old, e.change.new) for e in history(store, cid, Side.CRM, "K1")
+    ]
+    assert known == [("*", None, "created"), ("first_name", "Ann", "Anne")]
+    new = [(e.change.field, e.change.new) for e in history(store, cid, Side.CRM, "N2")]
+    assert new == [("*", "created")]
