@@ -16,7 +16,7 @@ from listbridge.core.errors import NotConnectedError
 from listbridge.core.tokens import Health
 from listbridge.store.db import Store
 from listbridge.store.health import ConnectionStatus, connection_status
-from listbridge.store.job_queue import Entry, active_entries
+from listbridge.store.job_queue import LOST, Entry, worker_entries
 from listbridge.store.schedule_state import SYNC_OFF, sync_enabled
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import sharing_with
@@ -50,7 +50,7 @@ def status(
     enabled = sync_enabled(state.store, state.connection_id)
     runs = next_runs(state.store, state.connection_id) if enabled else []
     shared = sharing_with(state.store, state.connection_id)
-    queued = [_queued(entry) for entry in active_entries(state.store, state.connection_id)]
+    queued = [_queued(entry) for entry in worker_entries(state.store, state.connection_id)]
     _render(shown, as_json, runs, crm, enabled, shared, queued)
     if problem is not None:
         raise problem
@@ -81,8 +81,10 @@ def next_runs(store: Store, connection_id: int) -> list[dict[str, str]]:
 
 
 def _queued(entry: Entry) -> dict[str, str | None]:
-    """A job waiting for or running on a worker (`listbridge worker`), as status shows it."""
+    """A job waiting for or running on a worker (`listbridge worker`), or released as lost
+    until its job next finishes (with the reason), as status shows it."""
     started = entry.started_at.isoformat(timespec="seconds") if entry.started_at else None
+    released = entry.finished_at if entry.state == LOST else None
     return {
         "job": entry.job,
         "state": entry.state,
@@ -90,10 +92,14 @@ def _queued(entry: Entry) -> dict[str, str | None]:
         "enqueued_at": entry.enqueued_at.isoformat(timespec="seconds"),
         "started_at": started,
         "worker": entry.worker or None,
+        "released_at": released.isoformat(timespec="seconds") if released else None,
+        "reason": entry.message if released else None,
     }
 
 
 def _queue_line(job: dict[str, str | None]) -> str:
+    if job["state"] == LOST:
+        return f"  {job['job']}: released at {job['released_at']}: {job['reason']}"
     if job["state"] == "running":
         return f"  {job['job']}: running on {job['worker']} since {job['started_at']}"
     return f"  {job['job']}: queued since {job['enqueued_at']} (by {job['origin']})"

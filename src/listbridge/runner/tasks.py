@@ -29,6 +29,7 @@ from typing import Any
 
 from listbridge.core.errors import LockHeldError
 from listbridge.core.locks import BEATS_PER_TTL
+from listbridge.runner.broker_look import broker_look
 from listbridge.runner.registry import Registry
 from listbridge.runner.slots import skip_reason
 from listbridge.runner.task_names import SCHEDULE_TASK, TICK_TASK
@@ -152,6 +153,8 @@ def register_tasks(app: Any, store: Store, registry: Registry) -> None:
 
         serve_entry(store, task, entry_id, work, slot_refused)
 
+    look = broker_look(app)
+
     @app.task(name=TICK_TASK)  # type: ignore[untyped-decorator]
     def tick() -> None:
-        enqueue_due(store, registry, app, utc_now())
+        enqueue_due(store, registry, app, utc_now(), look)

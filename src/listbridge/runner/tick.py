@@ -6,7 +6,9 @@ job's newest run and the slot's newest queue entry: a slot served a minute ago i
 due again, though its job recorded no run. A connection whose syncing is off or paused
 is not enqueued. A slot whose job is still queued or running is not enqueued again
 (store/job_queue.py), so however long the queue grows, each connection holds at most one
-place per schedule in it, and the FIFO queue serves every connection in turn.
+place per schedule in it, and the FIFO queue serves every connection in turn. An entry
+whose message the broker lost would hold its slot for ever: each tick first releases such
+entries (lost_entries.py), and then enqueues their slots when due.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from listbridge.runner.broker_look import BrokerLook
+from listbridge.runner.lost_entries import release_lost
 from listbridge.runner.registry import Registry
 from listbridge.runner.slots import plan_slots, skip_reason
 from listbridge.runner.task_names import QUEUE, SCHEDULE_TASK
@@ -27,10 +31,13 @@ log = logging.getLogger("listbridge.scheduler")
 ORIGIN = "scheduler"
 
 
-def enqueue_due(store: Store, registry: Registry, app: Any, now: datetime) -> list[str]:
-    """Enqueue every due slot not queued already; the run log's lines of what it did."""
+def enqueue_due(
+    store: Store, registry: Registry, app: Any, now: datetime, look: BrokerLook | None = None
+) -> list[str]:
+    """Release the lost entries, then enqueue every due slot not queued already; the run
+    log's lines of what it did. `look`: which task ids the broker holds (None: unknown)."""
+    said = release_lost(store, now, look)
     served = last_served_all(store)
-    said: list[str] = []
     skipped: dict[int, str | None] = {}
     slots = plan_slots(store, registry, now, lambda _s, c, job: served.get((c, job)))
     for slot in slots:

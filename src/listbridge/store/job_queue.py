@@ -5,7 +5,8 @@ already has a queued or running entry: whoever inserts first enqueues, however m
 or clicks race, and a connection can hold at most one place per job in the FIFO queue.
 `claim` moves an entry to running on a worker; a message delivered again after its worker
 died finds the entry running and claims it over (the broker hands a message to one
-worker at a time); an entry already finished is never run again.
+worker at a time); an entry already finished is never run again. An entry whose message
+the broker lost is `release`d as lost (runner/lost_entries.py): its slot is free again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from listbridge.store.db import Store
@@ -25,6 +26,8 @@ from listbridge.store.models.job_queue import ACTIVE_STATES
 
 QUEUED, RUNNING, DONE, SKIPPED, FAILED = "queued", "running", "done", "skipped", "failed"
 FINISHED = (DONE, SKIPPED, FAILED)
+#: released: its message was lost, nothing would ever run or finish it
+LOST = "lost"
 
 
 @dataclass(frozen=True)
@@ -169,3 +172,63 @@ def all_entries(store: Store) -> list[Entry]:
     """Every entry in enqueue order (tests and reports of fairness)."""
     with store.session() as session:
         return [_entry(row) for row in session.scalars(select(QueuedJob).order_by(QueuedJob.id))]
+
+
+def stale_entries(store: Store, queued_before: datetime, running_before: datetime) -> list[Entry]:
+    """Entries queued (or put back in the queue) before `queued_before`, or running since
+    before `running_before`, oldest first: the ones that may have lost their message."""
+    queued = and_(
+        QueuedJob.state == QUEUED,
+        QueuedJob.enqueued_at < queued_before,
+        or_(QueuedJob.started_at.is_(None), QueuedJob.started_at < queued_before),
+    )
+    running = and_(QueuedJob.state == RUNNING, QueuedJob.started_at < running_before)
+    query = select(QueuedJob).where(or_(queued, running)).order_by(QueuedJob.id)
+    with store.session() as session:
+        return [_entry(row) for row in session.scalars(query)]
+
+
+def newest_start_ahead(store: Store, entry_id: int, since: datetime) -> datetime | None:
+    """When a worker last took an entry enqueued before `entry_id`, if after `since`."""
+    query = select(func.max(QueuedJob.started_at)).where(
+        QueuedJob.id < entry_id, QueuedJob.started_at > since
+    )
+    with store.session() as session:
+        return session.scalar(query)
+
+
+def release(store: Store, seen: Entry, at: datetime, reason: str) -> bool:
+    """Mark the entry lost if it is still as `seen` (not claimed, retried or finished
+    since); True when it was."""
+    same_start = (
+        QueuedJob.started_at.is_(None)
+        if seen.started_at is None
+        else QueuedJob.started_at == seen.started_at
+    )
+    with store.session() as session:
+        result = session.execute(
+            update(QueuedJob)
+            .where(QueuedJob.id == seen.entry_id, QueuedJob.state == seen.state, same_start)
+            .values(state=LOST, finished_at=at, message=reason)
+        )
+        return changed(result) == 1
+
+
+def worker_entries(store: Store, connection_id: int) -> list[Entry]:
+    """What `status` shows: the queued and running entries, and each entry released as
+    lost that no finished entry of its job has followed yet, oldest first."""
+    later = QueuedJob.__table__.alias("later")
+    followed = exists().where(
+        later.c.connection_id == QueuedJob.connection_id,
+        later.c.job == QueuedJob.job,
+        later.c.id > QueuedJob.id,
+        later.c.state.in_(FINISHED),
+    )
+    shown = or_(QueuedJob.state.in_(ACTIVE_STATES), and_(QueuedJob.state == LOST, ~followed))
+    query = (
+        select(QueuedJob)
+        .where(QueuedJob.connection_id == connection_id, shown)
+        .order_by(QueuedJob.id)
+    )
+    with store.session() as session:
+        return [_entry(row) for row in session.scalars(query)]
