@@ -8,11 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from listbridge.core.accounts import FieldType
+from listbridge.core.errors import InvalidFileError
 from listbridge.core.journal import Side
+from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
+from listbridge.crm.builtin.csvfile import read_csv, read_csv_chunks
 from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import load_file
 from listbridge.crm.builtin.records import ACCOUNTS, FIELDS, VALUES, FieldCatalog
@@ -127,3 +131,51 @@ def test_a_batch_of_new_and_known_ids_creates_the_new_and_journals_each_update(
     assert known == [("*", None, "created"), ("first_name", "Ann", "Anne")]
     new = [(e.change.field, e.change.new) for e in history(store, cid, Side.CRM, "N2")]
     assert new == [("*", "created")]
+
+
+MIXED = (
+    "id,first_name,email,custom.Formula\n"
+    "A1,Ann,ann@example.org,\n"
+    "\n"
+    'A2,"Lee, Bo",bo@example.org,\n'
+    "A3,Cy,cy@example.org,'=SUM(1)\n"  # a cell an export neutralised
+    "A4,Zoë,zoe@example.org,,stray\n"  # a value under no column name
+    "A5,D\udcffan,dan@example.org,\n"  # a byte that is not UTF-8
+    ",,,\n"
+    "A6,Eve,eve@example.org,"  # no line break at the end
+)
+
+
+def _flat(chunks: Any) -> list[RawRow]:
+    rows: list[RawRow] = []
+    for chunk in chunks:
+        if isinstance(chunk, RecordBlock):
+            pairs = zip(chunk.numbers, chunk.records, strict=True)
+            rows += [
+                RawRow(chunk.source, n, dict(zip(chunk.header, r, strict=True))) for n, r in pairs
+            ]
+        else:
+            rows += chunk
+    return rows
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+def test_a_csv_read_in_chunks_gives_the_rows_of_the_row_reader(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(MIXED.encode("utf-8", "surrogateescape"))
+    chunks = list(read_csv_chunks(path, size))
+    assert _flat(chunks) == list(read_csv(path))
+    assert [r.row for r in _flat(chunks)] == [2, 4, 5, 6, 7, 9]
+    if size == 1:  # a regular record alone is a block
+        assert isinstance(chunks[0], RecordBlock)
+
+
+def test_a_quote_never_closed_is_named_alike_read_in_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "open.csv"
+    path.write_text('id,first_name\nA1,Ann\nA2,"Bo\nA3,Cy\n', encoding="utf-8")
+    with pytest.raises(InvalidFileError) as whole:
+        list(read_csv(path))
+    with pytest.raises(InvalidFileError) as chunked:
+        list(read_csv_chunks(path, 2))
+    assert chunked.value.errors == whole.value.errors
+    assert [(e.row, e.column) for e in chunked.value.errors] == [(3, "first_name")]

@@ -11,13 +11,14 @@ validates the rows one by one, which names every reason. It accepts exactly what
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from listbridge.core.accounts import Account, AccountType, CustomValue
+from listbridge.core.accounts import EMAIL_COLUMNS, Account, AccountType, CustomValue
 from listbridge.core.row_shape import ACCOUNT_TYPES, RowShape, new_account
+from listbridge.core.values import is_plain_email
 
 _VALUES = attrgetter("values")
 _ERRORS = attrgetter("errors")
@@ -76,6 +77,17 @@ def _picker(indexes: Sequence[int]) -> Callable[[list[Any]], list[Any]]:
     return lambda values: list(get(values))
 
 
+@dataclass(frozen=True)
+class RecordBlock:
+    """Rows of a table as its reader found them: each record exactly as wide as the header
+    and needing no repair (the reader decides), numbered as a person sees them."""
+
+    source: str
+    header: tuple[str, ...]
+    numbers: list[int]
+    records: list[list[str]]
+
+
 def column_rows(shape: RowShape, raws: Sequence[Any], seen: Mapping[str, int]) -> ColumnRows | None:
     """The rows of `raws` (RawRows whose columns are the shape's) as columns, or None at
     the first doubt. `seen` holds the ids of earlier rows; the caller adds these."""
@@ -85,26 +97,43 @@ def column_rows(shape: RowShape, raws: Sequence[Any], seen: Mapping[str, int]) -
     keys = raws[0].values.keys()
     if len(keys) != len(names) or not all(r.values.keys() == keys for r in raws):
         return None
-    texts = _stripped(names, raws)
+    cells = zip(*map(itemgetter(*names), map(_VALUES, raws)), strict=True)
+    return _checked(shape, cells, list(map(_NUMBER, raws)), seen)
+
+
+def block_rows(shape: RowShape, block: RecordBlock, seen: Mapping[str, int]) -> ColumnRows | None:
+    """`column_rows` of a block whose header is the shape's columns."""
+    if len(shape.names) < 2 or shape.names != block.header:
+        return None
+    return _checked(shape, zip(*block.records, strict=True), block.numbers, seen)
+
+
+def _checked(
+    shape: RowShape, cells: Iterable[Sequence[str]], numbers: list[int], seen: Mapping[str, int]
+) -> ColumnRows | None:
+    texts = _stripped(cells)
     if texts is None or not _fit(shape, texts):
         return None
-    standard: dict[str, list[Any]] = dict(zip(names, texts, strict=True))
+    standard: dict[str, list[Any]] = dict(zip(shape.names, texts, strict=True))
     custom: dict[str, list[CustomValue | None]] = {}
     try:
         for column, parse in shape.parsed:
+            if column in EMAIL_COLUMNS and all(map(is_plain_email, filter(None, standard[column]))):
+                continue  # a plain address is valid and kept as given (values.check_email)
             standard[column] = _parsed(standard[column], parse)
         for column, name, parse in shape.custom:
             custom[name] = _parsed(standard.pop(column), parse, skip_empty=True)
     except ValueError:
         return None
-    if not _ids_fit(shape, standard.get("id"), seen) or not _types_fit(standard, len(raws)):
+    if not _ids_fit(shape, standard.get("id"), seen):
         return None
-    return ColumnRows(list(map(_NUMBER, raws)), shape.columns, standard, custom)
+    if not _types_fit(standard, len(numbers)):
+        return None
+    return ColumnRows(numbers, shape.columns, standard, custom)
 
 
-def _stripped(names: tuple[str, ...], raws: Sequence[Any]) -> list[list[str]] | None:
-    cells = map(itemgetter(*names), map(_VALUES, raws))
-    texts = [list(map(str.strip, column)) for column in zip(*cells, strict=True)]
+def _stripped(cells: Iterable[Sequence[str]]) -> list[list[str]] | None:
+    texts = [list(map(str.strip, column)) for column in cells]
     if any("\x00" in "".join(column) for column in texts):
         return None
     return texts

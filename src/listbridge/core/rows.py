@@ -30,7 +30,7 @@ from listbridge.core.accounts import (
     CustomValue,
 )
 from listbridge.core.errors import InvalidFileError, RowError
-from listbridge.core.row_columns import ColumnRows, column_rows
+from listbridge.core.row_columns import ColumnRows, RecordBlock, block_rows, column_rows
 from listbridge.core.row_shape import RowShape, Rule
 from listbridge.core.values import (
     check_email,
@@ -130,7 +130,15 @@ class RowValidator:
         else None: the caller then validates them one by one (``validate``)."""
         if not raws or (raws[0].errors and not raws[0].values):
             return None
-        block = column_rows(self._shape(raws[0]), raws, self._seen)
+        return self._remembered(column_rows(self._shape(raws[0]), raws, self._seen))
+
+    def validate_block(self, block: RecordBlock) -> ColumnRows | None:
+        """`validate_columns` of the rows of a block (a CSV file's regular rows)."""
+        first = dict(zip(block.header, block.records[0], strict=True))
+        shape = self._shape(RawRow(block.source, block.numbers[0], first))
+        return self._remembered(block_rows(shape, block, self._seen))
+
+    def _remembered(self, block: ColumnRows | None) -> ColumnRows | None:
         if block is not None:
             self._seen.update(zip(block.ids, block.rows, strict=True))
         return block

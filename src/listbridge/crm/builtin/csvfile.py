@@ -18,11 +18,12 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import TextIO
 
 from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
 from listbridge.crm.builtin.tables import NOT_UTF8, column_name, header_names, padded, undecodable
@@ -45,6 +46,46 @@ def read_csv(path: Path) -> Iterator[RawRow]:
         raise InvalidFileError([_past_limit(path)]) from None
 
 
+def read_csv_chunks(path: Path, size: int) -> Iterator[RecordBlock | list[RawRow]]:
+    """The rows of `read_csv`, `size` records at a time: a chunk of regular records (each
+    under a named column, no quote, all UTF-8, none blank) as a block, as the reader gave
+    them; any other chunk as the RawRows `read_csv` gives for it."""
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    try:
+        yield from _csv_chunks(path, size)
+    except csv.Error:
+        raise InvalidFileError([_past_limit(path)]) from None
+
+
+def _csv_chunks(path: Path, size: int) -> Iterator[RecordBlock | list[RawRow]]:
+    source = str(path)
+    with _open(path) as handle:
+        records = csv.reader(chain(handle, (_END,)))
+        header = _csv_header(path, next(records, None), records.line_num)
+        simple = all(header)
+        number = 2
+        while chunk := list(islice(records, size)):
+            numbers = range(number, number + len(chunk))
+            number += len(chunk)
+            if simple and _regular(chunk, len(header)):
+                yield RecordBlock(source, tuple(header), list(numbers), chunk)
+                continue
+            rows = (
+                _one_row(source, n, header, simple, record, records.line_num)
+                for n, record in zip(numbers, chunk, strict=True)
+            )
+            yield [row for row in rows if row is not None]
+
+
+def _regular(chunk: list[list[str]], width: int) -> bool:
+    """Every record as wide as the header, none blank, none needing repair (the end marker
+    needs it, so the chunk holding it is never regular)."""
+    if not all(map(width.__eq__, map(len, chunk))):
+        return False
+    texts = list(map("".join, chunk))
+    return "" not in map(str.strip, texts) and _NEEDS_REPAIR.search("\n".join(texts)) is None
+
+
 def _open(path: Path) -> TextIO:
     # surrogateescape keeps undecodable bytes as lone surrogates, so the bad
     # value can be named by row and column instead of failing the whole file.
@@ -58,16 +99,25 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
         header = _csv_header(path, next(records, None), records.line_num)
         simple = all(header)
         for number, record in enumerate(records, start=2):
-            text = "".join(record)
-            if not text.strip():
-                continue
-            # Most rows need no repair: every cell under a name, no quote, all UTF-8.
-            if simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
-                yield RawRow(source, number, dict(zip(header, record, strict=True)))
-            elif record[-1].endswith(_END):
-                _check_end(source, number, header, record, records.line_num)
-            else:
-                yield _csv_row(source, number, header, record)
+            row = _one_row(source, number, header, simple, record, records.line_num)
+            if row is not None:
+                yield row
+
+
+def _one_row(
+    source: str, number: int, header: list[str], simple: bool, record: list[str], lines: int
+) -> RawRow | None:
+    """The row of one record; None for a blank one or the end marker alone."""
+    text = "".join(record)
+    if not text.strip():
+        return None
+    # Most rows need no repair: every cell under a name, no quote, all UTF-8.
+    if simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
+        return RawRow(source, number, dict(zip(header, record, strict=True)))
+    if record[-1].endswith(_END):
+        _check_end(source, number, header, record, lines)
+        return None
+    return _csv_row(source, number, header, record)
 
 
 def _csv_header(path: Path, cells: list[str] | None, lines: int) -> list[str]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from listbridge.core.errors import RowError, UserError
+from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
-from listbridge.crm.builtin.csvfile import read_csv
+from listbridge.crm.builtin.csvfile import read_csv, read_csv_chunks
 from listbridge.crm.builtin.jsonarray import iter_json_array
 from listbridge.crm.builtin.tables import NOT_UTF8, WHOLE_ROW
 from listbridge.crm.builtin.xlsxfile import read_xlsx
@@ -27,6 +29,24 @@ SUFFIXES = (".csv", ".xlsx", ".jsonl", ".json")
 
 
 def read_rows(path: Path) -> Iterator[RawRow]:
+    readers = {".csv": read_csv, ".xlsx": read_xlsx, ".jsonl": read_jsonl, ".json": read_json}
+    return readers[_checked_suffix(path)](path)
+
+
+def read_chunks(path: Path, size: int) -> Iterator[RecordBlock | list[RawRow]]:
+    """The rows of `read_rows`, up to `size` at a time; a CSV file's regular rows come as
+    blocks of records (csvfile.read_csv_chunks), spared a dict and a RawRow each."""
+    if _checked_suffix(path) == ".csv":
+        return read_csv_chunks(path, size)
+    return _chunked(read_rows(path), size)
+
+
+def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _checked_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise UserError(
@@ -34,8 +54,7 @@ def read_rows(path: Path) -> Iterator[RawRow]:
         )
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    readers = {".csv": read_csv, ".xlsx": read_xlsx, ".jsonl": read_jsonl, ".json": read_json}
-    return readers[suffix](path)
+    return suffix
 
 
 def read_jsonl(path: Path) -> Iterator[RawRow]:

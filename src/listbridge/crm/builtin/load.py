@@ -12,13 +12,13 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from listbridge.core.errors import InvalidRowsError, RowError
+from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 from listbridge.core.runs import ErrorRow, RunStatus
-from listbridge.crm.builtin.files import read_rows
+from listbridge.crm.builtin.files import read_chunks
 from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
 from listbridge.crm.builtin.upsert import BatchWriter, Tally
 from listbridge.store.db import Store
@@ -68,12 +68,12 @@ def load_file(
     progress: Progress | None = None,
 ) -> LoadResult:
     """Load `path`; raises InvalidRowsError (nothing stored) unless `skip_invalid`."""
-    rows = read_rows(path)
+    chunks = read_chunks(path, batch)
     run_id = start_run(store, connection_id, RUN_KIND, started_by)
     options = _Options(skip_invalid, clock, batch, progress)
     try:
         with _few_collections():
-            tally = _load(store, connection_id, run_id, path, rows, options)
+            tally = _load(store, connection_id, run_id, path, chunks, options)
     except InvalidRowsError as error:
         _finish(store, run_id, RunStatus.FAILED, Tally(), error.errors)
         raise
@@ -105,15 +105,14 @@ def _load(
     connection_id: int,
     run_id: int,
     path: Path,
-    rows: Iterable[RawRow],
+    chunks: Iterable[RecordBlock | list[RawRow]],
     options: _Options,
 ) -> Tally:
     with store.session() as session:
         catalog = FieldCatalog.read(session, connection_id)
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
-        source = iter(rows)
-        while chunk := list(islice(source, options.batch)):
+        for chunk in chunks:
             _write_chunk(writer, validator, chunk, options)
         if writer.tally.errors and not options.skip_invalid:
             raise InvalidRowsError(writer.tally.errors)
@@ -121,18 +120,25 @@ def _load(
 
 
 def _write_chunk(
-    writer: BatchWriter, validator: RowValidator, chunk: list[RawRow], options: _Options
+    writer: BatchWriter,
+    validator: RowValidator,
+    chunk: RecordBlock | list[RawRow],
+    options: _Options,
 ) -> None:
     """A chunk of valid rows goes in as columns; one with any doubt is validated row by
     row, which names every reason, and its valid rows are written as before."""
     writing = options.skip_invalid or not writer.tally.errors
-    block = validator.validate_columns(chunk)
+    if isinstance(chunk, RecordBlock):
+        block = validator.validate_block(chunk)
+        raws = _raw_rows(chunk) if block is None else []
+    else:
+        block, raws = validator.validate_columns(chunk), chunk
     if block is not None:
         if writing:
             writer.write_columns(block)
     else:
         batch: list[ValidRow] = []
-        for raw in chunk:
+        for raw in raws:
             result = validator.validate(raw)
             if isinstance(result, list):
                 writer.tally.refuse(result)
@@ -140,7 +146,14 @@ def _write_chunk(
                 batch.append(result)
         writer.write(batch)
     if options.progress is not None:
-        options.progress(len(chunk))
+        options.progress(len(block) if block is not None else len(raws))
+
+
+def _raw_rows(block: RecordBlock) -> list[RawRow]:
+    """The block's rows as `read_rows` gives them, for the row path."""
+    header, source = block.header, block.source
+    pairs = zip(block.numbers, block.records, strict=True)
+    return [RawRow(source, n, dict(zip(header, r, strict=True))) for n, r in pairs]
 
 
 def _finish(
