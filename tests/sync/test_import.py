@@ -22,9 +22,25 @@ def _sorted(*account_ids: str) -> str:
 
 
 def adds_up(result: dict) -> None:
-    assert set(result) == RESULT_KEYS
+    assert RESULT_KEYS <= set(result) <= RESULT_KEYS | {"timings"}  # keys are only ever added
     assert result["attempted"] == result["created"] + result["matched"] + result["not_imported"]
     assert len(result["errors"]) == result["not_imported"]
+
+
+def test_the_import_reports_its_planning_speed(scene: Scene) -> None:
+    """bench/perf_steps.py reads `timings.planning_records_per_s` (issue 19)."""
+    scene.add_list("Newsletter")
+    scene.add_account("A1", "Household@example.org", "Ann", "Lee")
+    scene.add_account("A2", "household@example.org ", "Bo", "Lee")
+    scene.add_contact("household@example.org", "Ann", "Lee", lists=("Newsletter",))
+    scene.add_contact("zoë@example.org", "Zoë", "Ørsted", lists=("Newsletter",))
+    scene.add_contact("gone@example.org", lists=("Newsletter",), unsubscribed=True)
+    result = scene.import_json()
+    adds_up(result)
+    assert result["attempted"] == 3
+    assert set(result["timings"]) == {"planning_seconds", "planning_records_per_s"}
+    assert result["timings"]["planning_seconds"] > 0
+    assert result["timings"]["planning_records_per_s"] > 0
 
 
 def test_a_new_contact_becomes_an_account_with_its_fields_and_link(scene: Scene) -> None:

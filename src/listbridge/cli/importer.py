@@ -65,7 +65,7 @@ def _progress(label: str, counts: Counter[str]) -> None:
 
 
 def result_json(result: ImportResult) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "run_id": result.run_id,
         "attempted": result.count("attempted"),
         "created": result.count("created"),
@@ -73,6 +73,9 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         "not_imported": result.count("not_imported"),
         "errors": [error_json(e) for e in result.errors],
     }
+    if result.timings:
+        body["timings"] = dict(result.timings)
+    return body
 
 
 def preview_json(preview: ImportPreview) -> dict[str, Any]:

@@ -8,6 +8,7 @@ completion e-mail). The job holds the connection's lock throughout. A dry run
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,8 +49,10 @@ def _quiet(_label: str, _counts: Counter[str]) -> None:
     return None
 
 
+@dataclass
 class ImportResult(JobResult):
-    pass
+    #: `planning_seconds` (wall time in the planner), `planning_records_per_s`
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -116,7 +119,7 @@ def _imported(
 ) -> ImportResult:
     job = _Job(ctx, run, policy_of(ctx.settings), report)
     job.execute(scopes, ctx.settings.get(IMPORT_SINCE))
-    return ImportResult(run.run_id, run.outcome(), run.counts, job.errors)
+    return ImportResult(run.run_id, run.outcome(), run.counts, job.errors, job.timings())
 
 
 @dataclass
@@ -128,6 +131,9 @@ class _Job:
     report: Progress
     errors: list[ErrorRow] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    #: time in `plan_import` and the contacts it planned, over every batch
+    planning_seconds: float = 0.0
+    planned: int = 0
 
     def execute(self, scopes: list[Scope], since: date | None) -> None:
         # The cursor closes at the job's start: what changes while we run is fetched next time.
@@ -143,7 +149,10 @@ class _Job:
         if not fresh:
             return
         self.ctx.check_lock()
+        began = time.perf_counter()
         plan = plan_import(fresh, index, self.policy)
+        self.planning_seconds += time.perf_counter() - began
+        self.planned += len(fresh)
         if self.ctx.crm.read_only:
             plan = without_creates(plan)
         target = BatchTarget(self.ctx.connection_id, self.run.run_id, self.ctx.clock())
@@ -162,6 +171,11 @@ class _Job:
         self.run.counts.update(tally(plan))
         self.errors += errors
         self.report(label, self.run.counts)
+
+    def timings(self) -> dict[str, float]:
+        seconds = self.planning_seconds
+        rate = self.planned / seconds if seconds > 0 else 0.0
+        return {"planning_seconds": round(seconds, 4), "planning_records_per_s": round(rate, 1)}
 
     def _finish(self, scopes: list[Scope], started: datetime) -> None:
         keys = cursor_keys(scopes)
