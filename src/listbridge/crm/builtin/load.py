@@ -19,6 +19,7 @@ from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.crm.builtin.files import read_chunks
+from listbridge.crm.builtin.load_tuning import IndexesAside, load_cache
 from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
 from listbridge.crm.builtin.upsert import BatchWriter, Tally
 from listbridge.store.db import Store
@@ -108,14 +109,17 @@ def _load(
     chunks: Iterable[RecordBlock | list[RawRow]],
     options: _Options,
 ) -> Tally:
-    with store.session() as session:
+    with store.session() as session, load_cache(session):
         catalog = FieldCatalog.read(session, connection_id)
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
+        aside = IndexesAside(session.connection())
         for chunk in chunks:
             _write_chunk(writer, validator, chunk, options)
+            aside.after(writer.tally.created)
         if writer.tally.errors and not options.skip_invalid:
             raise InvalidRowsError(writer.tally.errors)
+        aside.rebuild()
         return writer.tally
 
 
