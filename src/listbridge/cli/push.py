@@ -94,6 +94,8 @@ def result_json(result: PushResult, dry_run: bool = False, diff: bool = False) -
     body: dict[str, Any] = {"run_id": result.run_id}
     body.update({key: result.count(key) for key in COUNTS})
     body["errors"] = [error_json(e) for e in result.errors]
+    if result.timings:
+        body["timings"] = dict(result.timings)
     if dry_run:
         body["dry_run"] = True
         body["plan"] = dict(result.by_reason)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -58,6 +59,9 @@ class ApiSession:
             connection_key, config.rate_per_second
         )
         self.stats = CallStats()
+        #: Constant Contact's clock (the `Date` header) at its last answer: a cursor that
+        #: is compared with CC's `updated_at` is taken from CC's clock, not ours
+        self.last_date: datetime | None = None
         self.http = httpx.Client(
             auth=self.auth,
             transport=transport,
@@ -110,6 +114,7 @@ class ApiSession:
         except httpx.TransportError as error:
             raise _unreachable(self.config.api_base, f"{method} {path}", error) from error
         self.stats.statuses[response.status_code] += 1
+        self.last_date = _date_of(response) or self.last_date
         refusal = classify(response)
         if isinstance(refusal, RateLimitedError):
             self.limiter.pause(refusal.retry_after or self.config.rate_limit_pause)
@@ -126,6 +131,13 @@ class ApiSession:
                 f"today's budget of {budget.limit} Constant Contact API calls is used up; "
                 f"the job can resume after {budget.resets_at(now):%Y-%m-%d %H:%M} UTC"
             )
+
+
+def _date_of(response: httpx.Response) -> datetime | None:
+    try:
+        return parsedate_to_datetime(response.headers["date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _unreachable(api_base: str, where: str, error: httpx.TransportError) -> UnreachableError:

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcContact
 from listbridge.core.push_plan import CcState
 from listbridge.store.db import Store
+from listbridge.store.import_state import advance_cursors, read_cursors
 from listbridge.store.links import PAGE, LinkRow, _mirror_into_accounts
 from listbridge.store.models import CcLink, CrmAccount, PushActivity
 from listbridge.store.upsert import upsert
 
 UNSUBSCRIBED = "unsubscribed"
+
+
+#: the cursor (`import_cursors`) of the push: Constant Contact's clock when the last
+#: complete push ended; every contact changed since has `updated_at` after it
+WATERMARK = "push:cc_changes"
+
+
+@dataclass(frozen=True)
+class CcHeld:
+    """What Constant Contact holds of a linked contact (`cc_links.cc_fields`): its address
+    and the journaled fields known (`fields`: those a push compared, "" for none)."""
+
+    contact_id: str
+    email: str
+    fields: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -234,3 +251,72 @@ class StoredMemo:
                     PushActivity.key.in_(list(keys)),
                 )
             )
+
+
+def _held_json(held: CcHeld) -> str:
+    body = {"contact": held.contact_id, "email": held.email, "fields": dict(held.fields)}
+    return json.dumps(body, sort_keys=True)
+
+
+def _held_of(text: str | None, contact_id: str) -> CcHeld | None:
+    """A link's `cc_fields`, if they are of the contact it links now."""
+    if not text:
+        return None
+    body = json.loads(text)
+    if body.get("contact") != contact_id:
+        return None
+    return CcHeld(contact_id, str(body.get("email", "")), dict(body.get("fields", {})))
+
+
+def cc_held_of(
+    session: Session, connection_id: int, account_ids: Iterable[str]
+) -> dict[str, CcHeld]:
+    """account id → what CC holds of its linked contact, for the links that know it."""
+    c = CcLink
+    found: dict[str, CcHeld] = {}
+    for part in _slices(sorted(set(account_ids))):
+        query = select(c.account_id, c.cc_contact_id, c.cc_fields).where(
+            c.connection_id == connection_id, c.account_id.in_(part), c.cc_fields.is_not(None)
+        )
+        for account_id, contact_id, text in session.execute(query):
+            held = _held_of(text, str(contact_id))
+            if held is not None:
+                found[str(account_id)] = held
+    return found
+
+
+def refresh_cc_held(
+    session: Session, connection_id: int, held: Mapping[str, CcHeld | None]
+) -> None:
+    """Contacts as CC holds them now (None: not known, or deleted), by contact id: their
+    links say so from here on."""
+    if not held:
+        return
+    table = cast(Table, CcLink.__table__)
+    statement = (
+        update(table)
+        .where(table.c.connection_id == connection_id)
+        .where(table.c.cc_contact_id == bindparam("b_contact"))
+        .values(cc_fields=bindparam("b_fields"))
+    )
+    rows = [{"b_contact": contact_id, "b_fields": None if h is None else _held_json(h)}
+            for contact_id, h in sorted(held.items())]  # fmt: skip
+    session.execute(statement, rows)
+
+
+def push_watermark(session: Session, connection_id: int) -> datetime | None:
+    """CC's clock when the last complete push ended (None: no push has ended yet)."""
+    return read_cursors(session, connection_id).get(WATERMARK)
+
+
+def advance_push_watermark(session: Session, connection_id: int, at: datetime, run_id: int) -> None:
+    advance_cursors(session, connection_id, [WATERMARK], at, run_id)
+
+
+def forget_cc_held(session: Session, connection_id: int) -> None:
+    """No watermark to read CC's changes since: what the links say of CC may be stale."""
+    session.execute(
+        update(CcLink)
+        .where(CcLink.connection_id == connection_id, CcLink.cc_fields.is_not(None))
+        .values(cc_fields=None)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from listbridge.store.models.base import Base, connection_fk
@@ -35,6 +35,9 @@ class CcLink(Base):
     # seen): a CRM edited by its own screens journals nothing, so a change shows as a
     # difference from this
     crm_opt_out: Mapped[bool | None] = mapped_column(Boolean)
+    # what CC holds of the contact (its address and the fields a push journals), as the
+    # last push left it or read it since (JSON; None: not known): store/push_state.py
+    cc_fields: Mapped[str | None] = mapped_column(Text)
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     __table_args__ = (

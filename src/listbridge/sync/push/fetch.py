@@ -172,18 +172,27 @@ def emails_to_look_up(
     """Addresses to find in CC: of unlinked accounts (when pushing to lists); of links
     with no fingerprint yet (made by an import), with their contact's address; and every
     new address of a linked account (another contact may hold it already)."""
-    wanted = []
+    unlinked, others = lookups(accounts, links, policy)
+    return [*unlinked, *others]
+
+
+def lookups(
+    accounts: list[Account], links: dict[str, CcState], policy: PushPolicy
+) -> tuple[list[str], list[str]]:
+    """`emails_to_look_up`, as (those of unlinked accounts, the others)."""
+    unlinked: list[str] = []
+    others: list[str] = []
     for account in accounts:
         if why_not_pushed(account, policy.role_local_parts) is not None:
             continue
         link = links.get(account.id)
         if link is None:
-            wanted += [account.email] if policy.list_ids else []
+            unlinked += [account.email] if policy.list_ids else []
         elif not link.email or not link.fingerprint:
-            wanted += [account.email, link.email] if link.email else [account.email]
+            others += [account.email, link.email] if link.email else [account.email]
         elif email_changed(link, account.email):
-            wanted.append(account.email)
-    return wanted
+            others.append(account.email)
+    return unlinked, others
 
 
 def with_known_emails(

@@ -10,8 +10,10 @@ in the format `runs undo` reads (`core/undo_plan.py`):
 - each top-level field an undo can put back (`first_name`, `last_name`, `job_title`,
   `company_name`) that the push sends and that differs from what CC held before: the
   contacts whose fields are sent are read before the push writes (`read_before`: those the
-  look-up by e-mail read are not read again; one by one while that costs no more than a
-  scan of the pages would (≥ 20), else one scan).
+  look-up by e-mail read are not read again, nor those whose link knows what CC holds
+  (`held.py`: the store, kept up to date with the contacts changed in CC since the last
+  push); the rest one by one while that costs no more than a scan of the pages would
+  (≥ 20), else one scan).
 
 Only real changes (old ≠ new); nothing for a row CC refused. `record_push` writes them in
 the transaction of the links.
@@ -40,18 +42,25 @@ FIELDS = tuple(f for f in PUT_BLANKS if f in CC_FIELDS)
 
 
 def read_before(
-    client: ConstantContact, plan: Plan, fetched: Fetched, progress: Callable[[str], None]
+    client: ConstantContact,
+    plan: Plan,
+    fetched: Fetched,
+    progress: Callable[[str], None],
+    known: Mapping[str, dict[str, str]] | None = None,
 ) -> dict[str, dict[str, str]]:
-    """The rows (push shape) CC holds now of the contacts whose sent fields change."""
-    wanted = {u.contact_id for u in plan.updates}
+    """The rows (push shape) CC holds now of the contacts whose sent fields change.
+    `known`: those the store knows CC holds (`held.known_before`), not read again."""
+    have = dict(known or {})
+    wanted = {u.contact_id for u in plan.updates} - set(have)
     if not wanted:
-        return {}
+        return have
     missing, few = reads_before(plan, fetched)
+    missing -= set(have)
     if missing:
         progress(f"reading {len(missing)} contacts before updating them (for the journal)")
     contacts = source.contacts_held(client, wanted, fetched.calls, fetched.seen, "journal", few)
     row_of = fetched.row_of or source.row_reader(fetched.policy.mapping, {})
-    return {i: row_of(c) for i, c in contacts.items()}
+    return have | {i: row_of(c) for i, c in contacts.items()}
 
 
 def reads_before(plan: Plan, fetched: Fetched) -> tuple[set[str], int]:

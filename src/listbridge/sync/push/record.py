@@ -15,7 +15,14 @@ from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.store.db import Store
 from listbridge.store.import_state import save_progress
 from listbridge.store.journal import record_changes
-from listbridge.store.push_state import PushedLink, drop_links, forget_lists, save_pushed_links
+from listbridge.store.push_state import (
+    CcHeld,
+    PushedLink,
+    drop_links,
+    forget_lists,
+    refresh_cc_held,
+    save_pushed_links,
+)
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobResult
 from listbridge.sync.push.source import Calls, Fetched
@@ -34,6 +41,8 @@ class PushResult(JobResult):
     plan: Plan | None = None
     #: `push --dry-run --diff`: each field that would change in Constant Contact
     diff: list[FieldChange] = field(default_factory=list)
+    #: `planning_seconds` (wall time in the planner), `planning_records_per_s`
+    timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def of_plan(
@@ -94,9 +103,11 @@ def record_push(
     applied: PushApplied,
     at: datetime,
     journal: Sequence[Change] = (),
+    held: Mapping[str, CcHeld | None] | None = None,
 ) -> PushResult:
     """`journal`: what the push changed in Constant Contact (`journal.cc_changes`),
-    written with the links, so a link and the journal of its change commit together."""
+    written with the links, so a link and the journal of its change commit together;
+    `held`: what CC holds of the contacts after it (`held.py`), by contact id."""
     result = PushResult.of_plan(plan, fetched.list_names, RunStatus.SUCCEEDED, fetched.calls)
     lost = [c for c in plan.creates if c.account_id not in applied.created_ids]
     result.counts["created"] -= len(lost)
@@ -113,6 +124,7 @@ def record_push(
     result.counts["contacts_deleted"] = len(plan.deletes)
     with store.session() as session:
         save_pushed_links(session, connection_id, links, at)
+        refresh_cc_held(session, connection_id, held or {})
         record_changes(session, connection_id, run.run_id, journal)
         forget_lists(session, connection_id, [u.account_id for u in plan.unsubscribes])
         drop_links(session, connection_id, [d.account_id for d in plan.deletes])

@@ -1,178 +1,56 @@
 """A push streamed through the CRM: its accounts read, planned, applied and recorded a chunk
 at a time (`PushRequest.chunk_size`), so a million accounts fit a small worker.
 
-Up front (`outline`), over every account but keeping little of each: consent first (CC's
-opt-outs), the addresses to look up in CC (one look-up or scan for the whole push, not one
-per chunk), and who shares an address (`core.shared_emails`: accounts with one address are
-decided together whichever chunks they fall in). Then each chunk: its links read from the
+Up front (`outline.py`), over every account but keeping little of each: consent first,
+the contacts changed in CC since the last push (`held.py`), the addresses to look up in
+CC, and who shares an address. Then each chunk: its links read from the
 store, planned with what the outline decided (`core.push_plan.Known`), applied, journaled
 and recorded in its own transaction. A push killed between chunks is resumed by the next
 one as any interrupted push is: its activities settled, the chunks recorded seen as linked.
-Last, the links of accounts no chunk held (deleted in the CRM, `push.on_crm_delete`).
+Last, the links of accounts no chunk held (deleted in the CRM, `push.on_crm_delete`), and
+the watermark of CC's changes moved to the push's end (`held.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from itertools import islice
+import time
+from collections.abc import Iterator
+from dataclasses import replace
 
 from listbridge.constant_contact.bulk import Bulk, import_batches
-from listbridge.constant_contact.models import Contact
 from listbridge.core.accounts import Account
-from listbridge.core.eligibility import why_not_pushed
 from listbridge.core.emails import match_key
-from listbridge.core.push_plan import UNKNOWN_EMAIL, CcState, Known, Plan, plan_gone, plan_push
-from listbridge.core.shared_emails import Sharing, shared_addresses
+from listbridge.core.push_plan import UNKNOWN_EMAIL, Known, Plan, plan_gone, plan_push
 from listbridge.store.push_state import (
+    CcHeld,
     StoredMemo,
+    advance_push_watermark,
+    cc_held_of,
     link_states_of,
-    linked_account_ids,
     owners_of,
-    unsubscribed_contact_ids,
 )
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobContext
-from listbridge.sync.push import source
+from listbridge.sync.push import held, source
 from listbridge.sync.push.apply import Item, import_groups
 from listbridge.sync.push.fetch import (
     PushRequest,
-    Setup,
-    consent_first,
     emails_to_look_up,
-    setup,
     with_consent,
     with_known_emails,
 )
 from listbridge.sync.push.journal import cc_changes, read_before
+from listbridge.sync.push.outline import (
+    Changes,
+    Outline,
+    account_chunks,
+    chunk_links,
+    made_safe,
+    outline,
+)
 from listbridge.sync.push.record import PushResult, record_push
-from listbridge.sync.push.source import Calls, Fetched
-from listbridge.sync.push.steps import apply_push, states_of
-
-
-@dataclass
-class Outline:
-    """What every chunk of a streamed push is planned with."""
-
-    setup: Setup
-    calls: Calls
-    #: contacts unsubscribed in CC now
-    gone: set[str]
-    #: match key → the CC contact with that address, for every address looked up
-    existing: dict[str, CcState]
-    #: the match keys looked up (found or not)
-    looked_up: set[str]
-    sharing: dict[str, Sharing]
-    opted_out: set[str]
-    #: accounts with a link when the push began; those no chunk holds are gone from the CRM
-    linked: set[str]
-    link_total: int
-    seen: dict[str, Contact] = field(default_factory=dict)
-    row_of: source.RowReader | None = None
-
-
-def account_chunks(ctx: JobContext, request: PushRequest) -> Iterator[list[Account]]:
-    """The accounts a push considers, `request.chunk_size` at a time, as the CRM streams
-    them (a list job's members: read by id, a chunk at a time)."""
-    size = max(1, request.chunk_size)
-    if request.accounts is None:
-        stream: Iterator[Account] = ctx.crm.changed_since(None)
-        while chunk := list(islice(stream, size)):
-            yield chunk
-        return
-    ids = sorted(request.accounts)
-    for start in range(0, len(ids), size):
-        found = ctx.crm.get_many(ids[start : start + size])
-        if found:
-            yield list(found.values())
-
-
-def chunk_links(ctx: JobContext, accounts: Iterable[Account], gone: set[str]) -> dict[str, CcState]:
-    with ctx.store.session() as session:
-        return with_consent(
-            link_states_of(session, ctx.connection_id, (a.id for a in accounts)), gone
-        )
-
-
-def outline(ctx: JobContext, request: PushRequest, write: bool) -> Outline:
-    """Consent first, then one pass over the accounts keeping their addresses alone."""
-    calls = Calls()
-    made = setup(ctx, request, calls, write)
-    policy = made.policy
-    gone = consent_first(ctx, calls, write)
-    with ctx.store.session() as session:
-        linked = linked_account_ids(session, ctx.connection_id)
-        opted_out = unsubscribed_contact_ids(session, ctx.connection_id) | gone
-    wanted: set[str] = set()
-    first: dict[str, str] = {}  # match key → the first account with it
-    shared: dict[str, list[str]] = {}  # match key → every account with it, when several
-    siblings: dict[str, Account] = {}
-    for chunk in account_chunks(ctx, request):
-        links = chunk_links(ctx, chunk, gone)
-        wanted.update(match_key(e) for e in emails_to_look_up(chunk, links, policy))
-        accounts: list[Account] = chunk
-        if request.accounts is not None:
-            # The rest of each household: whether one of them holds the address matters too.
-            found = ctx.crm.with_primary_emails(a.email for a in chunk)
-            siblings |= {a.id: a for a in found if a.id not in request.accounts}
-            accounts = [*chunk, *(a for a in found if a.id not in request.accounts)]
-        for account in accounts:
-            _by_address(first, shared, account)
-    row_of = source.row_reader(policy.mapping, made.custom.names)
-    seen: dict[str, Contact] = {}
-    existing = (
-        source.contacts_by_email(ctx.client, wanted, calls, source.fingerprinter(row_of), seen)
-        if wanted
-        else {}
-    )
-    opted_out |= {s.contact_id for s in existing.values() if s.unsubscribed}
-    existing = _safe(existing, opted_out)
-    sharing = _sharing(ctx, shared, siblings, existing, gone, policy.role_local_parts)
-    return Outline(made, calls, gone, existing, wanted, sharing, opted_out, linked,
-                   len(linked), seen, row_of)  # fmt: skip
-
-
-def _by_address(first: dict[str, str], shared: dict[str, list[str]], account: Account) -> None:
-    key = match_key(account.email)
-    if not key:
-        return
-    other = first.setdefault(key, account.id)
-    if other == account.id:
-        return
-    group = shared.setdefault(key, [other])
-    if account.id not in group:
-        group.append(account.id)
-
-
-def _safe(states: dict[str, CcState], out: set[str]) -> dict[str, CcState]:
-    return {k: replace(s, unsubscribed=True) if s.contact_id in out and not s.unsubscribed else s
-            for k, s in states.items()}  # fmt: skip
-
-
-def _sharing(
-    ctx: JobContext,
-    shared: dict[str, list[str]],
-    siblings: dict[str, Account],
-    existing: dict[str, CcState],
-    gone: set[str],
-    roles: frozenset[str],
-) -> dict[str, Sharing]:
-    """`shared_addresses` over the accounts that share an address with another, alone."""
-    ids = {i for group in shared.values() for i in group}
-    if not ids:
-        return {}
-    accounts = {**ctx.crm.get_many(sorted(ids - set(siblings))), **siblings}
-    group = [accounts[i] for i in sorted(ids) if i in accounts]
-    links = chunk_links(ctx, group, gone)
-    learned = with_known_emails(group, links, existing)
-    linked = {a: s.contact_id for a, s in (links | learned).items()}
-    contacts = {k: (existing[k].contact_id, existing[k].first_name, existing[k].last_name)
-                for k in shared if k in existing}  # fmt: skip
-
-    def eligible(account: Account) -> bool:
-        return why_not_pushed(account, roles) is None
-
-    return shared_addresses(group, eligible, linked, contacts)
+from listbridge.sync.push.source import Fetched
+from listbridge.sync.push.steps import PushApplied, apply_push, states_of
 
 
 def chunk_fetched(ctx: JobContext, plan_of: Outline, chunk: list[Account]) -> Fetched:
@@ -185,7 +63,7 @@ def chunk_fetched(ctx: JobContext, plan_of: Outline, chunk: list[Account]) -> Fe
         fp = source.fingerprinter(plan_of.row_of or source.row_reader(policy.mapping, {}))
         found = source.contacts_by_email(ctx.client, late, plan_of.calls, fp, plan_of.seen)
         plan_of.opted_out |= {s.contact_id for s in found.values() if s.unsubscribed}
-        plan_of.existing |= _safe(found, plan_of.opted_out)
+        plan_of.existing |= made_safe(found, plan_of.opted_out)
         plan_of.looked_up |= late
     learned = with_known_emails(chunk, links, plan_of.existing)
     made = plan_of.setup
@@ -204,8 +82,12 @@ def plan_chunk(ctx: JobContext, plan_of: Outline, fetched: Fetched) -> Plan:
     for account_id, state in fetched.links.items():
         owners[state.contact_id] = account_id
     known = Known(plan_of.sharing, owners, plan_of.opted_out)
-    return plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy,
+    began = time.perf_counter()
+    plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy,
                      known=known)  # fmt: skip
+    plan_of.planning_seconds += time.perf_counter() - began
+    plan_of.planned += len(fetched.accounts)
+    return plan
 
 
 def gone_fetched(ctx: JobContext, plan_of: Outline) -> Fetched | None:
@@ -240,18 +122,35 @@ def push_streamed(
             fetched = _without(fetched, {a.id for a in carried})
             plan = plan_chunk(ctx, plan_of, fetched)
         ctx.progress(f"plan: {plan.considered} accounts considered")
-        total = _merged(total, _applied(ctx, run, memo, plan, fetched))
+        total = _merged(total, _applied(ctx, run, memo, plan, fetched, plan_of.changes))
         _forget_seen(plan_of, fetched.accounts)
     rest = gone_fetched(ctx, plan_of)
     if rest is not None:
         plan = plan_gone(rest.links, rest.policy.on_crm_delete)
-        total = _merged(total, _applied(ctx, run, memo, plan, rest))
+        total = _merged(total, _applied(ctx, run, memo, plan, rest, plan_of.changes))
     if total is None:
         made = plan_of.setup
         nothing = Fetched([], {}, {}, made.policy, made.list_names, plan_of.calls, made.tag)
         total = _applied(ctx, run, memo, Plan(), nothing)
     total.calls = plan_of.calls
+    total.timings = _timings(plan_of)
+    if plan_of.changes is not None and plan_of.changes.advances:
+        _advance_watermark(ctx, run)
     return total
+
+
+def _timings(plan_of: Outline) -> dict[str, float]:
+    seconds = plan_of.planning_seconds
+    rate = plan_of.planned / seconds if seconds > 0 else 0.0
+    return {"planning_seconds": round(seconds, 4), "planning_records_per_s": round(rate, 1)}
+
+
+def _advance_watermark(ctx: JobContext, run: RunRecorder) -> None:
+    """A complete push: every link knows what CC held at its end (`held.py`)."""
+    at = ctx.client.session.last_date
+    if at is not None:
+        with ctx.store.session() as session:
+            advance_push_watermark(session, ctx.connection_id, at - held.MARGIN, run.run_id)
 
 
 def _with_last(chunks: Iterator[list[Account]]) -> Iterator[tuple[list[Account], bool]]:
@@ -288,17 +187,47 @@ def _without(fetched: Fetched, ids: set[str]) -> Fetched:
 
 
 def _applied(
-    ctx: JobContext, run: RunRecorder, memo: StoredMemo, plan: Plan, fetched: Fetched
+    ctx: JobContext,
+    run: RunRecorder,
+    memo: StoredMemo,
+    plan: Plan,
+    fetched: Fetched,
+    changes: Changes | None = None,
 ) -> PushResult:
-    before = read_before(ctx.client, plan, fetched, ctx.progress)
+    """`changes`: when the links know what CC holds (`held.py`), the journal reads them."""
+    fields = held.compared(fetched.policy)
+    known: dict[str, dict[str, str]] = {}
+    if plan.updates and changes is not None and changes.trusted():
+        with ctx.store.session() as session:
+            stored = cc_held_of(session, ctx.connection_id, (u.account_id for u in plan.updates))
+        known = held.known_before(plan, stored, fields)
+    before = read_before(ctx.client, plan, fetched, ctx.progress, known)
     applied = apply_push(Bulk(ctx.client, memo), ctx.client, plan, fetched, ctx.progress, True)
     ctx.check_lock()
     journal = cc_changes(plan, fetched, applied, before, ctx.clock())
-    result = record_push(
-        ctx.store, ctx.connection_id, run, plan, fetched, applied, ctx.clock(), journal
-    )
+    after = _held_after(plan, fetched, applied, before, fields)
+    result = record_push(ctx.store, ctx.connection_id, run, plan, fetched, applied, ctx.clock(),
+                         journal, after)  # fmt: skip
     memo.forget(applied.keys)
     return result
+
+
+def _held_after(
+    plan: Plan,
+    fetched: Fetched,
+    applied: PushApplied,
+    before: dict[str, dict[str, str]],
+    fields: tuple[str, ...],
+) -> dict[str, CcHeld | None]:
+    """What CC holds of the chunk's contacts now: as the look-up read them, then what
+    the chunk wrote over that."""
+    row_of = fetched.row_of or source.row_reader(fetched.policy.mapping, {})
+    ids = {s.contact_id for s in fetched.links.values()} | {k.contact_id for k in plan.links}
+    read = {i: held.held_of(c, row_of, fields) for i, c in (fetched.seen or {}).items()
+            if i in ids}  # fmt: skip
+    by_put = {i.account_id for i in import_groups(plan, states_of(plan, fetched)).get((), [])}
+    wrote = held.held_after(plan, applied.created_ids, applied.refused, before, by_put, fields)
+    return {**read, **wrote}
 
 
 def _forget_seen(plan_of: Outline, chunk: list[Account]) -> None:
