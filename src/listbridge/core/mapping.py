@@ -241,6 +241,8 @@ def _canonical(row: Mapping[str, str], list_ids: Sequence[str]) -> str:
         found = _TEMPLATES[keys] = _template(keys)
     head, order = found
     values = tuple(map(_string, map(row.__getitem__, order)))
+    if not list_ids:  # what a push stores
+        return f"{head % values}]]"
     return f"{head % values}{','.join(map(_string, sorted(list_ids)))}]]"
 
 

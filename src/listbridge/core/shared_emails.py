@@ -10,7 +10,6 @@ each with a reason naming the one that is. An opt-out of any of them holds the a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,21 +106,27 @@ def shared_addresses(
     addresses (an opted-out or do-not-contact one holds the address for all);
     `contacts` maps match keys to the live contact with that address.
     """
-    groups: dict[str, list[Account]] = defaultdict(list)
-    blockers: dict[str, list[str]] = defaultdict(list)
+    # One account per address is the rule, several the exception: a list is made for an
+    # address only once a second account has it (100,000s of lists cost the GC dearly).
+    first: dict[str, Account] = {}
+    groups: dict[str, list[Account]] = {}
+    blockers: dict[str, list[str]] = {}
     for account in accounts:
         key = match_key(account.email)
         if not key:
             continue
         if eligible(account):
-            groups[key].append(account)
+            one = first.setdefault(key, account)
+            if one is not account or key in groups:
+                groups.setdefault(key, [one]).append(account)
         elif blocks_address(account):
-            blockers[key].append(account.id)
+            blockers.setdefault(key, []).append(account.id)
     out: dict[str, Sharing] = {}
-    for key, group in groups.items():
-        if blockers.get(key):
-            out |= {a.id: Sharing(Verdict.HELD, min(blockers[key])) for a in group}
-        elif len(group) > 1:
+    for key, one in first.items():
+        group = groups.get(key)  # None: the address is this one account's
+        if key in blockers:
+            out |= {a.id: Sharing(Verdict.HELD, min(blockers[key])) for a in group or (one,)}
+        elif group is not None:
             chosen = holder(group, linked, contacts.get(key))
             out |= {a.id: Sharing(Verdict.SHARED, chosen) for a in group if a.id != chosen}
     return out
