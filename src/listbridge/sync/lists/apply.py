@@ -23,6 +23,7 @@ from listbridge.store.list_sync_state import (
 )
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobContext
+from listbridge.sync.lists.refusals import foreseen
 from listbridge.sync.lists.result import ListOutcome, ListSyncResult, conflict_reason
 from listbridge.sync.lists.sides import Audience
 from listbridge.sync.lists.writes import ListWriter, pair_crm_list, rename_cc_list
@@ -127,14 +128,21 @@ class ListApplier:
             self._save(planned, missed, kept)
 
     def _add_to_cc(self, planned: Planned) -> frozenset[str]:
-        """Adds through the push; returns the accounts that did not land on the list."""
+        """Adds through the push; returns the accounts that did not land on the list. Those
+        the push would refuse whatever CC holds are reported without asking it (refusals.py)."""
         wanted = planned.plan.add_to_cc if planned.plan else EMPTY
         if not wanted or not self.writing or self.run is None:
             planned.outcome.added_to_cc = len(wanted)
             return EMPTY
-        landed, refused = ListWriter(self.ctx).push_onto(self.run, planned.pair, wanted)
-        # The push put its refusals in the run; the result (--json, the summary) names them too.
-        self.result.errors += refused
+        pushable, foreseen_rows = foreseen(self.ctx, wanted)
+        for row in foreseen_rows:
+            self._error(row)
+        landed: list[str] = []
+        if pushable:
+            landed, refused = ListWriter(self.ctx).push_onto(self.run, planned.pair, pushable)
+            # The push put its refusals in the run; the result (--json, the summary) names
+            # them too.
+            self.result.errors += refused
         planned.outcome.added_to_cc = len(landed)
         return wanted - set(landed)
 

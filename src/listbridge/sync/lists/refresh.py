@@ -10,13 +10,18 @@ to the CRM. A contact deleted in CC loses its link (there is nothing left to lin
 Reading (`refresh_from_cc`) writes nothing but the cache of CC's lists; the job saves what
 it read (`save_refreshed`: the links' lists, the dropped links, the cursor) only once the
 guard lets it write. A run the guard stops leaves the changes for the next run to read again.
+
+The cursor is the time the read began, less `OVERLAP`: CC stamps `updated_at` by its own
+clock, and a change made while the job runs must be read by the next one even when CC's
+clock is a little behind ours. The job's own membership writes come after the read began,
+so the next run reads them once (a page per 500 contacts written) and finds them in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.core.cc_records import CcContact
@@ -32,6 +37,10 @@ from listbridge.sync.unsubscribes.cc import changed_contacts
 SCOPE = "lists"
 #: changed contacts weighed against their links at a time
 CHUNK = 5000
+#: how far before this read the next one starts (CC's clock behind ours, a change CC
+#: stamped just before the read began but showed only after): the contacts CC changed
+#: in that window are read twice, a page of them at most in practice
+OVERLAP = timedelta(seconds=5)
 
 
 @dataclass
@@ -40,7 +49,7 @@ class Refreshed:
     unsubscribed: set[str] = field(default_factory=set)  # accounts whose contact is out now
     moved: dict[str, frozenset[str]] = field(default_factory=dict)  # new list ids by account
     contacts_read: int = 0
-    started: datetime | None = None  # when the read began: the next cursor
+    started: datetime | None = None  # when the read began: the next cursor, less OVERLAP
 
 
 def refresh_from_cc(
@@ -100,9 +109,10 @@ def _classify(
 
 
 def save_refreshed(store: Store, connection_id: int, found: Refreshed, run_id: int) -> None:
-    """The links as CC has them now, and the cursor moved past what was read."""
+    """The links as CC has them now, and the cursor moved to where this read began (less
+    OVERLAP): never past a change the read may have missed."""
     assert found.started is not None
     with store.session() as session:
         set_link_lists(session, connection_id, found.moved, found.started)
         drop_links(session, connection_id, sorted(found.deleted))
-        advance_cursors(session, connection_id, [SCOPE], found.started, run_id)
+        advance_cursors(session, connection_id, [SCOPE], found.started - OVERLAP, run_id)

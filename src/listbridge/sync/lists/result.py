@@ -64,6 +64,26 @@ def conflict_reason(list_name: str, c: Conflict) -> str:
 
 
 @dataclass
+class PlanningTimings:
+    """Wall time in the pure membership plans (`core.list_plan`, no API call in it) and the
+    members they weighed: each list's accounts on either side."""
+
+    seconds: float = 0.0
+    members: int = 0
+
+    def add(self, seconds: float, members: int) -> None:
+        self.seconds += seconds
+        self.members += members
+
+    def json(self) -> dict[str, float]:
+        rate = self.members / self.seconds if self.seconds > 0 else 0.0
+        return {
+            "planning_seconds": round(self.seconds, 6),
+            "planning_records_per_s": round(rate, 1),
+        }
+
+
+@dataclass
 class ListSyncResult:
     run_id: int
     status: RunStatus
@@ -74,6 +94,7 @@ class ListSyncResult:
     stopped: str = ""  # the guard's verdicts when it stopped the run
     #: report rows that are not errors (conflicts resolved by the rule)
     notes: list[ErrorRow] = field(default_factory=list)
+    timings: PlanningTimings = field(default_factory=PlanningTimings)
 
     def counts(self) -> Counter[str]:
         found: Counter[str] = Counter(lists=len(self.lists))
@@ -98,4 +119,5 @@ class ListSyncResult:
             "stopped": self.stopped or None,
             **{key: self.counts()[key] for key in COUNTS},
             "per_list": [o.json() for o in self.lists],
+            "timings": self.timings.json(),
         }

@@ -10,6 +10,7 @@ CRM writes journaled) → record (bases, counts, error rows, in the run).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -103,7 +104,9 @@ def _plan(
         deleted_in_cc=frozenset(audience.refreshed.deleted),
         bound=bool(pair.rule_kind),
     )
+    began = time.perf_counter()
     plan = plan_members(sides, request.direction)
+    applier.result.timings.add(time.perf_counter() - began, len(sides.crm | sides.cc))
     paired = audience.paired_members(pair) if pair.rule_kind else sides.crm
     return Planned(pair, names, plan, paired, outcome, bases, to_pair)
 
