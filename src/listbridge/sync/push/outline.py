@@ -160,8 +160,8 @@ def outline(ctx: JobContext, request: PushRequest, write: bool) -> Outline:
     looked_up = wanted | unlinked
     answered: dict[str, CcState | None] = {}
     candidates = {k: shared[k] for k in unlinked - wanted if k in shared}
-    if candidates and changes.trusted():
-        answered = _answered(ctx, candidates, siblings, gone)
+    if candidates:
+        answered = _answered(ctx, candidates, siblings, gone, changes)
     wanted = looked_up - set(answered)
     seen: dict[str, Contact] = {}
     existing = (
@@ -190,7 +190,11 @@ def _changes(
 
 
 def _answered(
-    ctx: JobContext, groups: dict[str, list[str]], siblings: dict[str, Account], gone: set[str]
+    ctx: JobContext,
+    groups: dict[str, list[str]],
+    siblings: dict[str, Account],
+    gone: set[str],
+    changes: Changes,
 ) -> dict[str, CcState | None]:
     """Addresses of unlinked accounts whose look-up cannot change what the plan decides
     for them, and what a look-up would answer (None: it does not matter).
@@ -199,22 +203,24 @@ def _answered(
     - one of them is opted out or do-not-contact: the address is held for every one,
       whichever contact CC has;
     - one of them is linked to the contact that holds the address in CC (its link says
-      so, and the store has every change made in CC since the last push): that contact
-      is the answer, and the account linked to it keeps it."""
+      so, and the store has every change made in CC since the last push: `changes`):
+      that contact is the answer, and the account linked to it keeps it."""
     ids = {i for group in groups.values() for i in group}
     if not ids:
         return {}
     accounts = {**ctx.crm.get_many(sorted(ids - set(siblings))), **siblings}
-    links = chunk_links(ctx, [accounts[i] for i in ids if i in accounts], gone)
+    members = {k: [accounts[i] for i in group if i in accounts] for k, group in groups.items()}
+    answered: dict[str, CcState | None] = {
+        k: None for k, group in members.items() if any(blocks_address(a) for a in group)
+    }
+    rest = {k: group for k, group in members.items() if k not in answered}
+    if not rest or not changes.trusted():
+        return answered
+    links = chunk_links(ctx, [a for group in rest.values() for a in group], gone)
     with ctx.store.session() as session:
         known = cc_held_of(session, ctx.connection_id, links)
-    answered: dict[str, CcState | None] = {}
-    for key, group in groups.items():
-        members = [accounts[i] for i in group if i in accounts]
-        if any(blocks_address(a) for a in members):
-            answered[key] = None
-            continue
-        state = _holder_state(key, members, links, known)
+    for key, group in rest.items():
+        state = _holder_state(key, group, links, known)
         if state is not None:
             answered[key] = state
     return answered
