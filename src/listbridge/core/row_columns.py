@@ -88,9 +88,10 @@ class RecordBlock:
     records: list[list[str]]
 
 
-def column_rows(shape: RowShape, raws: Sequence[Any], seen: Mapping[str, int]) -> ColumnRows | None:
+def column_rows(shape: RowShape, raws: Sequence[Any], seen: dict[str, int]) -> ColumnRows | None:
     """The rows of `raws` (RawRows whose columns are the shape's) as columns, or None at
-    the first doubt. `seen` holds the ids of earlier rows; the caller adds these."""
+    the first doubt. `seen` holds the row of each earlier id; accepted rows add theirs,
+    a batch given up on adds none."""
     names = shape.names
     if len(names) < 2 or any(map(_ERRORS, raws)):
         return None
@@ -101,7 +102,7 @@ def column_rows(shape: RowShape, raws: Sequence[Any], seen: Mapping[str, int]) -
     return _checked(shape, cells, list(map(_NUMBER, raws)), seen)
 
 
-def block_rows(shape: RowShape, block: RecordBlock, seen: Mapping[str, int]) -> ColumnRows | None:
+def block_rows(shape: RowShape, block: RecordBlock, seen: dict[str, int]) -> ColumnRows | None:
     """`column_rows` of a block whose header is the shape's columns."""
     if len(shape.names) < 2 or shape.names != block.header:
         return None
@@ -109,7 +110,7 @@ def block_rows(shape: RowShape, block: RecordBlock, seen: Mapping[str, int]) -> 
 
 
 def _checked(
-    shape: RowShape, cells: Iterable[Sequence[str]], numbers: list[int], seen: Mapping[str, int]
+    shape: RowShape, cells: Iterable[Sequence[str]], numbers: list[int], seen: dict[str, int]
 ) -> ColumnRows | None:
     texts = _stripped(cells)
     if texts is None or not _fit(shape, texts):
@@ -129,6 +130,7 @@ def _checked(
         return None
     if not _types_fit(standard, len(numbers)):
         return None
+    seen.update(zip(standard["id"], numbers, strict=True))
     return ColumnRows(numbers, shape.columns, standard, custom)
 
 

@@ -130,18 +130,13 @@ class RowValidator:
         else None: the caller then validates them one by one (``validate``)."""
         if not raws or (raws[0].errors and not raws[0].values):
             return None
-        return self._remembered(column_rows(self._shape(raws[0]), raws, self._seen))
+        return column_rows(self._shape(raws[0]), raws, self._seen)
 
     def validate_block(self, block: RecordBlock) -> ColumnRows | None:
         """`validate_columns` of the rows of a block (a CSV file's regular rows)."""
         first = dict(zip(block.header, block.records[0], strict=True))
         shape = self._shape(RawRow(block.source, block.numbers[0], first))
-        return self._remembered(block_rows(shape, block, self._seen))
-
-    def _remembered(self, block: ColumnRows | None) -> ColumnRows | None:
-        if block is not None:
-            self._seen.update(zip(block.ids, block.rows, strict=True))
-        return block
+        return block_rows(shape, block, self._seen)
 
     def validate_slowly(self, raw: RawRow) -> ValidRow | list[RowError]:
         """Column by column, every reason collected (``validate`` without its fast path)."""
