@@ -30,6 +30,7 @@ from typing import Any
 from common import write_results
 from listbridge.core.accounts import Account, AccountType
 from listbridge.core.eligibility import why_not_pushed
+from listbridge.core.few_collections import few_collections
 from listbridge.core.mapping import MappingPolicy, fingerprint, map_account
 from listbridge.core.push_plan import CcState, PushPolicy, plan_push
 from listbridge.core.setting_values import FieldPair, StateFormat
@@ -123,7 +124,8 @@ def time_plan(
     for start in range(0, len(accounts), size):
         chunk = accounts[start : start + size]
         mine = {a.id: links[a.id] for a in chunk if a.id in links}
-        plan = plan_push(chunk, mine, {}, chosen)
+        with few_collections():  # as the push's chunks are planned (sync/push/stream.py)
+            plan = plan_push(chunk, mine, {}, chosen)
         counts["creates"] += len(plan.creates)
         counts["updates"] += len(plan.updates)
         counts["unchanged"] += plan.unchanged

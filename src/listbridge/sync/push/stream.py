@@ -20,6 +20,7 @@ from dataclasses import replace
 from listbridge.constant_contact.bulk import Bulk, import_batches
 from listbridge.core.accounts import Account
 from listbridge.core.emails import match_key
+from listbridge.core.few_collections import few_collections
 from listbridge.core.push_plan import UNKNOWN_EMAIL, Known, Plan, plan_gone, plan_push
 from listbridge.store.push_state import (
     CcHeld,
@@ -83,8 +84,9 @@ def plan_chunk(ctx: JobContext, plan_of: Outline, fetched: Fetched) -> Plan:
         owners[state.contact_id] = account_id
     known = Known(plan_of.sharing, owners, plan_of.opted_out)
     began = time.perf_counter()
-    plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy,
-                     known=known)  # fmt: skip
+    with few_collections():
+        plan = plan_push(fetched.accounts, fetched.links, fetched.existing, fetched.policy,
+                         known=known)  # fmt: skip
     plan_of.planning_seconds += time.perf_counter() - began
     plan_of.planned += len(fetched.accounts)
     return plan
