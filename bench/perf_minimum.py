@@ -57,7 +57,7 @@ def settle(size: dict[str, Any]) -> None:
             _reprice(push, initial_push(fill, sent, r.get("created")))
     again = steps.get("incremental push (1%)")
     if again:
-        _reprice(again, incremental_push(again["records"], fill["eligible_contacts"]))
+        _reprice(again, incremental_push(again["records"]))
     imported = steps.get("import (CC → CRM)")
     if imported and imported["result"].get("attempted"):
         imported["records"] = imported["result"]["attempted"]
@@ -82,20 +82,18 @@ def _reprice(row: dict[str, Any], minimum: dict[str, Any]) -> None:
         row["records_per_s"] = round(row["records"] / row["seconds"])
 
 
-def incremental_push(changed: int, held: int | None = None) -> dict[str, Any]:
-    """`held`: the contacts Constant Contact holds. Besides the import, the push reads the
-    changed contacts before it writes (the journal's old values, which `runs undo` puts
-    back); v3 has no bulk read by contact id with every field (an export carries no phones,
-    addresses or custom fields), so the fewest reads are min(one GET each, every page)."""
+def incremental_push(changed: int) -> dict[str, Any]:
+    """Besides the import, the push needs the journal's old values of the contacts it
+    changes (`runs undo` puts them back). The link keeps what the last push left in CC
+    (`cc_links.cc_fields`), so the fewest reads are CC's changes since then: at least one
+    page of `GET /contacts?updated_after=` (none changed in between costs that page)."""
     imports = math.ceil(changed / 39_999)
-    reads = changed if held is None else min(changed, pages(held))
     return {
-        "calls": imports + reads,
+        "calls": imports + 1,
         "polls": imports,
         "how": f"{changed:,} changed accounts: ceil({changed:,} / 39,999) = {imports} JSON "
-        f"import(s) + {reads:,} reads of the contacts before they change "
-        f"(min({changed:,} GET /contacts/{{id}}, ceil(contacts held / 500) pages)), "
-        "≥ 1 poll each import",
+        "import(s) + 1 page of the contacts changed in CC since the last push (the old "
+        "values the journal records are kept with each link), ≥ 1 poll each import",
     }
 
 

@@ -63,7 +63,7 @@ def measure(h: Harness, n: int, log: Any) -> dict[str, Any]:
 
     changed = n // 100
     setup["rename"] = h.data("rename", n, changed)
-    again = least.incremental_push(changed, eligible)
+    again = least.incremental_push(changed)
     done("incremental push (1%)", h.job("push", "--list", "All", records=changed, minimum=again))
 
     done("import (CC → CRM)", h.job("import", records=eligible,

@@ -36,7 +36,7 @@ def measure(n: int, wait: float) -> dict[str, Any]:
             time.sleep(wait)  # pushes are minutes apart, not milliseconds
             changed = n // 100
             h.data("rename", n, changed)
-            again = least.incremental_push(changed, fill["eligible_contacts"])
+            again = least.incremental_push(changed)
             steps["incremental push (1%)"] = h.job("push", "--list", "All", records=changed,
                                                    minimum=again)  # fmt: skip
             return {name: _short(row) for name, row in steps.items()}
