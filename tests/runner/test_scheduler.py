@@ -34,7 +34,9 @@ def runs(scene: Scene) -> list[datetime]:
     return sorted(r.started_at for r in found)
 
 
-def wait_for(condition: object, seconds: float = 8.0) -> None:
+def wait_for(condition: object, seconds: float = 30.0) -> None:
+    """Until `condition` holds, at most `seconds`: generous, for a CI machine under load
+    (a condition that holds returns at once)."""
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
         time.sleep(0.05)

@@ -47,6 +47,7 @@ def test_the_scheduler_runs_nothing_for_a_disabled_connection(scene: Scene) -> N
     scene.unsubscribe(ids["ana.ruiz@example.org"])
 
     scheduler = Scheduler(scene.store, every(timedelta(seconds=0.3)))
+    began = time.monotonic()
     planned = scheduler.start()
     try:
         # Both are planned (switching back on needs no restart); one of them is skipped.
@@ -55,6 +56,7 @@ def test_the_scheduler_runs_nothing_for_a_disabled_connection(scene: Scene) -> N
         wait_for(lambda: sum("sync disabled" in e for e in scheduler.events) >= 3)
     finally:
         scheduler.shutdown()
+    elapsed = time.monotonic() - began
 
     assert reconciliations(scene, scene.connection_id) >= 3
     assert reconciliations(scene, other) == 0
@@ -66,8 +68,12 @@ def test_the_scheduler_runs_nothing_for_a_disabled_connection(scene: Scene) -> N
     assert all(f"(connection {other})" in e for e in skipped), skipped
     assert all(f"connection {OTHER!r} (sync.enabled=false)" in e for e in skipped), skipped
     assert all(f"(connection {scene.connection_id})" in e for e in ran), ran
-    # Once per skipped firing: the disabled slot fires as often as the enabled one.
-    assert abs(len(skipped) - len(ran)) <= 2, scheduler.events
+    # Once per firing, no more: at most one skip each 0.3 s the scheduler ran. And the
+    # disabled slot keeps firing at least as often as the enabled one runs (on a busy
+    # machine the enabled one's run outlasts its interval and the scheduler drops
+    # firings of it, never of the skip, which takes no time).
+    assert len(skipped) <= elapsed / 0.3 + 2, (elapsed, scheduler.events)
+    assert len(skipped) >= len(ran) - 2, scheduler.events
 
 
 def test_switching_sync_back_on_takes_effect_at_the_next_firing(scene: Scene) -> None:
