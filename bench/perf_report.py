@@ -60,7 +60,10 @@ HEAD = [
 
 
 def size_table(size: dict[str, Any]) -> list[str]:
-    lines = [f"### {size['accounts']:,} accounts", "", *HEAD, *_rows(size["steps"])]
+    lines = [f"### {size['accounts']:,} accounts", ""]
+    if size.get("run"):
+        lines += [f"From the run {_run_line(size['run'])}.", ""]
+    lines += [*HEAD, *_rows(size["steps"])]
     prepared = {k: v for k, v in size["setup"].items() if isinstance(v, dict) and "ratio" in v}
     lines += ["", "Preparation between the steps, measured the same way:", "", *HEAD,
               *_rows(prepared)]  # fmt: skip
@@ -167,23 +170,78 @@ def _met(ok: bool) -> str:
     return "**met**" if ok else "**NOT met**"
 
 
-def markdown(results: dict[str, Any]) -> str:
-    for size in results["sizes"]:
-        settle(size)
+def _run_line(run: dict[str, Any]) -> str:
+    m = run["machine"]
+    return (
+        f"at {run['at']} on commit {m['commit']} (`{run['command']}`, raw figures "
+        f"`{run['raw']}`, load average at start {m['load_average_at_start']})"
+    )
+
+
+def _header(results: dict[str, Any]) -> list[str]:
     m = results["machine"]
-    lines = [
-        "# Performance",
-        "",
+    machine = (
+        f"Machine: {m['cpu']}, {m['cpus']} CPUs, {m['memory_gb']} GB, {m['os']}, "
+        f"Python {m['python']}"
+    )
+    if results.get("runs"):
+        runs = results["runs"]
+        return [
+            "Written by `bench/performance.py --merge` (do not edit by hand) from "
+            f"{len(runs)} runs on this machine, each size from one run; {results['why']}",
+            "",
+            *(
+                f"- {', '.join(f'{n:,}' for n in r['sizes'])} accounts: {_run_line(r)}"
+                for r in runs
+            ),
+            "",
+            f"{machine}; other work shared the machine.",
+            "",
+        ]
+    return [
         "Written by `bench/performance.py` (do not edit by hand); the raw figures are in "
         f"`{results['raw']}`.",
         "",
         f"Command: `{results['command']}`",
         "",
-        f"Machine: {m['cpu']}, {m['cpus']} CPUs, {m['memory_gb']} GB, {m['os']}, "
-        f"Python {m['python']}, commit {m['commit']}, load average at start "
+        f"{machine}, commit {m['commit']}, load average at start "
         f"{m['load_average_at_start']} (other work shared the machine). Run at "
         f"{results['at']}.",
         "",
+    ]
+
+
+def merged(raws: list[tuple[str, dict[str, Any]]], why: str) -> dict[str, Any]:
+    """One report from several runs' raw figures: each size from the run that measured
+    it (the last one named wins a size two runs measured), the naive baseline from the
+    last run that has one."""
+    by_size: dict[int, dict[str, Any]] = {}
+    runs = []
+    naive = None
+    for raw, results in raws:
+        run = {k: results[k] for k in ("machine", "command", "at")} | {"raw": raw}
+        run["sizes"] = [s["accounts"] for s in results["sizes"]]
+        runs.append(run)
+        for size in results["sizes"]:
+            by_size[size["accounts"]] = {**size, "run": run}
+        naive = results.get("naive") or naive
+    return {
+        "machine": runs[-1]["machine"],
+        "runs": runs,
+        "why": why,
+        "extrapolate_to": [10_000, 100_000, 1_000_000],
+        "sizes": [by_size[n] for n in sorted(by_size)],
+        "naive": naive,
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    for size in results["sizes"]:
+        settle(size)
+    lines = [
+        "# Performance",
+        "",
+        *_header(results),
         "The emulator runs in its own process on loopback at Constant Contact's rate "
         "(`listbridge emulator --auto-approve --rate-limit 4`); the store and the builtin "
         "CRM are one SQLite file. Each step is a listbridge job in its own process "

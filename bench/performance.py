@@ -11,7 +11,8 @@ bench/perf_minimum.py's, the baseline bench/perf_naive.py's (its first number of
 accounts paced against the rate-limited emulator for the time, its second against an
 unlimited one for the calls). Writes the Markdown to --out and the raw figures to
 bench/results/performance-<UTC time>.json. `--rewrite RAW.json` writes the report of a
-run again from its raw figures.
+run again from its raw figures; `--merge RAW.json … --why TEXT` writes one report from
+several runs, each size from the run that measured it, and says so with each size.
 """
 
 from __future__ import annotations
@@ -68,19 +69,34 @@ def naive(paced: int, counted: int) -> dict[str, Any]:
     return found
 
 
+def _shown(raw: Path) -> str:
+    return str(raw.resolve().relative_to(ROOT)) if raw.resolve().is_relative_to(ROOT) else str(raw)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--naive", default="1000,10000", help="paced,counted accounts")
     parser.add_argument("--rewrite", default="", help="a raw results file: its report again")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        default=[],
+        metavar="RAW.json",
+        help="one report from several runs' raw files, each size from its run",
+    )
+    parser.add_argument("--why", default="", help="with --merge: why the sizes ran apart")
     args = parser.parse_args()
+    if args.merge:
+        raws = [(_shown(Path(p)), json.loads(Path(p).read_text())["results"]) for p in args.merge]
+        Path(args.out).write_text(perf_report.markdown(perf_report.merged(raws, args.why)))
+        log(f"written {args.out} from {len(raws)} runs")
+        return
     if args.rewrite:
         raw = Path(args.rewrite)
         loaded: dict[str, Any] = json.loads(raw.read_text())["results"]
-        loaded["raw"] = (
-            str(raw.resolve().relative_to(ROOT)) if raw.resolve().is_relative_to(ROOT) else str(raw)
-        )
+        loaded["raw"] = _shown(raw)
         loaded["command"] += f" (report rewritten by --rewrite {raw.name})"
         Path(args.out).write_text(perf_report.markdown(loaded))
         log(f"written {args.out} from {raw}")
