@@ -1,6 +1,6 @@
-"""A large `crm load` into SQLite sets the accounts' unordered indexes aside and builds
-them again before it commits (crm/builtin/load_tuning.py); a refused file leaves them as
-they were, like everything else it would have written."""
+"""A large `crm load` into SQLite sets the accounts' unordered indexes and the journal's
+indexes aside and builds them again before it commits (crm/builtin/load_tuning.py); a
+refused file leaves them as they were, like everything else it would have written."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ HEADER = "id,first_name,last_name,email,email_opt_out\n"
 def _indexes(store: Store) -> dict[str, str]:
     with store.session() as session:
         rows = session.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),
-            {"t": "crm_accounts"},
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name IN ('crm_accounts', 'journal')"
+            )
         ).all()
     return {name: sql for name, sql in rows}  # noqa: C416 - rows are Row objects
 
@@ -57,12 +59,13 @@ def test_the_indexes_come_back_as_they_were_and_answer_queries(
 
     monkeypatch.setattr(load_tuning.IndexesAside, "rebuild", counting)
     before = _indexes(sqlite_store)
-    assert set(load_tuning.ASIDE) <= set(before)
+    aside = (load_tuning.ACCOUNTS_ASIDE[1], load_tuning.JOURNAL_ASIDE[1])
+    assert set(aside[0]) | set(aside[1]) <= set(before)
     cid = connection_id(sqlite_store, "default")
     result = load_file(
         sqlite_store, cid, _file(tmp_path / "big.csv", 200), started_by="pytest", batch=25
     )
-    assert (result.created, rebuilt) == (200, [len(load_tuning.ASIDE)])
+    assert (result.created, rebuilt) == (200, [len(names) for names in aside])
     assert _indexes(sqlite_store) == before
     with sqlite_store.session() as session:
         check = session.execute(text("PRAGMA integrity_check")).scalar_one()
@@ -70,8 +73,15 @@ def test_the_indexes_come_back_as_they_were_and_answer_queries(
             text("SELECT count(*) FROM crm_accounts WHERE connection_id = :c AND email = :e"),
             {"c": cid, "e": "home3@example.org"},
         ).scalar_one()
+        journaled = session.execute(
+            text(
+                "SELECT count(*) FROM journal INDEXED BY ix_journal_record"
+                " WHERE connection_id = :c AND side = 'crm' AND record_id = :r"
+            ),
+            {"c": cid, "r": "P00007"},
+        ).scalar_one()
         cache = session.execute(text("PRAGMA cache_size")).scalar_one()
-    assert (check, found) == ("ok", 4)
+    assert (check, found, journaled) == ("ok", 4, 1)
     assert cache != -load_tuning.LOAD_CACHE_KIB  # the pooled connection has its own size back
 
 
@@ -92,3 +102,5 @@ def test_a_refused_file_leaves_the_indexes_and_stores_nothing(
     assert _indexes(sqlite_store) == before
     with sqlite_store.session() as session:
         assert session.execute(text("SELECT count(*) FROM crm_accounts")).scalar_one() == 0
+        created = text("SELECT count(*) FROM journal WHERE new_value = 'created'")
+        assert session.execute(created).scalar_one() == 0

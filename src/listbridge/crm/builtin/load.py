@@ -8,17 +8,22 @@ skipped, the transaction is rolled back, so a bad file changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from listbridge.core.errors import InvalidRowsError, RowError
 from listbridge.core.few_collections import few_collections
-from listbridge.core.row_columns import RecordBlock
+from listbridge.core.row_columns import ColumnRows, RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.crm.builtin.files import read_chunks
-from listbridge.crm.builtin.load_tuning import IndexesAside, load_cache
+from listbridge.crm.builtin.load_tuning import (
+    ACCOUNTS_ASIDE,
+    JOURNAL_ASIDE,
+    IndexesAside,
+    load_cache,
+)
 from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
 from listbridge.crm.builtin.upsert import BatchWriter, Tally
 from listbridge.store.db import Store
@@ -99,44 +104,55 @@ def _load(
         catalog = FieldCatalog.read(session, connection_id)
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
-        aside = IndexesAside(session.connection())
-        for chunk in chunks:
-            _write_chunk(writer, validator, chunk, options)
-            aside.after(writer.tally.created)
+        # Each created account has one journal entry: the count serves both tables.
+        asides = [IndexesAside(session.connection(), i) for i in (ACCOUNTS_ASIDE, JOURNAL_ASIDE)]
+        for checked in _validated(validator, iter(chunks)):
+            _write_chunk(writer, checked, options)
+            for aside in asides:
+                aside.after(writer.tally.created)
         if writer.tally.errors and not options.skip_invalid:
             raise InvalidRowsError(writer.tally.errors)
-        aside.rebuild()
+        for aside in asides:
+            aside.rebuild()
         return writer.tally
 
 
-def _write_chunk(
-    writer: BatchWriter,
-    validator: RowValidator,
-    chunk: RecordBlock | list[RawRow],
-    options: _Options,
-) -> None:
-    """A chunk of valid rows goes in as columns; one with any doubt is validated row by
-    row, which names every reason, and its valid rows are written as before."""
+#: a chunk validated: its rows as columns when all are valid, else each row's result
+Checked = ColumnRows | list[ValidRow | list[RowError]]
+
+
+def _validated(
+    validator: RowValidator, chunks: Iterator[RecordBlock | list[RawRow]]
+) -> Iterator[Checked]:
+    """Each chunk validated column by column; one with any doubt, row by row, which names
+    every reason. (No database here: reading and validating alone.)"""
+    for chunk in chunks:
+        if isinstance(chunk, RecordBlock):
+            block = validator.validate_block(chunk)
+            raws = _raw_rows(chunk) if block is None else []
+        else:
+            block, raws = validator.validate_columns(chunk), chunk
+        yield block if block is not None else [validator.validate(raw) for raw in raws]
+
+
+def _write_chunk(writer: BatchWriter, checked: Checked, options: _Options) -> None:
+    """Valid rows as columns go in as they are; row by row, the valid rows are written
+    and the invalid ones counted. After the first invalid row nothing more is written,
+    unless invalid rows may be skipped."""
     writing = options.skip_invalid or not writer.tally.errors
-    if isinstance(chunk, RecordBlock):
-        block = validator.validate_block(chunk)
-        raws = _raw_rows(chunk) if block is None else []
-    else:
-        block, raws = validator.validate_columns(chunk), chunk
-    if block is not None:
+    if isinstance(checked, ColumnRows):
         if writing:
-            writer.write_columns(block)
+            writer.write_columns(checked)
     else:
         batch: list[ValidRow] = []
-        for raw in raws:
-            result = validator.validate(raw)
+        for result in checked:
             if isinstance(result, list):
                 writer.tally.refuse(result)
             elif options.skip_invalid or not writer.tally.errors:
                 batch.append(result)
         writer.write(batch)
     if options.progress is not None:
-        options.progress(len(block) if block is not None else len(raws))
+        options.progress(len(checked))
 
 
 def _raw_rows(block: RecordBlock) -> list[RawRow]:

@@ -7,7 +7,10 @@
 * The accounts' indexes whose keys arrive in no order (`ix_crm_accounts_email`, and
   `ix_crm_accounts_updated_id` when the ids are not sorted) are set aside once the load
   has written as many accounts as the table held before it, and built again, each in
-  one sorted pass, before the load commits. Both happen inside the load's transaction:
+  one sorted pass, before the load commits. The journal's four indexes likewise, once
+  the load has written as many entries as the journal held: one "created" entry per
+  account costs four index inserts more, and a sorted rebuild of a journal that the load
+  itself nearly all wrote is cheaper than those. Both happen inside the load's transaction:
   a load that fails, is refused or is killed rolls back to the indexes as they were,
   and other connections (WAL) read the old indexes until it commits. PostgreSQL is left
   as it is: dropping an index there would lock the table against every reader.
@@ -24,28 +27,35 @@ from sqlalchemy.orm import Session
 #: KiB (a negative cache_size is in KiB). Measured on a million accounts in random id
 #: order: 66 CPU s at the default 2 MB, 36 at 64 MB, 15 with the indexes set aside too.
 LOAD_CACHE_KIB = 64 * 1024
-ASIDE = ("ix_crm_accounts_email", "ix_crm_accounts_updated_id")
+ACCOUNTS_ASIDE = ("crm_accounts", ("ix_crm_accounts_email", "ix_crm_accounts_updated_id"))
+JOURNAL_ASIDE = (
+    "journal",
+    ("ix_journal_at", "ix_journal_field", "ix_journal_record", "ix_journal_run"),
+)
 #: fewer new accounts than this are not worth rebuilding the indexes for
 ASIDE_AFTER = 20_000
 
 
 class IndexesAside:
-    """Sets the accounts' unordered indexes aside during a large load (SQLite only)."""
+    """Sets a table's indexes aside during a large load (SQLite only).
 
-    def __init__(self, connection: Connection) -> None:
+    `indexes` is the table and the names of its indexes to set aside."""
+
+    def __init__(self, connection: Connection, indexes: tuple[str, tuple[str, ...]]) -> None:
         self.connection = connection
+        self.table, self.names = indexes
         self.enabled = connection.dialect.name == "sqlite"
         self.before = self._rows() if self.enabled else 0
         self.definitions: list[str] = []
 
     def after(self, written: int) -> None:
-        """Called as accounts are written: sets the indexes aside once it pays."""
+        """Called as rows are written to the table: sets the indexes aside once it pays."""
         if not self.enabled or self.definitions or written < max(ASIDE_AFTER, self.before):
             return
-        marks = ", ".join("?" * len(ASIDE))
+        marks = ", ".join("?" * len(self.names))
         found = self.connection.exec_driver_sql(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
-            ASIDE,
+            self.names,
         ).all()
         for name, definition in found:
             self.connection.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -59,7 +69,7 @@ class IndexesAside:
 
     def _rows(self) -> int:
         # max(rowid) bounds the table's rows from above in one seek; count(*) reads it all.
-        found = self.connection.exec_driver_sql("SELECT max(rowid) FROM crm_accounts").scalar()
+        found = self.connection.exec_driver_sql(f'SELECT max(rowid) FROM "{self.table}"').scalar()
         return int(found or 0)
 
 
