@@ -1,5 +1,6 @@
 """The accounts a segment filter chooses, from whichever CRM: in its own database when
-it can (`CrmWithSegments`: the builtin CRM), else by testing every account in Python."""
+it can (`CrmWithSegments`: the builtin and the mapped SQL CRM), else by testing every
+account in Python."""
 
 from __future__ import annotations
 

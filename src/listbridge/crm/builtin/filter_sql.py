@@ -19,8 +19,7 @@ What SQL cannot decide:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -43,39 +42,21 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from sqlalchemy.sql.elements import False_
 
 from listbridge.core.accounts import AccountType
-from listbridge.core.filters import AllOf, AnyOf, Checked, Negation, Segment, Test
+from listbridge.core.filters import Segment, Test
 from listbridge.core.values import format_number
 from listbridge.crm.builtin.records import ACCOUNTS, IN_CHUNK, VALUES, FieldCatalog, read_accounts
+from listbridge.crm.filter_sql_tree import (
+    EXACT_DIGITS,
+    UNDECIDED,
+    Condition,
+    Translator,
+    Verdict,
+    add_fold,
+    ascii_folded,
+)
 
-Condition = ColumnElement[bool]
-#: what str.strip() removes from ASCII text
-_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
-_EXACT_DIGITS = 15  # a double holds any decimal of this many digits exactly
 _EMAILS = ("email", "email2", "email3")
 _DATES = ("created_at", "updated_at")
-_ORDER: dict[str, Callable[[Any, Any], Condition]] = {
-    "=": lambda x, t: x == t,
-    "<": lambda x, t: x < t,
-    "<=": lambda x, t: x <= t,
-    ">": lambda x, t: x > t,
-    ">=": lambda x, t: x >= t,
-}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Where a (sub)filter surely holds, and where it surely fails; neither: undecided."""
-
-    holds: Condition
-    fails: Condition
-
-
-UNDECIDED = Verdict(false(), false())
-
-
-def _fold(value: str | None) -> str | None:
-    """core/filters.py's text normal form: stripped, case-folded, None when empty."""
-    return None if value is None else (value.strip().casefold() or None)
 
 
 def select_ids(
@@ -85,9 +66,7 @@ def select_ids(
     matches (None: every live account), sorted."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        driver = session.connection().connection.driver_connection
-        assert driver is not None
-        driver.create_function("lb_fold", 1, _fold, deterministic=True)
+        add_fold(session.connection())
     catalog = FieldCatalog.read(session, connection_id)
     sql = _Translator(dialect, catalog)
     verdict = Verdict(true(), false())
@@ -137,7 +116,7 @@ def _judged(
     return found
 
 
-class _Translator:
+class _Translator(Translator):
     def __init__(self, dialect: str, catalog: FieldCatalog) -> None:
         self.postgres = dialect == "postgresql"
         self.catalog = catalog
@@ -156,47 +135,6 @@ class _Translator:
                 ),
             )
         return source
-
-    def verdict(self, node: Checked) -> Verdict:
-        if isinstance(node, Negation):
-            inner = self.verdict(node.operand)
-            return Verdict(inner.fails, inner.holds)
-        if isinstance(node, AllOf):
-            parts = [self.verdict(n) for n in node.operands]
-            return Verdict(and_(*(p.holds for p in parts)), or_(*(p.fails for p in parts)))
-        if isinstance(node, AnyOf):
-            parts = [self.verdict(n) for n in node.operands]
-            return Verdict(or_(*(p.holds for p in parts)), and_(*(p.fails for p in parts)))
-        return self.test(node)
-
-    def test(self, t: Test) -> Verdict:
-        values = self.values(t)
-        if values is None:
-            return UNDECIDED
-        decided, normal = values
-        negated = t.op in ("!=", "not in", "is not empty")
-        op = {"!=": "=", "not in": "in", "is not empty": "is empty"}.get(t.op, t.op)
-        targets = [self.target(t, v) for v in t.targets]
-        if any(v is None for v in targets):
-            return UNDECIDED
-        if op == "is empty":
-            passes: Condition = and_(*(v.is_(None) for v in normal))
-        else:
-            passes = or_(*(self.passes(v, op, targets) for v in normal))
-        if negated:
-            passes = not_(passes)
-        return Verdict(and_(decided, passes), and_(decided, not_(passes)))
-
-    def passes(self, value: ColumnElement[Any], op: str, targets: list[Any]) -> Condition:
-        """`value` is present and passes `op`: never NULL, so that `not` means Python's not."""
-        if op == "in":
-            test: Condition = value.in_(targets)
-        elif op == "contains":
-            position = func.strpos if self.postgres else func.instr
-            test = position(value, targets[0]) > 0
-        else:
-            test = _ORDER[op](value, targets[0])
-        return func.coalesce(test, false())
 
     def values(self, t: Test) -> tuple[Condition, list[ColumnElement[Any]]] | None:
         """Where SQL decides, and the field's value(s) in the normal form (NULL: missing)."""
@@ -228,13 +166,12 @@ class _Translator:
         if kind == "text":
             if not self.postgres:
                 return true(), [func.lb_fold(stored)]
-            ascii_only = or_(stored.is_(None), func.octet_length(stored) == func.length(stored))
-            trimmed = collate(func.btrim(stored, _ASCII_SPACE), "C")
-            return ascii_only, [collate(func.nullif(func.lower(trimmed), ""), "C")]
+            ascii_only, folded = ascii_folded(stored)
+            return ascii_only, [folded]
         if kind == "number":
             if self.postgres:
                 return true(), [cast(stored, Numeric)]
-            exact = or_(stored.is_(None), func.length(stored) <= _EXACT_DIGITS)
+            exact = or_(stored.is_(None), func.length(stored) <= EXACT_DIGITS)
             return exact, [cast(stored, REAL)]
         if kind == "date":  # canonical YYYY-MM-DD: ordered as text
             return true(), [collate(stored, "C") if self.postgres else stored]
@@ -252,7 +189,7 @@ class _Translator:
         if isinstance(value, Decimal):
             if self.postgres:
                 return value
-            return float(value) if len(format_number(value)) <= _EXACT_DIGITS else None
+            return float(value) if len(format_number(value)) <= EXACT_DIGITS else None
         if isinstance(value, date):
             return value if self.postgres and not t.custom else value.isoformat()
         return value

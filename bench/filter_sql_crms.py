@@ -1,0 +1,141 @@
+"""A `--where` filter on a mapped CRM (`crm use sql`): every account read and tested in
+Python, against crm/sqlmap/filter_sql.py's SQL, in seconds (docs/filters.md, "Where a
+filter runs").
+
+N people (push_speed's accounts, every 10th an organization, every 7th opted out, each
+with its own change time) go into the members database of docs/mapping-example.toml on
+SQLite, a new PostgreSQL schema or a new MariaDB database, read through the documented
+mapping. Each path runs the same filter; the answers must be equal.
+
+    python bench/filter_sql_crms.py --accounts 50000 --backends sqlite,postgresql,mariadb
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert
+from sqlalchemy.engine import Engine
+
+from common import tests_module, write_results
+from crm_fill import CHUNK, _people
+from listbridge.core.accounts import Account, AccountType
+from listbridge.core.filters import compile_filter
+from listbridge.crm.sqlmap.adapter import SqlCrm
+from listbridge.crm.sqlmap.parse import read_mapping
+from listbridge.store.connections import connection_id
+from listbridge.store.db import open_store
+from push_speed import account
+
+#: text comparisons (on MariaDB left to Python), then none
+FILTERS = (
+    'any_email contains "person1" and state in ("IL", "MA") and first_name != "bo"',
+    'created_at >= 2026-01-01 and not (created_at > 2026-01-01 and custom."Member Since" is empty)',
+)
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def people(n: int) -> list[Account]:
+    return [
+        replace(
+            account(i),
+            type=AccountType.ORGANIZATION if i % 10 == 0 else AccountType.INDIVIDUAL,
+            email_opt_out=i % 7 == 0,
+            updated_at=START + timedelta(seconds=i),
+        )
+        for i in range(n)
+    ]
+
+
+@contextmanager
+def members(backend: str, tmp: Path, accounts: list[Account]) -> Iterator[Engine]:
+    """The members tables on `backend`, the accounts in them."""
+    schema = tests_module("tests.support.sqlmap_schema")
+    with _database(backend, tmp) as url:
+        engine = create_engine(url)
+        try:
+            schema.create_members_db(engine)
+            with engine.begin() as conn:
+                for start in range(0, len(accounts), CHUNK):
+                    chunk = list(enumerate(accounts[start : start + CHUNK], start + 1))
+                    conn.execute(insert(schema.people), _people(chunk))
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def _database(backend: str, tmp: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp / 'members.db'}"
+        return
+    with tests_module("tests.support.crm_db").crm_database(backend) as url:
+        yield url
+
+
+def timed(run: Callable[[], list[str]]) -> tuple[float, list[str]]:
+    began = time.perf_counter()
+    found = run()
+    return round(time.perf_counter() - began, 3), found
+
+
+def measure(backend: str, n: int, tmp: Path) -> dict[str, Any]:
+    mapping = tests_module("tests.support.sqlmap_db").example_mapping()
+    store = open_store(f"sqlite:///{tmp / f'listbridge-{backend}.db'}")
+    with members(backend, tmp, people(n)) as engine:
+        file = read_mapping("mapping-example.toml", mapping)
+        crm = SqlCrm(store, connection_id(store, "default"), engine, file, lambda: START)
+        runs = [one_filter(crm, text) for text in FILTERS]
+        defaults_s, everyone = timed(lambda: crm.select_account_ids(None, defaults=True))
+    store.close()
+    return {
+        "backend": backend,
+        "accounts": n,
+        "filters": runs,
+        "no_filter_sql_s": defaults_s,
+        "no_filter_chosen": len(everyone),
+    }
+
+
+def one_filter(crm: SqlCrm, text: str) -> dict[str, Any]:
+    segment = compile_filter(text, crm.custom_fields())
+    python_s, by_python = timed(
+        lambda: sorted(a.id for a in crm.changed_since(None) if segment.selects(a))
+    )
+    sql_s, by_sql = timed(lambda: crm.select_account_ids(segment, defaults=True))
+    search_s, _ = timed(lambda: crm.select_account_ids(segment, defaults=False))
+    assert by_sql == by_python, "the SQL answer is not the Python answer"
+    return {
+        "filter": text,
+        "chosen": len(by_sql),
+        "python_s": python_s,
+        "sql_s": sql_s,
+        "sql_matches_s": search_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=50_000)
+    parser.add_argument("--backends", default="sqlite")
+    args = parser.parse_args()
+    results = []
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(measure(backend, args.accounts, Path(tmp)))
+        print(results[-1], flush=True)
+    path = write_results("filter_sql_crms", {"runs": results}, command=" ".join(sys.argv))
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
