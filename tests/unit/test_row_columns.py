@@ -7,14 +7,11 @@ that validating the rows one by one then names every reason.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listbridge.core.accounts import AccountType, CustomFieldDef, FieldType
-from listbridge.core.row_columns import plain_emails
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
-from listbridge.core.values import is_plain_email
 
 FIELDS = {
     "Level": CustomFieldDef("Level", FieldType.CHOICE, ("Gold", "Silver")),
@@ -131,46 +128,3 @@ def test_a_batch_repeating_an_earlier_id_is_left_to_the_row_path_which_names_it(
     assert [(e.row, e.column, e.reason) for e in refused] == [
         (4, "id", "duplicate id 'A1': already on row 2")
     ]
-
-
-_LABEL = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,8}[A-Za-z0-9])?", fullmatch=True)
-_LOCAL = st.from_regex(r"[A-Za-z0-9_%+-]{1,10}(?:\.[A-Za-z0-9_%+-]{1,10}){0,2}", fullmatch=True)
-_PLAIN_SHAPED = st.builds(
-    lambda local, labels, tld: f"{local}@{'.'.join([*labels, tld])}",
-    _LOCAL,
-    st.lists(_LABEL, min_size=1, max_size=3),
-    st.sampled_from(["org", "com", "TEST", "local", "onion", "de", "xn--p1ai", "a"]),
-)
-_ADDRESS = st.one_of(
-    _PLAIN_SHAPED,
-    _PLAIN_SHAPED.map(lambda a: "x" * 60 + a),  # a local part near its limit of 64
-    _PLAIN_SHAPED.map(lambda a: a.replace("@", "@" + "d" * 60 + ".", 1) * 3),
-    st.lists(_PLAIN_SHAPED, min_size=2, max_size=2).map("\n".join),  # two on one cell
-    st.emails(),
-    st.just(""),
-    st.text(max_size=20),
-)
-
-
-@given(st.lists(_ADDRESS, min_size=1, max_size=12))
-@settings(max_examples=300)
-def test_a_column_of_plain_addresses_is_what_is_plain_email_says_of_each(
-    texts: list[str],
-) -> None:
-    assert plain_emails(texts) == all(map(is_plain_email, filter(None, texts)))
-
-
-@pytest.mark.parametrize(
-    ("texts", "plain"),
-    [
-        (["ann@example.org", "", "B.o+x@mail.example-1.ORG"], True),
-        (["ann@example.org", "bo@example.test"], False),  # a special-use name
-        (["ann@example.org", "bo@ex--ample.org"], False),
-        (["ann@example.org\nbo@example.org"], False),  # one text, two lines
-        (["x" * 65 + "@example.org"], False),
-        (["x" * 64 + "@example.org"], True),
-        (["a@" + "d" * 60 + ".d" * 100 + ".org"], False),  # longer than 254 in all
-    ],
-)
-def test_plain_addresses_by_example(texts: list[str], plain: bool) -> None:
-    assert plain_emails(texts) is plain

@@ -11,7 +11,6 @@ validates the rows one by one, which names every reason. It accepts exactly what
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
@@ -19,17 +18,11 @@ from typing import Any
 
 from listbridge.core.accounts import EMAIL_COLUMNS, Account, AccountType, CustomValue
 from listbridge.core.row_shape import ACCOUNT_TYPES, RowShape, new_account
-from listbridge.core.values import _PLAIN_EMAIL as PLAIN_EMAIL  # the one definition
-from listbridge.core.values import MAX_EMAIL, MAX_LOCAL_PART, is_plain_email
+from listbridge.core.values import is_plain_email
 
 _VALUES = attrgetter("values")
 _ERRORS = attrgetter("errors")
 _NUMBER = attrgetter("row")
-# A column's addresses one a line: each of values.is_plain_email's shape, its local part
-# no longer than the limit (the shape allows one "@" and no line break).
-_ONE_PLAIN = rf"(?=[^@\n]{{1,{MAX_LOCAL_PART}}}@)(?:{PLAIN_EMAIL.pattern})"
-_PLAIN_LINES = re.compile(rf"(?:{_ONE_PLAIN}\n)*{_ONE_PLAIN}")
-_DOMAINS = re.compile(r"@([^\n]*)")
 
 
 @dataclass(frozen=True)
@@ -126,7 +119,7 @@ def _checked(
     custom: dict[str, list[CustomValue | None]] = {}
     try:
         for column, parse in shape.parsed:
-            if column in EMAIL_COLUMNS and plain_emails(standard[column]):
+            if column in EMAIL_COLUMNS and all(map(is_plain_email, filter(None, standard[column]))):
                 continue  # a plain address is valid and kept as given (values.check_email)
             standard[column] = _parsed(standard[column], parse)
         for column, name, parse in shape.custom:
@@ -139,23 +132,6 @@ def _checked(
         return None
     seen.update(zip(standard["id"], numbers, strict=True))
     return ColumnRows(numbers, shape.columns, standard, custom)
-
-
-def plain_emails(texts: list[str]) -> bool:
-    """`all(map(is_plain_email, ...))` of the column's non-empty texts, in a few passes
-    over the whole column: the shape of every address in one match, then what
-    is_plain_email asks of a domain once a distinct domain."""
-    present = list(filter(None, texts))
-    if not present:
-        return True
-    if max(map(len, present)) > MAX_EMAIL:
-        return False
-    joined = "\n".join(present)
-    # A line break inside a text would pass its two halves off as two addresses.
-    if joined.count("\n") != len(present) - 1 or _PLAIN_LINES.fullmatch(joined) is None:
-        return False
-    # Of an address of the plain shape, is_plain_email judges the rest by the domain alone.
-    return all(is_plain_email(f"a@{domain}") for domain in set(_DOMAINS.findall(joined)))
 
 
 def _stripped(cells: Iterable[Sequence[str]]) -> list[list[str]] | None:
