@@ -7,13 +7,24 @@ from __future__ import annotations
 import pytest
 from tests.sync.conftest import Scene
 from tests.sync.crms import edge
-from tests.sync.lists_support import cc_add, cc_remove, crm_members, email, people
+from tests.sync.lists_support import (
+    cc_add,
+    cc_members,
+    cc_remove,
+    crm_members,
+    email,
+    emails,
+    lists,
+    people,
+)
 from tests.sync.lists_support import ids as account_ids
 from tests.sync.lists_support import sync as lists_sync
 from tests.sync.test_unsubscribes import linked, opt_out_in_crm, permission
 from tests.sync.test_unsubscribes import sync as unsubscribes_sync
 
-from listbridge.sync.lists import refresh
+from listbridge.core.cc_records import CcContact, Permission
+from listbridge.store import list_sync_state
+from listbridge.sync.lists import apply, refresh, refusals
 from listbridge.sync.unsubscribes import source
 
 
@@ -21,6 +32,51 @@ from listbridge.sync.unsubscribes import source
 def one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(refresh, "CHUNK", 1)
     monkeypatch.setattr(source, "CHUNK", 1)
+
+
+@pytest.fixture
+def writes_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list job's link reads, CRM list writes and base rows, one account at a time."""
+    monkeypatch.setattr(refusals, "READ_CHUNK", 1)
+    monkeypatch.setattr(apply, "CRM_WRITE_CHUNK", 1)
+    monkeypatch.setattr(list_sync_state, "CHUNK", 1)
+
+
+@edge
+@pytest.mark.usefixtures("writes_one_at_a_time")
+def test_a_first_fill_written_a_member_at_a_time_lands_whole(scene: Scene) -> None:
+    lists(scene, "create", "MA")
+    people(scene, "a", "b", "c", "info", state="MA")  # info@: a role address, never pushed
+    scene.add_account("twin", "b@example.org", "T", "Twin", state="MA")  # b's address
+    lists(scene, "bind", "MA", "--where", 'state = "MA"')
+    done = lists_sync(scene, "MA", direction="crm_to_cc", extra=("--confirm",))
+    assert done["added_to_cc"] == 3
+    assert {e["account_id"] for e in done["errors"]} == {scene.ids["info"], scene.ids["twin"]}
+    assert cc_members(scene, "MA") == emails("a", "b", "c")
+    assert crm_members(scene, "MA") == {"a", "b", "c"}
+    people(scene, "d", state="MA")
+    scene.crm.update_fields(scene.ids["a"], {"state": "NY"}, reason="moved")
+    again = lists_sync(scene, "MA", direction="crm_to_cc", extra=("--confirm",))
+    assert (again["added_to_cc"], again["removed_from_cc"]) == (1, 1)
+    assert cc_members(scene, "MA") == emails("b", "c", "d")
+    assert crm_members(scene, "MA") == {"b", "c", "d"}
+    settled = lists_sync(scene, "MA", direction="crm_to_cc")
+    assert (settled["added_to_cc"], settled["removed_from_cc"]) == (0, 0)
+
+
+def test_interned_consent_shares_list_ids_and_changes_no_value() -> None:
+    made = [
+        CcContact(f"c{i}", f"p{i}@example.org", permission=Permission.IMPLICIT,
+                  list_ids=tuple(f"L{j}" for j in range(i % 3)))
+        for i in range(9)
+    ]  # fmt: skip
+    interned = source.Interned()
+    kept = [source.consent_of(c, interned) for c in made]
+    assert kept == [source.consent_of(c) for c in made]
+    assert all(
+        k.to_contact() == source.consent_of(c).to_contact() for k, c in zip(kept, made, strict=True)
+    )
+    assert len({id(k.list_ids) for k in kept}) == 3  # (), (L0,), (L0, L1): one copy each
 
 
 @edge

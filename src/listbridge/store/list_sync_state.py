@@ -172,12 +172,11 @@ def save_bases(
 def _insert(
     session: Session, connection_id: int, cc_list_id: str, side: str, ids: Iterable[str]
 ) -> None:
-    rows = [
-        {"connection_id": connection_id, "cc_list_id": cc_list_id, "side": side, "account_id": a}
-        for a in sorted(ids)
-    ]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(ListSyncMember), rows[start : start + CHUNK])
+    keys = sorted(ids)
+    row = {"connection_id": connection_id, "cc_list_id": cc_list_id, "side": side}
+    for start in range(0, len(keys), CHUNK):  # built a chunk at a time: a first fill's are many
+        rows = [{**row, "account_id": a} for a in keys[start : start + CHUNK]]
+        session.execute(insert(ListSyncMember), rows)
 
 
 def _delete(

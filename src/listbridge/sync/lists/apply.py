@@ -7,6 +7,7 @@ so the next sync tries it again and reports it again rather than reading it as a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from listbridge.constant_contact.bulk import Poller
@@ -30,6 +31,23 @@ from listbridge.sync.lists.writes import ListWriter, pair_crm_list, rename_cc_li
 
 EMPTY: frozenset[str] = frozenset()
 REASON = "list sync"
+
+
+#: memberships written to the CRM list a call at a time: a first fill of a million
+#: members does not build every row (and journal entry) of it at once
+CRM_WRITE_CHUNK = 20_000
+
+
+def chunks(accounts: frozenset[str]) -> Iterator[list[str]]:
+    """`accounts` sorted, `CRM_WRITE_CHUNK` at a time."""
+    ids = sorted(accounts)
+    for start in range(0, len(ids), CRM_WRITE_CHUNK):
+        yield ids[start : start + CRM_WRITE_CHUNK]
+
+
+def _without(accounts: frozenset[str], gone: frozenset[str]) -> frozenset[str]:
+    """`accounts - gone`, without a copy of a big set when nothing goes."""
+    return accounts - gone if gone else accounts
 
 
 @dataclass
@@ -172,10 +190,10 @@ class ListApplier:
         if not self.writing or pair.crm_name is None:
             return
         crm, why = self.audience.crm, f"{REASON} ({plan.direction.value})"
-        if adds:
-            crm.add_to_list(pair.crm_name, sorted(adds), reason=why, run_id=self._id)
-        if removes:
-            crm.remove_from_list(pair.crm_name, sorted(removes), reason=why, run_id=self._id)
+        for chunk in chunks(adds):
+            crm.add_to_list(pair.crm_name, chunk, reason=why, run_id=self._id)
+        for chunk in chunks(removes):
+            crm.remove_from_list(pair.crm_name, chunk, reason=why, run_id=self._id)
 
     def preview(self, planned: Planned) -> None:
         """The outcome's counts as planned (what a dry run or a stopped run shows)."""
@@ -193,7 +211,7 @@ class ListApplier:
     def _save(self, planned: Planned, missed: frozenset[str], kept: frozenset[str]) -> None:
         plan, pair, job = planned.plan, planned.pair, self.ctx
         assert plan is not None
-        new = (plan.new_base_crm - missed, (plan.new_base_cc - missed) | kept)
+        new = (_without(plan.new_base_crm, missed), _without(plan.new_base_cc, missed) | kept)
         with job.store.session() as session:
             save_bases(session, job.connection_id, pair.cc_list_id, planned.bases, new)
             mark_list_synced(session, job.connection_id, pair.cc_list_id, pair.name, job.clock())

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy.orm import Session
+
 from listbridge.core.list_refusals import foreseen_refusals
 from listbridge.core.push_actions import Reason, Skip
 from listbridge.core.runs import ErrorRow
@@ -18,6 +20,9 @@ from listbridge.core.settings import IMPORT_ROLE_ADDRESSES
 from listbridge.store.link_lists import link_memberships
 from listbridge.sync.job import JobContext
 
+#: account ids whose links are read at a time (a first fill wants every member: their
+#: links are not all held at once, only whether each has one)
+READ_CHUNK = 50_000
 #: refusals that are about the address (the push's error rows name the field so)
 _ABOUT_THE_ADDRESS = frozenset({Reason.SHARED_EMAIL, Reason.SHARED_EMAIL_HELD})
 
@@ -25,7 +30,7 @@ _ABOUT_THE_ADDRESS = frozenset({Reason.SHARED_EMAIL, Reason.SHARED_EMAIL_HELD})
 def foreseen(ctx: JobContext, wanted: Collection[str]) -> tuple[frozenset[str], list[ErrorRow]]:
     """(the accounts still to push, the error rows of those the push would refuse)."""
     with ctx.store.session() as session:
-        unlinked = set(wanted) - link_memberships(session, ctx.connection_id, wanted).keys()
+        unlinked = unlinked_among(session, ctx.connection_id, wanted)
     if not unlinked:
         return frozenset(wanted), []
     roles: tuple[str, ...] = ctx.settings.get(IMPORT_ROLE_ADDRESSES)
@@ -37,6 +42,16 @@ def foreseen(ctx: JobContext, wanted: Collection[str]) -> tuple[frozenset[str], 
     skips = foreseen_refusals(accounts, households, linked, frozenset(roles))
     refused = {s.account_id for s in skips}
     return frozenset(a for a in wanted if a not in refused), [refusal_row(s) for s in skips]
+
+
+def unlinked_among(session: Session, connection_id: int, wanted: Collection[str]) -> set[str]:
+    """The accounts of `wanted` with no link, their links read `READ_CHUNK` at a time."""
+    ids, unlinked = sorted(wanted), set[str]()
+    for start in range(0, len(ids), READ_CHUNK):
+        chunk = ids[start : start + READ_CHUNK]
+        linked = link_memberships(session, connection_id, chunk).keys()
+        unlinked.update(a for a in chunk if a not in linked)
+    return unlinked
 
 
 def refusal_row(skip: Skip) -> ErrorRow:

@@ -18,6 +18,7 @@ from listbridge.store.list_sync_state import ListPair, pair_lists
 from listbridge.store.push_state import StoredMemo
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobContext
+from listbridge.sync.lists.refusals import READ_CHUNK
 from listbridge.sync.push import PushRequest, push
 
 
@@ -87,10 +88,13 @@ class ListWriter:
         and the push's error rows (also in `run`)."""
         ctx = self.ctx
         pushed = push(ctx, PushRequest(lists=[pair.name], accounts=accounts), run)
+        ids, on_list = sorted(accounts), list[str]()
         with ctx.store.session() as session:
-            links = link_memberships(session, ctx.connection_id, accounts)
-        on_list = (a for a in accounts if a in links and pair.cc_list_id in links[a].list_ids)
-        return sorted(on_list), pushed.errors
+            for start in range(0, len(ids), READ_CHUNK):  # not every member's link at once
+                chunk = ids[start : start + READ_CHUNK]
+                links = link_memberships(session, ctx.connection_id, chunk)
+                on_list += [a for a in chunk if a in links and pair.cc_list_id in links[a].list_ids]
+        return on_list, pushed.errors
 
     def take_off(self, run_id: int, pair: ListPair, contacts: Mapping[str, str]) -> Removed:
         """Remove these contacts (contact id → account id) from the CC list."""

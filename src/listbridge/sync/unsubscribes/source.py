@@ -59,9 +59,23 @@ class Consent(NamedTuple):
                          updated_at=self.updated_at)  # fmt: skip
 
 
-def consent_of(contact: CcContact) -> Consent:
+@dataclass
+class Interned:
+    """One copy of each distinct list-id tuple and opt-out source among many contacts: a
+    first reconciliation holds every contact, and each page would otherwise give each
+    contact its own copy of the same few list ids."""
+
+    lists: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def consent_of(contact: CcContact, interned: Interned | None = None) -> Consent:
+    lists, source = contact.list_ids, contact.opt_out_source
+    if interned is not None:
+        lists = interned.lists.setdefault(lists, lists)
+        source = interned.sources.setdefault(source, source)
     return Consent(contact.contact_id, contact.email, contact.permission,
-                   contact.opt_out_source, contact.list_ids, contact.updated_at)  # fmt: skip
+                   source, lists, contact.updated_at)  # fmt: skip
 
 
 class CrmSide(NamedTuple):
@@ -88,9 +102,13 @@ def gather(
     cursors: tuple[datetime | None, datetime | None],
 ) -> Changes:
     cc_after, crm_after = cursors
+    interned = Interned()
     contacts = {
-        c.contact_id: consent_of(c) for c in changed_contacts(client, cc_after) if not c.deleted
+        c.contact_id: consent_of(c, interned)
+        for c in changed_contacts(client, cc_after)
+        if not c.deleted
     }
+    del interned
     changed = {a.id: CrmSide(a.email_opt_out, a.email) for a in crm.changed_since(crm_after)}
     with store.session() as session:
         fresh = linked_since(session, connection_id, crm_after)
@@ -126,7 +144,7 @@ def _weigh(found: Changes, links: Iterable[SeenLink], ctx: Context) -> None:
     for link in links:
         contact = ctx.contacts.get(link.contact_id)
         if contact is not None:
-            found.contacts[link.contact_id] = contact
+            found.contacts[contact.contact_id] = contact  # its own id: one string, not two
         pair = _pair(link, ctx)
         if pair is None:
             continue
