@@ -2,7 +2,10 @@
 (/work/shared/docs/constant-contact-v3-facts.md §4, §7; docs/constant-contact-client.md):
 a JSON import carries ≤ 39,999 contacts and ≤ 4,000,000 bytes; an id-based list activity
 ≤ 500 contact ids; a read page ≤ 500 records. Every activity needs at least one poll of
-GET /activities/{id}, counted apart (`polls`). Each minimum says how it was computed."""
+GET /activities/{id}, counted apart (`polls`), except where a step can wait for a set of
+independent activities together: one page of GET /activities (≤ 500 activities) shows
+them all, so such a set needs ≥ 1 poll per 500 (the initial push). Each minimum says how
+it was computed."""
 
 from __future__ import annotations
 
@@ -27,21 +30,29 @@ def initial_push(
     account of a shared address). `created`: the new contacts among them (all, when not
     known). The same work as the push: import the rows; learn the new contacts' ids (a JSON
     import answers none, so they are read back, a page of 500 at a time); tag them with
-    `push.tag` (contacts_taggings_add, ≤ 500 ids; the import carries no tags)."""
+    `push.tag` (contacts_taggings_add, ≤ 500 ids; the import carries no tags).
+
+    Polls: the imports are independent of each other, and so are the taggings, so each set
+    can be waited for together with pages of GET /activities (≤ 500 activities a page).
+    The taggings wait on the imports (their ids are read after the imports end), so there
+    are at least two waits: ≥ ceil(imports / 500) + ceil(taggings / 500) polls."""
     n = sent or fill["eligible_contacts"]
     new = n if created is None else created
     payload = fill["payload_bytes"] * n // fill["eligible_contacts"]
     imports = max(math.ceil(payload / (4_000_000 - 200)), math.ceil(n / 39_999))
     learn = math.ceil(new / PAGE)
     tags = math.ceil(new / IDS)
+    polls = math.ceil(imports / PAGE) + math.ceil(tags / PAGE)
     return {
         "calls": imports + learn + tags,
-        "polls": imports + tags,
+        "polls": polls,
         "how": f"{n:,} contacts sent, {payload:,} bytes of rows: "
         f"max(ceil(bytes / 4 MB), ceil(contacts / 39,999)) = {imports} JSON imports "
         f"+ ceil({new:,} new / 500) = {learn} pages of GET /contacts to learn their ids "
-        f"+ ceil({new:,} / 500) = {tags} contacts_taggings_add (`push.tag`), "
-        "≥ 1 poll each activity",
+        f"+ ceil({new:,} / 500) = {tags} contacts_taggings_add (`push.tag`); "
+        f"≥ 1 collection poll (GET /activities, ≤ 500 a page) per set of activities "
+        f"waited for together: ceil({imports} / 500) for the imports + ceil({tags} / 500) "
+        f"for the taggings (they wait on the imports) = {polls}",
     }
 
 

@@ -1,10 +1,16 @@
 """Bulk activities: submit once, remember the id, poll with backoff, read the outcome.
 
+Waiting one by one costs a `GET /activities/{id}` per activity at least. `together=True`
+(the push): a set of independent activities (≤ `in_flight`, far under CC's 1,000 queued)
+is submitted, then waited for with one page of `GET /activities?limit=500` a round
+(`Poller.wait_all`), whose items are whole activities: state, status counts and
+`activity_errors` (spec D:Activities). One left off the page (or alone) is read by id.
+
 The caller owns the memory (``ActivityMemo``): it saves the id of a submitted activity
 with its own checkpoint, so a re-run polls that activity instead of submitting again.
-Resubmission after an *ambiguous* failure (a 5xx or timeout on the POST itself) is
-allowed because every activity listbridge submits is idempotent in effect: the JSON
-import upserts by e-mail, membership changes are set operations, deletes are deletes.
+Resubmission after an *ambiguous* failure (a 5xx or timeout on the POST) is allowed:
+every activity listbridge submits is idempotent in effect (imports upsert by e-mail,
+membership changes are set operations, deletes are deletes).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from listbridge.constant_contact.client import ConstantContact
+from listbridge.constant_contact.errors import NotFoundError
 from listbridge.constant_contact.models import Activity
 from listbridge.core.batching import (
     CONTACT_IDS_PER_ACTIVITY,
@@ -31,6 +38,9 @@ from listbridge.core.batching import (
 Progress = Callable[[str, Activity], None]
 Body = dict[str, Any]
 _ROW = re.compile(r"^row (\d+)\b")
+#: activities submitted before the set is waited for: a tenth of CC's queue cap (1,000)
+IN_FLIGHT = 100
+COLLECTION_PAGE = 500  # what a collective poll reads (`GET /activities` takes 1–500)
 
 
 class ActivityMemo(Protocol):
@@ -65,6 +75,10 @@ class BulkResult:
         return [a for a in self.activities if a.state != "completed"]
 
 
+def _ignore(_key: str, _activity: Activity) -> None:
+    return None
+
+
 @dataclass
 class Poller:
     first: float = 0.5
@@ -85,9 +99,50 @@ class Poller:
             progress(activity.activity_id, activity)
         return activity
 
+    def wait_all(
+        self, client: ConstantContact, ids: Sequence[str], progress: Progress = _ignore,
+        missing_ok: bool = False,
+    ) -> dict[str, Activity]:  # fmt: skip
+        """Every activity of ``ids`` at its end, from one collection page a round (with the
+        same backoff as ``wait``). ``missing_ok``: one CC no longer knows is left out
+        (a killed push's, past the 10 days CC keeps them) instead of an error."""
+        pending, done = set(ids), {}
+        delay, deadline = self.first, self.clock() + self.timeout
+        by_id = False  # the collection showed none of them: read them one by one
+        while pending:
+            if self.clock() > deadline:
+                raise TimeoutError(f"{len(pending)} activities still not finished")
+            self.sleep(delay)
+            delay = min(self.cap, delay * self.factor)
+            paged = not by_id and len(pending) > 1  # one alone: its own small answer
+            seen = _on_page(client, pending) if paged else {}
+            by_id = by_id or (paged and not seen)
+            for activity_id in sorted(pending - seen.keys()):
+                found = _by_id(client, activity_id, missing_ok)
+                if found is None:
+                    pending.discard(activity_id)
+                else:
+                    seen[activity_id] = found
+            for activity_id, activity in seen.items():
+                progress(activity_id, activity)
+                if activity.finished:
+                    done[activity_id] = activity
+                    pending.discard(activity_id)
+        return done
 
-def _ignore(_key: str, _activity: Activity) -> None:
-    return None
+
+def _on_page(client: ConstantContact, wanted: set[str]) -> dict[str, Activity]:
+    page = client.recent_activities(COLLECTION_PAGE)
+    return {a.activity_id: a for a in page if a.activity_id in wanted}
+
+
+def _by_id(client: ConstantContact, activity_id: str, missing_ok: bool) -> Activity | None:
+    try:
+        return client.get_activity(activity_id)
+    except NotFoundError:
+        if missing_ok:
+            return None
+        raise
 
 
 @dataclass
@@ -96,6 +151,11 @@ class Bulk:
     memo: ActivityMemo
     poller: Poller = field(default_factory=Poller)
     progress: Progress = _ignore
+    #: independent activities submitted as a set and waited for together (`wait_all`)
+    together: bool = False
+    in_flight: int = IN_FLIGHT
+    #: the last set waited for together, at its end
+    ended: list[Activity] = field(default_factory=list)
 
     def run(self, key: str, kind: str, body: Body) -> Activity:
         """The final state of the activity ``key``: submitted now, or polled if known."""
@@ -109,19 +169,43 @@ class Bulk:
 
     def run_many(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
         """Every request submitted (and remembered) first, then each polled: the service
-        works on them together instead of one poll delay after another."""
-        started = []
-        for key, body in bodies.items():
-            known = self.memo.get(key)
-            if known is None:
-                known = self._submit(key, kind, body).activity_id
-            started.append((key, known))
+        works on them together instead of one poll delay after another. ``together``: in
+        sets of ≤ ``in_flight``, each waited for with the collection (``run_together``)."""
+        if self.together:
+            return self.run_together(kind, bodies)
+        started = [(key, self._known_or_submitted(key, kind, b)) for key, b in bodies.items()]
         done = []
         for key, activity_id in started:
             activity = self.client.get_activity(activity_id)
             self.progress(key, activity)
             done.append(self.poller.wait(self.client, activity, self.progress))
         return done
+
+    def run_together(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
+        """A set of ≤ ``in_flight`` submitted (each id remembered as it is known; one
+        already remembered is not submitted again), then waited for as one, then the next."""
+        keys, done = list(bodies), []
+        for start in range(0, len(keys), self.in_flight):
+            wave = {k: self._known_or_submitted(k, kind, bodies[k])
+                    for k in keys[start : start + self.in_flight]}  # fmt: skip
+            ended = self.poller.wait_all(self.client, list(wave.values()), self._by_key(wave))
+            self.ended = [ended[wave[k]] for k in wave]
+            done += self.ended
+        return done
+
+    def _known_or_submitted(self, key: str, kind: str, body: Body) -> str:
+        known = self.memo.get(key)
+        return known if known is not None else self._submit(key, kind, body).activity_id
+
+    def _by_key(self, wave: Mapping[str, str]) -> Progress:
+        key_of = {activity_id: key for key, activity_id in wave.items()}
+        return lambda activity_id, found: self.progress(key_of[activity_id], found)
+
+    def _requests(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
+        """One after the other, or (``together``) as sets waited for together."""
+        if self.together:
+            return self.run_together(kind, bodies)
+        return [self.run(key, kind, body) for key, body in bodies.items()]
 
     def _submit(self, key: str, kind: str, body: Body) -> Activity:
         activity = self.client.post_activity(kind, body)
@@ -133,12 +217,13 @@ class Bulk:
     ) -> BulkResult:
         """contacts_json_import in as few requests as the limits allow."""
         plan = import_batches(contacts, list_ids)
-        result = BulkResult(oversize=list(plan.oversize))
-        for n, part in enumerate(plan.batches):
-            body = {"import_data": [contacts[i] for i in part], "list_ids": list(list_ids)}
-            activity = self.run(f"{key}:{n}", "contacts_json_import", body)
-            result.keys.append(f"{key}:{n}")
-            result.activities.append(activity)
+        bodies = {
+            f"{key}:{n}": {"import_data": [contacts[i] for i in part], "list_ids": list(list_ids)}
+            for n, part in enumerate(plan.batches)
+        }
+        activities = self._requests("contacts_json_import", bodies)
+        result = BulkResult(activities, oversize=list(plan.oversize), keys=list(bodies))
+        for activity, part in zip(activities, plan.batches, strict=True):
             result.errors.extend(_item_errors(activity, part))
         return result
 
@@ -173,12 +258,11 @@ class Bulk:
     def _by_ids(
         self, key: str, kind: str, ids: Sequence[str], body_of: Callable[[list[str]], Body]
     ) -> BulkResult:
-        """One activity per ≤500 contact ids, one after the other."""
-        result = BulkResult()
-        for n, part in enumerate(chunked(len(ids), CONTACT_IDS_PER_ACTIVITY)):
-            activity = self.run(f"{key}:{n}", kind, body_of([ids[i] for i in part]))
-            result.keys.append(f"{key}:{n}")
-            result.activities.append(activity)
+        """One activity per ≤500 contact ids (``_requests``: one after the other, or together)."""
+        parts = chunked(len(ids), CONTACT_IDS_PER_ACTIVITY)
+        bodies = {f"{key}:{n}": body_of([ids[i] for i in part]) for n, part in enumerate(parts)}
+        result = BulkResult(self._requests(kind, bodies), keys=list(bodies))
+        for activity, part in zip(result.activities, parts, strict=True):
             result.errors.extend(_item_errors(activity, part))
         return result
 

@@ -198,6 +198,12 @@ class ConstantContact:
     def get_activity(self, activity_id: str) -> Activity:
         return Activity.model_validate(self._get(f"/activities/{activity_id}", None))
 
+    def recent_activities(self, limit: int = 500) -> list[Activity]:
+        """One page of ``GET /activities`` (1–500): what a collective poll reads. Every
+        page is not walked: the collection holds ten days of the account's activities."""
+        page = self._get("/activities", {"limit": limit})
+        return [Activity.model_validate(item) for item in page.get("activities") or []]
+
     def iter_activities(self, **params: Any) -> Iterator[Activity]:
         return self._iterate("/activities", "activities", Activity, **params)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from listbridge.constant_contact.bulk import import_batches
+import math
+
+from listbridge.constant_contact.bulk import IN_FLIGHT, import_batches
 from listbridge.core.batching import CONTACT_IDS_PER_ACTIVITY, chunked
 from listbridge.core.push_plan import Plan
 from listbridge.sync.push.apply import READ_BEFORE_PUT, import_groups
@@ -30,7 +32,7 @@ def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
         if list_ids:
             n = import_requests([dict(i.row) for i in items], list_ids)
             calls.add("contacts_json_import", n)
-            calls.add("poll activities (at least)", n)
+            calls.add("poll activities (at least)", sets(n))
         else:
             puts = sum(1 for i in items if i.account_id in updated)
             calls.add("PUT /contacts/{id}", puts)
@@ -43,7 +45,7 @@ def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
     for count in groups.values():
         n = len(chunked(count, CONTACT_IDS_PER_ACTIVITY))
         calls.add("add_list_memberships", n)
-        calls.add("poll activities (at least)", n)
+        calls.add("poll activities (at least)", sets(n))
     removals: dict[tuple[str, ...], int] = {}
     for gone in plan.unsubscribes:
         removals[gone.list_ids] = removals.get(gone.list_ids, 0) + 1
@@ -54,5 +56,13 @@ def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
     calls.add("find new contacts", made if made <= FEW else 1 + made // PAGE)
     if made:
         calls.add("read tags")
-        calls.add("contacts_taggings_add", len(chunked(made, CONTACT_IDS_PER_ACTIVITY)))
+        tags = len(chunked(made, CONTACT_IDS_PER_ACTIVITY))
+        calls.add("contacts_taggings_add", tags)
+        calls.add("poll activities (at least)", sets(tags))
     return calls
+
+
+def sets(activities: int) -> int:
+    """A push waits for its activities a set (≤ `IN_FLIGHT`) at a time, ≥ 1 page of
+    `GET /activities` a set (`Bulk.run_together`)."""
+    return math.ceil(activities / IN_FLIGHT)

@@ -51,7 +51,7 @@ from listbridge.sync.push.outline import (
 )
 from listbridge.sync.push.record import PushResult, record_push
 from listbridge.sync.push.source import Fetched
-from listbridge.sync.push.steps import PushApplied, apply_push, states_of
+from listbridge.sync.push.steps import PushApplied, apply_push, outlast_writes, states_of
 
 
 def chunk_fetched(ctx: JobContext, plan_of: Outline, chunk: list[Account]) -> Fetched:
@@ -110,6 +110,7 @@ def push_streamed(
 ) -> PushResult:
     """Chunk by chunk: each planned, applied, journaled and recorded before the next is read."""
     plan_of = outline(ctx, request, write=True)
+    bulk = together(ctx, memo)
     total: PushResult | None = None
     carried: list[Account] = []
     for chunk, last in _with_last(account_chunks(ctx, request)):
@@ -124,19 +125,20 @@ def push_streamed(
             fetched = _without(fetched, {a.id for a in carried})
             plan = plan_chunk(ctx, plan_of, fetched)
         ctx.progress(f"plan: {plan.considered} accounts considered")
-        total = _merged(total, _applied(ctx, run, memo, plan, fetched, plan_of.changes))
+        total = _merged(total, _applied(ctx, run, bulk, memo, plan, fetched, plan_of.changes))
         _forget_seen(plan_of, fetched.accounts)
     rest = gone_fetched(ctx, plan_of)
     if rest is not None:
         plan = plan_gone(rest.links, rest.policy.on_crm_delete)
-        total = _merged(total, _applied(ctx, run, memo, plan, rest, plan_of.changes))
+        total = _merged(total, _applied(ctx, run, bulk, memo, plan, rest, plan_of.changes))
     if total is None:
         made = plan_of.setup
         nothing = Fetched([], {}, {}, made.policy, made.list_names, plan_of.calls, made.tag)
-        total = _applied(ctx, run, memo, Plan(), nothing)
+        total = _applied(ctx, run, bulk, memo, Plan(), nothing)
     total.calls = plan_of.calls
     total.timings = _timings(plan_of)
     if plan_of.changes is not None and plan_of.changes.advances:
+        outlast_writes(ctx.client, bulk.ended)
         _advance_watermark(ctx, run)
     return total
 
@@ -191,6 +193,7 @@ def _without(fetched: Fetched, ids: set[str]) -> Fetched:
 def _applied(
     ctx: JobContext,
     run: RunRecorder,
+    bulk: Bulk,
     memo: StoredMemo,
     plan: Plan,
     fetched: Fetched,
@@ -204,7 +207,7 @@ def _applied(
             stored = cc_held_of(session, ctx.connection_id, (u.account_id for u in plan.updates))
         known = held.known_before(plan, stored, fields)
     before = read_before(ctx.client, plan, fetched, ctx.progress, known)
-    applied = apply_push(Bulk(ctx.client, memo), ctx.client, plan, fetched, ctx.progress, True)
+    applied = apply_push(bulk, ctx.client, plan, fetched, ctx.progress, True)
     ctx.check_lock()
     journal = cc_changes(plan, fetched, applied, before, ctx.clock())
     after = _held_after(plan, fetched, applied, before, fields)
@@ -212,6 +215,12 @@ def _applied(
                          journal, after)  # fmt: skip
     memo.forget(applied.keys)
     return result
+
+
+def together(ctx: JobContext, memo: StoredMemo) -> Bulk:
+    """The push's independent activities (a group's imports, its ≤ 500-id batches) go out
+    as sets waited for together, one `GET /activities` page a round (`Bulk.run_together`)."""
+    return Bulk(ctx.client, memo, together=True)
 
 
 def _held_after(
