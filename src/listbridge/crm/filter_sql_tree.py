@@ -13,18 +13,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, collate, false, func, not_, or_, true
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Column, Connection, Text
+from sqlalchemy.sql import ColumnElement, and_, cast, collate, false, func, not_, or_, select, true
 
-from listbridge.core.filters import AllOf, AnyOf, Checked, Negation, Test
+from listbridge.core.accounts import Account
+from listbridge.core.filters import (
+    DEFAULT_RULES,
+    AllOf,
+    AnyOf,
+    Checked,
+    Negation,
+    Segment,
+    Test,
+    compile_filter,
+    meets_defaults,
+)
+from listbridge.core.values import format_number
+from listbridge.crm.sql_session import MYSQL_DIALECTS
 
 Condition = ColumnElement[bool]
 #: what str.strip() removes from ASCII text
 ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
 #: a double holds any decimal of this many digits exactly
 EXACT_DIGITS = 15
+#: a column with more distinct values than this is not decided by its values
+MOST_VALUES = 500
+Read = Callable[[Any], Any]
 #: the order operators, for SQL expressions and Python values alike
 _ORDER: dict[str, Callable[[Any, Any], Any]] = {
     "=": lambda x, t: x == t,
@@ -48,6 +66,7 @@ class Verdict:
 UNDECIDED = Verdict(false(), false())
 HOLDS = Verdict(true(), false())
 FAILS = Verdict(false(), true())
+_DEFAULTS = compile_filter(DEFAULT_RULES).tree
 
 
 def fold(value: object) -> str | None:
@@ -85,6 +104,28 @@ def judged(t: Test, value: Any) -> bool:
     else:
         holds = any(bool(_ORDER[op](v, t.targets[0])) for v in present)
     return holds if op == t.op else not holds
+
+
+def chosen(
+    sql: Translator, segment: Segment | None, live: Verdict, *, defaults: bool
+) -> tuple[Condition, Condition]:
+    """(the live accounts surely chosen, those SQL leaves undecided): `segment` selects
+    them (`defaults`: the default exclusions are part of the tree) or matches them; None:
+    every live account (that meets the defaults)."""
+    checked = None if segment is None else segment.tree
+    parts = [t for t in (_DEFAULTS if defaults else None, checked) if t is not None]
+    verdict = sql.verdict(AllOf(tuple(parts))) if parts else HOLDS
+    if segment is not None and checked is None:  # a filter without its tree: Python's alone
+        verdict = UNDECIDED
+    holds = and_(live.holds, verdict.holds)
+    return holds, and_(not_(holds), not_(or_(live.fails, verdict.fails)))
+
+
+def python_test(segment: Segment | None, defaults: bool) -> Callable[[Account], bool]:
+    """What judges an account SQL left undecided, as `chosen` chooses."""
+    if segment is not None:
+        return segment.selects if defaults else segment.matches
+    return meets_defaults if defaults else lambda _: True
 
 
 class Translator:
@@ -140,3 +181,87 @@ class Translator:
         else:
             test = _ORDER[op](value, targets[0])
         return func.coalesce(test, false())
+
+
+class ColumnTranslator(Translator):
+    """A translator over a CRM's own tables on `conn` (SQLite, PostgreSQL, MariaDB/MySQL):
+    what every such CRM decides alike."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        dialect = conn.dialect.name
+        self.postgres = dialect == "postgresql"
+        self.sqlite = dialect == "sqlite"
+        self.mysql = dialect in MYSQL_DIALECTS
+        self.distinct: dict[str, list[tuple[Any, Any]] | None] = {}
+        if self.sqlite:
+            add_fold(conn)
+
+    def by_values(self, t: Test, column: Column[Any] | None, default: Any, read: Read) -> Verdict:
+        """Decided by the column's distinct values, each read as the adapter reads it;
+        without a column, every account has the field's `default`."""
+        if column is None:
+            return HOLDS if judged(t, default) else FAILS
+        found = self.values_of(column)
+        if found is None:
+            return UNDECIDED
+        holds = [exact for value, exact in found if judged(t, read(value))]
+        fails = [exact for value, exact in found if not judged(t, read(value))]
+        identity = self.identity(column)
+        return Verdict(_among(identity, holds), _among(identity, fails))
+
+    def values_of(self, column: Column[Any]) -> list[tuple[Any, Any]] | None:
+        """(value, its exact identity) of each distinct value; None: too many."""
+        if column.name not in self.distinct:
+            query = select(column, self.identity(column)).distinct().limit(MOST_VALUES + 1)
+            rows = [(r[0], r[1]) for r in self.conn.execute(query)]
+            self.distinct[column.name] = rows if len(rows) <= MOST_VALUES else None
+        return self.distinct[column.name]
+
+    def identity(self, column: Column[Any]) -> ColumnElement[Any]:
+        """The column compared byte for byte (a collation may ignore case or accents)."""
+        if python_type(column) is not str:
+            return column
+        if self.mysql:
+            return func.hex(column)
+        return collate(column, "C" if self.postgres else "BINARY")
+
+    def folded(self, column: Column[Any]) -> tuple[Condition, ColumnElement[Any]] | None:
+        kind = python_type(column)
+        if self.sqlite and kind in (str, int, None):
+            return true(), func.lb_fold(column)
+        if self.postgres and kind in (str, int):
+            return ascii_folded(column if kind is str else cast(column, Text))
+        return None
+
+    def utc_day(self, column: ColumnElement[Any], *, zoned: bool) -> ColumnElement[Any]:
+        """A time's day: UTC for a column with a zone on PostgreSQL; MySQL's session zone
+        is UTC (crm/sql_session.py); SQLite keeps 'YYYY-MM-DD HH:MM:SS'."""
+        if self.sqlite:
+            return func.substr(column, 1, 10)
+        return func.date(func.timezone("UTC", column) if zoned and self.postgres else column)
+
+    def target(self, t: Test, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            if self.sqlite:
+                return float(value) if len(format_number(value)) <= EXACT_DIGITS else None
+            return value if self.postgres or "E" not in str(value) else None
+        if isinstance(value, date):
+            return value.isoformat() if self.sqlite else value
+        return value
+
+
+def python_type(column: Column[Any]) -> type | None:
+    """The Python type a column's values read as; None: the type does not say."""
+    try:
+        found: type = column.type.python_type
+    except NotImplementedError:
+        return None
+    return found
+
+
+def _among(identity: ColumnElement[Any], exact: list[Any]) -> Condition:
+    """The column holds one of these values: never NULL, so that `not` means Python's not."""
+    present = [e for e in exact if e is not None]
+    found: Condition = func.coalesce(identity.in_(present), false()) if present else false()
+    return or_(found, identity.is_(None)) if None in exact else found

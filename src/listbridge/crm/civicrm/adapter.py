@@ -23,13 +23,15 @@ from sqlalchemy import (
 
 from listbridge.core.accounts import Account, AccountType, CustomFieldDef
 from listbridge.core.errors import UserError
+from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
 from listbridge.core.matching import AccountKeys
-from listbridge.crm.civicrm import reads
+from listbridge.crm.civicrm import filter_sql, reads
 from listbridge.crm.civicrm.lists import CiviLists
 from listbridge.crm.civicrm.mapping import account_type, applied, check_new, journal_text
 from listbridge.crm.civicrm.tables import CONTACT, EMAIL, MYSQL_DIALECTS
 from listbridge.crm.civicrm.writes import ContactWriter
+from listbridge.crm.filter_sql_tree import python_test
 from listbridge.crm.protocol import AccountBatch, Batched, FieldValue
 
 PAGE = 1000
@@ -52,6 +54,12 @@ class CiviCrm(CiviLists):
         if since is not None:
             stamped = and_(stamped, CONTACT.c.modified_date >= _second(since))
         yield from self._pages(stamped, ("modified_date", "id"))
+
+    def select_account_ids(self, segment: Segment | None, *, defaults: bool = True) -> list[str]:
+        """In SQL where it decides as Python would (filter_sql.py), the rest in Python."""
+        test = python_test(segment, defaults)
+        with self.reading() as conn:
+            return filter_sql.select_ids(conn, segment, test, defaults=defaults)
 
     def get(self, account_id: str) -> Account | None:
         return self.get_many([account_id]).get(account_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -20,10 +20,11 @@ from listbridge.core.accounts import (
     CustomFieldDef,
 )
 from listbridge.core.errors import UserError
-from listbridge.core.filters import Segment, meets_defaults
+from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
 from listbridge.core.matching import AccountKeys
 from listbridge.core.values import format_custom
+from listbridge.crm.filter_sql_tree import python_test
 from listbridge.crm.protocol import AccountBatch, Batched, FieldValue
 from listbridge.crm.sql_session import Clock
 from listbridge.crm.sqlmap import filter_sql, reads
@@ -72,7 +73,7 @@ class SqlCrm(SqlGroups):
 
     def select_account_ids(self, segment: Segment | None, *, defaults: bool = True) -> list[str]:
         """In SQL where it decides as Python would (filter_sql.py), the rest in Python."""
-        test, shape = _judge(segment, defaults), self.shape()
+        test, shape = python_test(segment, defaults), self.shape()
         with self.reading() as conn:
             chosen, undecided = filter_sql.select_ids(conn, shape, segment, defaults=defaults)
             for rows in undecided:
@@ -297,12 +298,6 @@ class SqlCrm(SqlGroups):
         if self.file.mapping.accounts.updated_at is None:
             prints = {a.id: fingerprint(a) for a in accounts}
             keep_fingerprints(session, self.connection_id, prints, at)
-
-
-def _judge(segment: Segment | None, defaults: bool) -> Callable[[Account], bool]:
-    if segment is not None:
-        return segment.selects if defaults else segment.matches
-    return meets_defaults if defaults else lambda _: True
 
 
 def _every_field(account: Account) -> list[str]:

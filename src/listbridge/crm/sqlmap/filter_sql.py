@@ -13,31 +13,24 @@ Python predicate, so every answer is Python's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, RowMapping, Text
-from sqlalchemy.sql import ColumnElement, and_, cast, collate, false, func, not_, or_, select, true
+from sqlalchemy import Column, Connection, DateTime, RowMapping
+from sqlalchemy.sql import ColumnElement, and_, func, select, true
 
 from listbridge.core.accounts import BOOLEAN_COLUMNS, CUSTOM_PREFIX, EMAIL_COLUMNS, FieldType
-from listbridge.core.filters import DEFAULT_RULES, AllOf, Segment, Test, compile_filter
-from listbridge.core.values import format_number
+from listbridge.core.filters import Segment, Test
 from listbridge.crm import filter_sql_tree as tree
 from listbridge.crm.filter_sql_tree import Condition, Verdict
-from listbridge.crm.sql_session import MYSQL_DIALECTS
 from listbridge.crm.sqlmap import reads
 from listbridge.crm.sqlmap.reads import key_column
 from listbridge.crm.sqlmap.rows import NAME_FIELDS
 from listbridge.crm.sqlmap.schema import Shape, python_type
 from listbridge.crm.sqlmap.values import custom_value, read_flag, read_type, text
-
-#: a column with more distinct values than this is not decided by its values
-MOST_VALUES = 500
-_DEFAULTS = compile_filter(DEFAULT_RULES).tree
-Read = Callable[[Any], Any]
 
 
 def select_ids(
@@ -48,28 +41,15 @@ def select_ids(
     filter costs no more than that path). Chosen: `segment` selects them (`defaults`: the
     default exclusions too) or matches them."""
     sql = _MappedTranslator(conn, shape)
+    holds, undecided = tree.chosen(sql, segment, sql.live(), defaults=defaults)
     key = key_column(shape)
-    checked = None if segment is None else segment.tree
-    parts = [t for t in (_DEFAULTS if defaults else None, checked) if t is not None]
-    verdict = sql.verdict(AllOf(tuple(parts))) if parts else tree.HOLDS
-    if segment is not None and checked is None:  # a filter without its tree: Python's alone
-        verdict = tree.UNDECIDED
-    live = sql.live()
-    holds = and_(live.holds, verdict.holds)
-    undecided = and_(not_(holds), not_(or_(live.fails, verdict.fails)))
     return sql.ids(holds), reads.pages(lambda: nullcontext(conn), shape, undecided, [key])
 
 
-class _MappedTranslator(tree.Translator):
+class _MappedTranslator(tree.ColumnTranslator):
     def __init__(self, conn: Connection, shape: Shape) -> None:
-        self.conn, self.shape = conn, shape
-        dialect = conn.dialect.name
-        self.postgres = dialect == "postgresql"
-        self.sqlite = dialect == "sqlite"
-        self.mysql = dialect in MYSQL_DIALECTS
-        self.distinct: dict[str, list[tuple[Any, Any]] | None] = {}
-        if self.sqlite:
-            tree.add_fold(conn)
+        super().__init__(conn)
+        self.shape = shape
 
     def ids(self, where: Condition) -> list[str]:
         query = select(key_column(self.shape)).where(where)
@@ -100,35 +80,6 @@ class _MappedTranslator(tree.Translator):
         if _unmapped(self.shape, t):  # missing on every account
             return tree.HOLDS if tree.judged(t, None) else tree.FAILS
         return super().test(t)
-
-    def by_values(self, t: Test, column: Column[Any] | None, default: Any, read: Read) -> Verdict:
-        """Decided by the column's distinct values, each read as the adapter reads it;
-        without a column, every account has the field's `default`."""
-        if column is None:
-            return tree.HOLDS if tree.judged(t, default) else tree.FAILS
-        found = self.values_of(column)
-        if found is None:
-            return tree.UNDECIDED
-        holds = [exact for value, exact in found if tree.judged(t, read(value))]
-        fails = [exact for value, exact in found if not tree.judged(t, read(value))]
-        identity = self.identity(column)
-        return Verdict(_among(identity, holds), _among(identity, fails))
-
-    def values_of(self, column: Column[Any]) -> list[tuple[Any, Any]] | None:
-        """(value, its exact identity) of each distinct value; None: too many."""
-        if column.name not in self.distinct:
-            query = select(column, self.identity(column)).distinct().limit(MOST_VALUES + 1)
-            rows = [(r[0], r[1]) for r in self.conn.execute(query)]
-            self.distinct[column.name] = rows if len(rows) <= MOST_VALUES else None
-        return self.distinct[column.name]
-
-    def identity(self, column: Column[Any]) -> ColumnElement[Any]:
-        """The column compared byte for byte (a collation may ignore case or accents)."""
-        if python_type(column) is not str:
-            return column
-        if self.mysql:
-            return func.hex(column)
-        return collate(column, "C" if self.postgres else "BINARY")
 
     def values(self, t: Test) -> tuple[Condition, list[ColumnElement[Any]]] | None:
         if t.field == "any_email" and not t.custom:
@@ -162,14 +113,6 @@ class _MappedTranslator(tree.Translator):
             return None  # split from the full name in Python
         return self.shape.field_column(t.field)
 
-    def folded(self, column: Column[Any]) -> tuple[Condition, ColumnElement[Any]] | None:
-        kind = python_type(column)
-        if self.sqlite and kind in (str, int, None):
-            return true(), func.lb_fold(column)
-        if self.postgres and kind in (str, int):
-            return tree.ascii_folded(column if kind is str else cast(column, Text))
-        return None
-
     def day(
         self, t: Test, column: Column[Any], kind: type | None
     ) -> tuple[Condition, list[ColumnElement[Any]]] | None:
@@ -180,11 +123,9 @@ class _MappedTranslator(tree.Translator):
         if kind is not datetime:
             return None
         zoned = isinstance(column.type, DateTime) and column.type.timezone
-        if self.sqlite:
-            return true(), [func.substr(column, 1, 10)]
-        if zoned and (t.custom or not self.postgres):
+        if zoned and (t.custom or not self.postgres) and not self.sqlite:
             return None
-        return true(), [func.date(func.timezone("UTC", column) if zoned else column)]
+        return true(), [self.utc_day(column, zoned=zoned)]
 
     def number(
         self, column: Column[Any], kind: type | None
@@ -195,15 +136,6 @@ class _MappedTranslator(tree.Translator):
             whole = func.typeof(column).in_(["integer", "null"])
             return and_(whole, func.coalesce(func.abs(column) < 2**53, true())), [column]
         return true(), [column]
-
-    def target(self, t: Test, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            if self.sqlite:
-                return float(value) if len(format_number(value)) <= tree.EXACT_DIGITS else None
-            return value if self.postgres or "E" not in str(value) else None
-        if isinstance(value, date):
-            return value.isoformat() if self.sqlite else value
-        return value
 
 
 def _flag(table: Any, value: object) -> bool:
@@ -220,10 +152,3 @@ def _unmapped(shape: Shape, t: Test) -> bool:
     return shape.field_column(t.field) is None and not (
         shape.mapping.accounts.full_name and t.field in NAME_FIELDS
     )
-
-
-def _among(identity: ColumnElement[Any], exact: list[Any]) -> Condition:
-    """The column holds one of these values: never NULL, so that `not` means Python's not."""
-    present = [e for e in exact if e is not None]
-    found: Condition = func.coalesce(identity.in_(present), false()) if present else false()
-    return or_(found, identity.is_(None)) if None in exact else found

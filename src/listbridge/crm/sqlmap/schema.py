@@ -13,6 +13,7 @@ from sqlalchemy.exc import NoSuchTableError
 
 from listbridge.core.accounts import CUSTOM_PREFIX, CustomFieldDef, FieldType
 from listbridge.core.errors import UserError
+from listbridge.crm.filter_sql_tree import python_type as python_type
 from listbridge.crm.sqlmap.model import Mapping
 from listbridge.crm.sqlmap.parse import MappingFile
 from listbridge.crm.sqlmap.values import field_type
@@ -50,14 +51,6 @@ class Shape:
     def custom_type(self, field: str) -> FieldType:
         column = self.field_column(field)
         return FieldType.TEXT if column is None else field_type(python_type(column))
-
-
-def python_type(column: Column[Any]) -> type | None:
-    try:
-        found: type = column.type.python_type
-    except NotImplementedError:
-        return None
-    return found
 
 
 def reflect(conn: Connection, file: MappingFile) -> Shape:
