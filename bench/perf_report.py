@@ -247,7 +247,7 @@ def markdown(results: dict[str, Any]) -> str:
         "CRM are one SQLite file. Each step is a listbridge job in its own process "
         "(`listbridge … --json`); its API calls come from `GET /__emulator__/counters`, "
         "reset before it (refused calls count), its peak RSS from the child's rusage "
-        "(wait4). Polls are `GET /activities/{id}`.",
+        "(wait4). Polls are `GET /activities/{id}` and `GET /activities` (a page of a group).",
         "",
         "The CRM: households sharing one e-mail (every 20th account), the same address in "
         "another case (every 37th), 2% opted out, 1% without an e-mail, 3% organisations, "
