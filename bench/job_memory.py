@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,8 @@ from common import start_emulator_with, write_results
 from perf_steps import Harness
 
 TARGET = 1_000_000
+#: `--lists-only`: stop after the lists settle (a quick before/after of the list jobs)
+LISTS_ONLY = "--lists-only" in sys.argv
 
 
 def log(message: str) -> None:
@@ -47,6 +50,8 @@ def measure(h: Harness, n: int) -> dict[str, int]:
     sync = ("lists", "sync", perf_run.SEGMENT, "--direction", "crm_to_cc")
     rows["lists first fill"] = h.job(*sync, "--confirm", records=n, minimum=none)
     rows["lists settle (no change)"] = h.job(*sync, records=n, minimum=none)
+    if LISTS_ONLY:
+        return {name: row["peak_rss_mb"] for name, row in rows.items()}
     rows["unsubscribes first run"] = h.job("unsubscribes", "sync", "--confirm", records=n,
                                            minimum=none)  # fmt: skip
     perf_run.send_campaigns(h, perf_run.cc_list_ids(h.db_url)[perf_run.SEGMENT][0])
@@ -95,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="50000,200000")
     parser.add_argument("--label", default="", help="what code was measured (a commit)")
+    parser.add_argument("--lists-only", action="store_true", help="stop after the lists settle")
     parser.add_argument("--project", default="", help="raw files (comma-separated): slopes only")
     args = parser.parse_args()
     by_size: dict[int, dict[str, int]] = {}
