@@ -247,7 +247,7 @@ def markdown(results: dict[str, Any]) -> str:
         "CRM are one SQLite file. Each step is a listbridge job in its own process "
         "(`listbridge … --json`); its API calls come from `GET /__emulator__/counters`, "
         "reset before it (refused calls count), its peak RSS from the child's rusage "
-        "(wait4). Polls are `GET /activities/{id}` and `GET /activities` (a page of a group)."
+        "(wait4). Polls are `GET /activities/{id}` and `GET /activities` (a page of a group). "
         "Each measured step starts on a day of its own for the 10,000-call daily budget "
         "(the ledger's day is moved back before it): at 1,000,000 accounts the steps "
         "together need about 2.5 days of it.",
