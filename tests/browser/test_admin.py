@@ -60,6 +60,10 @@ def _job_ended(page: Page) -> None:
         "data-busy", "false", timeout=JOB_TIMEOUT_MS
     )
     expect(page.locator("#job-outcome")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    # sync.js then fetches the page's tables, and reloads it when the first run's history
+    # is new: a screenshot taken meanwhile would lose its page to that navigation
+    expect(page.locator("#run-history")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    page.wait_for_load_state("load")
 
 
 def test_anonymous_settings_goes_to_sign_in(visit: OpenSession) -> None:
