@@ -11,6 +11,7 @@ answer is Python's.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -128,19 +129,19 @@ def python_test(segment: Segment | None, defaults: bool) -> Callable[[Account], 
     return meets_defaults if defaults else lambda _: True
 
 
-class Translator:
+class Translator(ABC):
     """The tree walk; a CRM's subclass says where each field's value is in SQL."""
 
     postgres = False
 
+    @abstractmethod
     def values(self, t: Test) -> tuple[Condition, list[ColumnElement[Any]]] | None:
         """Where SQL decides, and the field's value(s) in the normal form (NULL: missing);
         None: SQL decides nowhere."""
-        raise NotImplementedError
 
+    @abstractmethod
     def target(self, t: Test, value: Any) -> Any:
         """The filter's value as the SQL value is compared with it; None: not exactly."""
-        raise NotImplementedError
 
     def verdict(self, node: Checked) -> Verdict:
         if isinstance(node, Negation):
