@@ -65,7 +65,12 @@ def size_table(size: dict[str, Any]) -> list[str]:
         lines += [f"From the run {_run_line(size['run'])}.", ""]
     lines += [*HEAD, *_rows(size["steps"])]
     prepared = {k: v for k, v in size["setup"].items() if isinstance(v, dict) and "ratio" in v}
-    lines += ["", "Preparation between the steps, measured the same way:", "", *HEAD,
+    unpaced = [k for k, v in prepared.items() if v.get("paced") is False]
+    how = ("measured the same way, except that those marked unpaced ran without the "
+           "4 requests/s (emulator and client; bench/unpaced_cli.py): their calls and "
+           "peak RSS are the job's, their time is not Constant Contact's"
+           if unpaced else "measured the same way")  # fmt: skip
+    lines += ["", f"Preparation between the steps, {how}:", "", *HEAD,
               *_rows(prepared)]  # fmt: skip
     lines += ["", "Calls by endpoint, and how each minimum is computed:", "",
               "| step | calls by endpoint | minimum |", "|---|---|---|"]  # fmt: skip
@@ -81,8 +86,9 @@ def _rows(steps: dict[str, Any]) -> list[str]:
     lines = []
     for name, r in steps.items():
         m = r["minimum"]
+        shown = f"{name} (unpaced)" if r.get("paced") is False else name
         lines.append(
-            f"| {name} | {_n(r['records'])} | {_n(r['api_calls'])} ({_n(r['polls'])}) "
+            f"| {shown} | {_n(r['records'])} | {_n(r['api_calls'])} ({_n(r['polls'])}) "
             f"| {_n(m['calls'])} (+{_n(m['polls'])}) | {r['ratio']:.2f} | {_n(r['seconds'])} "
             f"| {_n(r['records_per_s'])} | {_n(r['planning_records_per_s'])} "
             f"| {_n(r['peak_rss_mb'])} |"

@@ -40,13 +40,24 @@ def create_cc_list(db_url: str, name: str) -> None:
         client.close()
 
 
-def measure(h: Harness, n: int, log: Any) -> dict[str, Any]:
+def measure(
+    h: Harness, n: int, log: Any, saved: Any = None, unpaced_preparation: bool = False
+) -> dict[str, Any]:
+    """`saved(size)` after each step, with what is measured so far (a million accounts
+    take hours: a run cut short keeps its finished steps). `unpaced_preparation`: the
+    preparation jobs run without the 4 requests/s (their calls and RSS are the same)."""
     steps: dict[str, Any] = {}
     setup: dict[str, Any] = {}
     began = time.perf_counter()
+    prep_paced = not unpaced_preparation
+
+    def save() -> None:
+        if saved is not None:
+            saved({"accounts": n, "steps": steps, "setup": setup, "partial": True})
 
     def done(name: str, row: dict[str, Any]) -> None:
         steps[name] = row
+        save()
         log(f"  {name}: {row['api_calls']} calls (minimum {row['minimum']['calls']} "
             f"+ {row['minimum']['polls']} polls), {row['seconds']} s, "
             f"{row['peak_rss_mb']} MB")  # fmt: skip
@@ -73,12 +84,13 @@ def measure(h: Harness, n: int, log: Any) -> dict[str, Any]:
     h.quiet("lists", "bind", SEGMENT, "--where", RULE)
     sync = ("lists", "sync", SEGMENT, "--direction", "crm_to_cc")
     t = time.perf_counter()
-    fill_row = h.job(*sync, "--confirm", records=0, minimum=least.list_fill(0))
+    fill_row = h.job(*sync, "--confirm", records=0, minimum=least.list_fill(0), paced=prep_paced)
     members = cc_list_ids(h.db_url)[SEGMENT][1]
     fill_row.update(records=members, minimum=least.list_fill(members))
     setup["lists first fill"] = fill_row
-    settle = h.job(*sync, records=members, minimum=least.lists_sync(0, 0))
+    settle = h.job(*sync, records=members, minimum=least.lists_sync(0, 0), paced=prep_paced)
     setup["lists settle (no change)"] = settle
+    save()
     log(f"  lists set up ({members:,} members) in {time.perf_counter() - t:.0f} s")
     moved = h.data("move_levels", n, max(2, members // 100))
     done("lists sync (1%)", h.job(*sync, records=moved["added"] + moved["removed"],
@@ -87,7 +99,9 @@ def measure(h: Harness, n: int, log: Any) -> dict[str, Any]:
 
     # the cursors, before anyone opts out: a first reconciliation reads every contact
     setup["unsubscribes first run"] = h.job("unsubscribes", "sync", "--confirm", records=eligible,
-                                            minimum=least.unsubscribes(eligible, 0))  # fmt: skip
+                                            minimum=least.unsubscribes(eligible, 0),
+                                            paced=prep_paced)  # fmt: skip
+    save()
     half = max(1, n * 5 // 1000 // 2)
     opted = h.data("opt_out", n, half)
     for contact_id in opted["cc_contact_ids"]:

@@ -10,9 +10,12 @@ process) and a fresh SQLite file; the steps are bench/perf_run.py's, the minimum
 bench/perf_minimum.py's, the baseline bench/perf_naive.py's (its first number of
 accounts paced against the rate-limited emulator for the time, its second against an
 unlimited one for the calls). Writes the Markdown to --out and the raw figures to
-bench/results/performance-<UTC time>.json. `--rewrite RAW.json` writes the report of a
-run again from its raw figures; `--merge RAW.json … --why TEXT` writes one report from
-several runs, each size from the run that measured it, and says so with each size.
+bench/results/performance-<UTC time>.json (and, after each step, what is measured so far
+to performance-<start>-partial.json). `--unpaced-preparation` lifts the 4 requests/s
+for the preparation between the steps only (bench/unpaced_cli.py). `--rewrite RAW.json`
+writes the report of a run again from its raw figures; `--merge RAW.json … --why TEXT`
+writes one report from several runs, each size from the run that measured it, and says
+so with each size.
 """
 
 from __future__ import annotations
@@ -40,12 +43,13 @@ def log(message: str) -> None:
     print(f"{datetime.now(UTC):%H:%M:%S} {message}", flush=True)
 
 
-def one_size(n: int) -> dict[str, Any]:
+def one_size(n: int, saved: Any, unpaced: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["LISTBRIDGE_KEY_FILE"] = f"{tmp}/secret.key"
         process, base = start_emulator_with("--rate-limit", "4")
         try:
-            return perf_run.measure(Harness(base, f"sqlite:///{tmp}/perf.db"), n, log)
+            h = Harness(base, f"sqlite:///{tmp}/perf.db")
+            return perf_run.measure(h, n, log, saved, unpaced_preparation=unpaced)
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -87,6 +91,11 @@ def main() -> None:
         help="one report from several runs' raw files, each size from its run",
     )
     parser.add_argument("--why", default="", help="with --merge: why the sizes ran apart")
+    parser.add_argument(
+        "--unpaced-preparation",
+        action="store_true",
+        help="the preparation between steps without the 4 requests/s (the steps keep it)",
+    )
     args = parser.parse_args()
     if args.merge:
         raws = [(_shown(Path(p)), json.loads(Path(p).read_text())["results"]) for p in args.merge]
@@ -110,9 +119,19 @@ def main() -> None:
         "extrapolate_to": [10_000, 100_000, 1_000_000],
         "sizes": [],
     }
+    if args.unpaced_preparation:
+        results["unpaced_preparation"] = True
+    partial = RESULTS / f"performance-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-partial.json"
+
+    def saved(size: dict[str, Any]) -> None:
+        """The run so far, rewritten after each step: a run cut short keeps its rows."""
+        so_far = {**results, "sizes": [*results["sizes"], size]}
+        RESULTS.mkdir(exist_ok=True)
+        partial.write_text(json.dumps({"meta": {"partial": True}, "results": so_far}, indent=2))
+
     for n in sizes:
         log(f"{n:,} accounts")
-        results["sizes"].append(one_size(n))
+        results["sizes"].append(one_size(n, saved, args.unpaced_preparation))
         log(f"{n:,} accounts done at {time.perf_counter() - began:.0f} s")
     if args.naive:
         paced, counted = (int(x) for x in args.naive.split(","))

@@ -130,6 +130,19 @@ def test_the_per_second_limit_answers_429_then_recovers() -> None:
         assert em.api.get("/contacts").status_code == 200
 
 
+def test_the_limits_control_lifts_and_restores_the_rate_while_running() -> None:
+    with started(EmulatorConfig(auto_approve=True, rate_limit=2, daily_limit=50)) as em:
+        assert em.control.get("/limits").json() == {"rate_limit": 2, "daily_limit": 50}
+        lifted = em.control.post("/limits", json={"rate_limit": None})
+        assert lifted.json() == {"rate_limit": None, "daily_limit": 50}, "the day's limit kept"
+        assert [em.api.get("/contacts").status_code for _ in range(12)] == [200] * 12
+        em.control.post("/limits", json={"rate_limit": 2, "daily_limit": 13})
+        time.sleep(1.1)  # a fresh second
+        answers = [em.api.get("/contacts").status_code for _ in range(3)]
+        assert answers == [200, 429, 429], "13 a day, 12 already spent before the change"
+        assert em.control.post("/limits", json={"rate_limit": 0}).status_code == 400
+
+
 def test_the_unsubscribe_control_takes_an_optional_reason(emulator) -> None:
     contact = emulator.new_contact("a@example.org")
     path = f"/contacts/{contact['contact_id']}/unsubscribe"

@@ -1,5 +1,5 @@
-"""/__emulator__/: test-only controls (reset, seed, unsubscribe, faults, counters, tokens,
-the account's identity)."""
+"""/__emulator__/: test-only controls (reset, seed, unsubscribe, faults, counters, limits,
+tokens, the account's identity)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ class FaultsIn(Body):
     rate_5xx: Annotated[float, Field(ge=0, le=1)] = 0.0
     latency_ms: Annotated[int, Field(ge=0, le=60_000)] = 0
     revoke_tokens: bool = False
+
+
+class LimitsIn(Body):
+    """null is no limit; a field left out keeps its limit."""
+
+    rate_limit: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    daily_limit: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
 
 
 class ClientIn(Body):
@@ -152,6 +159,29 @@ def reset_counters(request: Request) -> dict[str, Any]:
     with state.lock:
         state.counters.clear()
         return state.counters.as_json()
+
+
+@router.get("/limits")
+def limits(request: Request) -> dict[str, int | None]:
+    limiter = request.app.state.limiter
+    return {"rate_limit": limiter.per_second, "daily_limit": limiter.per_day}
+
+
+@router.post("/limits")
+def set_limits(
+    request: Request, body: LimitsIn = Depends(json_body(LimitsIn))
+) -> dict[str, int | None]:
+    """Change `--rate-limit`/`--daily-limit` while the emulator runs: a benchmark prepares
+    a million contacts unpaced, then measures its steps at Constant Contact's rate. The
+    windows already counted stay counted."""
+    limiter = request.app.state.limiter
+    given = body.model_fields_set
+    with state_of(request).lock:
+        if "rate_limit" in given:
+            limiter.per_second = body.rate_limit
+        if "daily_limit" in given:
+            limiter.per_day = body.daily_limit
+    return limits(request)
 
 
 @router.get("/tokens")
