@@ -14,6 +14,15 @@ from perf_minimum import settle
 
 DAILY_BUDGET = 10_000
 RSS_LIMIT_MB = 1536
+#: bench/perf_run.py's measured steps, in their order
+STEPS = (
+    "initial push",
+    "incremental push (1%)",
+    "import (CC → CRM)",
+    "lists sync (1%)",
+    "unsubscribes (0.5%)",
+    "stats pull",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -77,8 +86,14 @@ def size_table(size: dict[str, Any]) -> list[str]:
     for name, r in {**size["steps"], **prepared}.items():
         lines.append(f"| {name} | {_endpoints(r['by_endpoint'])} | {r['minimum']['how']} |")
     setup = size["setup"]
-    lines += ["", f"Filling the CRM took {setup['fill']['seconds']} s; the whole size "
-              f"{setup['total_seconds']:,} s."]  # fmt: skip
+    if "total_seconds" in setup:
+        lines += ["", f"Filling the CRM took {setup['fill']['seconds']} s; the whole size "
+                  f"{setup['total_seconds']:,} s."]  # fmt: skip
+    else:
+        left = [step for step in STEPS if step not in size["steps"]]
+        lines += ["", f"Filling the CRM took {setup['fill']['seconds']} s. **This size was "
+                  f"cut short**: the run ended before {', '.join(left)}; the rows above are "
+                  "the steps it finished (saved after each step)."]  # fmt: skip
     return [*lines, ""]
 
 
@@ -133,36 +148,60 @@ def targets(sizes: list[dict[str, Any]]) -> list[str]:
     lines = ["## Targets", ""]
     for size in sizes:
         n, steps = size["accounts"], size["steps"]
-        first = steps["initial push"]
-        least = first["minimum"]["calls"] + first["minimum"]["polls"]
-        inc = steps["incremental push (1%)"]
-        every = {
-            **steps,
-            **{k: v for k, v in size["setup"].items() if isinstance(v, dict) and "ratio" in v},
-        }
-        worst = max(every, key=lambda k: every[k]["peak_rss_mb"])
-        rss = every[worst]["peak_rss_mb"]
-        planning = [r["planning_records_per_s"] for r in steps.values()
-                    if r["planning_records_per_s"]]  # fmt: skip
-        lines += [
-            f"At {n:,} accounts:",
-            f"- initial push calls ≤ 1.05 × minimum: {first['api_calls']:,} vs "
-            f"{1.05 * least:,.1f} → {_met(first['api_calls'] <= 1.05 * least)}",
-            f"- incremental (1%) ≤ 2% of the initial calls: {inc['api_calls']:,} vs "
-            f"{0.02 * first['api_calls']:,.1f} → "
-            f"{_met(inc['api_calls'] <= 0.02 * first['api_calls'])}",
-            "- planning ≥ 50,000 records/s: "
-            + (f"slowest reported {min(planning):,.0f} → {_met(min(planning) >= 50_000)}"
-               if planning else "no job reports its planning speed yet → not shown"),
-            f"- peak RSS ≤ 1.5 GB: highest {rss:,} MB ({worst})"
-            + (f" → {_met(rss <= RSS_LIMIT_MB)}" if n >= 1_000_000 else _guide(rss, n)),
-            f"- initial push within the daily budget (10,000 calls) with room to spare (under "
-            f"half of it): {first['api_calls']:,} "
-            f"calls ({100 * first['api_calls'] / DAILY_BUDGET:.2f}% of it) → "
-            f"{_met(first['api_calls'] < DAILY_BUDGET / 2)}",
-            "",
-        ]  # fmt: skip
+        if "initial push" not in steps:
+            continue
+        lines += [f"At {n:,} accounts:", *_push_targets(steps), *_job_targets(size), ""]
     return lines
+
+
+def _push_targets(steps: dict[str, Any]) -> list[str]:
+    first = steps["initial push"]
+    least = first["minimum"]["calls"] + first["minimum"]["polls"]
+    lines = [
+        f"- initial push calls ≤ 1.05 × minimum: {first['api_calls']:,} vs "
+        f"{1.05 * least:,.1f} → {_met(first['api_calls'] <= 1.05 * least)}",
+    ]
+    inc = steps.get("incremental push (1%)")
+    if inc is not None:
+        allowed = 0.02 * first["api_calls"]
+        floor = inc["minimum"]["calls"] + inc["minimum"]["polls"]
+        why = (
+            f" (2% is below this step's own bulk minimum of {floor:,} calls: no push of "
+            "1% can meet it at this size)"
+            if floor > allowed and inc["api_calls"] > allowed
+            else ""
+        )
+        lines.append(
+            f"- incremental (1%) ≤ 2% of the initial calls: {inc['api_calls']:,} vs "
+            f"{allowed:,.1f} → {_met(inc['api_calls'] <= allowed)}{why}"
+        )
+    lines.append(
+        f"- initial push within the daily budget (10,000 calls) with room to spare (under "
+        f"half of it): {first['api_calls']:,} calls "
+        f"({100 * first['api_calls'] / DAILY_BUDGET:.2f}% of it) → "
+        f"{_met(first['api_calls'] < DAILY_BUDGET / 2)}"
+    )
+    return lines
+
+
+def _job_targets(size: dict[str, Any]) -> list[str]:
+    n, steps = size["accounts"], size["steps"]
+    every = {
+        **steps,
+        **{k: v for k, v in size["setup"].items() if isinstance(v, dict) and "ratio" in v},
+    }
+    worst = max(every, key=lambda k: every[k]["peak_rss_mb"])
+    rss = every[worst]["peak_rss_mb"]
+    which = "every job" if all(step in steps for step in STEPS) else "the jobs this run measured"
+    planning = [r["planning_records_per_s"] for r in steps.values()
+                if r["planning_records_per_s"]]  # fmt: skip
+    return [
+        "- planning ≥ 50,000 records/s: "
+        + (f"slowest reported {min(planning):,.0f} → {_met(min(planning) >= 50_000)}"
+           if planning else "no job reports its planning speed yet → not shown"),
+        f"- peak RSS ≤ 1.5 GB ({which}): highest {rss:,} MB ({worst})"
+        + (f" → {_met(rss <= RSS_LIMIT_MB)}" if n >= 1_000_000 else _guide(rss, n)),
+    ]  # fmt: skip
 
 
 def _guide(rss: float, n: int) -> str:
