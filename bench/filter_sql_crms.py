@@ -8,6 +8,7 @@ SQLite, a new PostgreSQL schema or a new MariaDB database, read through the docu
 mapping. Each path runs the same filter; the answers must be equal.
 
     python bench/filter_sql_crms.py --accounts 50000 --backends sqlite,postgresql,mariadb --civicrm
+    python bench/filter_sql_crms.py --accounts 50000 --backends "" --vtiger
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Engine
 
 from common import tests_module, write_results
@@ -33,6 +34,9 @@ from listbridge.core.filters import compile_filter
 from listbridge.crm.civicrm.adapter import CiviCrm
 from listbridge.crm.sqlmap.adapter import SqlCrm
 from listbridge.crm.sqlmap.parse import read_mapping
+from listbridge.crm.vtiger import VtigerCrm
+from listbridge.crm.vtiger.contacts import insert_contacts
+from listbridge.crm.vtiger.writes import Writer
 from listbridge.store.connections import connection_id
 from listbridge.store.db import open_store
 from push_speed import account
@@ -119,6 +123,53 @@ def measure_civicrm(n: int, tmp: Path) -> dict[str, Any]:
     }
 
 
+def fill_vtiger(engine: Engine, accounts: list[Account]) -> None:
+    """Vtiger's tables, the accounts as contacts laid out by the adapter's own writer
+    (crm/vtiger/contacts.py), every 10th in the recycle bin in place of the organizations
+    (Vtiger syncs people only), each modified its own second later."""
+    tests_module("tests.support.vtiger_schema").create_vtiger(engine)
+    people = [replace(a, type=AccountType.INDIVIDUAL) for a in accounts]
+    with engine.begin() as conn:
+        writer = Writer(conn, START, 1, START)
+        for start in range(0, len(people), CHUNK):
+            insert_contacts(writer, people[start : start + CHUNK])
+        conn.execute(
+            text(
+                "UPDATE vtiger_crmentity SET deleted = (crmid % 10 = 0),"
+                " modifiedtime = createdtime + INTERVAL crmid SECOND WHERE setype = 'Contacts'"
+            )
+        )
+
+
+def measure_vtiger(n: int, tmp: Path) -> dict[str, Any]:
+    """Vtiger's tables on MariaDB: the same filters, filter B's custom field left out as
+    for CiviCRM (Vtiger's are not synced)."""
+    server = tests_module("tests.support.crm_db").MARIADB_URL
+    store = open_store(f"sqlite:///{tmp / 'listbridge-vtiger.db'}")
+    with mariadb_database(server) as url:
+        engine = create_engine(url)
+        try:
+            fill_vtiger(engine, people(n))
+            crm = VtigerCrm(store, connection_id(store, "default"), engine, lambda: START)
+            texts = [
+                FILTERS[0],
+                FILTERS[1].replace('custom."Member Since" is empty', "deceased = false"),
+            ]
+            runs = [one_filter(crm, text) for text in texts]
+            defaults_s, everyone = timed(lambda: crm.select_account_ids(None, defaults=True))
+        finally:
+            engine.dispose()
+    store.close()
+    return {
+        "crm": "vtiger",
+        "backend": "mariadb",
+        "accounts": n,
+        "filters": runs,
+        "no_filter_sql_s": defaults_s,
+        "no_filter_chosen": len(everyone),
+    }
+
+
 def measure(backend: str, n: int, tmp: Path) -> dict[str, Any]:
     mapping = tests_module("tests.support.sqlmap_db").example_mapping()
     store = open_store(f"sqlite:///{tmp / f'listbridge-{backend}.db'}")
@@ -138,7 +189,7 @@ def measure(backend: str, n: int, tmp: Path) -> dict[str, Any]:
     }
 
 
-def one_filter(crm: SqlCrm | CiviCrm, text: str) -> dict[str, Any]:
+def one_filter(crm: SqlCrm | CiviCrm | VtigerCrm, text: str) -> dict[str, Any]:
     segment = compile_filter(text, crm.custom_fields())
     python_s, by_python = timed(
         lambda: sorted(a.id for a in crm.changed_since(None) if segment.selects(a))
@@ -160,6 +211,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--backends", default="sqlite", help="the mapped CRM's databases")
     parser.add_argument("--civicrm", action="store_true", help="CiviCRM on MariaDB too")
+    parser.add_argument("--vtiger", action="store_true", help="Vtiger on MariaDB too")
     args = parser.parse_args()
     results = []
     for backend in [b for b in args.backends.split(",") if b]:
@@ -169,6 +221,10 @@ def main() -> None:
     if args.civicrm:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(measure_civicrm(args.accounts, Path(tmp)))
+        print(results[-1], flush=True)
+    if args.vtiger:
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(measure_vtiger(args.accounts, Path(tmp)))
         print(results[-1], flush=True)
     path = write_results("filter_sql_crms", {"runs": results}, command=" ".join(sys.argv))
     print(path)

@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Connection, Text
+from sqlalchemy import Column, Connection, LargeBinary, Text
+from sqlalchemy.dialects.mysql import CHAR
 from sqlalchemy.sql import ColumnElement, and_, cast, collate, false, func, not_, or_, select, true
 
 from listbridge.core.accounts import Account
@@ -89,6 +90,22 @@ def ascii_folded(stored: ColumnElement[Any]) -> tuple[Condition, ColumnElement[A
     ascii_only = or_(stored.is_(None), func.octet_length(stored) == func.length(stored))
     trimmed = collate(func.btrim(stored, ASCII_SPACE), "C")
     return ascii_only, collate(func.nullif(func.lower(trimmed), ""), "C")
+
+
+def mysql_ascii_folded(stored: ColumnElement[Any]) -> tuple[Condition, ColumnElement[Any]]:
+    """MariaDB/MySQL's `fold` of a text as UTF-8 bytes (bytes compare as Python compares
+    code points; the usual collations ignore case and accents and pad with spaces), for
+    a target given as bytes. Decided for ASCII values whose ends TRIM, which takes spaces
+    only, leaves as `str.strip()` would: no control character at either end."""
+    text = collate(cast(stored, CHAR(charset="utf8mb4")), "utf8mb4_bin")
+    trimmed = func.trim(text)
+    ascii_only = func.length(text) == func.char_length(text)
+    ends = or_(
+        func.char_length(trimmed) == 0,
+        and_(func.ord(func.left(trimmed, 1)) > 32, func.ord(func.right(trimmed, 1)) > 32),
+    )
+    decided = or_(stored.is_(None), and_(ascii_only, ends))
+    return decided, func.nullif(cast(func.lower(trimmed), LargeBinary), b"")
 
 
 def judged(t: Test, value: Any) -> bool:

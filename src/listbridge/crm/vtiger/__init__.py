@@ -36,7 +36,8 @@ What an Account is in Vtiger:
 - **deleted** contacts (vtiger_crmentity.deleted = 1) are never read, except by a
   writer that asks for them (`get_many(…, include_deleted=True)`).
 
-Lists are campaigns (lists.py, campaigns.py). Writes touch only the rows named in
+Segment filters (`--where`) run as SQL over the same joined rows the adapter reads
+(filter_sql.py). Lists are campaigns (lists.py, campaigns.py). Writes touch only the rows named in
 contacts.py, organisations.py and campaigns.py, never the schema; each is journaled in
 listbridge's store with its before and after values, at the clock's own moment (Vtiger's
 columns keep the second).

@@ -13,10 +13,12 @@ from typing import TypeVar
 
 from listbridge.core.accounts import Account, CustomFieldDef
 from listbridge.core.errors import UserError
+from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
 from listbridge.core.matching import AccountKeys
+from listbridge.crm.filter_sql_tree import python_test
 from listbridge.crm.protocol import AccountBatch, Batched, FieldValue
-from listbridge.crm.vtiger import reads
+from listbridge.crm.vtiger import filter_sql, reads
 from listbridge.crm.vtiger.checks import applied, check_columns, check_new
 from listbridge.crm.vtiger.contacts import insert_contacts, update_contact
 from listbridge.crm.vtiger.fields import journal_text
@@ -50,6 +52,13 @@ class VtigerCrm(VtigerLists):
             last = page[-1]
             assert last.updated_at is not None
             after = (last.updated_at, int(last.id))
+
+    def select_account_ids(self, segment: Segment | None, *, defaults: bool = True) -> list[str]:
+        """In SQL where it decides as Python would (filter_sql.py), the rest in Python."""
+        with self.engine.connect() as conn:
+            return filter_sql.select_ids(
+                conn, segment, python_test(segment, defaults), defaults=defaults
+            )
 
     def get(self, account_id: str) -> Account | None:
         return self.get_many([account_id]).get(account_id)

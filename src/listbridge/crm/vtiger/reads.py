@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, case, func, or_, select
 
 from listbridge.core.accounts import Account
 from listbridge.core.matching import AccountKeys
@@ -54,30 +54,43 @@ def crmids(account_ids: Iterable[str]) -> list[int]:
     return sorted({n for i in account_ids if (n := crmid_of(i)) is not None})
 
 
-def contact_query(*, include_deleted: bool = False) -> Select[Any]:
-    """Every contact, as Account columns (`fields.account_from_row` reads a row)."""
+def _contact_rows() -> FromClause:
+    """A contact's rows: its record, side rows and organisation (each at most one)."""
     live_organisation = and_(
         ORGANISATION_ENTITY.c.crmid == ORGANISATION.c.accountid,
         ORGANISATION_ENTITY.c.deleted == 0,
     )
-    company = case((ORGANISATION_ENTITY.c.crmid.is_not(None), ORGANISATION.c.accountname), else_="")
-    joined = (
+    return (
         CONTACTDETAILS.join(CRMENTITY, ENTITY.crmid == CONTACTDETAILS.c.contactid)
         .outerjoin(CONTACTADDRESS, CONTACTADDRESS.c.contactaddressid == ENTITY.crmid)
         .outerjoin(CONTACTSUBDETAILS, CONTACTSUBDETAILS.c.contactsubscriptionid == ENTITY.crmid)
         .outerjoin(ORGANISATION, ORGANISATION.c.accountid == CONTACTDETAILS.c.accountid)
         .outerjoin(ORGANISATION_ENTITY, live_organisation)
     )
+
+
+CONTACT_ROWS = _contact_rows()
+#: the company name: the linked organisation's, when it is live
+COMPANY = case((ORGANISATION_ENTITY.c.crmid.is_not(None), ORGANISATION.c.accountname), else_="")
+
+
+def is_live_contact(*, include_deleted: bool = False) -> ColumnElement[bool]:
+    """A row of CONTACT_ROWS that is a contact (and not deleted, unless asked for)."""
+    contact = ENTITY.setype == "Contacts"
+    return contact if include_deleted else and_(contact, ENTITY.deleted == 0)
+
+
+def contact_query(*, include_deleted: bool = False) -> Select[Any]:
+    """Every contact, as Account columns (`fields.account_from_row` reads a row)."""
     query = select(
         ENTITY.crmid.label("id"),
         ENTITY.createdtime.label("created_at"),
         ENTITY.modifiedtime.label("updated_at"),
         CONTACTDETAILS.c.emailoptout.label("email_opt_out"),
-        company.label("company_name"),
+        COMPANY.label("company_name"),
         *(field.column.label(name) for name, field in FIELDS.items()),
-    ).select_from(joined)
-    query = query.where(ENTITY.setype == "Contacts")
-    return query if include_deleted else query.where(ENTITY.deleted == 0)
+    ).select_from(CONTACT_ROWS)
+    return query.where(is_live_contact(include_deleted=include_deleted))
 
 
 def accounts(conn: Connection, query: Select[Any]) -> list[Account]:
