@@ -7,7 +7,8 @@ a plain `csv` read of the same file, the same load with batch size 1
 (one statement per row) on a subset, and SQLite's own share: the rows the load
 wrote, replayed into an empty database of the same schema by the sqlite3 module
 alone (the load's statements, no reading or validating), which bounds what any
-Python above it can reach while the load writes these rows and indexes.
+Python above it can reach while the load writes these rows and indexes; the result file
+gives each table's share of its CPU time, and the commit's.
 
     python bench/crm_load.py [--rows N] [--pg URL] [--no-pg] [--loads-only]
 
@@ -97,11 +98,16 @@ for table in tables:  # as bulk.py writes them: up to 32 rows per INSERT
     plan.append((f"INSERT INTO {table} VALUES " + ",".join([one] * per), chunks))
     plan.append((f"INSERT INTO {table} VALUES {one}", rows[whole:]))
 start = time.perf_counter()
+shares = {}
 target.execute("BEGIN IMMEDIATE")
-for statement, params in plan:
+for table, (statement, params) in zip([t for t in tables for _ in (0, 1)], plan):
+    began = time.process_time()
     target.executemany(statement, params)
+    shares[table] = shares.get(table, 0.0) + time.process_time() - began
+began = time.process_time()
 target.execute("COMMIT")
-print(time.perf_counter() - start)
+shares["commit"] = time.process_time() - began
+print(time.perf_counter() - start, *(f"{k}={v:.3f}" for k, v in shares.items() if v >= 0.001))
 """
 
 
@@ -238,12 +244,14 @@ def measure(
     replay = run_child(
         [sys.executable, "-c", REPLAY, str(work / "bench.db"), str(work / "replay.db")]
     )
-    seconds = float(str(replay["stdout"]).strip())
+    seconds, *shares = str(replay["stdout"]).split()
     results["sqlite: its own share (replay)"] = {
         "rows": rows,
-        "seconds": round(seconds, 3),
-        "rows_per_s": round(rows / seconds),
+        "seconds": round(float(seconds), 3),
+        "rows_per_s": round(rows / float(seconds)),
         "peak_rss_mb": round(replay["peak_rss_mb"], 1),
+        # CPU seconds of each table's inserts and of the commit, in the one transaction
+        **{f"cpu_seconds_{k}": float(v) for k, v in (s.split("=") for s in shares)},
     }
     one = run_child([sys.executable, "-c", ONE_BY_ONE, str(subset), f"sqlite:///{work / 'one.db'}"])
     results[f"sqlite batch=1 ({SUBSET} rows)"] = _figures(one, SUBSET)

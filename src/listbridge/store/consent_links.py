@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from listbridge.core.cc_records import CcContact
 from listbridge.core.journal import Side
+from listbridge.store.journal import created_entries
 from listbridge.store.models import CcLink, JournalEntry, Run
 
 CHUNK = 500
@@ -147,4 +148,11 @@ def opt_out_changed(
             query = query.where(JournalEntry.at >= since)
         rows = session.execute(query)
         found.update(str(r) for r, field in rows if field != "*" or r in created_out)
+    # Accounts a load created are journaled compactly (store/journal.py): the same test.
+    loaded = created_entries(session, connection_id, created_out & set(keys))
+    for account_id, entry in loaded.items():
+        journaled = entry.journaled
+        if journaled.run_kind == not_by or (since is not None and journaled.change.at < since):
+            continue
+        found.add(account_id)
     return found

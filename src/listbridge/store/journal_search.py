@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from listbridge.core.journal import Side
 from listbridge.store.db import Store
-from listbridge.store.journal import JournaledChange, change_of
+from listbridge.store.journal import Entry, JournaledChange, change_of, created_entries
 from listbridge.store.models import JournalEntry, Run
 
 PAGE_SIZE = 50
@@ -71,6 +72,8 @@ def journal_page(
     query = _query(connection_id, wanted, before, sqlite).limit(size + 1)
     with store.session() as session:
         rows = [_row(*found) for found in session.execute(query)]
+        if wanted.record_id is not None:
+            rows = _with_created(session, connection_id, wanted, before, rows)[: size + 1]
     if len(rows) <= size:
         return JournalPage(rows, None)
     last = rows[size - 1]
@@ -174,6 +177,35 @@ def _older_than(when: SQLColumnExpression[datetime], before: Cursor) -> ColumnEl
     return and_(
         when <= before.at,
         or_(when < before.at, and_(when == before.at, entry_id < before.entry_id)),
+    )
+
+
+def _with_created(
+    session: Session,
+    connection_id: int,
+    wanted: JournalFilter,
+    before: Cursor | None,
+    rows: list[AuditRow],
+) -> list[AuditRow]:
+    """`rows` (one record's, newest first) with the record's "created" entry when a load
+    made it (store/journal.py) and it is one the filter and the page take."""
+    assert wanted.record_id is not None
+    entry = created_entries(session, connection_id, [wanted.record_id]).get(wanted.record_id)
+    if entry is None or not _takes(wanted, before, entry):
+        return rows
+    found = [*rows, AuditRow(entry.entry_id, entry.journaled)]
+    return sorted(found, key=lambda r: (r.journaled.change.at, r.entry_id), reverse=True)
+
+
+def _takes(wanted: JournalFilter, before: Cursor | None, entry: Entry) -> bool:
+    change, at = entry.journaled.change, entry.journaled.change.at
+    return (
+        wanted.side in (None, Side.CRM)
+        and wanted.run_id in (None, entry.journaled.run_id)
+        and wanted.field in (None, change.field)
+        and (wanted.since is None or at >= wanted.since)
+        and (wanted.until is None or at < wanted.until)
+        and (before is None or (at, entry.entry_id) < (before.at, before.entry_id))
     )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 from listbridge.core.journal import Side
 from listbridge.core.spreadsheet import safe_cell
 from listbridge.store.db import Store
+from listbridge.store.journal import LOAD_RECORD
 from listbridge.store.journal_search import (
     AuditRow,
     Cursor,
@@ -35,6 +36,8 @@ CSV_COLUMNS = (
     "reason", "run_id", "run_kind", "started_by",
 )  # fmt: skip
 LIST_RECORD = "list:"
+#: a `crm load`'s own entry stands for each account it created (store/journal.py)
+LOAD_RECORD_SHOWN = "(each account it created)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LONGEST = {"record": 100, "field": 200}
 
@@ -136,7 +139,7 @@ def audit_line(row: AuditRow) -> AuditLine:
         row.entry_id,
         change.at.strftime("%Y-%m-%d %H:%M:%S"),
         SIDE_NAMES[change.side],
-        change.record_id,
+        LOAD_RECORD_SHOWN if change.record_id == LOAD_RECORD else change.record_id,
         _record_link(change.side, change.record_id),
         "(the whole record)" if change.field == "*" else change.field,
         "—" if change.old is None else change.old,
@@ -149,8 +152,8 @@ def audit_line(row: AuditRow) -> AuditLine:
 
 def _record_link(side: Side, record_id: str) -> str:
     """A CRM list's own changes are journaled under `list:NAME` (crm/list_rules.py)."""
-    if side is not Side.CRM:
-        return ""  # a Constant Contact contact has no page of its own here
+    if side is not Side.CRM or record_id == LOAD_RECORD:
+        return ""  # a Constant Contact contact has no page of its own here, nor a load
     if record_id.startswith(LIST_RECORD):
         return f"/lists/{quote(record_id.removeprefix(LIST_RECORD), safe='')}"
     return f"/accounts/{quote(record_id, safe='')}"

@@ -1,10 +1,11 @@
-"""New accounts of a `crm load` written column by column, with their "created" journal entries.
+"""New accounts of a `crm load` written column by column.
 
 The rows come validated as columns (core/row_columns.py); each table's insert takes
 those columns as they are, a column the file does not give being one value for every
 row. What is stored is what `upsert.BatchWriter.write` stores for the same rows: the
-account row, its custom values in canonical text, and one journal entry per account
-("*" created), which is what `runs undo` deletes by.
+account row, marked with the load's run (`created_run_id`: the load's one journal entry
+stands for each account's "created" entry, store/journal.py), and its custom values in
+canonical text.
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account, AccountType
-from listbridge.core.journal import Side
 from listbridge.core.row_columns import ColumnRows
 from listbridge.core.values import format_custom
 from listbridge.crm.builtin.bulk import Column, Same, bulk_insert_columns
 from listbridge.crm.builtin.records import ACCOUNT_COLUMNS, ACCOUNTS, VALUES, FieldCatalog
-from listbridge.store.models import JournalEntry
 
 ORIGIN = "file"
-JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
 _DEFAULTS = Account("").__dict__
 _TYPE_TEXT = {kind: kind.value for kind in AccountType}
 
@@ -51,24 +48,15 @@ def insert_columns(
     bulk_insert_columns(session, ACCOUNTS, _account_columns(block, stamp), count)
     for name, values in block.custom.items():
         _insert_values(session, stamp.connection_id, catalog.ids[name], block.ids, values)
-    journal: dict[str, Column] = {
-        "connection_id": Same(stamp.connection_id),
-        "run_id": Same(stamp.run_id),
-        "at": Same(stamp.at),
-        "side": Same(Side.CRM.value),
-        "record_id": block.ids,
-        "field": Same("*"),
-        "old_value": Same(None),
-        "new_value": Same("created"),
-        "reason": Same(stamp.reason),
-    }
-    bulk_insert_columns(session, JOURNAL, journal, count)
 
 
 def _account_columns(block: ColumnRows, stamp: LoadStamp) -> dict[str, Column]:
     """Each account column: the file's values, else the load's or the account's default."""
     given = block.standard
-    columns: dict[str, Column] = {"connection_id": Same(stamp.connection_id)}
+    columns: dict[str, Column] = {
+        "connection_id": Same(stamp.connection_id),
+        "created_run_id": Same(stamp.run_id),
+    }
     for name in ACCOUNT_COLUMNS:
         columns[name] = given[name] if name in given else Same(_DEFAULTS[name])
     columns["type"] = list(map(_TYPE_TEXT.__getitem__, given["type"]))

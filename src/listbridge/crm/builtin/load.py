@@ -3,7 +3,8 @@
 One transaction covers the whole file: rows are validated and written batch by
 batch as the file streams in; at the first invalid row writing stops (the rest
 is still validated, for a complete report) and, unless invalid rows may be
-skipped, the transaction is rolled back, so a bad file changes nothing.
+skipped, the transaction is rolled back, so a bad file changes nothing. The accounts
+it creates are journaled by one entry of its own (store/journal.py), written last.
 """
 
 from __future__ import annotations
@@ -12,21 +13,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from listbridge.core.errors import InvalidRowsError, RowError
 from listbridge.core.few_collections import few_collections
 from listbridge.core.row_columns import ColumnRows, RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.crm.builtin.files import read_chunks
-from listbridge.crm.builtin.load_tuning import (
-    ACCOUNTS_ASIDE,
-    JOURNAL_ASIDE,
-    IndexesAside,
-    load_cache,
-)
+from listbridge.crm.builtin.load_tuning import ACCOUNTS_ASIDE, IndexesAside, load_cache
 from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
 from listbridge.crm.builtin.upsert import BatchWriter, Tally
 from listbridge.store.db import Store
+from listbridge.store.journal import load_entry, record_changes
 from listbridge.store.runs import add_run_errors, finish_run, start_run
 
 RUN_KIND = "crm_load"
@@ -104,17 +103,22 @@ def _load(
         catalog = FieldCatalog.read(session, connection_id)
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
-        # Each created account has one journal entry: the count serves both tables.
-        asides = [IndexesAside(session.connection(), i) for i in (ACCOUNTS_ASIDE, JOURNAL_ASIDE)]
+        aside = IndexesAside(session.connection(), ACCOUNTS_ASIDE)
         for checked in _validated(validator, iter(chunks)):
             _write_chunk(writer, checked, options)
-            for aside in asides:
-                aside.after(writer.tally.created)
+            aside.after(writer.tally.created)
         if writer.tally.errors and not options.skip_invalid:
             raise InvalidRowsError(writer.tally.errors)
-        for aside in asides:
-            aside.rebuild()
+        aside.rebuild()
+        _journal_created(session, writer)
         return writer.tally
+
+
+def _journal_created(session: Session, writer: BatchWriter) -> None:
+    """The load's one entry for every account it created (each marked with its run)."""
+    if writer.tally.created:
+        entry = load_entry(writer.reason, writer.now, writer.tally.created)
+        record_changes(session, writer.connection_id, writer.run_id, [entry])
 
 
 #: a chunk validated: its rows as columns when all are valid, else each row's result

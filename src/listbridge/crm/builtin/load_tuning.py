@@ -7,12 +7,9 @@
 * The accounts' indexes whose keys arrive in no order (`ix_crm_accounts_email`, and
   `ix_crm_accounts_updated_id` when the ids are not sorted) are set aside once the load
   has written as many accounts as the table held before it, and built again, each in
-  one sorted pass, before the load commits. The journal's four indexes likewise, once
-  the load has written as many entries as the journal held: one "created" entry per
-  account costs four index inserts more, and a sorted rebuild of a journal that the load
-  itself nearly all wrote is cheaper than those. Both happen inside the load's transaction:
-  a load that fails, is refused or is killed rolls back to the indexes as they were,
-  and other connections (WAL) read the old indexes until it commits. PostgreSQL is left
+  one sorted pass, before the load commits, inside the load's transaction: a load
+  that fails, is refused or is killed rolls back to the indexes as they were, and
+  other connections (WAL) read the old indexes until it commits. PostgreSQL is left
   as it is: dropping an index there would lock the table against every reader.
 """
 
@@ -28,10 +25,6 @@ from sqlalchemy.orm import Session
 #: order: 66 CPU s at the default 2 MB, 36 at 64 MB, 15 with the indexes set aside too.
 LOAD_CACHE_KIB = 64 * 1024
 ACCOUNTS_ASIDE = ("crm_accounts", ("ix_crm_accounts_email", "ix_crm_accounts_updated_id"))
-JOURNAL_ASIDE = (
-    "journal",
-    ("ix_journal_at", "ix_journal_field", "ix_journal_record", "ix_journal_run"),
-)
 #: fewer new accounts than this are not worth rebuilding the indexes for
 ASIDE_AFTER = 20_000
 

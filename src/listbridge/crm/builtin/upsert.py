@@ -1,7 +1,8 @@
 """Writing a batch of valid file rows: new ids are created, known ids updated.
 
-An update touches only the columns the file gave, journals each value that
-changed (old → new), and moves updated_at only when something did change.
+A new account is marked with the load's run (its "created" entry is the load's own,
+store/journal.py). An update touches only the columns the file gave, journals each
+value that changed (old → new), and moves updated_at only when something did change.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import CUSTOM_PREFIX, Account
@@ -22,7 +22,6 @@ from listbridge.core.journal import Change, Side
 from listbridge.core.row_columns import ColumnRows
 from listbridge.core.rows import ValidRow, custom_field_name
 from listbridge.crm.builtin import deletion, writes
-from listbridge.crm.builtin.bulk import bulk_insert
 from listbridge.crm.builtin.fresh import ORIGIN, LoadStamp, insert_columns
 from listbridge.crm.builtin.records import (
     FieldCatalog,
@@ -32,17 +31,11 @@ from listbridge.crm.builtin.records import (
     read_accounts,
 )
 from listbridge.store.journal import record_changes
-from listbridge.store.models import JournalEntry
 
 #: Columns a re-load never overwrites: the id names the account, the store keeps the times.
 _KEPT = frozenset({"id", "created_at", "updated_at"})
 _CREATED, _UPDATED = writes.position("created_at"), writes.position("updated_at")
 _CATEGORY, _DETAIL = writes.position("origin_category"), writes.position("origin_detail")
-JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
-_JOURNAL_COLUMNS = (
-    "connection_id", "run_id", "at", "side", "record_id",
-    "field", "old_value", "new_value", "reason",
-)  # fmt: skip
 
 
 @dataclass
@@ -93,8 +86,9 @@ class BatchWriter:
         fresh = [row for row in batch if row.account.id not in existing]
         accounts = [row.account for row in fresh]
         rows = [self._values(row) for row in fresh]
-        writes.insert_accounts(self.session, self.connection_id, accounts, self.catalog, rows)
-        self._journal_created(accounts)
+        writes.insert_accounts(
+            self.session, self.connection_id, accounts, self.catalog, rows, self.run_id
+        )
         self._write_known([r for r in batch if r.account.id in existing], existing)
         self.tally.created += len(fresh)
         self._written()
@@ -148,16 +142,6 @@ class BatchWriter:
         if "origin_detail" not in row.columns:
             values[_DETAIL] = self.file_name
         return values
-
-    def _journal_created(self, accounts: Sequence[Account]) -> None:
-        """One "created" entry per new account, as record_changes would write it.
-
-        Written through bulk_insert: at 100,000 new accounts the ORM path of
-        record_changes costs more than the accounts themselves.
-        """
-        common = [self.connection_id, self.run_id, self.now, Side.CRM.value]
-        rows = [[*common, a.id, "*", None, "created", self.reason] for a in accounts]
-        bulk_insert(self.session, JOURNAL, _JOURNAL_COLUMNS, rows)
 
     def _restore(self, account_ids: list[str]) -> set[str]:
         if not account_ids:

@@ -54,11 +54,17 @@ def insert_accounts(
     accounts: Sequence[Account],
     catalog: FieldCatalog,
     rows: list[list[Any]] | None = None,
+    created_run_id: int | None = None,
 ) -> None:
-    """Insert new accounts: their `account_values`, or `rows` the caller completed."""
+    """Insert new accounts: their `account_values`, or `rows` the caller completed;
+    `created_run_id`: the `crm load` creating them (store/journal.py)."""
     if rows is None:
         rows = [account_values(connection_id, a) for a in accounts]
-    bulk_insert(session, ACCOUNTS, _INSERT_COLUMNS, rows)
+    if created_run_id is None:
+        bulk_insert(session, ACCOUNTS, _INSERT_COLUMNS, rows)
+    else:
+        marked = [[*row, created_run_id] for row in rows]
+        bulk_insert(session, ACCOUNTS, (*_INSERT_COLUMNS, "created_run_id"), marked)
     values = [
         [connection_id, account.id, catalog.ids[name], format_custom(value)]
         for account in accounts

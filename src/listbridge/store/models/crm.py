@@ -59,6 +59,9 @@ class CrmAccount(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     # Set by `crm delete`: the row stays (journal, links, opt-outs) so `crm load` can restore it.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The `crm load` run that created the account: its one journal entry (store/journal.py)
+    # stands for a "created" entry per account, which cost a load more than the account.
+    created_run_id: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (
         # keyset pages of the changes, (updated_at, id), one seek each (migration 0020)
         Index("ix_crm_accounts_updated_id", "connection_id", "updated_at", "id"),
