@@ -41,7 +41,7 @@ from listbridge.store.connections import connection_id
 from listbridge.store.db import open_store
 from push_speed import account
 
-#: text comparisons (on MariaDB left to Python), then none
+#: text comparisons (on MariaDB left to Python for the mapped CRM), then none
 FILTERS = (
     'any_email contains "person1" and state in ("IL", "MA") and first_name != "bo"',
     'created_at >= 2026-01-01 and not (created_at > 2026-01-01 and custom."Member Since" is empty)',

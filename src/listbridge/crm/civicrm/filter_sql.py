@@ -3,32 +3,41 @@ predicates of core/filters.py mean (tests/unit/test_filter_sql_civicrm.py holds 
 together). The tree walk is crm/filter_sql_tree.py's; here, where each field's value is.
 
 SQL decides what the contact row holds as mapping.py reads it: the names, the job title,
-the source, the type and the flags (by their distinct values), the created and modified
-times, the id. The e-mails, phones and address (rows of other tables, the first ones
-shown) and the company (the organization's or the household's name, by type) are left to
-Python, as is text on MariaDB (its collations ignore case and accents: see
-crm/sqlmap/filter_sql.py). The defaults are all on the contact row, so a list without a
-filter, or a filter on those fields, is SQL alone.
-"""
+the source, the company (the organization's or the household's name, by type), the type
+and the flags (by their distinct values), the created and modified times, the id. The
+e-mails and the address are rows of other tables, joined to the contact only when the
+filter reads them, each as reads.py picks it: the first three non-empty e-mails and the
+first address, primary first, with its state's and country's names. The phones (sorted
+into slots by type, phones.py) and the subtypes are left to Python; on MariaDB, text that
+is not plain ASCII (filter_sql_tree.TextTranslator). The defaults are all on the contact
+row, so a list without a filter, or a filter on those fields, is SQL alone."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, false, func, not_, select, true
+from sqlalchemy import Connection, FromClause, Table, and_, case, false, func, not_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from listbridge.core.accounts import BOOLEAN_COLUMNS, Account
 from listbridge.core.filters import Segment, Test
 from listbridge.crm import filter_sql_tree as tree
 from listbridge.crm.civicrm import reads
-from listbridge.crm.civicrm.mapping import CONTACT_COLUMNS, account_type
-from listbridge.crm.civicrm.tables import CONTACT
+from listbridge.crm.civicrm.mapping import (
+    CONTACT_COLUMNS,
+    EMAIL_SLOTS,
+    HOUSEHOLD,
+    account_type,
+)
+from listbridge.crm.civicrm.reads import SHOWN
+from listbridge.crm.civicrm.tables import ADDRESS, CONTACT, COUNTRY, EMAIL, STATE
 from listbridge.crm.filter_sql_tree import Condition, Verdict
 
 #: the text fields kept on the contact row, and its id
 TEXT = {a: c for a, c in CONTACT_COLUMNS.items() if a not in BOOLEAN_COLUMNS} | {"id": "id"}
+#: what listbridge keeps itself, "" on every contact (mapping.NOT_KEPT)
+UNKEPT = frozenset({"cc_contact_id", "origin_category"})
 TIMES = {"created_at": "created_date", "updated_at": "modified_date"}
 #: contacts read at a time to judge the undecided ones in Python
 PAGE = reads.IN_CHUNK
@@ -41,13 +50,11 @@ def select_ids(
     or matches; those SQL leaves undecided are read and judged by `test`."""
     sql = _ContactTranslator(conn)
     holds, undecided = tree.chosen(sql, segment, _live(), defaults=defaults)
-    chosen = [str(i) for i in conn.execute(select(CONTACT.c.id).where(holds)).scalars()]
-    after, full = 0, True
-    while full:  # the undecided contacts in keyset pages, as the adapter reads them all
-        page = reads.contacts().where(undecided, CONTACT.c.id > after).order_by(CONTACT.c.id)
-        rows = list(conn.execute(page.limit(PAGE)).mappings())
-        chosen += [a.id for a in reads.accounts(conn, rows) if test(a)]
-        after, full = (rows[-1]["id"] if rows else after), len(rows) == PAGE
+    sure, pending = tree.split(conn, CONTACT.c.id, sql.rows(), holds, undecided)
+    chosen = [str(i) for i in sure]
+    for start in range(0, len(pending), PAGE):  # as the adapter reads them, a page at a time
+        found = reads.accounts_by_id(conn, [str(i) for i in pending[start : start + PAGE]])
+        chosen += [i for i, a in found.items() if test(a)]
     return sorted(chosen)
 
 
@@ -57,7 +64,17 @@ def _live() -> Verdict:
     return Verdict(kept, not_(kept))
 
 
-class _ContactTranslator(tree.ColumnTranslator):
+class _ContactTranslator(tree.TextTranslator):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        #: the other tables' rows the filter reads (rows() joins them)
+        self.slots: set[int] = set()
+        self.address = False
+
+    def rows(self) -> FromClause:
+        """The contact, joined to the rows of other tables the filter read."""
+        return joined(self.slots, address=self.address)
+
     def test(self, t: Test) -> Verdict:
         if t.custom:  # CiviCRM's custom fields are not synced (mapping.NO_CUSTOM)
             return tree.UNDECIDED
@@ -66,12 +83,102 @@ class _ContactTranslator(tree.ColumnTranslator):
         if t.field == "type":
             column = CONTACT.c.contact_type
             return self.by_values(t, column, None, lambda v: account_type(v).value)
+        if t.field in UNKEPT:
+            return tree.HOLDS if tree.judged(t, None) else tree.FAILS
         return super().test(t)
 
     def values(self, t: Test) -> tuple[Condition, list[ColumnElement[Any]]] | None:
         if t.field in TIMES:
             return true(), [self.utc_day(CONTACT.c[TIMES[t.field]], zoned=True)]
-        if t.field not in TEXT:
+        stored = self.stored(t.field)
+        folded = [(d, f) for d, c in stored if (f := self.text(c)) is not None]
+        if not stored or len(folded) < len(stored):
             return None
-        folded = self.folded(CONTACT.c[TEXT[t.field]])
-        return None if folded is None else (folded[0], [folded[1]])
+        decided = and_(true(), *(and_(d, f[0]) for d, f in folded))
+        return decided, [f[1] for _, f in folded]
+
+    def stored(self, field: str) -> list[tuple[Condition, ColumnElement[Any]]]:
+        """Where a text field is in rows(), and where SQL reads it as Python does; none:
+        not one SQL decides."""
+        if field in TEXT:
+            return [(true(), CONTACT.c[TEXT[field]])]
+        if field == "company_name":
+            return [(true(), self.company())]
+        slots = {"any_email": range(SHOWN)} | {s: [k] for k, s in enumerate(EMAIL_SLOTS)}
+        if field in slots:
+            self.slots.update(slots[field])
+            return [(true(), SLOT_ROWS[k].c.email) for k in slots[field]]
+        if field in PLACES:
+            self.address = True
+            return [PLACES[field]]
+        return []
+
+    def company(self) -> ColumnElement[Any]:
+        """mapping.company_column's choice, by the type spelt exactly "Household"."""
+        kind = CONTACT.c.contact_type
+        household = (
+            func.hex(kind) == HOUSEHOLD.encode().hex().upper() if self.mysql else kind == HOUSEHOLD
+        )
+        return case((household, CONTACT.c.household_name), else_=CONTACT.c.organization_name)
+
+
+def _filled(column: ColumnElement[Any]) -> Condition:
+    """A text Python reads as true: neither NULL nor '' (MariaDB's '' = ' ', by padding)."""
+    return func.char_length(column) > 0
+
+
+def _either(
+    first: ColumnElement[Any], second: ColumnElement[Any]
+) -> tuple[Condition, ColumnElement[Any]]:
+    """`first or second or ""`, as reads._address reads a state's or a country's name;
+    undecided where `first` equals '' but for padding (a CHAR's spaces: Python reads
+    PostgreSQL's, MariaDB drops them, and both compare them as '')."""
+    kept = first != ""
+    value = case((kept, first), (_filled(second), second), else_="")
+    return func.coalesce(kept, true()), value
+
+
+def _nth(table: Table, k: int, filled: str | None = None) -> ColumnElement[Any]:
+    """The id of the contact's k-th row of `table` (with its `filled` column filled) as
+    reads.py orders them: primary first."""
+    pick = table.alias(f"lb_pick_{table.name}_{k}")
+    query = select(pick.c.id).where(pick.c.contact_id == CONTACT.c.id)
+    if filled is not None:
+        query = query.where(_filled(pick.c[filled]))
+    query = query.order_by(pick.c.is_primary.desc(), pick.c.id).limit(1).offset(k)
+    return query.correlate(CONTACT).scalar_subquery()
+
+
+SLOT_ROWS = [EMAIL.alias(f"lb_email_{k}") for k in range(SHOWN)]
+FIRST_ADDRESS = ADDRESS.alias("lb_address")
+PLACE_STATE, PLACE_COUNTRY = STATE.alias("lb_state"), COUNTRY.alias("lb_country")
+#: reads._address's fields, on FIRST_ADDRESS and its state and country
+PLACES: dict[str, tuple[Condition, ColumnElement[Any]]] = {
+    "address_line1": (true(), FIRST_ADDRESS.c.street_address),
+    "city": (true(), FIRST_ADDRESS.c.city),
+    "zip": (true(), FIRST_ADDRESS.c.postal_code),
+    "state": _either(PLACE_STATE.c.abbreviation, PLACE_STATE.c.name),
+    "country": _either(PLACE_COUNTRY.c.iso_code, PLACE_COUNTRY.c.name),
+}
+
+
+def joined(slots: set[int], *, address: bool) -> FromClause:
+    """The contact and, each at most once: its k-th non-empty e-mail of `slots` (as
+    reads.emails_of skips an empty one), its first address with its state and country."""
+    rows: FromClause = CONTACT
+    for k in sorted(slots):
+        rows = rows.outerjoin(SLOT_ROWS[k], _picked(SLOT_ROWS[k], _nth(EMAIL, k, "email")))
+    if address:
+        place = FIRST_ADDRESS
+        rows = (
+            rows.outerjoin(place, _picked(place, _nth(ADDRESS, 0)))
+            .outerjoin(PLACE_STATE, PLACE_STATE.c.id == place.c.state_province_id)
+            .outerjoin(PLACE_COUNTRY, PLACE_COUNTRY.c.id == place.c.country_id)
+        )
+    return rows
+
+
+def _picked(row: FromClause, picked: ColumnElement[Any]) -> Condition:
+    """The contact's row whose id is `picked` (its contact named too: so the join reads as
+    one, and the database may look the row up by contact)."""
+    return and_(row.c.contact_id == CONTACT.c.id, row.c.id == picked)

@@ -9,7 +9,7 @@ mailing address, company and id as text, the created and modified days, the opt-
 checkbox by its distinct values (`fields.is_checked`). What Vtiger has no place for
 (type, middle name, deceased …) is the same on every contact and decided at once.
 On MariaDB/MySQL text is decided for ASCII values, compared as bytes
-(`filter_sql_tree.mysql_ascii_folded`); other values are read and judged in Python.
+(`filter_sql_tree.TextTranslator`); other values are read and judged in Python.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, false, func, not_, select, true
+from sqlalchemy import Connection, false, func, not_, true
 from sqlalchemy.sql import ColumnElement, and_
 
 from listbridge.core.accounts import EMAIL_COLUMNS, Account, AccountType
@@ -49,14 +49,11 @@ def select_ids(
     those SQL leaves undecided are read in keyset pages and judged by `test`."""
     sql = _ContactTranslator(conn)
     holds, undecided = tree.chosen(sql, segment, _live(), defaults=defaults)
-    query = select(ENTITY.crmid).select_from(reads.CONTACT_ROWS).where(holds)
-    chosen = [str(i) for i in conn.execute(query).scalars()]
-    after, full = 0, True
-    while full:
-        page = reads.contact_query().where(undecided, ENTITY.crmid > after)
-        found = reads.accounts(conn, page.order_by(ENTITY.crmid).limit(PAGE))
-        chosen += [a.id for a in found if test(a)]
-        after, full = (int(found[-1].id) if found else after), len(found) == PAGE
+    sure, pending = tree.split(conn, ENTITY.crmid, reads.CONTACT_ROWS, holds, undecided)
+    chosen = [str(i) for i in sure]
+    for start in range(0, len(pending), PAGE):  # as the adapter reads them, a page at a time
+        found = reads.read_many(conn, pending[start : start + PAGE])
+        chosen += [i for i, a in found.items() if test(a)]
     return sorted(chosen)
 
 
@@ -65,7 +62,7 @@ def _live() -> Verdict:
     return Verdict(kept, not_(kept))
 
 
-class _ContactTranslator(tree.ColumnTranslator):
+class _ContactTranslator(tree.TextTranslator):
     def test(self, t: Test) -> Verdict:
         if t.custom:  # Vtiger's custom fields are not synced (adapter.custom_fields)
             return tree.UNDECIDED
@@ -83,16 +80,6 @@ class _ContactTranslator(tree.ColumnTranslator):
         if not columns or len(folded) < len(columns):
             return None
         return and_(true(), *(d for d, _ in folded)), [v for _, v in folded]
-
-    def text(self, column: ColumnElement[Any]) -> tuple[Condition, ColumnElement[Any]] | None:
-        if self.mysql:
-            return tree.mysql_ascii_folded(column)
-        return self.folded(column)  # type: ignore[arg-type]
-
-    def target(self, t: Test, value: Any) -> Any:
-        if self.mysql and t.kind == "text":
-            return value.encode()  # as mysql_ascii_folded gives the stored value
-        return super().target(t, value)
 
 
 def _columns(field: str) -> list[ColumnElement[Any]]:
