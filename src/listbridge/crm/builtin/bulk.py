@@ -70,16 +70,44 @@ def bulk_insert_columns(
     connection = session.connection()
     names = tuple(columns)
     processors = dict(_processors(table, names, connection.dialect))
-    bound: list[Iterable[Any]] = []
+    bound: dict[str, Iterable[Any] | Same] = {}
     for index, name in enumerate(names):
         column, process = columns[name], processors.get(index)
         if isinstance(column, Same):
-            bound.append(repeat(column.value if process is None else process(column.value), count))
+            bound[name] = Same(column.value if process is None else process(column.value))
         elif process is None:
-            bound.append(column)
+            bound[name] = column
         else:
-            bound.append(map(lru_cache(maxsize=None)(process), column))
-    _insert(connection, table, names, list(zip(*bound, strict=True)))
+            bound[name] = map(lru_cache(maxsize=None)(process), column)
+    if connection.dialect.name == "sqlite":
+        _insert_sqlite_columns(connection, table, bound, count)
+        return
+    every = [repeat(c.value, count) if isinstance(c, Same) else c for c in bound.values()]
+    _insert(connection, table, names, list(zip(*every, strict=True)))
+
+
+def _insert_sqlite_columns(
+    connection: Connection, table: Table, bound: Mapping[str, Iterable[Any] | Same], count: int
+) -> None:
+    """A `Same` column's value is bound once a statement (a numbered parameter that every
+    row of the statement names), not once a row: a load's file leaves a third of the
+    account's columns to one value each."""
+    same = {name: c.value for name, c in bound.items() if isinstance(c, Same)}
+    varying = [c for c in bound.values() if not isinstance(c, Same)]
+    rows = list(zip(*varying, strict=True)) if varying else [()] * count
+    per = max(1, min(ROWS_PER_STATEMENT, (999 - len(same)) // max(1, len(varying))))
+    shape = (tuple(bound), tuple(same))
+    once = tuple(same.values())
+    whole = count - count % per
+    if whole:
+        statement = _numbered_statement(table, shape, connection.dialect, per)
+        chunks = [
+            once + tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)
+        ]
+        connection.exec_driver_sql(statement, chunks)
+    if whole < count:
+        statement = _numbered_statement(table, shape, connection.dialect, count - whole)
+        connection.exec_driver_sql(statement, once + tuple(chain.from_iterable(rows[whole:])))
 
 
 def _processed(
@@ -132,6 +160,25 @@ def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, rows: i
     target = dialect.identifier_preparer.format_table(table)
     one = f"({', '.join([marker] * len(columns))})"
     return f"INSERT INTO {target} ({names}) VALUES {', '.join([one] * rows)}"
+
+
+@lru_cache(maxsize=32)
+def _numbered_statement(
+    table: Table, shape: tuple[tuple[str, ...], tuple[str, ...]], dialect: Dialect, rows: int
+) -> str:
+    """INSERT of `rows` rows whose `same` columns name the parameters ?1, ?2, …, each
+    row's other columns the next ones in turn (shape: the columns, the `same` ones)."""
+    columns, same = shape
+    varying = [c for c in columns if c not in same]
+    once = {name: f"?{n}" for n, name in enumerate(same, start=1)}
+    groups = []
+    for row in range(rows):
+        first = len(same) + 1 + row * len(varying)
+        slots = once | {name: f"?{first + k}" for k, name in enumerate(varying)}
+        groups.append(f"({', '.join(slots[c] for c in columns)})")
+    names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+    target = dialect.identifier_preparer.format_table(table)
+    return f"INSERT INTO {target} ({names}) VALUES {', '.join(groups)}"
 
 
 @lru_cache(maxsize=32)
