@@ -103,6 +103,19 @@ def test_sql_chooses_what_python_chooses(crm: CiviCrm) -> None:
     same.chooses_as_python(crm.select_account_ids, crm.custom_fields(), everyone, examples=120)
 
 
+#: the fields test_filter_sql_same.py's filters leave out
+EXTRA = ["country", "address_line1", "phone1", "phone2", "phone3", "fax", "individual_type",
+         "origin_category", "origin_detail", "cc_contact_id", "deceased"]  # fmt: skip
+HELD = ["Atlantis", "DE", "US", "FR", "Germany"]
+
+
+def test_other_fields_choose_what_python_chooses(crm: CiviCrm) -> None:
+    """The country and street, phones, subtypes, what CiviCRM does not keep."""
+    everyone = list(crm.changed_since(None))
+    mixed = same.mixed_filters(EXTRA, HELD)
+    same.chooses_as_python(crm.select_account_ids, [], everyone, examples=80, texts=mixed)
+
+
 def test_no_filter_is_the_defaults_in_sql(crm: CiviCrm) -> None:
     everyone = list(crm.changed_since(None))
     assert segment_ids(crm, None, defaults=False) == sorted(a.id for a in everyone)

@@ -162,6 +162,31 @@ filters = st.recursive(
 )
 
 
+@st.composite
+def other_comparisons(draw: st.DrawFn, fields: list[str], held: list[str]) -> str:
+    """A comparison on one of `fields` (text, or a flag), with `held` values (what a CRM's
+    own test accounts hold there) or any text: for the fields `comparisons` leaves out."""
+    field = draw(st.sampled_from(fields))
+    if field in KINDS["boolean"]:
+        op, value = draw(st.sampled_from(["=", "!="])), draw(st.sampled_from(["true", "false"]))
+        return f"{field} {op} {value}"
+    op = draw(st.sampled_from([*ORDER, "contains", "in", "not in", "is empty", "IS NOT EMPTY"]))
+    own = sorted({w for v in held for w in (v, v.upper())})
+    value = st.one_of(st.sampled_from(own).map(_quoted), texts) if own else texts
+    if op.lower().startswith("is"):
+        return f"{field} {op}"
+    if op.endswith("in"):
+        return f"{field} {op} ({', '.join(draw(st.lists(value, min_size=1, max_size=3)))})"
+    return f"{field} {op} {draw(value)}"
+
+
+def mixed_filters(fields: list[str], held: list[str]) -> st.SearchStrategy[str]:
+    """`filters` and `other_comparisons`, joined by and, or, and not."""
+    parts = st.lists(st.one_of(filters, other_comparisons(fields, held)), min_size=1, max_size=3)
+    joins = st.sampled_from([" and ", " OR ", " and not "])
+    return parts.flatmap(lambda fs: joins.map(lambda j: j.join(f"({f})" for f in fs)))
+
+
 def test_sql_chooses_what_python_chooses(store: Store) -> None:
     crm = _crm(store)
     everyone = list(crm.changed_since(None))
@@ -174,11 +199,12 @@ def chooses_as_python(
     fields: list[CustomFieldDef],
     everyone: list[Account],
     examples: int,
+    texts: st.SearchStrategy[str] = filters,
 ) -> None:
-    """Random filters choose, through a CRM's `select_account_ids`, what the predicate
-    chooses among `everyone` (the CRM's live accounts): also the mapped CRM's test."""
+    """Random filters (`texts`) choose, through a CRM's `select_account_ids`, what the
+    predicate chooses among `everyone` (the CRM's live accounts): also the other CRMs' test."""
 
-    @given(text=filters)
+    @given(text=texts)
     @settings(max_examples=examples, suppress_health_check=[HealthCheck.too_slow])
     def same(text: str) -> None:
         try:

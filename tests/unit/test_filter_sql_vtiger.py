@@ -14,14 +14,12 @@ from typing import Any
 
 import pytest
 import tests.unit.test_filter_sql_same as same
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import Connection, Select, Table, delete, select, update
 from sqlalchemy.engine import Engine
 from tests.support.vtiger_db import vtiger_engine
 
 from listbridge.core.accounts import Account
-from listbridge.core.filters import FilterError, compile_filter
+from listbridge.core.filters import compile_filter
 from listbridge.crm.segments import segment_ids
 from listbridge.crm.vtiger import VtigerCrm, reads
 from listbridge.crm.vtiger.fields import to_db
@@ -118,50 +116,12 @@ EXTRA = ["phone1", "phone2", "phone3", "fax", "address_line1", "country", "middl
 HELD = sorted({v for _, p in MORE for k, v in p.items() if k in EXTRA and isinstance(v, str)})
 
 
-@st.composite
-def extra_comparisons(draw: st.DrawFn) -> str:
-    field = draw(st.sampled_from(EXTRA))
-    if field == "do_not_contact":
-        op, value = draw(st.sampled_from(["=", "!="])), draw(st.sampled_from(["true", "false"]))
-        return f"{field} {op} {value}"
-    op = draw(
-        st.sampled_from([*same.ORDER, "contains", "in", "not in", "is empty", "IS NOT EMPTY"])
-    )
-    value = st.one_of(
-        st.sampled_from(HELD + [w.upper() for w in HELD]).map(same._quoted), same.texts
-    )
-    if op.lower().startswith("is"):
-        return f"{field} {op}"
-    if op.endswith("in"):
-        return f"{field} {op} ({', '.join(draw(st.lists(value, min_size=1, max_size=3)))})"
-    return f"{field} {op} {draw(value)}"
-
-
-mixed = st.lists(st.one_of(same.filters, extra_comparisons()), min_size=1, max_size=3).flatmap(
-    lambda fs: st.sampled_from([" and ", " or ", " and not "]).map(
-        lambda j: j.join(f"({f})" for f in fs)
-    )
-)
-
-
 def test_vtiger_fields_choose_what_python_chooses(made: Made) -> None:
     """The phones, fax, street and country, and the fields Vtiger has no place for."""
     crm, _ = made
     everyone = list(crm.changed_since(None))
-
-    @given(text=mixed)
-    @settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
-    def same_answer(text: str) -> None:
-        try:
-            segment = compile_filter(text)
-        except FilterError:
-            assume(False)
-            return
-        for defaults, test in ((True, segment.selects), (False, segment.matches)):
-            chosen = sorted(a.id for a in everyone if test(a))
-            assert crm.select_account_ids(segment, defaults=defaults) == chosen, text
-
-    same_answer()
+    mixed = same.mixed_filters(EXTRA, HELD)
+    same.chooses_as_python(crm.select_account_ids, [], everyone, examples=100, texts=mixed)
 
 
 def test_no_filter_is_the_defaults_in_sql(made: Made) -> None:
