@@ -1,5 +1,6 @@
 """A segment filter's checked tree (core/filters.py) as SQL, for the CRMs that run filters
-in their own database (crm/builtin/filter_sql.py, crm/sqlmap/filter_sql.py).
+in their own database (crm/builtin/filter_sql.py, crm/sqlmap/filter_sql.py,
+crm/civicrm/filter_sql.py, crm/vtiger/filter_sql.py).
 
 Each checked comparison becomes two conditions: the accounts it surely holds for and
 those it surely fails for. Where SQL cannot decide as Python would, an account is in

@@ -47,7 +47,8 @@ def select_ids(
     conn: Connection, segment: Segment | None, test: Callable[[Account], bool], *, defaults: bool
 ) -> list[str]:
     """The ids, sorted, of the contacts (not in the trash) `segment` selects (`defaults`)
-    or matches; those SQL leaves undecided are read and judged by `test`."""
+    or matches; those SQL leaves undecided, found in the same pass, are read by id a page
+    at a time and judged by `test`."""
     sql = _ContactTranslator(conn)
     holds, undecided = tree.chosen(sql, segment, _live(), defaults=defaults)
     sure, pending = tree.split(conn, CONTACT.c.id, sql.rows(), holds, undecided)

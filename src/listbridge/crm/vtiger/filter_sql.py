@@ -2,7 +2,7 @@
 of core/filters.py mean (tests/unit/test_filter_sql_vtiger.py holds them together). The
 tree walk is crm/filter_sql_tree.py's; here, where each field's value is.
 
-A contact is the row reads.contact_query joins (vtiger_crmentity with deleted = 0,
+A contact is the row reads.CONTACT_ROWS joins (vtiger_crmentity with deleted = 0,
 vtiger_contactdetails, its address and subdetails rows, its live organisation's name),
 so SQL decides over the same row the adapter reads: the names, e-mails, phones, title,
 mailing address, company and id as text, the created and modified days, the opt-out
@@ -39,14 +39,15 @@ SAME = {f: tree.fold(v) if isinstance(v, str) else v for f, v in FIXED.items()} 
     "origin_detail": None,
 }
 #: contacts read at a time to judge the undecided ones in Python
-PAGE = 1000
+PAGE = reads.IN_CHUNK
 
 
 def select_ids(
     conn: Connection, segment: Segment | None, test: Callable[[Account], bool], *, defaults: bool
 ) -> list[str]:
     """The ids, sorted, of the live contacts `segment` selects (`defaults`) or matches;
-    those SQL leaves undecided are read in keyset pages and judged by `test`."""
+    those SQL leaves undecided, found in the same pass, are read by id a page at a time
+    and judged by `test`."""
     sql = _ContactTranslator(conn)
     holds, undecided = tree.chosen(sql, segment, _live(), defaults=defaults)
     sure, pending = tree.split(conn, ENTITY.crmid, reads.CONTACT_ROWS, holds, undecided)
