@@ -1,5 +1,5 @@
-"""Applying one linked list's plan: names, CC additions (through the push), CC removals (bulk),
-CRM writes (journaled), then the bases for the next three-way merge.
+"""Applying the linked lists' plans: names, CC additions (through the push), CC removals (bulk,
+every list's together), CRM writes (journaled), then the bases for the next three-way merge.
 
 An addition that did not land (not pushable, or refused by CC) is left out of the bases,
 so the next sync tries it again and reports it again rather than reading it as a removal.
@@ -7,7 +7,7 @@ so the next sync tries it again and reports it again rather than reading it as a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from listbridge.constant_contact.bulk import Poller
@@ -59,6 +59,8 @@ class Planned:
     outcome: ListOutcome
     bases: tuple[frozenset[str], frozenset[str]] = (EMPTY, EMPTY)
     to_pair: bool = False  # pair (or make) the CRM list before applying
+    missed: frozenset[str] = EMPTY  # additions that did not land
+    kept: frozenset[str] = EMPTY  # removals that failed: still on the CC list
 
 
 def crm_writes(planned: Planned) -> tuple[frozenset[str], frozenset[str]]:
@@ -123,14 +125,26 @@ class ListApplier:
     def _id(self) -> int | None:
         return self.run.run_id if self.run else None
 
-    def apply(self, planned: Planned) -> None:
+    def apply(self, planned: Sequence[Planned]) -> None:
+        """Each list's names, reported refusals and additions (through the push); then every
+        list's removals at once (independent activities, submitted together and waited for
+        as sets); then each list's CRM writes and bases."""
+        kept = [p for p in planned if self._add(p)]
+        self._remove_from_cc(kept)
+        for p in kept:
+            self._write_crm(p, p.missed)
+            if self.writing:
+                self._save(p, p.missed, p.kept)
+
+    def _add(self, planned: Planned) -> bool:
+        """Up to the additions; False when the list itself went (deleted on one side)."""
         if planned.to_pair:
             self._pair(planned)
         if planned.names.conflict:
             self._note(ErrorRow(f"list {planned.pair.name!r}: {planned.names.conflict}"))
         if planned.plan is None:
             self._drop_list(planned)
-            return
+            return False
         self._rename(planned)
         plan, outcome, name = planned.plan, planned.outcome, planned.pair.name
         for account_id, why in plan.refused:
@@ -139,11 +153,8 @@ class ListApplier:
         outcome.conflicts = list(plan.conflicts)
         for conflict in plan.conflicts:
             self._note(ErrorRow(conflict_reason(name, conflict), conflict.account_id))
-        missed = self._add_to_cc(planned)
-        kept = self._remove_from_cc(planned)
-        self._write_crm(planned, missed)
-        if self.writing:
-            self._save(planned, missed, kept)
+        planned.missed = self._add_to_cc(planned)
+        return True
 
     def _add_to_cc(self, planned: Planned) -> frozenset[str]:
         """Adds through the push; returns the accounts that did not land on the list. Those
@@ -164,19 +175,22 @@ class ListApplier:
         planned.outcome.added_to_cc = len(landed)
         return wanted - set(landed)
 
-    def _remove_from_cc(self, planned: Planned) -> frozenset[str]:
-        """Bulk removals; returns the accounts still on the list (their removal failed)."""
-        doomed = planned.plan.remove_from_cc if planned.plan else EMPTY
-        links = self.audience.links
-        ids = {links[a].contact_id: a for a in doomed if a in links}
-        if not ids or not self.writing or self.run is None:
-            planned.outcome.removed_from_cc = len(doomed)
-            return EMPTY
-        done = ListWriter(self.ctx).take_off(self.run.run_id, planned.pair, ids)
-        for error in done.errors:
-            self._error(error)
-        planned.outcome.removed_from_cc = len(done.removed)
-        return done.failed
+    def _remove_from_cc(self, planned: Sequence[Planned]) -> None:
+        """Every list's bulk removals together; each list `kept` those whose removal failed."""
+        links, removals = self.audience.links, list[tuple[Planned, dict[str, str]]]()
+        for p in planned:
+            doomed = p.plan.remove_from_cc if p.plan else EMPTY
+            p.outcome.removed_from_cc = len(doomed)
+            ids = {links[a].contact_id: a for a in doomed if a in links}
+            if ids and self.writing:
+                removals.append((p, ids))
+        if not removals or self.run is None:
+            return
+        done = ListWriter(self.ctx).take_off(self.run.run_id, [(p.pair, i) for p, i in removals])
+        for (p, _ids), result in zip(removals, done, strict=True):
+            for error in result.errors:
+                self._error(error)
+            p.outcome.removed_from_cc, p.kept = len(result.removed), result.failed
 
     def _write_crm(self, planned: Planned, missed: frozenset[str] = EMPTY) -> None:
         plan, pair = planned.plan, planned.pair

@@ -1,8 +1,10 @@
 """`lists add | remove`: members of one linked list, on both sides at once.
 
 Additions go through the push (new accounts are created or matched exactly as a push does);
-removals are bulk activities, memberships only. When the list has synced before, the bases
-move with the change, so the next sync does not read it as one side's change.
+removals are bulk activities, memberships only (≤ 500 ids each, submitted together and
+waited for as a set; a killed run's are polled to their end, not submitted again). When
+the list has synced before, the bases move with the change, so the next sync does not read
+it as one side's change.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from listbridge.store.link_lists import link_memberships
 from listbridge.store.list_sync_state import ListPair, read_bases, save_bases
 from listbridge.sync.job import JobContext, Progress, quiet
 from listbridge.sync.lists.admin import ListAction, list_run, named_pair
-from listbridge.sync.lists.writes import ListWriter, pair_crm_list
+from listbridge.sync.lists.writes import ListWriter, pair_crm_list, settle_interrupted
 
 
 def add_members(
@@ -77,10 +79,11 @@ def remove_members(
     with list_run(store, connection_id, "remove", name, quiet, origin) as (ctx, run, done):
         pair = named_pair(ctx, name)
         _chosen(ctx, accounts, None)  # an unknown id: exit 2, nothing removed
+        settle_interrupted(ctx)
         with store.session() as session:
             links = link_memberships(session, connection_id)
         ids = {links[a].contact_id: a for a in accounts if a in links}
-        result = ListWriter(ctx).take_off(done.run_id, pair, ids)
+        [result] = ListWriter(ctx).take_off(done.run_id, [(pair, ids)])
         crm_removed = 0
         if pair.crm_name is not None:
             crm_removed = ctx.crm.remove_from_list(

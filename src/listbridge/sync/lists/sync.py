@@ -31,6 +31,7 @@ from listbridge.sync.lists.apply import ListApplier, Planned
 from listbridge.sync.lists.refresh import refresh_from_cc, save_refreshed
 from listbridge.sync.lists.result import COUNTS, ListOutcome, ListSyncResult
 from listbridge.sync.lists.sides import Audience
+from listbridge.sync.lists.writes import settle_interrupted
 
 KIND = "lists"
 MAIL = Mail("lists sync", "Every failed subscription, conflict and membership not written", COUNTS)
@@ -48,6 +49,8 @@ def sync_in(ctx: JobContext, request: ListSyncRequest, run: RunRecorder | None) 
     """A list sync inside a lock and run someone holds (`lists sync`, `sync full`);
     `run` None: a dry run (nothing written, no run recorded)."""
     run_id = run.run_id if run else None
+    if run is not None:
+        settle_interrupted(ctx)  # a killed run's activities: what they did is read below
     refreshed = refresh_from_cc(ctx.store, ctx.connection_id, ctx.client, ctx.clock)
     ctx.progress(f"{refreshed.contacts_read} contacts changed in Constant Contact")
     crm_lists = ctx.crm.list_keys()  # before the session: see store/links.load_match_index
@@ -67,8 +70,7 @@ def sync_in(ctx: JobContext, request: ListSyncRequest, run: RunRecorder | None) 
         result.lists += [p.outcome for p in planned]
         return result
     save_refreshed(ctx.store, ctx.connection_id, refreshed, run.run_id)
-    for p in planned:
-        applier.apply(p)
+    applier.apply(planned)
     result.lists += [p.outcome for p in planned]
     return result
 

@@ -1,13 +1,20 @@
 """The writes every list job makes the same way: pairing a CRM list, renaming a CC list,
-pushing accounts onto a CC list, taking contacts off it (bulk, ≤ 500 ids a request),
-keeping the links in step."""
+pushing accounts onto a CC list, taking contacts off CC lists (bulk, ≤ 500 ids a request,
+every list's requests submitted together and waited for as sets), keeping the links in step.
+
+Each activity id is remembered (`push_activities`) the moment CC gives it; a job killed
+after that leaves it there, and the next list job polls it to its end before it reads
+anything from CC (`settle_interrupted`): the new plan sees what it did, nothing is
+submitted twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.constant_contact.bulk import Bulk, BulkResult
+from listbridge.constant_contact.bulk_groups import memberships_together
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ConflictError
 from listbridge.core.list_selection import MAX_LIST_NAME as MAX_CC_LIST_NAME
@@ -20,6 +27,14 @@ from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobContext
 from listbridge.sync.lists.refusals import READ_CHUNK
 from listbridge.sync.push import PushRequest, push
+from listbridge.sync.push.steps import settle_remembered
+
+
+def settle_interrupted(ctx: JobContext) -> int:
+    """A killed job's remembered activities (a list job's, or a push's), polled to their
+    end together and forgotten; how many there were."""
+    memo = StoredMemo(ctx.store, ctx.connection_id, ctx.clock)
+    return settle_remembered(ctx.client, memo, ctx.progress)
 
 
 def pair_crm_list(ctx: JobContext, pair: ListPair, reason: str, run_id: int | None) -> ListPair:
@@ -75,6 +90,10 @@ class Removed:
     errors: list[ErrorRow] = field(default_factory=list)
 
 
+#: a CC list and the contacts to take off it (contact id → account id)
+Removal = tuple[ListPair, Mapping[str, str]]
+
+
 @dataclass(frozen=True)
 class ListWriter:
     """The CC-side membership writes of every list job, in the job's context."""
@@ -96,19 +115,36 @@ class ListWriter:
                 on_list += [a for a in chunk if a in links and pair.cc_list_id in links[a].list_ids]
         return on_list, pushed.errors
 
-    def take_off(self, run_id: int, pair: ListPair, contacts: Mapping[str, str]) -> Removed:
-        """Remove these contacts (contact id → account id) from the CC list."""
-        ctx, list_id = self.ctx, pair.cc_list_id
+    def take_off(self, run_id: int, removals: Sequence[Removal]) -> list[Removed]:
+        """Take these contacts (contact id → account id) off each CC list: every list's
+        requests (≤ 500 ids each) submitted together and waited for as sets
+        (`memberships_together`), each id remembered as soon as it is known."""
+        ctx = self.ctx
         memo = StoredMemo(ctx.store, ctx.connection_id, ctx.clock)
-        key = f"lists:{run_id}:{list_id}:remove"
-        done = Bulk(ctx.client, memo, Poller()).remove_from_lists(key, sorted(contacts), [list_id])
-        failed = {a for c, a in contacts.items() if any(c in e.message for e in done.errors)}
-        result = Removed([a for a in contacts.values() if a not in failed], frozenset(failed))
-        result.errors = [ErrorRow(f"not removed from {pair.name!r}: {e.message}")
-                         for e in done.errors]  # fmt: skip
+        groups = {_key(run_id, pair): (sorted(contacts), [pair.cc_list_id])
+                  for pair, contacts in removals}  # fmt: skip
+        done = memberships_together(Bulk(ctx.client, memo), "remove_list_memberships", groups)
+        results = [
+            _removed(pair, contacts, done[_key(run_id, pair)]) for pair, contacts in removals
+        ]
         with ctx.store.session() as session:
-            current = link_memberships(session, ctx.connection_id, result.removed)
-            lists = {a: current[a].list_ids - {list_id} for a in result.removed if a in current}
-            set_link_lists(session, ctx.connection_id, lists, ctx.clock())
-        memo.forget([k for k in memo.remembered() if k.startswith(key)])
-        return result
+            for (pair, _contacts), result in zip(removals, results, strict=True):
+                current = link_memberships(session, ctx.connection_id, result.removed)
+                lists = {a: current[a].list_ids - {pair.cc_list_id} for a in result.removed
+                         if a in current}  # fmt: skip
+                set_link_lists(session, ctx.connection_id, lists, ctx.clock())
+        memo.forget(k for result in done.values() for k in result.keys)
+        return results
+
+
+def _key(run_id: int, pair: ListPair) -> str:
+    return f"lists:{run_id}:{pair.cc_list_id}:remove"
+
+
+def _removed(pair: ListPair, contacts: Mapping[str, str], done: BulkResult) -> Removed:
+    """What one list's removals did: a contact an error names is still on the list."""
+    failed = {a for c, a in contacts.items() if any(c in e.message for e in done.errors)}
+    result = Removed([a for a in contacts.values() if a not in failed], frozenset(failed))
+    result.errors = [ErrorRow(f"not removed from {pair.name!r}: {e.message}")
+                     for e in done.errors]  # fmt: skip
+    return result
