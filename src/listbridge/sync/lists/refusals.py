@@ -13,10 +13,13 @@ from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
+from listbridge.core.accounts import Account
+from listbridge.core.emails import match_key
 from listbridge.core.list_refusals import foreseen_refusals
 from listbridge.core.push_actions import Reason, Skip
 from listbridge.core.runs import ErrorRow
 from listbridge.core.settings import IMPORT_ROLE_ADDRESSES
+from listbridge.crm.protocol import CrmWithLists
 from listbridge.store.link_lists import link_memberships
 from listbridge.sync.job import JobContext
 
@@ -35,13 +38,33 @@ def foreseen(ctx: JobContext, wanted: Collection[str]) -> tuple[frozenset[str], 
         return frozenset(wanted), []
     roles: tuple[str, ...] = ctx.settings.get(IMPORT_ROLE_ADDRESSES)
     accounts = list(ctx.crm.get_many(unlinked).values())
-    households = ctx.crm.with_primary_emails(a.email for a in accounts if a.email.strip())
+    households = households_of(ctx.crm, accounts)
     with ctx.store.session() as session:
         links = link_memberships(session, ctx.connection_id, [a.id for a in households])
     linked = {account_id: link.contact_id for account_id, link in links.items()}
     skips = foreseen_refusals(accounts, households, linked, frozenset(roles))
     refused = {s.account_id for s in skips}
     return frozenset(a for a in wanted if a not in refused), [refusal_row(s) for s in skips]
+
+
+def households_of(crm: CrmWithLists, accounts: Collection[Account]) -> list[Account]:
+    """Every account whose first e-mail is one of theirs, as `match_key` compares them.
+
+    The CRM's answer (`with_primary_emails`) is completed with the opted-out accounts at
+    those of the addresses that are not ASCII, compared here: a CRM that folds case in SQL
+    may fold ASCII letters only (SQLite's `lower()`) and miss `ZOË@…` for `zoë@…`. The
+    household would then go to the push, which, told of the same accounts, misses the
+    opted-out one as well: it looks each address up (more than a few: a scan of every
+    contact page) and subscribes an address an opted-out account holds for everyone."""
+    keys = {match_key(a.email) for a in accounts} - {""}
+    if not keys:
+        return []
+    found = {a.id: a for a in crm.with_primary_emails(keys)}
+    unfolded = {k for k in keys if not k.isascii()}  # where SQL's case folding may differ
+    if unfolded:
+        held = crm.get_many(sorted(crm.opted_out_ids() - found.keys())).values()
+        found |= {a.id: a for a in held if match_key(a.email) in unfolded}
+    return list(found.values())
 
 
 def unlinked_among(session: Session, connection_id: int, wanted: Collection[str]) -> set[str]:
