@@ -2,6 +2,8 @@
 page at a time, with who made them.
 
 The journal grows by a row per changed field, so a page must never read the whole of it.
+(The accounts a `crm load` creates have one row between them, the load's own; a record's
+"created" entry is read beside its rows, store/journal.py.)
 Each filter leads to one index (models/runs.py JournalEntry): a record → ``ix_journal_record``,
 a run → ``ix_journal_run``, a field → ``ix_journal_field``, otherwise ``ix_journal_at``, whose
 order is the page's order. Pages are keyset pages: the next one starts below the last row
