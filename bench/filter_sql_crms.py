@@ -1,6 +1,6 @@
-"""A `--where` filter on a mapped CRM (`crm use sql`): every account read and tested in
-Python, against crm/sqlmap/filter_sql.py's SQL, in seconds (docs/filters.md, "Where a
-filter runs").
+"""A `--where` filter on a mapped CRM (`crm use sql`), CiviCRM or Vtiger: every account
+read and tested in Python, against the CRM's filter_sql.py's SQL, in seconds
+(docs/filters.md, "Where a filter runs").
 
 N people (push_speed's accounts, every 10th an organization, every 7th opted out, each
 with its own change time) go into the members database of docs/mapping-example.toml on
@@ -8,7 +8,8 @@ SQLite, a new PostgreSQL schema or a new MariaDB database, read through the docu
 mapping. Each path runs the same filter; the answers must be equal.
 
     python bench/filter_sql_crms.py --accounts 50000 --backends sqlite,postgresql,mariadb --civicrm
-    python bench/filter_sql_crms.py --accounts 50000 --backends "" --vtiger
+    python bench/filter_sql_crms.py --accounts 50000 --backends "" --civicrm \
+        --civicrm-backends mariadb,postgresql --vtiger
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Engine
 
 from common import tests_module, write_results
-from crm_fill import CHUNK, _people, fill_civicrm, mariadb_database
+from crm_fill import CHUNK, _civicrm_rows, _people, fill_civicrm, mariadb_database
 from listbridge.core.accounts import Account, AccountType
 from listbridge.core.filters import compile_filter
 from listbridge.crm.civicrm.adapter import CiviCrm
@@ -93,34 +94,58 @@ def timed(run: Callable[[], list[str]]) -> tuple[float, list[str]]:
     return round(time.perf_counter() - began, 3), found
 
 
-def measure_civicrm(n: int, tmp: Path) -> dict[str, Any]:
-    """CiviCRM's tables on MariaDB (crm_fill.py's contacts, with their e-mails, phones
+def measure_civicrm(n: int, tmp: Path, backend: str = "mariadb") -> dict[str, Any]:
+    """CiviCRM's tables on `backend` (crm_fill.py's contacts, with their e-mails, phones
     and addresses): the same filters, filter B's custom field left out (CiviCRM's are not
     synced) and `deceased = false` in its place."""
-    server = tests_module("tests.support.crm_db").MARIADB_URL
     store = open_store(f"sqlite:///{tmp / 'listbridge-civicrm.db'}")
-    with mariadb_database(server) as url:
-        engine = create_engine(url)
-        try:
-            fill_civicrm(engine, people(n))
-            crm = CiviCrm(store, connection_id(store, "default"), engine, lambda: START)
-            texts = [
-                FILTERS[0],
-                FILTERS[1].replace('custom."Member Since" is empty', "deceased = false"),
-            ]
-            runs = [one_filter(crm, text) for text in texts]
-            defaults_s, everyone = timed(lambda: crm.select_account_ids(None, defaults=True))
-        finally:
-            engine.dispose()
+    with _civicrm(backend, people(n)) as engine:
+        crm = CiviCrm(store, connection_id(store, "default"), engine, lambda: START)
+        texts = [
+            FILTERS[0],
+            FILTERS[1].replace('custom."Member Since" is empty', "deceased = false"),
+        ]
+        runs = [one_filter(crm, text) for text in texts]
+        defaults_s, everyone = timed(lambda: crm.select_account_ids(None, defaults=True))
     store.close()
     return {
         "crm": "civicrm",
-        "backend": "mariadb",
+        "backend": backend,
         "accounts": n,
         "filters": runs,
         "no_filter_sql_s": defaults_s,
         "no_filter_chosen": len(everyone),
     }
+
+
+@contextmanager
+def _civicrm(backend: str, accounts: list[Account]) -> Iterator[Engine]:
+    """CiviCRM's tables filled on a new MariaDB database (crm_fill.py) or PostgreSQL
+    schema (the same rows, inserted here: crm_fill's session settings are MariaDB's)."""
+    crm_db = tests_module("tests.support.crm_db")
+    if backend == "mariadb":
+        with mariadb_database(crm_db.MARIADB_URL) as url:
+            engine = create_engine(url)
+            try:
+                fill_civicrm(engine, accounts)
+                yield engine
+            finally:
+                engine.dispose()
+        return
+    schema = tests_module("tests.support.civicrm_schema")
+    with crm_db.crm_database(backend) as url:
+        engine = create_engine(url)
+        try:
+            schema.create_civicrm(engine)
+            with engine.begin() as conn:
+                conn.exec_driver_sql("SET TIME ZONE 'UTC'")  # the stamps are naive UTC
+                for start in range(0, len(accounts), CHUNK):
+                    chunk = list(enumerate(accounts[start : start + CHUNK], start + 1))
+                    for table, rows in _civicrm_rows(schema, chunk):
+                        conn.execute(insert(table), rows)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def fill_vtiger(engine: Engine, accounts: list[Account]) -> None:
@@ -211,6 +236,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--backends", default="sqlite", help="the mapped CRM's databases")
     parser.add_argument("--civicrm", action="store_true", help="CiviCRM on MariaDB too")
+    parser.add_argument("--civicrm-backends", default="mariadb", help="CiviCRM's databases")
     parser.add_argument("--vtiger", action="store_true", help="Vtiger on MariaDB too")
     args = parser.parse_args()
     results = []
@@ -218,9 +244,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(measure(backend, args.accounts, Path(tmp)))
         print(results[-1], flush=True)
-    if args.civicrm:
+    for backend in [b for b in args.civicrm_backends.split(",") if b and args.civicrm]:
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(measure_civicrm(args.accounts, Path(tmp)))
+            results.append(measure_civicrm(args.accounts, Path(tmp), backend))
         print(results[-1], flush=True)
     if args.vtiger:
         with tempfile.TemporaryDirectory() as tmp:

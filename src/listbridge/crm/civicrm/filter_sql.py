@@ -17,7 +17,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, FromClause, Table, and_, case, false, func, not_, select, true
+from sqlalchemy import (
+    Connection,
+    FromClause,
+    Subquery,
+    Table,
+    and_,
+    case,
+    false,
+    func,
+    not_,
+    select,
+    true,
+)
 from sqlalchemy.sql import ColumnElement
 
 from listbridge.core.accounts import BOOLEAN_COLUMNS, Account
@@ -139,17 +151,24 @@ def _either(
     return func.coalesce(kept, true()), value
 
 
-def _nth(table: Table, k: int, filled: str | None = None) -> ColumnElement[Any]:
-    """The id of the contact's k-th row of `table` (with its `filled` column filled) as
-    reads.py orders them: primary first."""
-    pick = table.alias(f"lb_pick_{table.name}_{k}")
-    query = select(pick.c.id).where(pick.c.contact_id == CONTACT.c.id)
+def _first_ids(table: Table, count: int, filled: str | None = None) -> Subquery:
+    """Each contact's first `count` rows of `table` (with their `filled` column filled)
+    as reads.py orders them, primary first: their ids in columns id0, id1 … (NULL: none).
+    Ranked in one pass over the table: a subquery per contact would want an index on
+    contact_id, which a CiviCRM on PostgreSQL need not have."""
+    order = (table.c.is_primary.desc(), table.c.id)
+    rank = func.row_number().over(partition_by=table.c.contact_id, order_by=order)
+    ranked = select(table.c.contact_id, table.c.id, rank.label("n"))
     if filled is not None:
-        query = query.where(_filled(pick.c[filled]))
-    query = query.order_by(pick.c.is_primary.desc(), pick.c.id).limit(1).offset(k)
-    return query.correlate(CONTACT).scalar_subquery()
+        ranked = ranked.where(_filled(table.c[filled]))
+    r = ranked.subquery()
+    ids = [func.max(case((r.c.n == k + 1, r.c.id))).label(f"id{k}") for k in range(count)]
+    query = select(r.c.contact_id, *ids).where(r.c.n <= count).group_by(r.c.contact_id)
+    return query.subquery(f"lb_{table.name}_ids")
 
 
+EMAIL_IDS = _first_ids(EMAIL, SHOWN, "email")
+ADDRESS_IDS = _first_ids(ADDRESS, 1)
 SLOT_ROWS = [EMAIL.alias(f"lb_email_{k}") for k in range(SHOWN)]
 FIRST_ADDRESS = ADDRESS.alias("lb_address")
 PLACE_STATE, PLACE_COUNTRY = STATE.alias("lb_state"), COUNTRY.alias("lb_country")
@@ -167,19 +186,16 @@ def joined(slots: set[int], *, address: bool) -> FromClause:
     """The contact and, each at most once: its k-th non-empty e-mail of `slots` (as
     reads.emails_of skips an empty one), its first address with its state and country."""
     rows: FromClause = CONTACT
+    if slots:
+        rows = rows.outerjoin(EMAIL_IDS, EMAIL_IDS.c.contact_id == CONTACT.c.id)
     for k in sorted(slots):
-        rows = rows.outerjoin(SLOT_ROWS[k], _picked(SLOT_ROWS[k], _nth(EMAIL, k, "email")))
+        rows = rows.outerjoin(SLOT_ROWS[k], SLOT_ROWS[k].c.id == EMAIL_IDS.c[f"id{k}"])
     if address:
         place = FIRST_ADDRESS
         rows = (
-            rows.outerjoin(place, _picked(place, _nth(ADDRESS, 0)))
+            rows.outerjoin(ADDRESS_IDS, ADDRESS_IDS.c.contact_id == CONTACT.c.id)
+            .outerjoin(place, place.c.id == ADDRESS_IDS.c.id0)
             .outerjoin(PLACE_STATE, PLACE_STATE.c.id == place.c.state_province_id)
             .outerjoin(PLACE_COUNTRY, PLACE_COUNTRY.c.id == place.c.country_id)
         )
     return rows
-
-
-def _picked(row: FromClause, picked: ColumnElement[Any]) -> Condition:
-    """The contact's row whose id is `picked` (its contact named too: so the join reads as
-    one, and the database may look the row up by contact)."""
-    return and_(row.c.contact_id == CONTACT.c.id, row.c.id == picked)
