@@ -1,6 +1,7 @@
 """The accounts a segment filter chooses, from whichever CRM: in its own database when
-it can (`CrmWithSegments`: the builtin and the mapped SQL CRM), else by testing every
-account in Python."""
+it can (`CrmWithSegments`: the builtin, the mapped SQL CRM, CiviCRM and Vtiger, each
+deciding in SQL what it can and the rest in Python, account by account), else by testing
+every account in Python (an adapter without `select_account_ids`, as tests may give)."""
 
 from __future__ import annotations
 
