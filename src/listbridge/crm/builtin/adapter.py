@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import (
@@ -18,12 +18,14 @@ from listbridge.core.accounts import (
     CustomFieldDef,
     CustomValue,
 )
+from listbridge.core.emails import match_key
 from listbridge.core.errors import UserError
 from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
 from listbridge.core.matching import AccountKeys
 from listbridge.core.rows import KNOWN_COLUMNS, MAX_LENGTHS
 from listbridge.core.values import format_custom, parse_custom
+from listbridge.crm import email_lookup
 from listbridge.crm.builtin import deletion, filter_sql, writes
 from listbridge.crm.builtin.lists import BuiltinLists
 from listbridge.crm.builtin.records import (
@@ -132,23 +134,30 @@ class BuiltinCrm(BuiltinLists):
             return frozenset(str(i) for i in session.scalars(query))
 
     def find_by_email(self, email: str) -> list[Account]:
-        wanted = email.strip().lower()
-        if not wanted:
+        key = match_key(email)
+        if not key:
             return []
         columns = (ACCOUNTS.c.email, ACCOUNTS.c.email2, ACCOUNTS.c.email3)
-        query = self._accounts().where(or_(*(func.lower(c) == wanted for c in columns)))
-        with self.store.session() as session:
-            return self._with_custom(session, query.order_by(ACCOUNTS.c.id))
+        found = self._by_email(columns, [key])
+        return [a for a in found if key in {match_key(e) for e in a.emails}]
 
     def with_primary_emails(self, emails: Iterable[str]) -> list[Account]:
-        keys = sorted({e.strip().lower() for e in emails if e.strip()})
-        column = func.lower(func.trim(ACCOUNTS.c.email))
-        found: list[Account] = []
+        keys = sorted({match_key(e) for e in emails} - {""})
+        wanted = set(keys)
+        found = self._by_email((ACCOUNTS.c.email,), keys)
+        return [a for a in found if match_key(a.email) in wanted]
+
+    def _by_email(self, columns: Sequence[Any], keys: Sequence[str]) -> list[Account]:
+        """The live accounts that may hold one of the keys in one of the columns, by id
+        (crm/email_lookup.py: the callers keep those that do)."""
+        found: dict[str, Account] = {}
         with self.store.session() as session:
-            for start in range(0, len(keys), PAGE):
-                query = self._accounts().where(column.in_(keys[start : start + PAGE]))
-                found += self._with_custom(session, query.order_by(ACCOUNTS.c.id))
-        return found
+            dialect = session.get_bind().dialect.name
+            for lookup in email_lookup.lookups(keys):
+                held = or_(*(email_lookup.holding(c, dialect, lookup) for c in columns))
+                query = self._accounts().where(held).order_by(ACCOUNTS.c.id)
+                found |= {a.id: a for a in self._with_custom(session, query)}
+        return [found[i] for i in sorted(found)]
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
         now = self.clock()

@@ -15,7 +15,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     false,
-    func,
     or_,
     select,
     true,
@@ -26,6 +25,7 @@ from listbridge.core.errors import UserError
 from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
 from listbridge.core.matching import AccountKeys
+from listbridge.crm import email_lookup
 from listbridge.crm.civicrm import filter_sql, reads
 from listbridge.crm.civicrm.lists import CiviLists
 from listbridge.crm.civicrm.mapping import account_type, applied, check_new, journal_text
@@ -181,16 +181,21 @@ class CiviCrm(CiviLists):
         return reads.accounts_by_id(conn, [account_id], include_deleted=True)[account_id]
 
     def _by_emails(self, keys: Iterable[str]) -> list[Account]:
-        """Live contacts with a row in civicrm_email matching one of `keys`, by id."""
-        column: Any = EMAIL.c.email
-        if self.engine.dialect.name not in MYSQL_DIALECTS:
-            # CiviCRM's MySQL tables compare ignoring case (utf8mb4_unicode_ci), which
-            # lets the email index serve; elsewhere the column is folded
-            column = func.lower(func.trim(column))
-        query = select(EMAIL.c.contact_id).where(column.in_(sorted(keys))).distinct()
+        """Live contacts with a row in civicrm_email that may match one of `keys`, by id
+        (crm/email_lookup.py: the callers keep those that do)."""
+        dialect = self.engine.dialect.name
+        ids: set[str] = set()
         with self.reading() as conn:
-            ids = [str(i) for i in conn.scalars(query)]
-            found = reads.accounts_by_id(conn, ids)
+            for lookup in email_lookup.lookups(sorted(keys)):
+                if dialect in MYSQL_DIALECTS:
+                    # CiviCRM's MySQL tables compare ignoring case (utf8mb4_unicode_ci),
+                    # which lets the email index serve; elsewhere the column is folded
+                    held = email_lookup.matches(EMAIL.c.email, lookup)
+                else:
+                    held = email_lookup.holding(EMAIL.c.email, dialect, lookup)
+                query = select(EMAIL.c.contact_id).where(held).distinct()
+                ids |= {str(i) for i in conn.scalars(query)}
+            found = reads.accounts_by_id(conn, sorted(ids))
         return [found[i] for i in sorted(found, key=int)]
 
     def _pages(self, where: Any, order: tuple[str, ...]) -> Iterator[Account]:

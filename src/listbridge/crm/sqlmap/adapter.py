@@ -19,6 +19,7 @@ from listbridge.core.accounts import (
     AccountType,
     CustomFieldDef,
 )
+from listbridge.core.emails import match_key
 from listbridge.core.errors import UserError
 from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
@@ -108,20 +109,20 @@ class SqlCrm(SqlGroups):
         return frozenset(found)
 
     def find_by_email(self, email: str) -> list[Account]:
-        key = email.strip().lower()
+        key = match_key(email)
         if not key:
             return []
         with self.reading() as conn:
             rows = reads.rows_by_email(conn, self.shape(), [key])
         found = self._live(rows)
-        return [a for a in found if key in {e.strip().lower() for e in a.emails}]
+        return [a for a in found if key in {match_key(e) for e in a.emails}]
 
     def with_primary_emails(self, emails: Iterable[str]) -> list[Account]:
-        keys = sorted({e.strip().lower() for e in emails} - {""})
+        keys = sorted({match_key(e) for e in emails} - {""})
         with self.reading() as conn:
             rows = reads.rows_by_email(conn, self.shape(), keys, first_only=True)
         wanted = set(keys)
-        return [a for a in self._live(rows) if a.email.strip().lower() in wanted]
+        return [a for a in self._live(rows) if match_key(a.email) in wanted]
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
         """A new row, keyed as the mapping says (`new_keys`); `account.id` is not kept."""

@@ -12,12 +12,13 @@ from sqlalchemy import (
     RowMapping,
     Select,
     and_,
-    func,
     or_,
     select,
 )
 
 from listbridge.core.accounts import EMAIL_COLUMNS
+from listbridge.crm import email_lookup
+from listbridge.crm.email_lookup import Lookup
 from listbridge.crm.sql_session import MYSQL_DIALECTS
 from listbridge.crm.sqlmap.schema import Shape, python_type
 
@@ -56,28 +57,29 @@ def rows_by_key(conn: Connection, shape: Shape, ids: Iterable[str]) -> list[RowM
 def rows_by_email(
     conn: Connection, shape: Shape, keys: Sequence[str], first_only: bool = False
 ) -> list[RowMapping]:
-    """Rows with one of these addresses (trimmed, lower-case) in an e-mail column."""
+    """Rows that may have one of these keys (`match_key`) in an e-mail column: the
+    callers keep those that do (crm/email_lookup.py)."""
     fields = EMAIL_COLUMNS[:1] if first_only else EMAIL_COLUMNS
     columns = [c for f in fields if (c := shape.field_column(f)) is not None]
-    mysql = conn.dialect.name in MYSQL_DIALECTS
-    rows: list[RowMapping] = []
-    for start in range(0, len(keys), IN_CHUNK):
-        chunk = list(keys[start : start + IN_CHUNK])
-        found = or_(*(_matching(c, chunk, mysql) for c in columns))
-        rows += conn.execute(select(shape.accounts).where(found)).mappings()
-    return rows
+    dialect, key = conn.dialect.name, key_column(shape).name
+    rows: dict[Any, RowMapping] = {}
+    for lookup in email_lookup.lookups(keys, IN_CHUNK):
+        found = or_(*(_matching(c, lookup, dialect) for c in columns))
+        rows |= {
+            row[key]: row for row in conn.execute(select(shape.accounts).where(found)).mappings()
+        }
+    return list(rows.values())
 
 
-def _matching(column: Column[Any], keys: list[str], mysql: bool) -> ColumnElement[bool]:
-    """The column holds one of `keys`, ignoring case and spaces around it. Where MySQL's
-    collation already ignores case, compared as it is, so that an index on it serves (a
-    value with a leading space, which MySQL does not ignore, is found by a second range
-    of the same index); elsewhere lower-cased and trimmed, a full scan. The callers keep
-    only the rows whose address matches once folded."""
-    folded = func.lower(func.trim(column)).in_(keys)
+def _matching(column: Column[Any], lookup: Lookup, dialect: str) -> ColumnElement[bool]:
+    """The column may hold one of the lookup's keys. Where MySQL's collation already
+    ignores case, compared as it is, so that an index on it serves (a value with a
+    leading space, which MySQL does not ignore, is found by a second range of the same
+    index); elsewhere trimmed and lower-cased, a full scan."""
+    folded = email_lookup.holding(column, dialect, lookup)
     collation = getattr(column.type, "collation", None)
-    if mysql and (collation is None or str(collation).endswith("_ci")):
-        return or_(column.in_(keys), and_(column.like(" %"), folded))
+    if dialect in MYSQL_DIALECTS and (collation is None or str(collation).endswith("_ci")):
+        return or_(email_lookup.matches(column, lookup), and_(column.like(" %"), folded))
     return folded
 
 

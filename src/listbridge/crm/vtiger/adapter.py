@@ -7,11 +7,13 @@ write is one Vtiger transaction journaled in listbridge's store (base.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TypeVar
 
 from listbridge.core.accounts import Account, CustomFieldDef
+from listbridge.core.email_forms import sql_lowered_forms
+from listbridge.core.emails import match_key
 from listbridge.core.errors import UserError
 from listbridge.core.filters import Segment
 from listbridge.core.journal import Change, Side
@@ -86,16 +88,36 @@ class VtigerCrm(VtigerLists):
             return reads.opted_out(conn)
 
     def find_by_email(self, email: str) -> list[Account]:
-        wanted = email.strip().lower()
-        if not wanted:
+        key = match_key(email)
+        if not key:
             return []
+        forms = sql_lowered_forms(key)
+        found: dict[str, Account] = {}
+        if forms is None:
+            found = self._scanned({key}, lambda k: k.emails)
         with self.engine.connect() as conn:
-            return reads.with_email(conn, wanted)
+            for form in sorted(forms or ()):
+                found |= {a.id: a for a in reads.with_email(conn, form)}
+        return _held(found, lambda a: key in {match_key(e) for e in a.emails})
 
     def with_primary_emails(self, emails: Iterable[str]) -> list[Account]:
-        keys = sorted({e.strip().lower() for e in emails if e.strip()})
+        keys = {match_key(e) for e in emails} - {""}
+        forms = {k: sql_lowered_forms(k) for k in keys}
+        asked = sorted({f for fs in forms.values() for f in fs or ()})
+        found = self._scanned({k for k, fs in forms.items() if fs is None}, lambda k: k.emails[:1])
         with self.engine.connect() as conn:
-            return reads.with_primary_email(conn, keys)
+            found |= {a.id: a for a in reads.with_primary_email(conn, asked)}
+        return _held(found, lambda a: match_key(a.email) in keys)
+
+    def _scanned(
+        self, keys: set[str], emails: Callable[[AccountKeys], tuple[str, ...]]
+    ) -> dict[str, Account]:
+        """The contacts holding one of these keys, by a read of every contact: for a key
+        of too many forms to ask MariaDB for (crm/email_lookup.py)."""
+        if not keys:
+            return {}
+        ids = [k.id for k in self.match_keys() if keys & {match_key(e) for e in emails(k)}]
+        return self.get_many(ids)
 
     def create(self, account: Account, *, reason: str, run_id: int | None = None) -> Account:
         """A new contact under Vtiger's next crmid (`account.id` is not used), returned
@@ -193,3 +215,10 @@ def _organisations(names: Iterable[str], reason: str, writer: Writer) -> list[Ch
         Change(Side.CRM, f"organization:{name}", "name", None, name, reason, writer.noted)
         for name in names
     ]
+
+
+def _held(found: Mapping[str, Account], holds: Callable[[Account], bool]) -> list[Account]:
+    """The contacts that do hold a key wanted, by id: MariaDB's `lower()` lowers by its
+    collation's tables (they leave `ẞ` and `İ` as they are), so forms of a key
+    (core/email_forms.py) are asked for and a few others come back too."""
+    return sorted((a for a in found.values() if holds(a)), key=lambda a: int(a.id))
