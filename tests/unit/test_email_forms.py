@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from listbridge.core.email_forms import (
     CAP,
+    CASED_BELOW,
     LIKE_ESCAPE,
+    _segmented_forms,
     like_pattern,
     python_spaces,
     sql_lowered_forms,
@@ -112,7 +114,18 @@ def test_a_key_of_too_many_forms_is_left_to_its_like_pattern() -> None:
     assert like("ΟΔΥΣΣΕΑΣ@example.gr", like_pattern(key))
 
 
+def test_no_character_past_the_tables_has_a_case_or_is_a_space() -> None:
+    later = map(chr, range(CASED_BELOW, sys.maxunicode + 1))
+    assert [c for c in later if c.lower() != c or c.upper() != c or c.isspace()] == []
+
+
 def test_python_spaces_are_what_strip_takes_off() -> None:
     spaces = set(python_spaces())
     assert {c for c in map(chr, range(sys.maxunicode + 1)) if not c.strip()} == spaces
     assert {" ", "\t", "\u00a0", "\u3000"} <= spaces
+
+
+@given(addresses)
+def test_the_short_ways_give_what_cutting_the_key_every_way_gives(stored: str) -> None:
+    key = stored.strip().lower()
+    assert sql_lowered_forms(key, cap=100_000) == _segmented_forms(key)

@@ -19,13 +19,18 @@ The trim is Python's too: `python_spaces()` is what `str.strip()` takes off.
 
 from __future__ import annotations
 
-import sys
+import itertools
+import math
+import re
 from collections.abc import Iterator
 from functools import cache
 
 #: forms of one key worth an `IN (…)`; beyond, a LIKE (a database's statement limits)
 CAP = 64
 LIKE_ESCAPE = "\\"
+#: no character from here on has a case or is a space (tests/unit/test_email_forms.py
+#: checks it over every character): the tables below are built from the ones before
+CASED_BELOW = 0x20000
 
 # Python lowers a capital sigma to a final sigma at the end of a word (the one rule of
 # `str.lower()` that looks at a neighbour), so `Σ` is stored for either.
@@ -37,7 +42,7 @@ def _stored_as() -> dict[str, frozenset[str]]:
     """Lowered text → the characters Python lowers to it, itself not counted: the
     inverse of `str.lower` over every character, built once."""
     found: dict[str, set[str]] = {}
-    for c in map(chr, range(sys.maxunicode + 1)):
+    for c in map(chr, range(CASED_BELOW)):
         lowered = c.lower()
         if lowered != c:
             found.setdefault(lowered, set()).add(c)
@@ -49,7 +54,7 @@ def _stored_as() -> dict[str, frozenset[str]]:
 @cache
 def python_spaces() -> str:
     """The characters `str.strip()` takes off, for a SQL trim that takes the same."""
-    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    return "".join(c for c in map(chr, range(CASED_BELOW)) if c.isspace())
 
 
 @cache
@@ -84,12 +89,32 @@ def _count(key: str) -> int:
     return ways[0]
 
 
+@cache
+def _plain() -> re.Pattern[str]:
+    """Text of characters that are stored as themselves alone, in SQL's lowering: most
+    addresses (not a `k`, a letter with a capital outside ASCII, a combining dot)."""
+    asked = {c for c in _stored_as() if len(c) == 1 and _held(c) != {c}}
+    asked |= {piece[-1] for piece in _longer_pieces()}  # in the text if the piece is
+    return re.compile(f"[^{''.join(re.escape(c) for c in sorted(asked))}]*")
+
+
 def sql_lowered_forms(key: str, cap: int = CAP) -> frozenset[str] | None:
     """Every `lower(trim(s))` an ASCII-folding database holds for an `s` whose
     `s.strip().lower()` is `key`, and `key` itself (a database folding as Python does);
     None beyond `cap` of them."""
-    if _count(key) > cap:
-        return None
+    if _plain().fullmatch(key):
+        return frozenset({key})
+    if not any(piece in key for piece in _longer_pieces()):  # one stored character each
+        held = [_held(c) for c in key]
+        if math.prod(map(len, held)) > cap:
+            return None
+        return frozenset({"".join(form) for form in itertools.product(*held)} | {key})
+    return None if _count(key) > cap else _segmented_forms(key)
+
+
+def _segmented_forms(key: str) -> frozenset[str]:
+    """The forms of a key that one stored character may give two of (`i̇` from `İ`):
+    every way of cutting it into pieces, from its end."""
     tails: list[set[str]] = [set() for _ in key] + [{""}]
     for at in reversed(range(len(key))):
         for end, held in _pieces(key, at):
