@@ -48,23 +48,12 @@ def foreseen(ctx: JobContext, wanted: Collection[str]) -> tuple[frozenset[str], 
 
 
 def households_of(crm: CrmWithLists, accounts: Collection[Account]) -> list[Account]:
-    """Every account whose first e-mail is one of theirs, as `match_key` compares them.
-
-    The CRM's answer (`with_primary_emails`) is completed with the opted-out accounts at
-    those of the addresses that are not ASCII, compared here: a CRM that folds case in SQL
-    may fold ASCII letters only (SQLite's `lower()`) and miss `ZOË@…` for `zoë@…`. The
-    household would then go to the push, which, told of the same accounts, misses the
-    opted-out one as well: it looks each address up (more than a few: a scan of every
-    contact page) and subscribes an address an opted-out account holds for everyone."""
+    """Every account whose first e-mail is one of theirs, as `match_key` compares them:
+    the CRM finds an address by that key whatever its database's `lower()` folds
+    (crm/email_lookup.py), so `ZOË@…` held by an opted-out housemate is found for
+    `zoë@…` and the member is refused here, never given to the push."""
     keys = {match_key(a.email) for a in accounts} - {""}
-    if not keys:
-        return []
-    found = {a.id: a for a in crm.with_primary_emails(keys)}
-    unfolded = {k for k in keys if not k.isascii()}  # where SQL's case folding may differ
-    if unfolded:
-        held = crm.get_many(sorted(crm.opted_out_ids() - found.keys())).values()
-        found |= {a.id: a for a in held if match_key(a.email) in unfolded}
-    return list(found.values())
+    return crm.with_primary_emails(keys) if keys else []
 
 
 def unlinked_among(session: Session, connection_id: int, wanted: Collection[str]) -> set[str]:
