@@ -24,6 +24,16 @@ def lists(scene: Scene, *args: str, expect: int = 0) -> Any:
     return answer
 
 
+def pushed_and_bound(scene: Scene, name: str = "Members", where: str = 'state = "MA"') -> None:
+    """Every account pushed to the CC list All, then the list `name` bound to `where`:
+    linked contacts, an unfilled list."""
+    scene.add_list("All")
+    pushed = scene.cli("push", "--list", "All", "--json")
+    assert pushed.exit_code == 0, pushed.output
+    lists(scene, "create", name)
+    lists(scene, "bind", name, "--where", where)
+
+
 def failed(scene: Scene, *args: str, expect: int = 2) -> str:
     """The message of a command that must fail (stderr and stdout together)."""
     answer = scene.cli("lists", *args)

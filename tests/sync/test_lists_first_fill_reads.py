@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from tests.sync.conftest import Scene
 from tests.sync.crms import edge
-from tests.sync.lists_support import cc_members, lists, reset_counters, sync
+from tests.sync.lists_support import cc_members, pushed_and_bound, reset_counters, sync
 from tests.sync.test_lists_incremental_calls import OTHERS, mail, member, others_in_cc
 
 MEMBERS = [f"m{i}" for i in range(24)]
@@ -54,11 +54,7 @@ def crm_with_households(scene: Scene) -> dict[str, str]:
 def test_a_first_fill_reads_every_contact_once(scene: Scene) -> None:
     others_in_cc(scene)
     ids = crm_with_households(scene)
-    scene.add_list("All")
-    pushed = scene.cli("push", "--list", "All", "--json")
-    assert pushed.exit_code == 0, pushed.output
-    lists(scene, "create", "Members")
-    lists(scene, "bind", "Members", "--where", 'state = "MA"')
+    pushed_and_bound(scene)
 
     reset_counters(scene)
     fill = sync(scene, "Members", direction="crm_to_cc", extra=("--confirm",))

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from tests.sync.conftest import Scene
 from tests.sync.crms import edge
-from tests.sync.lists_support import cc_members, cc_remove, lists, reset_counters, sync
+from tests.sync.lists_support import (
+    cc_members,
+    cc_remove,
+    lists,
+    pushed_and_bound,
+    reset_counters,
+    sync,
+)
 
 from listbridge.core.accounts import Account
 from listbridge.emulator.state import wall_clock_us
@@ -103,11 +110,7 @@ def move(scene: Scene, name: str, state: str) -> None:
 def test_a_list_sync_after_a_few_changes_costs_what_changed(scene: Scene) -> None:
     others_in_cc(scene)
     ids = crm_of_households(scene)
-    scene.add_list("All")
-    pushed = scene.cli("push", "--list", "All", "--json")
-    assert pushed.exit_code == 0, pushed.output
-    lists(scene, "create", "Members")
-    lists(scene, "bind", "Members", "--where", 'state = "MA"')
+    pushed_and_bound(scene)
 
     fill = sync(scene, "Members", direction="crm_to_cc", extra=("--confirm",))
     on_list = {mail(n) for n in MEMBERS if n not in ("m7", "m9")}  # opted out; held
