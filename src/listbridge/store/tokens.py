@@ -26,6 +26,7 @@ from listbridge.core.tokens import AccountIdentity, Health, OAuthApp, TokenSet
 from listbridge.store.crm_choice import reencrypt_crm_urls
 from listbridge.store.db import Store
 from listbridge.store.models import CcAccount, Connection
+from listbridge.store.secret_scrub import scrub_old_ciphertext
 from listbridge.store.secretbox import SecretBox, key_file, secret_box, write_key_file
 
 
@@ -352,10 +353,13 @@ def rotate_secrets(store: Store) -> int:
     one), the rows are re-encrypted in one transaction, then the new key replaces the
     old. A crash at any point leaves every secret readable. With ``LISTBRIDGE_SECRET_KEY``
     the new key comes from ``LISTBRIDGE_NEW_SECRET_KEY``; set it as the key afterwards.
+    Either way the leftovers of the rows under the old key are scrubbed (secret_scrub.py).
     """
     box = secret_box(store)
     if store.config.secret_keys:
-        return _rotate_to(store, box, _configured_new_key(store.config.new_secret_key))
+        count = _rotate_to(store, box, _configured_new_key(store.config.new_secret_key))
+        scrub_old_ciphertext(store)
+        return count
     path = key_file(store)
     new_key = Fernet.generate_key()
     pending = path.with_name(path.name + ".new")
@@ -363,6 +367,7 @@ def rotate_secrets(store: Store) -> int:
     count = _rotate_to(store, box, new_key)
     write_key_file(path, new_key)
     pending.unlink(missing_ok=True)
+    scrub_old_ciphertext(store)
     return count
 
 
