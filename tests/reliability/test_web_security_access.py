@@ -1,0 +1,196 @@
+"""Who may reach which route of the web admin, and with what proof.
+
+tests/web/test_route_table.py refuses every route to an anonymous visitor and to a user
+with no permission at all, and every POST without its token. This goes further: a user
+holding exactly one permission, for each of the five, against every route of the app
+(walked from the route table, each route's permission written down here from design.md,
+so a route guarded by the wrong permission fails, and a new route must be classified);
+and the CSRF token bound to its own session (another user's token, a header, a JSON body,
+the login form from another browser).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from httpx import Response
+from tests.conftest import empty_store_url
+from tests.web.conftest import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    TestClient,
+    csrf_of,
+    sign_in,
+    site,
+)
+from tests.web.test_route_table import _api_routes
+
+from listbridge.core.permissions import Permission
+from listbridge.store import passwords
+from listbridge.store.db import Store
+from listbridge.store.users import add_group, add_user, grant
+from listbridge.web.app import create_app
+
+pytestmark = pytest.mark.db
+
+VIEW, RUN, MANAGE = Permission.VIEW, Permission.RUN_SYNCS, Permission.MANAGE_LISTS
+SETTINGS, CONNECT = Permission.CHANGE_SETTINGS, Permission.CONNECT
+#: every route's permission, by what it does (None: any signed-in user)
+NEEDS: dict[tuple[str, str], Permission | None] = {
+    ("GET", "/"): VIEW, ("POST", "/dashboard/campaigns"): VIEW,  # one's own table columns
+    ("GET", "/dashboard/consent.csv"): VIEW, ("GET", "/dashboard/duplicates"): VIEW,
+    ("GET", "/getting-started"): VIEW,
+    ("GET", "/settings"): VIEW, ("POST", "/settings"): SETTINGS,
+    ("GET", "/setup"): VIEW, ("POST", "/setup/connect-emulator"): CONNECT,
+    ("POST", "/setup/connect"): CONNECT, ("GET", "/setup/callback"): CONNECT,
+    ("GET", "/setup/disconnect"): CONNECT, ("POST", "/setup/disconnect"): CONNECT,
+    ("GET", "/sync"): VIEW, ("POST", "/sync/{action}"): RUN, ("GET", "/sync/events"): VIEW,
+    ("GET", "/sync/runs/{run_id}"): VIEW, ("GET", "/sync/runs/{run_id}/errors.csv"): VIEW,
+    ("GET", "/lists"): VIEW, ("POST", "/lists"): MANAGE,
+    ("POST", "/lists/{name:path}/rename"): MANAGE, ("POST", "/lists/{name:path}/hide"): MANAGE,
+    ("POST", "/lists/{name:path}/unhide"): MANAGE, ("GET", "/lists/{name:path}/delete"): MANAGE,
+    ("POST", "/lists/{name:path}/delete"): MANAGE,
+    ("POST", "/lists/sync/preview"): RUN, ("POST", "/lists/sync"): RUN,
+    ("GET", "/lists/{name}"): VIEW, ("GET", "/lists/{name}/check"): VIEW,
+    ("POST", "/lists/{name}/remove"): MANAGE, ("POST", "/lists/{name}/bind"): MANAGE,
+    ("GET", "/lists/{name}/add"): MANAGE, ("POST", "/lists/{name}/add"): MANAGE,
+    ("GET", "/accounts"): VIEW, ("GET", "/accounts/{account_id:path}"): VIEW,
+    ("POST", "/accounts/{account_id:path}/push"): RUN,
+    ("GET", "/stats"): VIEW, ("GET", "/stats/chart.svg"): VIEW,
+    ("GET", "/stats/{campaign_id}.csv"): VIEW, ("GET", "/stats/{campaign_id}.xlsx"): VIEW,
+    ("GET", "/stats/{campaign_id}"): VIEW,
+    ("GET", "/audit"): VIEW, ("GET", "/audit.csv"): VIEW,
+    ("GET", "/connections"): VIEW, ("POST", "/connections"): CONNECT,
+    ("POST", "/logout"): None,
+}  # fmt: skip
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/signup"), ("POST", "/signup")}
+
+
+def _route_table(store: Store) -> set[tuple[str, str]]:
+    return {
+        (method, path)
+        for path, route in _api_routes(create_app(store).routes)
+        for method in route.methods - {"HEAD"}
+    }
+
+
+def _concrete(path: str) -> str:
+    # An id no row has: the permission is checked before any lookup, and an allowed
+    # request then changes nothing.
+    return re.sub(r"\{[^}]+\}", "nothing-here", path)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """SQLite alone: who may do what is decided above the database (test_route_table.py
+    and the sign-in tests run on both backends)."""
+    yield from empty_store_url("sqlite", request, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # argon2's real parameters take a good part of a second a user on a busy machine
+    monkeypatch.setattr(
+        passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
+@pytest.fixture
+def one_permission_each(site: Store) -> Store:  # noqa: F811
+    """A user per permission, holding that one only: `only_view`, `only_run_syncs`, …"""
+    for permission in Permission:
+        add_group(site, f"g_{permission.value}")
+        grant(site, f"g_{permission.value}", permission)
+        add_user(site, f"only_{permission.value}", PASSWORD, groups=[f"g_{permission.value}"])
+    return site
+
+
+def test_every_route_is_classified(site: Store) -> None:  # noqa: F811
+    assert _route_table(site) == set(NEEDS) | PUBLIC
+
+
+def test_a_user_with_one_permission_reaches_exactly_its_routes(one_permission_each: Store) -> None:
+    app, walked = create_app(one_permission_each), 0
+    for held in Permission:
+        with TestClient(app) as browser:
+            sign_in(browser, f"only_{held.value}")
+            walked += _walk_as(browser, held)
+            assert browser.get("/login", follow_redirects=False).status_code == 303  # signed in
+    assert walked == len(Permission) * (len(NEEDS) - 1)
+
+
+def _walk_as(browser: TestClient, held: Permission) -> int:
+    """Every route but sign-out as a user holding `held` only; how many were walked."""
+    token, walked = csrf_of(browser.get("/").text), 0  # a 403 page, too, offers signing out
+    for (method, path), needed in sorted(NEEDS.items(), key=str):
+        if needed is None:
+            continue  # signing out: tests/web/test_login.py
+        data = {"csrf_token": token} if method == "POST" else None
+        answer = browser.request(method, _concrete(path), data=data, follow_redirects=False)
+        walked += 1
+        if needed == held:
+            # allowed: answered (a page, a redirect, "no such list"), never refused or a crash
+            assert answer.status_code not in (401, 403, 500), (
+                held,
+                method,
+                path,
+                answer.status_code,
+            )
+            continue
+        assert answer.status_code == 403, (held, method, path, answer.status_code)
+        assert f"needs the &#39;{needed.value}&#39; permission" in answer.text, (held, path)
+    return walked
+
+
+def _posts() -> list[str]:
+    return [_concrete(path) for (method, path), _ in NEEDS.items() if method == "POST"]
+
+
+def _stale(answer: Response) -> bool:
+    return answer.status_code == 403 and "not sent by this site" in answer.text
+
+
+def test_a_token_works_only_with_its_own_session(site: Store) -> None:  # noqa: F811
+    """Another user's token, a token sent in JSON, a wrong header: all refused, on every
+    state-changing route, before anything else is looked at."""
+    app = create_app(site)
+    with TestClient(app) as other, TestClient(app) as browser:
+        sign_in(other, "viewer")
+        foreign = csrf_of(other.get("/").text)
+        sign_in(browser, "admin")
+        own = csrf_of(browser.get("/").text)
+        assert own != foreign
+        for path in _posts():
+            tries = [
+                browser.post(path, data={"csrf_token": foreign}, follow_redirects=False),
+                browser.post(path, json={"csrf_token": own}, follow_redirects=False),
+                browser.post(path, headers={"X-CSRF-Token": foreign}, follow_redirects=False),
+                browser.post(
+                    path,
+                    data={"csrf_token": own},
+                    headers={"X-CSRF-Token": own[:-1]},
+                    follow_redirects=False,
+                ),
+            ]
+            assert [_stale(answer) for answer in tries] == [True] * 4, path
+        # and the right token in the header is accepted (scripts send it there)
+        signed_out = browser.post("/logout", headers={"X-CSRF-Token": own}, follow_redirects=False)
+        assert signed_out.status_code == 303
+
+
+def test_the_login_form_token_belongs_to_its_browser(site: Store) -> None:  # noqa: F811
+    """Login CSRF: a foreign page posting its own form token (from its own visit) into a
+    victim's browser cannot sign the victim in as the attacker."""
+    app = create_app(site)
+    with TestClient(app) as attacker, TestClient(app) as victim:
+        attackers_token = csrf_of(attacker.get("/login").text)
+        victim.get("/login")  # the victim's browser has a form cookie of its own
+        data = {"name": "viewer", "password": PASSWORD, "csrf_token": attackers_token}
+        forged = victim.post("/login", data=data, follow_redirects=False)
+        assert _stale(forged)
+        assert victim.get("/", follow_redirects=False).status_code == 303  # not signed in
+        no_cookie = TestClient(app).post("/login", data=data, follow_redirects=False)
+        assert _stale(no_cookie)
