@@ -1,11 +1,20 @@
-"""Alembic migrations, applied from code so no alembic.ini is needed."""
+"""Alembic migrations, applied from code so no alembic.ini is needed.
+
+Every opening of the store asks for the head revision, and every new store migrates.
+Reading the scripts executes every migration module (45 ms for 22 of them on a loaded
+machine, most of an opening's time), so the process reads them once, and runs them
+through Alembic's environment itself (`command.upgrade` would read them again): they do
+not change while it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
@@ -20,14 +29,26 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+@cache
+def revisions() -> tuple[str, ...]:
+    """Every revision, the oldest first."""
+    return tuple(reversed([known.revision for known in _scripts().walk_revisions()]))
+
+
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    return _scripts().get_current_head()
 
 
 def is_known_revision(engine: Engine, revision: str) -> bool:
     """Whether one of our migrations is ``revision`` (else: another application's history)."""
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    return any(known.revision == revision for known in script.walk_revisions())
+    return revision in revisions()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -39,5 +60,21 @@ def upgrade(engine: Engine) -> bool:
     """Bring the schema to the newest revision; True when anything was applied."""
     if current_revision(engine) == head_revision(engine):
         return False
-    command.upgrade(alembic_config(engine), "head")
+    _migrate(engine, "head", lambda script, rev: script._upgrade_revs("head", rev))
     return True
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema down to `revision` (tests of the upgrades from each older one)."""
+    _migrate(engine, revision, lambda script, rev: script._downgrade_revs(revision, rev))
+
+
+def _migrate(
+    engine: Engine, destination: str, steps: Callable[[ScriptDirectory, Any], Any]
+) -> None:
+    script = _scripts()
+    with EnvironmentContext(
+        alembic_config(engine), script, fn=lambda rev, _context: steps(script, rev),
+        destination_rev=destination,
+    ):  # fmt: skip
+        script.run_env()
