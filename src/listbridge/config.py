@@ -24,6 +24,7 @@ from typing import Any
 from listbridge.core.errors import UserError
 from listbridge.core.locks import DEFAULT_TTL
 from listbridge.core.tokens import REFRESH_IDLE_EXPIRY, REFRESH_IDLE_WARNING, IdlePolicy
+from listbridge.crash_points import CrashAt, parse_crash_at
 
 DATABASE_URL_ENV = "LISTBRIDGE_DATABASE_URL"
 SECRET_KEY_ENV = "LISTBRIDGE_SECRET_KEY"
@@ -40,6 +41,7 @@ CC_CLIENT_SECRET_ENV = "LISTBRIDGE_CC_CLIENT_SECRET"
 BROKER_URL_ENV = "LISTBRIDGE_BROKER_URL"
 RATE_LIMIT_URL_ENV = "LISTBRIDGE_RATE_LIMIT_URL"
 BROKER_VISIBILITY_ENV = "LISTBRIDGE_BROKER_VISIBILITY_SECONDS"
+TEST_CRASH_AT_ENV = "LISTBRIDGE_TEST_CRASH_AT"
 
 DEFAULT_DATABASE_URL = "sqlite:///./listbridge.db"
 DEFAULT_BROKER_VISIBILITY = timedelta(hours=1)
@@ -244,6 +246,17 @@ class ProcessConfig:
             f"the broker's when `{BROKER_URL_ENV}` is `redis://…`, else unset: per process",
             "A Redis URL where every process counts each Constant Contact account's requests "
             "(4 a second) together, so that many workers never send more than it allows.",
+        ),
+    )
+    crash_at: CrashAt | None = field(
+        default=None,
+        metadata=_variable(
+            TEST_CRASH_AT_ENV,
+            "unset",
+            "Tests only: `POINT:N` kills the process (SIGKILL) the Nth time it passes POINT "
+            "(`request`, `token_refreshed`, `commit`, `crm_commit`, `push_imported`; see "
+            "`src/listbridge/crash_points.py`).",
+            parse_crash_at,
         ),
     )
 

@@ -25,6 +25,7 @@ from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup, quiet_stdout
 from listbridge.cli.users import groups_app, users_app
 from listbridge.config import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, process_config
+from listbridge.crash_points import arm
 
 app = typer.Typer(
     cls=ErrorMappingGroup,
@@ -56,6 +57,7 @@ def root(
 ) -> None:
     # The environment is read here, once; everything below gets it from the context/store.
     state = CliContext(db_url=db_url, connection=connection, config=process_config())
+    arm(state.config.crash_at)  # tests only (LISTBRIDGE_TEST_CRASH_AT)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -23,6 +23,7 @@ from listbridge.constant_contact.errors import error_messages
 from listbridge.constant_contact.ports import TokenVault
 from listbridge.core.errors import NotConnectedError, RetriableApiError
 from listbridge.core.tokens import TokenAnswer, TokenSet, reconnect_message, token_set
+from listbridge.crash_points import reached
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -151,6 +152,7 @@ class RefreshingAuth(httpx.Auth):
             self._vault.mark_needs_reconnect(str(error))
             self._tokens = None
             raise
+        reached("token_refreshed")
         self._vault.save(tokens)  # durable before the new access token is ever sent
         self._tokens = tokens
         self.refreshes += 1

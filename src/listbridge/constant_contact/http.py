@@ -26,6 +26,7 @@ from listbridge.constant_contact.ports import BudgetLedger, MemoryLedger, TokenV
 from listbridge.constant_contact.retry import retrying
 from listbridge.core.errors import RetriableApiError
 from listbridge.core.ratelimit import BudgetExhaustedError
+from listbridge.crash_points import reached
 
 Hooks = Mapping[str, list[Callable[..., Any]]]
 Check = Callable[[], httpx.Response | None]
@@ -113,6 +114,7 @@ class ApiSession:
             response = self.http.request(method, self.url(path), **_encoded(kw))
         except httpx.TransportError as error:
             raise _unreachable(self.config.api_base, f"{method} {path}", error) from error
+        reached("request")
         self.stats.statuses[response.status_code] += 1
         self.last_date = _date_of(response) or self.last_date
         refusal = classify(response)

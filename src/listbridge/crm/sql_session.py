@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from listbridge.core.journal import Change
+from listbridge.crash_points import reached
 from listbridge.store.db import Store
 from listbridge.store.journal import record_changes
 
@@ -41,10 +42,12 @@ class CrmTransactions:
 
     @contextmanager
     def writing(self) -> Iterator[tuple[Connection, Session]]:
-        with self.store.session() as session, self.engine.begin() as conn:
-            _utc(conn)
-            yield conn, session
-            session.flush()
+        with self.store.session() as session:
+            with self.engine.begin() as conn:
+                _utc(conn)
+                yield conn, session
+                session.flush()
+            reached("crm_commit")  # the window between the two commits, for the tests
 
     def journal(self, session: Session, run_id: int | None, changes: Iterable[Change]) -> None:
         record_changes(session, self.connection_id, run_id, changes)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from listbridge.config import ProcessConfig, process_config
 from listbridge.core.errors import UserError
+from listbridge.crash_points import reached
 
 
 def resolve_url(url: str) -> str:
@@ -75,6 +76,7 @@ class Store:
         """A session whose work commits on success and rolls back on error."""
         with self.sessions.begin() as session:
             yield session
+        reached("commit")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from listbridge.core.settings import PUSH_TAG
 from listbridge.store.push_state import StoredMemo
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.completion_mail import Completion, Mail
@@ -22,7 +23,7 @@ from listbridge.sync.job import Job, JobContext, JobStart, job_context, run_job
 from listbridge.sync.push.fetch import KIND, PushRequest
 from listbridge.sync.push.preview import dry_run_push
 from listbridge.sync.push.record import COUNTS, PushResult
-from listbridge.sync.push.steps import settle_remembered
+from listbridge.sync.push.steps import settle_remembered, tag_left_untagged
 from listbridge.sync.push.stream import push_streamed
 
 __all__ = ["KIND", "PushJob", "PushRequest", "push", "run_push"]
@@ -53,4 +54,5 @@ def push(ctx: JobContext, request: PushRequest, run: RunRecorder) -> PushResult:
     """A push inside a lock and run someone holds (`push`, a list job's members, `sync full`)."""
     memo = StoredMemo(ctx.store, ctx.connection_id, ctx.clock)
     settle_remembered(ctx.client, memo, ctx.progress)
+    tag_left_untagged(ctx, memo, run, ctx.settings.get(PUSH_TAG))
     return push_streamed(ctx, request, run, memo)

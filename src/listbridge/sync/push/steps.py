@@ -12,7 +12,11 @@ from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.models import Activity
 from listbridge.core.emails import match_key
 from listbridge.core.push_plan import CcState, Plan
+from listbridge.crash_points import reached
 from listbridge.store.push_state import StoredMemo
+from listbridge.store.push_untagged import forget_untagged, untagged_of_stopped_runs
+from listbridge.store.runs import RunRecorder
+from listbridge.sync.job import JobContext
 from listbridge.sync.push.apply import (
     Applied,
     apply_imports,
@@ -22,7 +26,7 @@ from listbridge.sync.push.apply import (
     tag_new_contacts,
 )
 from listbridge.sync.push.held import MARGIN
-from listbridge.sync.push.source import PAGE, Fetched, contacts_by_email
+from listbridge.sync.push.source import PAGE, Calls, Fetched, contacts_by_email
 
 
 @dataclass
@@ -54,6 +58,24 @@ def settle_remembered(
         Poller().wait_all(client, sorted(set(remembered.values())), missing_ok=True)
     memo.forget(remembered)
     return len(remembered)
+
+
+def tag_left_untagged(ctx: JobContext, memo: StoredMemo, run: RunRecorder, tag: str) -> int:
+    """The contacts a stopped push made and never tagged (killed between its import and
+    its taggings: `store/push_untagged.py`) get `push.tag` now, after its activities are
+    settled, so that the plan, which sees them as existing, leaves nothing untagged."""
+    left = untagged_of_stopped_runs(ctx.store, ctx.connection_id, run.run_id)
+    if not left:
+        return 0
+    emails = {e for found in left.values() for e in found}
+    ctx.progress(f"tagging the new contacts of {len(left)} interrupted push(es)")
+    calls = Calls()
+    made = contacts_by_email(ctx.client, emails, calls)
+    ids = sorted({state.contact_id for state in made.values()})
+    keys = tag_new_contacts(Bulk(ctx.client, memo, together=True), ctx.client, tag, ids, calls)
+    forget_untagged(ctx.store, left)
+    memo.forget(keys)
+    return len(ids)
 
 
 def outlast_writes(
@@ -99,6 +121,7 @@ def apply_push(
     result.created_ids.update(done.created)
     result.keys += apply_subscribes(bulk, plan, fetched.calls)
     result.keys += apply_removals(bulk, plan, fetched.calls)
+    reached("push_imported")
     made = [c for c in plan.creates if c.account_id not in result.refused | set(done.created)]
     if made:
         progress(f"finding the {len(made)} new contacts")

@@ -30,6 +30,7 @@ from listbridge.store.push_state import (
     link_states_of,
     owners_of,
 )
+from listbridge.store.push_untagged import remember_untagged
 from listbridge.store.runs import RunRecorder
 from listbridge.sync.job import JobContext
 from listbridge.sync.push import held, source
@@ -207,6 +208,8 @@ def _applied(
             stored = cc_held_of(session, ctx.connection_id, (u.account_id for u in plan.updates))
         known = held.known_before(plan, stored, fields)
     before = read_before(ctx.client, plan, fetched, ctx.progress, known)
+    if plan.creates:  # until the chunk is recorded: a re-run tags what a kill left untagged
+        remember_untagged(ctx.store, run.run_id, (c.contact.email for c in plan.creates))
     applied = apply_push(bulk, ctx.client, plan, fetched, ctx.progress, True)
     ctx.check_lock()
     journal = cc_changes(plan, fetched, applied, before, ctx.clock())

@@ -1,0 +1,174 @@
+"""`listbridge` commands, each in a process of its own, started in milliseconds: a fork
+server (`python -m tests.reliability.cli_forks`) imports listbridge once, then forks a
+child per command, which runs the CLI's `main` with the command's arguments and
+environment and exits with its exit code. The crash-resume tests kill such a child with
+SIGKILL (`LISTBRIDGE_TEST_CRASH_AT`) dozens of times a test: a cold `python -m listbridge`
+costs 2-3 s of imports each time, a fork a few milliseconds.
+
+The server has no thread and no open database or socket when it forks (it only imports),
+so a child starts clean. `fast`: the child's clients send up to 50 requests a second
+(CC's 4 a second would make a test of many kill points slow, as tests/sync's `wired`
+clients do) and poll bulk activities from 20 ms instead of 0.5 s.
+
+Protocol, a JSON line each way: `{"argv", "env", "out", "err", "fast"}` →
+`{"pid"}` when forked, then `{"exit"}` when it ended (-9: killed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parents[2]
+KILLED = -signal.SIGKILL
+
+
+@dataclass(frozen=True)
+class Ended:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def killed(self) -> bool:
+        return self.exit_code == KILLED
+
+
+class CliForks:
+    """The test's side: one fork server for as long as it is open."""
+
+    def __init__(self, scratch: Path, fast: bool = True) -> None:
+        self.scratch, self.fast, self.runs = scratch, fast, 0
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.cli_forks"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(
+        self, argv: list[str], env: dict[str, str] | None = None, timeout: float = 180
+    ) -> Ended:
+        """`listbridge ARGV` with this environment (the test's own, plus `env`)."""
+        self.runs += 1
+        out, err = self.scratch / f"{self.runs}.out", self.scratch / f"{self.runs}.err"
+        command = {"argv": argv, "env": {**os.environ, **(env or {})},
+                   "out": str(out), "err": str(err), "fast": self.fast}  # fmt: skip
+        assert self.server.stdin is not None
+        self.server.stdin.write(json.dumps(command) + "\n")
+        self.server.stdin.flush()
+        pid = int(self._answer(60)["pid"])
+        try:
+            code = int(self._answer(timeout)["exit"])
+        except TimeoutError:
+            os.kill(pid, signal.SIGKILL)  # the child this test forked, by its id
+            self._answer(60)
+            raise
+        return Ended(code, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"))
+
+    def _answer(self, timeout: float) -> dict[str, Any]:
+        stream = self.server.stdout
+        assert stream is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(stream, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                raise TimeoutError(f"the forked listbridge did not answer in {timeout} s")
+        line = stream.readline()
+        assert line, f"the fork server ended (exit {self.server.poll()})"
+        found: dict[str, Any] = json.loads(line)
+        return found
+
+    def close(self) -> None:
+        if self.server.stdin is not None:
+            self.server.stdin.close()
+        try:
+            self.server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+        if self.server.stdout is not None:
+            self.server.stdout.close()
+
+
+def _serve(commands: IO[str], answers: IO[str]) -> None:
+    import listbridge.cli.main  # noqa: F401  (imported once, before any fork)
+
+    for line in commands:
+        command = json.loads(line)
+        answers.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(command)
+        answers.write(json.dumps({"pid": pid}) + "\n")
+        answers.flush()
+        _, status = os.waitpid(pid, 0)
+        answers.write(json.dumps({"exit": os.waitstatus_to_exitcode(status)}) + "\n")
+        answers.flush()
+
+
+def _child(command: dict[str, Any]) -> None:
+    """Runs in the forked child; never returns."""
+    code = 1
+    try:
+        _redirect(1, command["out"])
+        _redirect(2, command["err"])
+        os.environ.clear()
+        os.environ.update(command["env"])
+        if command["fast"]:
+            _fast_clients()
+        code = _main(command["argv"])
+    finally:
+        import atexit
+
+        atexit._run_exitfuncs()  # what the interpreter's own exit would run
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _redirect(fd: int, path: str) -> None:
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(target, fd)
+    os.close(target)
+
+
+def _main(argv: list[str]) -> int:
+    from listbridge.cli.main import app
+
+    try:
+        app(args=argv, prog_name="listbridge")
+    except SystemExit as ended:
+        if ended.code is None or isinstance(ended.code, int):
+            return int(ended.code or 0)
+        sys.stderr.write(f"{ended.code}\n")
+        return 1
+    return 0
+
+
+def _fast_clients() -> None:
+    from listbridge.constant_contact.bulk import Poller
+    from listbridge.constant_contact.limiter import Limiter
+    from listbridge.sync import cc_connection
+
+    cc_connection.CLIENT_OPTIONS = {"limiter": Limiter(50.0)}
+    for name in ("wait", "wait_all"):
+        slow = getattr(Poller, name)
+
+        def quick(self: Poller, *args: Any, _slow: Any = slow, **kw: Any) -> Any:
+            return _slow(Poller(first=0.02, cap=0.1, timeout=self.timeout), *args, **kw)
+
+        setattr(Poller, name, quick)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the test ends it by closing its stdin
+    _serve(sys.stdin, sys.stdout)
