@@ -34,6 +34,9 @@ class SettingSpec(Generic[V]):
     def value_of(self, text: str) -> V:
         """The typed value of `text`, or a UserError naming key, value and allowed values."""
         try:
+            # No value means a NUL; PostgreSQL cannot store one in a text column at all.
+            if "\x00" in text:
+                raise ValueError("a NUL character (\\x00) is not allowed")
             return self.parse(text)
         except ValueError as error:
             raise UserError(

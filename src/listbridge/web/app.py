@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from listbridge.store.db import Store
 from listbridge.web.auth import Forbidden, SignInRequired
 from listbridge.web.connect_flow import BrowserConnects
 from listbridge.web.errors import page_message, status_of
+from listbridge.web.nul_guard import refuse_nul
 from listbridge.web.pages import STATIC, render
 
 # ── the screens: one module name per line, each module under routes/ with a `router` ──
@@ -49,7 +50,10 @@ def create_app(
     (set it behind a TLS-terminating proxy that forwards plain http). `schedules` is the
     jobs' schedule registry (cli/schedules.py's, which `serve` passes): the home page
     lists the next runs from it, as `listbridge status` does."""
-    app = FastAPI(title="listbridge", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="listbridge", docs_url=None, redoc_url=None, openapi_url=None,
+        dependencies=[Depends(refuse_nul)],  # before any route: PostgreSQL takes no NUL
+    )  # fmt: skip
     app.state.store = store
     app.state.secure_cookies = secure_cookies
     app.state.schedules = schedules
