@@ -10,7 +10,13 @@ from tests.emulator.conftest import DEFAULT_CONFIG, started
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.emulator.testing import running_emulator
 
-EMPTY_COUNTERS = {"total": 0, "by_endpoint": {}, "by_second": {}, "too_many_requests": 0}
+EMPTY_COUNTERS = {
+    "total": 0,
+    "by_endpoint": {},
+    "by_second": {},
+    "too_many_requests": 0,
+    "faults": {},
+}
 
 
 def test_seed_is_deterministic_and_realistic(emulator) -> None:

@@ -21,6 +21,11 @@ from listbridge.emulator.views import iso
 
 log = logging.getLogger(__name__)
 ACTIVE = ("initialized", "processing")
+#: the terminal states ``activity_outcome`` may force, with the spec's words for them
+INJECTED_ENDS = {
+    "failed": "job failed to complete (injected fault)",
+    "timed_out": "the request timed out before completing (injected fault)",
+}
 Processor = Callable[[EmulatorState, "Activity"], Iterator[float]]
 
 
@@ -153,6 +158,9 @@ class ActivityWorker:
                 return  # the state was reset while it waited
             activity.state, activity.started_at = "processing", state.stamp()
             activity.updated_at = activity.started_at
+            if state.faults.activity_outcome in INJECTED_ENDS:
+                self._end_as_told(activity, state.faults.activity_outcome)
+                return
             steps = processor(state, activity)
         try:
             self._step_through(activity, steps)
@@ -178,6 +186,12 @@ class ActivityWorker:
                     return
                 activity.percent_done = min(99, int(done * 100))
                 activity.updated_at = state.stamp()
+
+    def _end_as_told(self, activity: Activity, outcome: str) -> None:
+        """The faults control's ``activity_outcome``: the activity ends with nothing done."""
+        activity.error(INJECTED_ENDS[outcome])
+        self.state.counters.count_fault(f"activity_{outcome}")
+        self._finish(activity, outcome)
 
     def _finish(self, activity: Activity, final: str) -> None:
         activity.state = final

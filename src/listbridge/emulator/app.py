@@ -30,10 +30,11 @@ from listbridge.emulator.routes import (
     tags,
 )
 from listbridge.emulator.state import EmulatorState
+from listbridge.emulator.wire_faults import EmulatorApp
 
 
-def create_app(config: EmulatorConfig, state: EmulatorState | None = None) -> FastAPI:
-    app = FastAPI(
+def create_app(config: EmulatorConfig, state: EmulatorState | None = None) -> EmulatorApp:
+    app = EmulatorApp(
         title="Constant Contact v3 emulator", docs_url=None, redoc_url=None, lifespan=_lifespan
     )
     app.state.config = config

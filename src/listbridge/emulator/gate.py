@@ -20,6 +20,17 @@ from listbridge.emulator.state import EmulatorState
 _dice = random.Random(20260101)
 
 
+def reseed(seed: int) -> None:
+    """The faults control's ``seed``: the same requests in the same order meet the same
+    faults again (the rate faults all draw from this one generator)."""
+    _dice.seed(seed)
+
+
+def roll(rate: float) -> bool:
+    """Whether this request meets a fault injected at ``rate``."""
+    return bool(rate) and _dice.random() < rate
+
+
 def endpoint_key(request: Request) -> str:
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
@@ -35,13 +46,19 @@ async def api_gate(request: Request) -> None:
         state.counters.count(endpoint_key(request))
         faults = state.faults
     if faults.latency_ms:
+        with state.lock:
+            state.counters.count_fault("latency")
         await asyncio.sleep(faults.latency_ms / 1000)
     with state.lock:
         now = state.clock()
         state.counters.count_second(now)
-    if faults.rate_429 and _dice.random() < faults.rate_429:
+    if roll(faults.rate_429):
+        with state.lock:
+            state.counters.count_fault("429")
         _refuse(state, "Too many requests. You exceeded the request rate limit")
-    if faults.rate_5xx and _dice.random() < faults.rate_5xx:
+    if roll(faults.rate_5xx):
+        with state.lock:
+            state.counters.count_fault("5xx")
         raise ApiError(503, "The service is temporarily unavailable (injected fault)")
     refusal = request.app.state.limiter.admit(now)
     if refusal:

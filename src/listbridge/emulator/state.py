@@ -31,6 +31,12 @@ class Faults:
     rate_5xx: float = 0.0
     latency_ms: int = 0
     revoke_tokens: bool = False
+    #: a /v3 request is carried out, then its connection closed with no answer sent
+    reset_rate: float = 0.0
+    #: a /v3 request is carried out, then its 2xx JSON answer cut short
+    malformed_json_rate: float = 0.0
+    #: "failed" or "timed_out": every bulk activity the worker takes up ends that way
+    activity_outcome: str | None = None
 
 
 @dataclass
@@ -45,6 +51,9 @@ class Counters:
     by_endpoint: dict[str, int] = field(default_factory=dict)
     by_second: dict[int, int] = field(default_factory=dict)
     too_many_requests: int = 0
+    #: faults injected by kind ("429", "5xx", "latency", "reset", "malformed_json",
+    #: "activity_failed", "activity_timed_out"): how many requests a test disturbed
+    faults: dict[str, int] = field(default_factory=dict)
 
     def count(self, key: str) -> None:
         self.total += 1
@@ -57,10 +66,14 @@ class Counters:
     def count_429(self) -> None:
         self.too_many_requests += 1
 
+    def count_fault(self, kind: str) -> None:
+        self.faults[kind] = self.faults.get(kind, 0) + 1
+
     def clear(self) -> None:
         self.total = self.too_many_requests = 0
         self.by_endpoint.clear()
         self.by_second.clear()
+        self.faults.clear()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +81,7 @@ class Counters:
             "by_endpoint": dict(self.by_endpoint),
             "by_second": {str(second): n for second, n in sorted(self.by_second.items())},
             "too_many_requests": self.too_many_requests,
+            "faults": dict(self.faults),
         }
 
 

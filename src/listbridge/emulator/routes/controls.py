@@ -4,7 +4,7 @@ tokens, the account's identity)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -16,6 +16,7 @@ from listbridge.emulator import seed as seeding
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_send import seed_campaigns
+from listbridge.emulator.gate import reseed
 from listbridge.emulator.schemas import Body
 
 router = APIRouter()
@@ -34,6 +35,10 @@ class FaultsIn(Body):
     rate_5xx: Annotated[float, Field(ge=0, le=1)] = 0.0
     latency_ms: Annotated[int, Field(ge=0, le=60_000)] = 0
     revoke_tokens: bool = False
+    reset_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    malformed_json_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    activity_outcome: Literal["failed", "timed_out"] | None = None
+    seed: int | None = None
 
 
 class LimitsIn(Body):
@@ -123,7 +128,12 @@ def faults(request: Request, body: FaultsIn = Depends(json_body(FaultsIn))) -> d
     with state.lock:
         f = state.faults
         f.rate_429, f.rate_5xx, f.latency_ms = body.rate_429, body.rate_5xx, body.latency_ms
+        f.reset_rate, f.malformed_json_rate = body.reset_rate, body.malformed_json_rate
+        f.activity_outcome = body.activity_outcome
+        if body.seed is not None:
+            reseed(body.seed)
         if body.revoke_tokens:
+            state.counters.count_fault("revoke_tokens")
             for token in state.tokens.values():
                 token.revoked = True
             state.stamp()  # a change worth saving
@@ -132,6 +142,10 @@ def faults(request: Request, body: FaultsIn = Depends(json_body(FaultsIn))) -> d
             "rate_5xx": f.rate_5xx,
             "latency_ms": f.latency_ms,
             "revoke_tokens": body.revoke_tokens,
+            "reset_rate": f.reset_rate,
+            "malformed_json_rate": f.malformed_json_rate,
+            "activity_outcome": f.activity_outcome,
+            "seed": body.seed,
         }
 
 
