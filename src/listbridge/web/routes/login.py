@@ -63,13 +63,12 @@ def login(
 ) -> Response:
     store, now = app_store(request), datetime.now(UTC)
     address = request.client.host if request.client else "unknown"
-    wait = login_guard.refused_minutes(store, name, address, now)
+    wait = login_guard.attempt(store, name, address, now)  # a failure until proved right
     if wait is not None:
         error = f"too many attempts, try again in {wait} minute{'s' if wait != 1 else ''}"
         return _form_page(request, "login.html", 429, next=safe_next(next), name=name, error=error)
     user = verify_login(store, name, password) if name and password else None
     if user is None:
-        login_guard.failed(store, name, address, now)
         error = "wrong name or password"
         return _form_page(request, "login.html", 401, next=safe_next(next), name=name, error=error)
     login_guard.succeeded(store, name)
