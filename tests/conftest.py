@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
+from tests.support.store_template import StoreTemplates
 from typer.testing import CliRunner, Result
 
 from listbridge.store.db import Store, open_store
@@ -73,8 +74,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from empty_store_url(request.param, request, tmp_path)
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreTemplates]:
+    """A migrated store per backend, copied into each test's store (support/store_template)."""
+    templates = StoreTemplates(tmp_path_factory.mktemp("store-template"), PG_URL)
+    try:
+        yield templates
+    finally:
+        templates.close()
+
+
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
+def store(db_url: str, store_templates: StoreTemplates) -> Iterator[Store]:
+    store_templates.fill(db_url)
     opened = open_store(db_url)
     try:
         yield opened

@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from tests.support.store_template import StoreTemplates
 
 from listbridge.store import models
-from listbridge.store.db import Store
+from listbridge.store.db import Store, open_store
 from listbridge.store.migrate import current_revision, head_revision, upgrade
 from listbridge.store.models import Base
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """Migrated here from empty, by the migrations themselves: the other tests' stores are
+    copies of one made so (tests/support/store_template.py)."""
+    opened = open_store(db_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def test_migrated_schema_matches_models(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_a_tests_copy_of_the_migrated_store_matches_models(
+    db_url: str, store_templates: StoreTemplates
+) -> None:
+    store_templates.fill(db_url)
+    copied = open_store(db_url, migrate=False)
+    try:
+        assert current_revision(copied.engine) == head_revision(copied.engine)
+        with copied.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+    finally:
+        copied.close()
 
 
 def test_every_model_is_exported_by_the_models_package() -> None:
