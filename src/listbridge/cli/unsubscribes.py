@@ -11,6 +11,7 @@ import typer
 
 from listbridge.cli.context import context
 from listbridge.cli.render import error_json
+from listbridge.core.spreadsheet import safe_row
 from listbridge.sync.unsubscribes import (
     COLUMNS,
     UnsubscribeResult,
@@ -71,7 +72,7 @@ def report(
         with csv_file.open("w", newline="", encoding="utf-8") as out:
             writer = csv.DictWriter(out, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(found)
+            writer.writerows(map(safe_row, found))  # an account id may look like a formula
         typer.echo(f"{len(found)} pairs whose consent differs, written to {csv_file}")
         return
     for row in found:

@@ -12,6 +12,7 @@ undoes `safe_cell` exactly for every text, and an export loads back unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,6 +34,11 @@ def safe_cell(value: object) -> str:
         return str(value)
     text = value.isoformat() if isinstance(value, date | datetime) else str(value)
     return "'" + text if _NEEDS_QUOTE.match(text) else text
+
+
+def safe_row(row: Mapping[str, object]) -> dict[str, str]:
+    """A row of named cells for `csv.DictWriter`, each through `safe_cell`."""
+    return {name: safe_cell(value) for name, value in row.items()}
 
 
 def restore_cell(text: str) -> str:

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 
 from listbridge.core.campaign_widget import WidgetView, view_from_form
 from listbridge.core.errors import UserError
+from listbridge.core.spreadsheet import safe_row
 from listbridge.store.preferences import campaign_widget_view, save_campaign_widget_view
 from listbridge.store.read_only import read_only
 from listbridge.sync.unsubscribes import COLUMNS, mismatch_report, rows
@@ -91,7 +92,7 @@ def _csv_text(found: Iterator[dict[str, str]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(found)
+    writer.writerows(map(safe_row, found))  # an account id may look like a formula
     yield buffer.getvalue().encode("utf-8")
 
 
