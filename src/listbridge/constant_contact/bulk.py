@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from listbridge.constant_contact.client import ConstantContact
-from listbridge.constant_contact.errors import NotFoundError
+from listbridge.constant_contact.errors import ActivityEndedError, NotFoundError
 from listbridge.constant_contact.models import Activity
 from listbridge.core.batching import (
     CONTACT_IDS_PER_ACTIVITY,
@@ -156,6 +156,10 @@ class Bulk:
     in_flight: int = IN_FLIGHT
     #: the last set waited for together, at its end
     ended: list[Activity] = field(default_factory=list)
+    #: an activity that ends failed, timed_out or cancelled raises `ActivityEndedError`
+    #: once its set has ended (its id stays in the memo for the next run to settle);
+    #: False: it is only in the result's `failed`, for a caller that reports it itself
+    strict: bool = True
 
     def run(self, key: str, kind: str, body: Body) -> Activity:
         """The final state of the activity ``key``: submitted now, or polled if known."""
@@ -165,7 +169,7 @@ class Bulk:
         else:
             activity = self._submit(key, kind, body)
         self.progress(key, activity)
-        return self.poller.wait(self.client, activity, self.progress)
+        return self._completed(kind, [self.poller.wait(self.client, activity, self.progress)])[0]
 
     def run_many(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
         """Every request submitted (and remembered) first, then each polled: the service
@@ -179,7 +183,7 @@ class Bulk:
             activity = self.client.get_activity(activity_id)
             self.progress(key, activity)
             done.append(self.poller.wait(self.client, activity, self.progress))
-        return done
+        return self._completed(kind, done)
 
     def run_together(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
         """A set of ≤ ``in_flight`` submitted (each id remembered as it is known; one
@@ -190,8 +194,17 @@ class Bulk:
                     for k in keys[start : start + self.in_flight]}  # fmt: skip
             ended = self.poller.wait_all(self.client, list(wave.values()), self._by_key(wave))
             self.ended = [ended[wave[k]] for k in wave]
-            done += self.ended
+            done += self._completed(kind, self.ended)
         return done
+
+    def _completed(self, kind: str, ended: list[Activity]) -> list[Activity]:
+        """`ended`, unless `strict` and one of them did not complete."""
+        for activity in ended if self.strict else ():
+            if activity.state != "completed":
+                raise ActivityEndedError(
+                    kind, activity.activity_id, activity.state, activity.errors
+                )
+        return ended
 
     def _known_or_submitted(self, key: str, kind: str, body: Body) -> str:
         known = self.memo.get(key)

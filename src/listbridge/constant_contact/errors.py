@@ -8,8 +8,9 @@
      │    └── ForbiddenError      403: a scope or privilege is missing, or the app is off
      └── RetriableApiError
           ├── RateLimitedError    429, with the server's Retry-After when it sends one
-          └── ServerError         5xx, and timeouts / dropped connections
-               └── UnreachableError  no answer at all: refused, reset, timed out, no route
+          ├── ServerError         5xx, and timeouts / dropped connections
+          │    └── UnreachableError  no answer at all: refused, reset, timed out, no route
+          └── ActivityEndedError  a bulk activity ended failed, timed_out or cancelled
 
 Messages carry the API's own ``error_message`` texts, never headers, so never a token.
 """
@@ -61,6 +62,19 @@ class UnreachableError(ServerError):
 
     def __init__(self, api_base: str, where: str, failure: str) -> None:
         super().__init__(f"cannot reach Constant Contact at {api_base}: {where}: {failure}")
+
+
+class ActivityEndedError(RetriableApiError):
+    """A bulk activity ended without completing. How much of it CC applied is not known,
+    so a job must not record its work as done: it stops, its run interrupted, and the
+    next run polls the remembered activity, reads what CC holds and plans again."""
+
+    def __init__(self, kind: str, activity_id: str, state: str, errors: list[str]) -> None:
+        self.activity_id, self.state = activity_id, state
+        said = f": {'; '.join(errors[:3])}" if errors else ""
+        super().__init__(
+            f"Constant Contact ended the bulk activity {activity_id} ({kind}) {state}{said}"
+        )
 
 
 def error_messages(response: httpx.Response) -> list[str]:

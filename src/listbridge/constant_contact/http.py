@@ -20,7 +20,12 @@ import httpx
 
 from listbridge.constant_contact.auth import RefreshingAuth
 from listbridge.constant_contact.config import ClientConfig
-from listbridge.constant_contact.errors import RateLimitedError, UnreachableError, classify
+from listbridge.constant_contact.errors import (
+    RateLimitedError,
+    ServerError,
+    UnreachableError,
+    classify,
+)
 from listbridge.constant_contact.limiter import RequestLimiter, shared_limiter
 from listbridge.constant_contact.ports import BudgetLedger, MemoryLedger, TokenVault
 from listbridge.constant_contact.retry import retrying
@@ -28,6 +33,8 @@ from listbridge.core.errors import RetriableApiError
 from listbridge.core.ratelimit import BudgetExhaustedError
 from listbridge.crash_points import reached
 
+#: where `_read_json` keeps a response's parsed body
+_PARSED = "listbridge.parsed_json"
 Hooks = Mapping[str, list[Callable[..., Any]]]
 Check = Callable[[], httpx.Response | None]
 
@@ -104,7 +111,10 @@ class ApiSession:
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
     def json(self, method: str, path: str, **kw: Any) -> Any:
-        return self.send(method, path, **kw).json()
+        response = self.send(method, path, **kw)
+        if _PARSED in response.extensions:
+            return response.extensions[_PARSED]
+        return response.json()
 
     def _attempt(self, method: str, path: str, kw: dict[str, Any]) -> httpx.Response:
         self.limiter.acquire()
@@ -122,6 +132,7 @@ class ApiSession:
             self.limiter.pause(refusal.retry_after or self.config.rate_limit_pause)
         if refusal is not None:
             raise refusal
+        _read_json(response, f"{method} {path}")
         return response
 
     def _spend(self) -> None:
@@ -133,6 +144,21 @@ class ApiSession:
                 f"today's budget of {budget.limit} Constant Contact API calls is used up; "
                 f"the job can resume after {budget.resets_at(now):%Y-%m-%d %H:%M} UTC"
             )
+
+
+def _read_json(response: httpx.Response, where: str) -> None:
+    """A success whose JSON body cannot be read (cut short on the way) is a failed
+    attempt like a dropped connection: retried, and its caller's ``check`` looks first,
+    since the service may have done what was asked. Kept parsed for ``ApiSession.json``."""
+    if not response.content or "json" not in response.headers.get("content-type", ""):
+        return
+    try:
+        response.extensions[_PARSED] = json.loads(response.content)
+    except ValueError as error:
+        raise ServerError(
+            f"{where}: Constant Contact's answer ({response.status_code}) was not readable "
+            f"JSON ({error})"
+        ) from error
 
 
 def _date_of(response: httpx.Response) -> datetime | None:

@@ -39,7 +39,8 @@ def _memberships(
     groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for m in members:
         groups[(m.list_key, m.add)].append(m.record_id)
-    bulk = Bulk(ctx.client, DictMemo())  # an undo is not resumed: a re-run re-plans
+    # an undo is not resumed (a re-run re-plans): a failed activity is its contacts' error rows
+    bulk = Bulk(ctx.client, DictMemo(), strict=False)
     errors: list[ErrorRow] = []
     for (list_id, add), ids in groups.items():
         ctx.check_lock()
