@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from listbridge.constant_contact.client import ConstantContact
-from listbridge.constant_contact.errors import ActivityEndedError, NotFoundError
+from listbridge.constant_contact.errors import (
+    ActivityEndedError,
+    ActivityUnfinishedError,
+    NotFoundError,
+)
 from listbridge.constant_contact.models import Activity
 from listbridge.core.batching import (
     CONTACT_IDS_PER_ACTIVITY,
@@ -92,7 +96,7 @@ class Poller:
         delay, deadline = self.first, self.clock() + self.timeout
         while not activity.finished:
             if self.clock() > deadline:
-                raise TimeoutError(f"activity {activity.activity_id} still {activity.state}")
+                raise ActivityUnfinishedError([activity.activity_id], activity.state, self.timeout)
             self.sleep(delay)
             delay = min(self.cap, delay * self.factor)
             activity = client.get_activity(activity.activity_id)
@@ -111,7 +115,7 @@ class Poller:
         by_id = False  # the collection showed none of them: read them one by one
         while pending:
             if self.clock() > deadline:
-                raise TimeoutError(f"{len(pending)} activities still not finished")
+                raise ActivityUnfinishedError(sorted(pending), "not finished", self.timeout)
             self.sleep(delay)
             delay = min(self.cap, delay * self.factor)
             paged = not by_id and len(pending) > 1  # one alone: its own small answer

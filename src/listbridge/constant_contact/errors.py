@@ -10,7 +10,8 @@
           ├── RateLimitedError    429, with the server's Retry-After when it sends one
           ├── ServerError         5xx, and timeouts / dropped connections
           │    └── UnreachableError  no answer at all: refused, reset, timed out, no route
-          └── ActivityEndedError  a bulk activity ended failed, timed_out or cancelled
+          ├── ActivityEndedError  a bulk activity ended failed, timed_out or cancelled
+          └── ActivityUnfinishedError  still running when our poll's patience ran out
 
 Messages carry the API's own ``error_message`` texts, never headers, so never a token.
 """
@@ -74,6 +75,20 @@ class ActivityEndedError(RetriableApiError):
         said = f": {'; '.join(errors[:3])}" if errors else ""
         super().__init__(
             f"Constant Contact ended the bulk activity {activity_id} ({kind}) {state}{said}"
+        )
+
+
+class ActivityUnfinishedError(RetriableApiError):
+    """Bulk activities still queued or processing when the poll gave up: CC may yet finish
+    them. The job stops, its run interrupted; their ids stay remembered, so the next run
+    waits for them again instead of submitting them twice."""
+
+    def __init__(self, activity_ids: list[str], state: str, waited: float) -> None:
+        self.activity_ids = activity_ids
+        which = activity_ids[0] if len(activity_ids) == 1 else f"{len(activity_ids)} activities"
+        super().__init__(
+            f"Constant Contact had not finished the bulk activity {which} ({state}) "
+            f"after {waited:.0f} s"
         )
 
 

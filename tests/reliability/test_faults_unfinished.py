@@ -1,0 +1,76 @@
+"""A bulk activity Constant Contact has not finished when the push's poll gives up: the
+push stopped with a builtin `TimeoutError` ("unexpected failure", exit 1, the run failed).
+It now stops resumable (exit 5, the run interrupted), the activity still remembered; the
+re-run waits for it, never submits it again, and ends where an uninterrupted push ends."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from tests.constant_contact.conftest import (  # noqa: F401 (fixtures)
+    SECRET_CLIENT,
+    cc,
+    secret_key_file,
+)
+from tests.reliability import faults_support
+from tests.reliability.fault_scenarios import SCENARIOS
+from tests.reliability.faults_support import (  # noqa: F401 (fixtures)
+    Hooks,
+    Rounds,
+    assert_clean_stop,
+    assert_nothing_half_written,
+    fast_clients,
+    migrated_sqlite,
+    rounds,
+    snapshot,
+)
+
+from listbridge.constant_contact.bulk import Poller
+from listbridge.emulator.config import EmulatorConfig
+
+#: each chunk of a bulk activity takes this long: the poll below gives up first
+PAUSE = 0.3
+
+
+@pytest.fixture
+def cc_emulator_config() -> EmulatorConfig:
+    config = EmulatorConfig(auto_approve=True, testing_controls=True, clients=(SECRET_CLIENT,))
+    return replace(config, activity_pause_seconds=PAUSE)
+
+
+@pytest.fixture
+def store_backend() -> str:
+    return "sqlite"
+
+
+def _impatient(poller: Poller) -> Poller:
+    return Poller(first=0.02, factor=2.0, cap=0.05, timeout=PAUSE / 3, sleep=poller.sleep)
+
+
+def test_a_push_whose_import_is_still_processing_stops_resumable_and_resumes(
+    rounds: Rounds,  # noqa: F811
+    fast_clients: Hooks,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    push = SCENARIOS["push"]
+    first = rounds.new()
+    push.prepare(first)
+    first.ok(*push.command)
+    baseline = snapshot(first)
+
+    r = rounds.new()
+    push.prepare(r)
+    with monkeypatch.context() as impatient:
+        impatient.setattr(faults_support, "_quick_poller", _impatient)
+        stopped = r.run(*push.command)
+    assert stopped.exit_code == 5, stopped.output
+    assert "had not finished the bulk activity" in stopped.stderr
+    assert_clean_stop(stopped, r, push.kind)
+    assert_nothing_half_written(r)
+    submitted = r.cc.counters()["by_endpoint"]["POST /v3/activities/contacts_json_import"]
+
+    r.ok(*push.command)
+    again = r.cc.counters()["by_endpoint"]["POST /v3/activities/contacts_json_import"]
+    assert again == submitted  # waited for, not submitted twice
+    assert snapshot(r) == baseline
