@@ -76,11 +76,17 @@ class HeldLock:
     def attach_run(self, run_id: int) -> None:
         """Name the run in the lock, so a refused job (and recovery) can say which."""
         with self.store.session() as session:
-            session.execute(
-                update(Lock)
-                .where(Lock.connection_id == self.connection_id, Lock.owner == self.lease.owner)
-                .values(run_id=run_id)
-            )
+            self.name_run(session, run_id)
+
+    def name_run(self, session: Session, run_id: int) -> None:
+        """`attach_run` in the caller's transaction: the one that creates the run, so that
+        no run is ever recorded that the lock does not name (killed between the two, it
+        would stay `running` for ever: no successor would know to interrupt it)."""
+        session.execute(
+            update(Lock)
+            .where(Lock.connection_id == self.connection_id, Lock.owner == self.lease.owner)
+            .values(run_id=run_id)
+        )
         self.lease = replace(self.lease, run_id=run_id)
 
 
@@ -127,9 +133,8 @@ def locked_run(
     """
     with (
         connection_lock(store, connection_id, holder_here(kind)) as held,
-        recorded_run(store, connection_id, kind, started_by) as run,
+        recorded_run(store, connection_id, kind, started_by, held.name_run) as run,
     ):
-        held.attach_run(run.run_id)
         yield held, run
 
 

@@ -6,7 +6,7 @@ import getpass
 import os
 import socket
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +57,14 @@ class RunRecord:
     error_count: int
 
 
-def start_run(store: Store, connection_id: int, kind: str, started_by: str) -> int:
+def start_run(
+    store: Store,
+    connection_id: int,
+    kind: str,
+    started_by: str,
+    then: Callable[[Session, int], None] | None = None,
+) -> int:
+    """`then`: more to write with the new run's id, in its transaction (the lock naming it)."""
     with store.session() as session:
         run = Run(
             connection_id=connection_id,
@@ -70,6 +77,8 @@ def start_run(store: Store, connection_id: int, kind: str, started_by: str) -> i
         )
         session.add(run)
         session.flush()
+        if then is not None:
+            then(session, run.id)
         return run.id
 
 
@@ -212,10 +221,14 @@ class RunRecorder:
 
 @contextmanager
 def recorded_run(
-    store: Store, connection_id: int, kind: str, started_by: str
+    store: Store,
+    connection_id: int,
+    kind: str,
+    started_by: str,
+    then: Callable[[Session, int], None] | None = None,
 ) -> Iterator[RunRecorder]:
     """A run for the block: failed on an error, interrupted on Ctrl-C, else its outcome."""
-    recorder = RunRecorder(store, start_run(store, connection_id, kind, started_by))
+    recorder = RunRecorder(store, start_run(store, connection_id, kind, started_by, then))
     try:
         yield recorder
     except ListbridgeError as error:
