@@ -124,12 +124,34 @@ def stats_world(scene: Scene) -> None:
     scene.cc.control.post("/campaigns/send", json=body).raise_for_status()
 
 
+PUSHED = ("created", "matched_existing", "already_linked")
+
+
+def push_counts(found: dict[str, Any], unkilled: dict[str, Any]) -> None:
+    """The re-run considers every account the unkilled run did; those pushed are linked
+    (made by either run, found, or linked before), the same subscriptions fail."""
+    every = (*PUSHED, "not_pushed")
+    pair = (found, unkilled)
+    assert sum(found[k] for k in every) == sum(unkilled[k] for k in every), pair
+    assert sum(found[k] for k in PUSHED) == sum(unkilled[k] for k in PUSHED), pair
+    assert found["failed_subscriptions"] == unkilled["failed_subscriptions"], pair
+
+
+def import_counts(found: dict[str, Any], unkilled: dict[str, Any]) -> None:
+    """Every contact the re-run reads is created, matched or not imported, the same ones
+    not imported; it reads them all again, or, when the killed run had ended (killed after
+    its last bookkeeping), those left pending alone."""
+    pair = (found, unkilled)
+    parts = found["created"] + found["matched"] + found["not_imported"]
+    assert found["attempted"] == parts, pair
+    assert found["not_imported"] == unkilled["not_imported"], pair
+    assert found["attempted"] in (unkilled["attempted"], unkilled["not_imported"]), pair
+
+
 JOBS = {
-    "push": Job("push", crm_world, ("push", "--list", NEWS, "--json"), "push"),
-    "import": Job("import", import_world, ("import", "--json"), "import"),
-    "lists": Job("lists", lists_world, ("lists", "sync", "Members", "--json"), "lists"),
-    "unsubscribes": Job(
-        "unsubscribes", unsubscribes_world, ("unsubscribes", "sync", "--json"), "unsubscribes"
-    ),
-    "stats": Job("stats", stats_world, ("stats", "pull", "--json"), "stats"),
+    "push": Job("push", crm_world, ("push", "--list", NEWS, "--json"), push_counts),
+    "import": Job("import", import_world, ("import", "--json"), import_counts),
+    "lists": Job("lists", lists_world, ("lists", "sync", "Members", "--json")),
+    "unsubscribes": Job("unsubscribes", unsubscribes_world, ("unsubscribes", "sync", "--json")),
+    "stats": Job("stats", stats_world, ("stats", "pull", "--json")),
 }

@@ -19,32 +19,38 @@ membership; the killed run recorded as interrupted, the re-run's counts adding u
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from tests.conftest import Cli
 from tests.constant_contact.conftest import CcEmulator
-from tests.reliability.cli_forks import CliForks, Ended
+from tests.reliability.cli_forks import RATE, CliForks, Ended
+from tests.reliability.crash_snapshot import (
+    Snapshot,
+    assert_no_duplicates,
+    difference,
+    run_statuses,
+    snapshot,
+)
 from tests.support.reused_db import ReusedDatabase
 from tests.sync.conftest import Scene
 from tests.sync.crms import CRMS
 
 from listbridge.constant_contact.bulk import Poller
 from listbridge.constant_contact.client import ConstantContact
-from listbridge.store.db import open_store
-from listbridge.store.models import CampaignEvent, CcCampaign
+from listbridge.constant_contact.limiter import Limiter
+from listbridge.store.db import Store, open_store
+from listbridge.sync import cc_connection
 
 CRASH_AT = "LISTBRIDGE_TEST_CRASH_AT"
 _PASSED = re.compile(r"crash points passed: (.*)$", re.MULTILINE)
 #: the builtin CRM and one SQL CRM by the documented example mapping
 CRASH_CRMS = ("builtin", "sql-mariadb")
-Snapshot = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,8 @@ class Job:
     prepare: Callable[[Scene], None]
     #: `listbridge --db URL ARGS`
     args: tuple[str, ...]
-    #: the run kinds the job records (a list sync's push runs inside its own run)
-    kind: str
+    #: the re-run's `--json` result checked against the unkilled run's: its counts add up
+    counts: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
 
 
 @dataclass
@@ -80,7 +86,9 @@ class Rounds:
         self.cc, self.client, self.crm_name = cc, client, crm_name
         self.databases, self.scratch, self.forks = databases, scratch, forks
         self.made = 0
-        self.stores: list[Any] = []
+        #: the unkilled run's `--json` result
+        self.result: dict[str, Any] = {}
+        self.stores: list[Store] = []
 
     def fresh(self, job: Job) -> Scene:
         self.made += 1
@@ -100,6 +108,10 @@ class Rounds:
         job.prepare(scene)
         return scene
 
+    def close(self) -> None:
+        for store in self.stores:
+            store.close()
+
     def job(self, scene: Scene, job: Job, crash_at: str = "") -> Ended:
         env = {"COLUMNS": "200", CRASH_AT: crash_at}
         return self.forks.run(["--db", scene.cli.db_url, *job.args], env)
@@ -113,33 +125,57 @@ class Rounds:
         assert found, ended.stderr
         passes = {k: int(v) for k, v in (p.split("=") for p in found[1].split())}
         snap = snapshot(scene)
-        snap["runs"] = _run_statuses(scene)
+        snap["runs"] = run_statuses(scene)[-1:]
+        self.result = json.loads(ended.stdout)
         return snap, passes
 
     def crash_and_resume(
         self, job: Job, expected: Snapshot, at: tuple[str, int], tally: Tally
     ) -> None:
-        """One kill point: killed there, run again, compared with `expected`."""
+        """One kill point: killed there, run again, compared with `expected`; what differs
+        goes into `tally.mismatches` (a test asserts there is none; the soak goes on)."""
         point, n = at
         tally.tried += 1
         scene = self.fresh(job)
+        before = len(run_statuses(scene))  # the world's own runs (a set-up's push)
         killed = self.job(scene, job, f"{point}:{n}")
-        assert killed.exit_code in (0, -9), (at, killed.stderr)
         tally.killed += killed.killed
         again = self.job(scene, job)
-        assert again.exit_code == 0, (at, again.stdout, again.stderr)
-        tally.resumed += 1
-        statuses = _run_statuses(scene)
-        if killed.killed:  # the killed run is recorded as such, resumable
-            assert statuses[:-1] == ["interrupted"], (at, statuses)
-        # the re-run ends as the unkilled run did (succeeded, or partial for the same rows)
+        problems = _problems(killed, again)
+        if not problems:
+            tally.resumed += 1
+            statuses = run_statuses(scene)[before:]
+            problems = self._compared(scene, job, expected, statuses, again.stdout)
+        tally.mismatches += [f"{job.name} on {tally.crm} killed at {point}:{n}: {p}"
+                             for p in problems]  # fmt: skip
+
+    def _compared(
+        self, scene: Scene, job: Job, expected: Snapshot, statuses: list[str], result: str
+    ) -> list[str]:
+        final = expected["runs"][-1]
+        # the killed run, when it got as far as recording one, is interrupted (resumable),
+        # or ended as the unkilled one did when killed after its last bookkeeping
+        problems = [] if statuses[:-1] in ([], ["interrupted"], [final]) else [f"runs {statuses}"]
         found = dict(snapshot(scene), runs=statuses[-1:])
-        wanted = dict(expected, runs=expected["runs"][-1:])
-        for key in sorted(wanted):
-            if found.get(key) != wanted[key]:
-                tally.mismatches.append(f"{job.name} {tally.crm} {point}:{n}: {key} differs")
-        assert found == wanted, (at, _difference(found, wanted))
-        assert_no_duplicates(scene)
+        wanted = dict(expected, runs=[final])
+        if found != wanted:
+            problems.append(f"final state differs: {difference(found, wanted)}")
+        try:
+            if job.counts is not None:
+                job.counts(json.loads(result), self.result)
+            assert_no_duplicates(scene)
+        except AssertionError as error:
+            problems.append(f"{error!r}")
+        return problems
+
+
+def _problems(killed: Ended, again: Ended) -> list[str]:
+    problems = []
+    if killed.exit_code not in (0, -9):
+        problems.append(f"the killed run ended {killed.exit_code}: {killed.stderr[-500:]}")
+    if again.exit_code != 0:
+        problems.append(f"the re-run ended {again.exit_code}: {again.stderr[-500:]}")
+    return problems
 
 
 def spread(passes: dict[str, int], count: int) -> list[tuple[str, int]]:
@@ -162,90 +198,6 @@ def _evenly(total: int, count: int) -> list[int]:
     if count == 1:
         return [total]
     return sorted({round(1 + i * (total - 1) / (count - 1)) for i in range(count)})
-
-
-def snapshot(scene: Scene) -> Snapshot:
-    """Both sides by address: CC's contacts, the CRM's accounts, the links between them,
-    the CRM's list members and the campaign rows pulled."""
-    accounts = scene.accounts()
-    by_id = {a.id: a for a in accounts}
-    with scene.cc.state.lock:
-        names = {i: lst.name for i, lst in scene.cc.state.lists.items()}
-        contacts = [c for c in scene.cc.state.contacts.by_id.values() if not c.is_deleted]
-        emails = {c.contact_id: (c.email or "").lower() for c in contacts}
-        cc = sorted(
-            (emails[c.contact_id], c.first_name or "", c.last_name or "", c.permission,
-             tuple(sorted(names.get(i, i) for i in c.lists or ())), bool(c.taggings))
-            for c in contacts
-        )  # fmt: skip
-    return {
-        "cc": cc,
-        "crm": sorted(_person(a) for a in accounts),
-        "links": sorted(
-            (_person(by_id[a])[:3], emails.get(c, f"gone {c}"))
-            for a, c in scene.links().items()
-            if a in by_id
-        ),
-        "crm_lists": {
-            name: sorted(_person(by_id[m])[:3] for m in scene.crm.list_members(name) if m in by_id)
-            for name in scene.crm.lists()
-        },
-        "campaign_rows": _campaign_rows(scene, emails),
-    }
-
-
-def _person(account: Any) -> tuple[Any, ...]:
-    return (account.email.strip().lower(), account.first_name, account.last_name,
-            account.email_opt_out, account.do_not_contact, account.deceased)  # fmt: skip
-
-
-def _campaign_rows(scene: Scene, emails: dict[str, str]) -> list[tuple[str, str, str, bool]]:
-    with scene.store.session() as session:
-        names = dict(session.execute(select(CcCampaign.campaign_id, CcCampaign.name)).all())
-        rows = session.execute(
-            select(
-                CampaignEvent.campaign_id,
-                CampaignEvent.kind,
-                CampaignEvent.cc_contact_id,
-                CampaignEvent.account_id,
-            )
-        ).all()
-    counted = Counter(
-        (str(names.get(c, c)), kind, emails.get(contact, contact), account is not None)
-        for c, kind, contact, account in rows
-    )
-    return sorted((*key, n) for key, n in counted.items())  # type: ignore[misc]
-
-
-def _run_statuses(scene: Scene) -> list[str]:
-    runs = json.loads(scene.cli("runs", "ls", "--json").stdout)
-    return [r["status"] for r in sorted(runs, key=lambda r: r["run_id"])]
-
-
-def assert_no_duplicates(scene: Scene) -> None:
-    """One live CC contact an address, one link a contact, one account a link."""
-    with scene.cc.state.lock:
-        emails = [(c.email or "").lower() for c in scene.cc.state.contacts.by_id.values()
-                  if not c.is_deleted]  # fmt: skip
-    assert len(emails) == len(set(emails)), Counter(emails).most_common(3)
-    links = scene.links()
-    assert len(set(links.values())) == len(links)
-
-
-def _difference(found: Snapshot, wanted: Snapshot) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in sorted(set(found) | set(wanted)):
-        a, b = found.get(key), wanted.get(key)
-        if a == b:
-            continue
-        if isinstance(a, list) and isinstance(b, list):
-            out[key] = {
-                "extra": [x for x in a if x not in b],
-                "missing": [x for x in b if x not in a],
-            }
-        else:
-            out[key] = {"found": a, "wanted": b}
-    return out
 
 
 def _url_of(engine: Any) -> str:
@@ -281,17 +233,26 @@ RoundsFor = Callable[[str], Rounds]
 @pytest.fixture(name="crash_rounds")
 def crash_rounds_fixture(
     wired: CcEmulator, forks: CliForks, quick_polls: None, request: pytest.FixtureRequest,
-    tmp_path: Path,
-) -> RoundsFor:  # fmt: skip
-    """Rounds for a CRM of tests/sync/crms.py, on the test's emulator."""
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[RoundsFor]:  # fmt: skip
+    """Rounds for a CRM of tests/sync/crms.py, on the test's emulator; the test's own
+    clients (a world's set-up) as fast as the forked jobs'."""
+    monkeypatch.setitem(cc_connection.CLIENT_OPTIONS, "limiter", Limiter(RATE))
+
+    made: list[Rounds] = []
 
     def rounds(crm_name: str) -> Rounds:
         databases: dict[str, ReusedDatabase] = (
             request.getfixturevalue("crm_databases") if CRMS[crm_name].database else {}
         )
-        return Rounds(wired, wired.client(), crm_name, databases, tmp_path, forks)
+        made.append(Rounds(wired, wired.client(), crm_name, databases, tmp_path, forks))
+        return made[-1]
 
-    return rounds
+    try:
+        yield rounds
+    finally:
+        for each in made:
+            each.close()
 
 
 def crash_resume(rounds: Rounds, job: Job, count: int) -> Tally:
@@ -300,4 +261,23 @@ def crash_resume(rounds: Rounds, job: Job, count: int) -> Tally:
     tally = Tally(job.name, rounds.crm_name)
     for at in spread(passes, count):
         rounds.crash_and_resume(job, expected, at, tally)
+    return tally
+
+
+#: kill points for every job and CRM instead of CI's (bench/crash_soak.py sets it)
+POINTS_ENV = "LISTBRIDGE_CRASH_POINTS"
+#: a file each test appends its tally to, a JSON line each (bench/crash_soak.py reads it)
+TALLY_ENV = "LISTBRIDGE_CRASH_TALLY"
+
+
+def points_for(ci: int) -> int:
+    return int(os.environ.get(POINTS_ENV) or ci)
+
+
+def kept(tally: Tally) -> Tally:
+    """The tally, appended to the soak's file when one is given."""
+    path = os.environ.get(TALLY_ENV)
+    if path:
+        with Path(path).open("a", encoding="utf-8") as out:
+            out.write(json.dumps(asdict(tally), ensure_ascii=False) + "\n")
     return tally
