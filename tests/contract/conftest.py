@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.contract.adapters import ADAPTERS, Ticking
+from tests.contract.adapters import ADAPTERS, DATABASES, Ticking
 
 from listbridge.crm.protocol import CrmWithLists
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def crm_databases() -> Iterator[None]:
+    """The CRMs' databases, dropped when the test process ends."""
+    yield
+    for database in DATABASES.values():
+        database.close()
 
 
 @pytest.fixture(params=sorted(ADAPTERS))

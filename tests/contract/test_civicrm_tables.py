@@ -6,7 +6,6 @@ The contract suites hold it to the port; these read the rows back from the table
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,9 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from tests.contract.adapters import T0, Ticking
+from tests.contract.adapters import DATABASES, T0, Ticking
 from tests.support import civicrm_schema as civi
-from tests.support.civicrm_db import civicrm_engine
 from tests.support.crm_db import CRM_BACKENDS
 
 from listbridge.core.accounts import Account, AccountType
@@ -46,9 +44,8 @@ ANN = Account(
 
 
 @pytest.fixture(params=CRM_BACKENDS)
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    with civicrm_engine(request.param) as opened:
-        yield opened
+def engine(request: pytest.FixtureRequest) -> Engine:
+    return DATABASES[f"civicrm-{request.param}"].fresh()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ Vtiger numbers them, the schema is never altered, and deleted records are never 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, inspect, select, text, update
 from sqlalchemy.orm import Session
-from tests.contract.adapters import T0, Ticking
+from tests.contract.adapters import DATABASES, T0, Ticking
 from tests.support import vtiger_schema as vt
-from tests.support.vtiger_db import vtiger_engine
 
 from listbridge.core.accounts import Account, AccountType
 from listbridge.core.errors import UserError
@@ -33,9 +31,8 @@ USER = 7
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    with vtiger_engine() as opened:
-        yield opened
+def engine() -> Engine:
+    return DATABASES["vtiger-mariadb"].fresh()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ found by fingerprints)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -14,11 +14,6 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from tests.support.crm_db import crm_database
 from tests.support.sqlmap_schema import create_members_db
-
-from listbridge.crm.protocol import CrmWithLists
-from listbridge.crm.sqlmap.adapter import SqlCrm
-from listbridge.crm.sqlmap.parse import read_mapping
-from listbridge.store.db import Store
 
 Clock = Callable[[], datetime]
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "mapping-example.toml"
@@ -52,15 +47,3 @@ def members_engine(backend: str) -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
-
-
-def sqlmap_factory(
-    backend: str, variant: str
-) -> Callable[[Store, int, Clock], AbstractContextManager[CrmWithLists]]:
-    @contextmanager
-    def opened(store: Store, connection_id: int, clock: Clock) -> Iterator[CrmWithLists]:
-        with members_engine(backend) as engine:
-            file = read_mapping(f"{variant}.toml", MAPPINGS[variant]())
-            yield SqlCrm(store, connection_id, engine, file, clock)
-
-    return opened

@@ -1,5 +1,5 @@
 """Vtiger databases for the tests: a fresh MariaDB database with Vtiger's tables
-(tests/support/vtiger_schema.py), and the adapter on one for the contract suites."""
+(tests/support/vtiger_schema.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,6 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from tests.support.crm_db import crm_database
 from tests.support.vtiger_schema import create_vtiger
-
-from listbridge.crm.protocol import CrmWithLists
-from listbridge.crm.vtiger import VtigerCrm
-from listbridge.crm.vtiger.fields import Clock
-from listbridge.store.db import Store
 
 
 @contextmanager
@@ -38,10 +33,3 @@ def vtiger_engine() -> Iterator[Engine]:
 def _strict(dbapi_connection: Any, _record: Any) -> None:
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
-
-
-@contextmanager
-def vtiger_crm(store: Store, connection_id: int, clock: Clock) -> Iterator[CrmWithLists]:
-    """The contract suites' factory: the adapter on a fresh Vtiger database."""
-    with vtiger_engine() as engine:
-        yield VtigerCrm(store, connection_id, engine, clock)
