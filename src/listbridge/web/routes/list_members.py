@@ -63,7 +63,6 @@ def _origin(viewer: Viewer) -> str:
     return f"{WEB}:{viewer.name}"
 
 
-@router.get("/lists/{name}", response_class=HTMLResponse)
 def list_page(
     request: Request, viewer: Viewing, name: str, page: PageNumber = 1, q: str = "", run: int = 0
 ) -> HTMLResponse:
@@ -98,7 +97,7 @@ def _done(found: FoundList, run_id: int) -> RedirectResponse:
     return RedirectResponse(f"{found.path}?run={run_id}", status_code=303)
 
 
-@router.post("/lists/{name}/remove")
+@router.post("/lists/{name:path}/remove")
 def remove(request: Request, viewer: Managing, name: str, account: Many = []) -> Response:  # noqa: B006
     found = _list(request, viewer, name)
     assert viewer.connection_id is not None
@@ -116,7 +115,7 @@ def remove(request: Request, viewer: Managing, name: str, account: Many = []) ->
     return _done(found, done.run_id)
 
 
-@router.post("/lists/{name}/bind")
+@router.post("/lists/{name:path}/bind")
 def bind(
     request: Request,
     viewer: Managing,
@@ -139,7 +138,7 @@ def bind(
     return _done(found, done.run_id)
 
 
-@router.get("/lists/{name}/check")
+@router.get("/lists/{name:path}/check")
 def check(request: Request, viewer: Viewing, name: str, where: str = "") -> JSONResponse:
     found = _list(request, viewer, name)
     verdict = check_filter(where, found.crm.custom_fields())
@@ -154,7 +153,7 @@ def _form(
     return search_form(keep if searched == "1" else EXCLUSION_KEYS, field, op, value, where, asked)
 
 
-@router.get("/lists/{name}/add", response_class=HTMLResponse)
+@router.get("/lists/{name:path}/add", response_class=HTMLResponse)
 def add_page(
     request: Request,
     viewer: Managing,
@@ -192,7 +191,7 @@ def _query(form: SearchForm) -> str:
     return "&".join(f"{k}={quote(v, safe='')}" for k, v in parts)
 
 
-@router.post("/lists/{name}/add")
+@router.post("/lists/{name:path}/add")
 def add(
     request: Request,
     viewer: Managing,
@@ -234,3 +233,8 @@ def _chosen(found: FoundList, search: Search, ticked: list[str]) -> tuple[list[s
     if search.form.all_defaults_kept and search.text:
         return [], search.text
     return matching_ids(found.crm, search.text, found.crm.custom_fields()), None
+
+
+# Last: a list's name may hold a '/' (its page's link writes it as %2F, which the server
+# decodes), so the page takes the rest of the path, and the routes above match first.
+router.get("/lists/{name:path}", response_class=HTMLResponse)(list_page)
