@@ -6,7 +6,9 @@ city, title, a custom field), list
 names, a campaign name (pulled from the emulator), every setting, connection names and
 user names. Then every page of the route table is opened with the ids that exist (and
 with each payload in every text query parameter) and parsed: no script but ours, no event
-handler attribute, no `javascript:` link, no element a payload made.
+handler attribute, no `javascript:` link, no link of the site's own that is a 404. The
+same pages, exports and event stream are then searched for the tokens, the client secret
+and the encryption key (the CLI's outputs are searched in test_secrets.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from argon2 import PasswordHasher
 from fastapi.routing import APIRoute
 from tests.conftest import Cli, empty_store_url
 from tests.constant_contact.conftest import (  # noqa: F401 (fixtures)
+    SECRET_CLIENT,
     CcEmulator,
     cc,
     cc_emulator_config,
@@ -186,24 +189,32 @@ def test_every_saved_text_and_every_query_comes_back_as_text(
     site: Store,  # noqa: F811
     cli: Cli,
     tmp_path: Path,
+    secret_key_file: Path,  # noqa: F811
 ) -> None:
-    assert cli("connect", "--emulator", wired.base_url).exit_code == 0
+    client = (
+        "--client-id",
+        SECRET_CLIENT.client_id,
+        "--client-secret",
+        SECRET_CLIENT.client_secret,
+    )
+    assert cli("connect", "--emulator", wired.base_url, *client).exit_code == 0
     for payload in PAYLOADS:
         add_user(site, payload, PASSWORD, admin=True)
     with TestClient(create_app(site)) as admin:
         sign_in(admin, PAYLOADS[1])
         found = _store_payloads(cli, wired, admin, tmp_path)
         ids = _ids(admin)
-        assert {key: len(found) for key, found in ids.items()} == {
+        assert {key: len(values) for key, values in ids.items()} == {
             "account_id": len(PAYLOADS), "name": len(PAYLOADS), "campaign_id": 1,
             "run_id": len(ids["run_id"]),
         }  # fmt: skip
         assert len(ids["run_id"]) >= 3  # the load, the push, the pull
-        opened, missing = 0, []
+        opened, missing, bodies = 0, [], []
         for path, route in _get_routes(site):
             for url in _urls(path, route, ids):
                 answer = admin.get(url, follow_redirects=False)
                 opened += 1
+                bodies.append(answer.content)
                 if answer.status_code == 404:  # every id is one the site linked to
                     missing.append(url)
                 kind = answer.headers.get("content-type", "")
@@ -218,3 +229,7 @@ def test_every_saved_text_and_every_query_comes_back_as_text(
     assert missing == []  # a list named with a '/' (</script>) was 404 on its own links
     assert found == []
     assert opened >= 60
+    # and no page, export or event stream shows a token, the client secret or the key
+    secrets = [*wired.issued_tokens(), SECRET_CLIENT.client_secret, secret_key_file.read_text()]
+    shown = b"".join(bodies)
+    assert [s for s in secrets if s.strip().encode() in shown] == []
