@@ -372,3 +372,20 @@ def slow_from(nth: int, requests: int, latency_ms: int) -> Callable[[Round, Hook
         hooks.append(slow)
 
     return start
+
+
+def outage_from(nth: int) -> Callable[[Round, Hooks], None]:
+    """Every API request from the `nth` on answered 503: the service going down mid-run."""
+
+    def start(r: Round, hooks: Hooks) -> None:
+        seen: list[str] = []
+
+        def down(request: httpx.Request) -> None:
+            if request.url.path.startswith("/v3/"):
+                seen.append(request.url.path)
+                if len(seen) == nth:
+                    r.faults(rate_5xx=1.0)
+
+        hooks.append(down)
+
+    return start

@@ -5,7 +5,7 @@ the fault is gone a re-run reaches the state of a round that saw no fault.
 
 A job's faults share one uninterrupted round, its baseline. The faults are the
 emulator's control (`POST /__emulator__/faults`), on for the whole run, or started by a
-request hook mid-run (a revoked token, two answers 3 s late). Faults act on the HTTP
+request hook mid-run (a revoked token, two answers 3 s late, an outage). Faults act on the HTTP
 exchange, which is the same whatever holds the state: every job runs on SQLite, and
 the push, whose resume depends most on the store, on PostgreSQL as well.
 Figures: LISTBRIDGE_FAULT_FIGURES=FILE appends one JSON line per faulted run.
@@ -28,6 +28,7 @@ from tests.reliability.faults_support import (  # noqa: F401 (fixtures)
     assert_nothing_half_written,
     fast_clients,
     migrated_sqlite,
+    outage_from,
     outcome_of,
     revoked_at,
     rounds,
@@ -45,16 +46,18 @@ FAILED = Fault("activity failed", {"activity_outcome": "failed"})
 TIMED_OUT = Fault("activity timed_out", {"activity_outcome": "timed_out"})
 REVOKED = Fault("token revoked mid-run", mid_run=revoked_at(2))
 SLOW = Fault("3 s latency, 2 requests", mid_run=slow_from(1, 2, 3000))
+OUTAGE = Fault("5xx outage from request 2", mid_run=outage_from(2))
 
 #: every fault kind on at least two jobs (10% of 5xx where a job makes enough requests to
 #: meet some), an activity's end where a job has activities (import, unsubscribes and
-#: stats read and write without bulk activities)
+#: stats read and write without bulk activities), an outage that outlasts the retries
+#: where nothing else stops the job
 FAULTS = {
     "push": (STORM_429, FIVE_XX_10, RESETS, MALFORMED, FAILED, REVOKED),
-    "import": (FIVE_XX_50, RESETS, MALFORMED, REVOKED, SLOW),
+    "import": (FIVE_XX_50, RESETS, MALFORMED, REVOKED, SLOW, OUTAGE),
     "lists": (FIVE_XX_50, TIMED_OUT, RESETS, REVOKED),
-    "unsubscribes": (STORM_429, MALFORMED, REVOKED),
-    "stats": (FIVE_XX_10, RESETS, MALFORMED, REVOKED),
+    "unsubscribes": (STORM_429, MALFORMED, REVOKED, OUTAGE),
+    "stats": (FIVE_XX_10, RESETS, MALFORMED, REVOKED, OUTAGE),
 }
 #: the push again on PostgreSQL: the faults that stop it, where its resume is the store's
 ON_POSTGRESQL = (FAILED, REVOKED)
