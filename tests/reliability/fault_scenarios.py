@@ -1,4 +1,4 @@
-"""The five jobs' worlds for the fault tests, and the faults themselves.
+"""The five jobs' worlds for the fault tests.
 
 The people look like a small charity's CRM: a couple sharing one address, the same
 address in two spellings of case, names with accents, an opted-out donor, a deceased
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from tests.reliability.faults_support import Round
 
@@ -118,15 +117,4 @@ SCENARIOS = {
         "unsubscribes", _unsubscribes_world, ("unsubscribes", "sync", "--json")
     ),
     "stats": Scenario("stats", _stats_world, ("stats", "pull", "--json")),
-}
-
-#: the emulator's faults control, one storm at a time, on for the whole faulted run
-STORMS: dict[str, dict[str, Any]] = {
-    "429 storm": {"rate_429": 0.5},
-    "5xx 10%": {"rate_5xx": 0.1},
-    "5xx 50%": {"rate_5xx": 0.5},
-    "connection resets": {"reset_rate": 0.25},
-    "malformed JSON": {"malformed_json_rate": 0.25},
-    "activity failed": {"activity_outcome": "failed"},
-    "activity timed_out": {"activity_outcome": "timed_out"},
 }
