@@ -2,13 +2,13 @@
 parameter a page takes, comes back as text on every page.
 
 The payloads go where a user's words are kept: CRM account fields (names, organisation,
-city, title, a custom field), list
-names, a campaign name (pulled from the emulator), every setting, connection names and
-user names. Then every page of the route table is opened with the ids that exist (and
-with each payload in every text query parameter) and parsed: no script but ours, no event
-handler attribute, no `javascript:` link, no link of the site's own that is a 404. The
-same pages, exports and event stream are then searched for the tokens, the client secret
-and the encryption key (the CLI's outputs are searched in test_secrets.py).
+city, title, a custom field), list names, a campaign name (pulled from the emulator),
+every setting, connection names and user names. Then every page of the route table is
+opened with the ids that exist (and with all payloads in every text query parameter) and
+parsed: no script but ours, no event handler attribute, no `javascript:` link, no link of
+the site's own that is a 404. The same pages, exports and event stream are then searched
+for the tokens, the client secret and the encryption key (the CLI's outputs are searched
+in test_secrets.py).
 """
 
 from __future__ import annotations
@@ -137,12 +137,12 @@ def _store_payloads(cli: Cli, cc: CcEmulator, admin: TestClient, tmp_path: Path)
             saved += answer.status_code == 200 and len(answer.history) == 1
             found += [f"POST {path}: {bad}" for bad in runnable(answer.text)]
     assert saved >= 2 * len(PAYLOADS)  # every list, and some settings, for each payload
-    for n in range(1, len(PAYLOADS) + 1):
-        answer = admin.post(
-            f"/lists/{quote(PAYLOADS[n - 1], safe='')}/add",
-            data={"csrf_token": token, "account": f"X{n}"},
-        )
-        found += [f"POST add: {bad}" for bad in runnable(answer.text)]
+    accounts = [f"X{n}" for n in range(1, len(PAYLOADS) + 1)]  # one job: all on one list
+    added = admin.post(
+        f"/lists/{quote(PAYLOADS[0], safe='')}/add",
+        data={"csrf_token": token, "account": accounts},
+    )
+    found += [f"POST add: {bad}" for bad in runnable(added.text)]
     assert cli("push", "--json").exit_code in (0, 2)
     listed = json.loads(cli("lists", "ls", "--json").stdout)
     ids = [row["cc_list_id"] for row in listed if row["cc_list_id"]]
