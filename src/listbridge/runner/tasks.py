@@ -144,9 +144,12 @@ def slot_refused(error: LockHeldError) -> Done:
 
 
 def register_tasks(app: Any, store: Store, registry: Registry) -> None:
-    """The schedule task and the tick, on `app`, working on `store`."""
+    """The schedule task and the tick, on `app`, working on `store`.
 
-    @app.task(name=SCHEDULE_TASK, bind=True)  # type: ignore[untyped-decorator]
+    Not shared: Celery would register a shared task on every app the process makes
+    later too, so a second app (another store) would keep the first one's tasks."""
+
+    @app.task(name=SCHEDULE_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
     def run_schedule(task: Any, entry_id: int, name: str, connection_id: int) -> None:
         def work() -> Done:
             return scheduled_job(store, registry, name, connection_id)
@@ -155,6 +158,6 @@ def register_tasks(app: Any, store: Store, registry: Registry) -> None:
 
     look = broker_look(app)
 
-    @app.task(name=TICK_TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=TICK_TASK, shared=False)  # type: ignore[untyped-decorator]
     def tick() -> None:
         enqueue_due(store, registry, app, utc_now(), look)

@@ -49,7 +49,7 @@ def web_job(store: Store, kind: Kind, connection_id: int, user: str, entry_id: i
 
 
 def register_web_task(app: Any, store: Store) -> None:
-    @app.task(name=WEB_TASK, bind=True)  # type: ignore[untyped-decorator]
+    @app.task(name=WEB_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
     def run_web(
         task: Any, entry_id: int, kind: dict[str, Any], connection_id: int, user: str
     ) -> None:
