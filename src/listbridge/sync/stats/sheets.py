@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from listbridge.core.spreadsheet import safe_cell
 from listbridge.core.stats_table import Column, Kind, SheetCell, Table, csv_cells, sheet_cells
 
 #: how Excel shows each kind of cell (rates are fractions: 0.235 shows as 23.5%)
@@ -81,8 +82,10 @@ def _header_cell(ws: WriteOnlyWorksheet, name: str) -> WriteOnlyCell:
 def _cell(ws: WriteOnlyWorksheet, column: Column, value: SheetCell) -> WriteOnlyCell:
     if isinstance(value, str):
         # control characters cannot be stored in the sheet's XML: openpyxl would refuse
-        # the whole file for one odd character in a campaign name
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # the whole file for one odd character in a campaign name; what they hid may be a
+        # formula ("\x01=HYPERLINK(…)"), so the text is made safe again without them
+        kept = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = value if kept == value else safe_cell(kept)
     cell = WriteOnlyCell(ws, value=value)
     if column.kind in NUMBER_FORMATS and value is not None:
         cell.number_format = NUMBER_FORMATS[column.kind]
