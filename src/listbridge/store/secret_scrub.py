@@ -8,6 +8,8 @@ tokens and the client secret from those leftovers, so rotation rebuilds what hel
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import text
 
 from listbridge.core.errors import UserError
@@ -31,6 +33,13 @@ def scrub_old_ciphertext(store: Store) -> None:
             conn.execute(text(f'VACUUM FULL "{table}"'))
 
 
+_BUSY = (
+    "the secrets are re-encrypted under the new key, but another process is using the "
+    "database, so it still holds copies under the old key: stop the other listbridge "
+    "processes and run `listbridge secrets rotate` again"
+)
+
+
 def _scrub_sqlite(store: Store) -> None:
     # The driver's own connection: VACUUM cannot run in the transaction SQLAlchemy begins.
     raw = store.engine.raw_connection()
@@ -39,11 +48,9 @@ def _scrub_sqlite(store: Store) -> None:
         assert sqlite is not None
         sqlite.execute("VACUUM")
         busy, _frames, _moved = sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError as error:  # locked past the busy timeout
+        raise UserError(f"{_BUSY} ({error})") from error
     finally:
         raw.close()
     if busy:
-        raise UserError(
-            "the secrets are re-encrypted, but another process is reading the database, so "
-            "its write-ahead log still holds copies under the old key: stop the other "
-            "listbridge processes and run `listbridge secrets rotate` again"
-        )
+        raise UserError(_BUSY)
