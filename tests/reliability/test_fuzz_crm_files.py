@@ -131,6 +131,19 @@ def jsonl_bytes(draw: st.DrawFn) -> bytes:
 
 
 @st.composite
+def json_bytes(draw: st.DrawFn) -> bytes:
+    """A JSON array of rows, as `crm export --format json` writes one, or broken."""
+    items = []
+    for _ in range(draw(st.integers(0, 3))):
+        keys = draw(st.lists(st.sampled_from(COLUMNS) | st.text(max_size=5), max_size=5))
+        items.append({k: jsonl_value(draw) for k in keys} if draw(st.booleans()) else 1)
+    text = json.dumps(items, ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()):
+        text = text[: draw(st.integers(0, len(text)))]
+    return _encoded(draw, text)
+
+
+@st.composite
 def xlsx_bytes(draw: st.DrawFn) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -164,6 +177,7 @@ files = st.one_of(
     st.tuples(st.just(".csv"), csv_bytes()),
     st.tuples(st.just(".jsonl"), jsonl_bytes()),
     st.tuples(st.just(".xlsx"), xlsx_bytes()),
+    st.tuples(st.just(".json"), json_bytes()),
     st.tuples(st.sampled_from([".csv", ".jsonl", ".xlsx", ".json"]), random_bytes),
 )
 _numbers = itertools.count()
