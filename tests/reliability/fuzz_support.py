@@ -60,7 +60,8 @@ def outcome_of(done: Result) -> str:
     return "accepted"
 
 
-ROW_ERROR = re.compile(r": row \d+( \(id .*\))?, column '[^']*': \S")
+# The column as Python's repr shows it: in double quotes when its name holds a single one.
+ROW_ERROR = re.compile(r": row \d+( \(id .*\))?, column ('.*'|\".*\"): \S")
 
 
 def assert_rows_named(stderr: str, source: str) -> None:

@@ -212,6 +212,7 @@ def loaded_or_refused(cli, store: Store, tmp_path: Path, suffix: str, data: byte
 @example(file=(".csv", b'\xef\xbb\xbfid,first_name\r\nA1,"Ann\r\nA2,Bo\r\n'), skip=True)
 @example(file=(".jsonl", b'{"id": "A1", "first_name": NaN}\n'), skip=False)
 @example(file=(".xlsx", b"PK\x03\x04 not a zip"), skip=False)
+@example(file=(".csv", b"id,'\nA1,x\n"), skip=False)  # a column named ', shown as "'"
 @fuzz(20)
 def test_any_crm_file_loads_or_is_refused_naming_row_and_column(
     crm, store: Store, tmp_path: Path, file: tuple[str, bytes], skip: bool
