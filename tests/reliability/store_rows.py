@@ -37,6 +37,8 @@ from listbridge.store.types import UTCDateTime
 ROWS_PER_TABLE = 3
 #: a table's rows: each row's driver values (repr, so that dicts and datetimes compare)
 Rows = Counter[tuple[str, ...]]
+#: each table: its columns, and its rows read through them
+Snapshot = dict[str, tuple[list[str], Rows]]
 #: (table, column at the old revision) → the column that holds its value now, and how the
 #: value reads there (0010: a CC list's pairing is the CRM's key of the list, as text)
 MOVED: dict[tuple[str, str], tuple[str, Any]] = {
@@ -100,11 +102,11 @@ def _value(column: Column[Any], n: int) -> Any:
     return word[:length]
 
 
-def snapshot(engine: Engine) -> dict[str, tuple[list[str], Rows]]:
+def snapshot(engine: Engine) -> Snapshot:
     """Each table of the database now (but Alembic's own): its columns and its rows."""
     found = inspect(engine)
     tables = sorted(t for t in found.get_table_names() if t != "alembic_version")
-    taken: dict[str, tuple[list[str], Rows]] = {}
+    taken: Snapshot = {}
     for table in tables:
         columns = sorted(c["name"] for c in found.get_columns(table))
         taken[table] = (columns, _read(engine, table, {c: c for c in columns}))

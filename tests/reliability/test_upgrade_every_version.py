@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, text
 from tests.conftest import Cli
 from tests.reliability.store_rows import (
+    Snapshot,
     counts,
     expected_rows,
     fill_empty_tables,
@@ -88,7 +89,7 @@ def step_down(engine: Engine, revision: str, before: dict[str, int]) -> dict[str
     return after
 
 
-def upgraded_keeps_every_row(url: str, taken: dict[str, tuple[list[str], object]]) -> int:
+def upgraded_keeps_every_row(url: str, taken: Snapshot) -> int:
     """`db upgrade` of the database at `url`; every row of `taken` there after. Rows checked."""
     answer = Cli(url)("db", "upgrade")
     assert answer.exit_code == 0, answer.output
@@ -98,8 +99,7 @@ def upgraded_keeps_every_row(url: str, taken: dict[str, tuple[list[str], object]
     checked = 0
     try:
         for table, (columns, rows) in taken.items():
-            assert isinstance(rows, dict)
-            want = expected_rows(table, columns, rows)  # type: ignore[arg-type]
+            want = expected_rows(table, columns, rows)
             assert rows_of(engine, table, columns) == want, table
             checked += sum(want.values())
     finally:
@@ -148,7 +148,7 @@ def some_revisions_on_postgresql(url: str, tmp_path: Path) -> dict[str, int]:
             assert min(before.values()) >= 1, before
             for revision in reversed(older[older.index(target) : -1]):
                 before = step_down(engine, revision, before)
-            checked[target] = upgraded_keeps_every_row(url, snapshot(engine))  # type: ignore[arg-type]
+            checked[target] = upgraded_keeps_every_row(url, snapshot(engine))
     finally:
         engine.dispose()
     return checked
