@@ -226,6 +226,10 @@ def test_every_saved_text_and_every_query_comes_back_as_text(
             home = user.get("/")
             assert home.status_code == 200
             found += [f"GET / as {name}: {bad}" for bad in runnable(home.text)]
+    with TestClient(create_app(site)) as anonymous:  # the public pages reflect their query
+        query = urlencode(dict.fromkeys(("next", "token"), " ".join(PAYLOADS)))
+        for url in (f"/login?{query}", f"/signup?{query}"):
+            found += [f"GET {url}: {bad}" for bad in runnable(anonymous.get(url).text)]
     assert missing == []  # a list named with a '/' (</script>) was 404 on its own links
     assert found == []
     assert opened >= 60
