@@ -192,11 +192,11 @@ def spread(passes: dict[str, int], count: int) -> list[tuple[str, int]]:
 
 
 def _evenly(total: int, count: int) -> list[int]:
-    """`count` passes out of 1..total, the first and the last among them."""
+    """`count` passes out of 1..total, the first and the last among them (one: the middle)."""
     if total <= 0 or count <= 0:
         return []
     if count == 1:
-        return [total]
+        return [(total + 1) // 2]
     return sorted({round(1 + i * (total - 1) / (count - 1)) for i in range(count)})
 
 

@@ -25,7 +25,7 @@ from tests.reliability.crash_points import (  # noqa: F401  (fixtures the rounds
 from tests.sync.conftest import crm_databases  # noqa: F401  (fixtures the rounds use)
 
 #: kill points a job gets in CI, by CRM (bench/crash_soak.py tries 20 of each)
-POINTS = {"builtin": 3, "sql-mariadb": 2}
+POINTS = {"builtin": 3, "sql-mariadb": 1}
 
 
 @pytest.mark.slow
@@ -37,6 +37,7 @@ def test_job_killed_anywhere_resumes_to_the_same_end(
     count = points_for(POINTS[crm_name])
     tally = kept(crash_resume(crash_rounds(crm_name), JOBS[job], count))
     assert tally.mismatches == []
-    assert tally.resumed == tally.tried == count
+    # as many as asked, or every distinct point a short job passes (the soak asks for 20)
+    assert 0 < tally.resumed == tally.tried <= count
     # the points lie inside an unkilled run; one that polled less may end before the last
     assert tally.killed >= tally.tried - 2

@@ -22,7 +22,7 @@ from tests.reliability.crash_points import (  # noqa: F401  (fixtures the rounds
 )
 from tests.sync.conftest import crm_databases  # noqa: F401  (fixtures the rounds use)
 
-POINTS = {"builtin": 20, "sql-mariadb": 5}
+POINTS = {"builtin": 12, "sql-mariadb": 4}
 
 
 @pytest.mark.slow
@@ -33,6 +33,7 @@ def test_push_killed_anywhere_resumes_to_the_same_end(
     count = points_for(POINTS[crm_name])
     tally = kept(crash_resume(crash_rounds(crm_name), JOBS["push"], count))
     assert tally.mismatches == []
-    assert tally.resumed == tally.tried == count
+    # as many as asked, or every distinct point a short job passes (the soak asks for 20)
+    assert 0 < tally.resumed == tally.tried <= count
     # the points lie inside an unkilled run; one that polled less may end before the last
     assert tally.killed >= tally.tried - 2
