@@ -1,7 +1,7 @@
 """The crash-resume tests, longer: every job killed at more points; not part of CI.
 
     .venv/bin/python bench/crash_soak.py [--points 20] [--jobs push,import,lists,unsubscribes,stats]
-        [--crms builtin,sql-mariadb]
+        [--crms builtin,sql-mariadb] [--store sqlite|postgresql]
 
 Runs tests/reliability/test_crash_resume_push.py and test_crash_resume_jobs.py through the
 same fixtures as CI, with `--points` kill points for every job on every CRM instead of
@@ -66,12 +66,15 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=20, help="kill points per job and CRM")
     parser.add_argument("--jobs", type=lambda t: names(t, JOBS), default=list(JOBS))
     parser.add_argument("--crms", type=lambda t: names(t, CRMS), default=list(CRMS))
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the state store of every round")  # fmt: skip
     args = parser.parse_args()
     files, expression = selection(args.jobs, args.crms)
     with tempfile.TemporaryDirectory() as scratch:
         tally_file = Path(scratch) / "tallies.jsonl"
         env = {**os.environ, "LISTBRIDGE_CRASH_POINTS": str(args.points),
-               "LISTBRIDGE_CRASH_TALLY": str(tally_file)}  # fmt: skip
+               "LISTBRIDGE_CRASH_TALLY": str(tally_file),
+               "LISTBRIDGE_CRASH_STORE": args.store}  # fmt: skip
         command = [sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider",
                    *files, "-k", expression]  # fmt: skip
         began = time.monotonic()
@@ -85,6 +88,7 @@ def main() -> None:
             print(f"  {mismatch}")
     print(f"pytest exit {ended.returncode}, {seconds:.0f} s")
     write_results("crash_soak", {"points": args.points, "jobs": args.jobs, "crms": args.crms,
+                                 "store": args.store,
                                  "tallies": tallies, "pytest_exit": ended.returncode,
                                  "seconds": round(seconds, 1)})  # fmt: skip
     sys.exit(ended.returncode)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import Cli
+from tests.conftest import Cli, _pg_schema_url
 from tests.constant_contact.conftest import CcEmulator
 from tests.reliability.cli_forks import RATE, CliForks, Ended
 from tests.reliability.crash_snapshot import (
@@ -86,6 +86,9 @@ class Rounds:
         self.cc, self.client, self.crm_name = cc, client, crm_name
         self.databases, self.scratch, self.forks = databases, scratch, forks
         self.made = 0
+        #: the state store's backend: SQLite, or PostgreSQL (LISTBRIDGE_CRASH_STORE)
+        self.backend = os.environ.get(STORE_ENV) or "sqlite"
+        self.schemas: list[Iterator[str]] = []
         #: the unkilled run's `--json` result
         self.result: dict[str, Any] = {}
         self.stores: list[Store] = []
@@ -93,6 +96,9 @@ class Rounds:
     def fresh(self, job: Job) -> Scene:
         self.made += 1
         url = f"sqlite:///{self.scratch / f'round{self.made}.db'}"
+        if self.backend == "postgresql":
+            self.schemas.append(_pg_schema_url())
+            url = next(self.schemas[-1])
         self.cc.control.post("/reset").raise_for_status()
         store = open_store(url)
         self.stores.append(store)
@@ -111,6 +117,8 @@ class Rounds:
     def close(self) -> None:
         for store in self.stores:
             store.close()
+        for schema in self.schemas:
+            schema.close()  # its schema dropped
 
     def job(self, scene: Scene, job: Job, crash_at: str = "") -> Ended:
         env = {"COLUMNS": "200", CRASH_AT: crash_at}
@@ -264,6 +272,8 @@ def crash_resume(rounds: Rounds, job: Job, count: int) -> Tally:
     return tally
 
 
+#: `postgresql`: every round's state store a PostgreSQL schema (bench/crash_soak.py --store)
+STORE_ENV = "LISTBRIDGE_CRASH_STORE"
 #: kill points for every job and CRM instead of CI's (bench/crash_soak.py sets it)
 POINTS_ENV = "LISTBRIDGE_CRASH_POINTS"
 #: a file each test appends its tally to, a JSON line each (bench/crash_soak.py reads it)
