@@ -13,11 +13,13 @@ from typing import IO
 from listbridge.cli.render import open_for_writing
 from listbridge.core.errors import UserError
 from listbridge.core.stats_table import Table
-from listbridge.sync.stats import sheets
 
 
 def write_csv(table: Table, out: Path | None) -> None:
     """The header row, then one row per table row; without `out`, on stdout."""
+    # here, not at the top: openpyxl costs every other command's start-up 0.1-0.2 s
+    from listbridge.sync.stats import sheets
+
     with _csv_target(out) as target:
         sheets.write_csv(table, target)
 
@@ -33,6 +35,8 @@ def _csv_target(out: Path | None) -> Iterator[IO[str]]:
 
 def write_xlsx(table: Table, out: Path, sheet: str) -> None:
     """The workbook of `table` in `out` (sync/stats/sheets.py)."""
+    from listbridge.sync.stats import sheets
+
     try:
         # opened before the workbook is built: a path that cannot be written is refused
         # before any work, and leaves no half-written sheet behind
