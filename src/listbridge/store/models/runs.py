@@ -41,7 +41,7 @@ class RunError(Base):
     account_id: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     cc_contact_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     email: Mapped[str] = mapped_column(String(320), nullable=False, default="")
-    field: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    field: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # 0023
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     row: Mapped[int | None] = mapped_column(Integer)
     # an account's refusals across runs (its last push: `crm show`, the account page): 0017
@@ -74,8 +74,9 @@ class JournalEntry(Base):
     run_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("runs.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     side: Mapped[str] = mapped_column(String(10), nullable=False)
-    record_id: Mapped[str] = mapped_column(String(100), nullable=False)
-    field: Mapped[str] = mapped_column(String(200), nullable=False)
+    # `list:<name>` and `custom.<name>` keys: a name of 255 characters fits (0023)
+    record_id: Mapped[str] = mapped_column(String(300), nullable=False)
+    field: Mapped[str] = mapped_column(String(300), nullable=False)
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
