@@ -75,8 +75,9 @@ def main() -> None:
         env = {**os.environ, "LISTBRIDGE_CRASH_POINTS": str(args.points),
                "LISTBRIDGE_CRASH_TALLY": str(tally_file),
                "LISTBRIDGE_CRASH_STORE": args.store}  # fmt: skip
+        # a base directory of its own: other pytest sessions of the user rotate the shared one
         command = [sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider",
-                   *files, "-k", expression]  # fmt: skip
+                   f"--basetemp={scratch}/pytest", *files, "-k", expression]  # fmt: skip
         began = time.monotonic()
         ended = subprocess.run(command, cwd=ROOT, env=env, check=False)
         seconds = time.monotonic() - began

@@ -70,7 +70,9 @@ def _campaign_rows(scene: Scene, emails: dict[str, str]) -> list[tuple[str, str,
 
 
 def run_statuses(scene: Scene) -> list[str]:
-    runs = json.loads(scene.cli("runs", "ls", "--json").stdout)
+    answer = scene.cli("runs", "ls", "--json")
+    assert answer.exit_code == 0, answer.output
+    runs = json.loads(answer.stdout)
     return [r["status"] for r in sorted(runs, key=lambda r: r["run_id"])]
 
 
