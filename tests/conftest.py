@@ -8,10 +8,13 @@ parallel runs and parallel sessions never see each other's rows.
 from __future__ import annotations
 
 import os
+import ssl
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx._transports.default
 import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
@@ -25,6 +28,29 @@ PG_URL = os.environ.get("LISTBRIDGE_TEST_PG_URL", "postgresql+psycopg://127.0.0.
 settings.register_profile("listbridge", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", parent=settings.get_profile("listbridge"), derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "listbridge")
+
+# Each httpx client makes its own SSL context and loads certifi's certificates into it: 30 ms
+# of CPU a client, and the suites open tens of thousands (our client, the CLI's, the
+# tests' controls), all on plain http to loopback. The default context is made once per
+# test process, as httpx advises (an SSL context is meant to be shared); any other is
+# made as asked.
+_make_ssl_context = httpx._transports.default.create_ssl_context
+#: the default context, by the certificate locations it was made from
+_default_ssl_contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+
+
+def _ssl_context_once(
+    verify: ssl.SSLContext | str | bool = True, cert: Any = None, trust_env: bool = True
+) -> ssl.SSLContext:
+    if verify is not True or cert is not None or not trust_env:
+        return _make_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
+    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    if where not in _default_ssl_contexts:
+        _default_ssl_contexts[where] = _make_ssl_context()
+    return _default_ssl_contexts[where]
+
+
+httpx._transports.default.create_ssl_context = _ssl_context_once
 
 BACKENDS = [
     b for b in os.environ.get("LISTBRIDGE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b
