@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 
 with warnings.catch_warnings():
     # Starlette asks for `httpx2` in its test client; httpx (a dependency) does the same job
@@ -16,6 +17,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from listbridge.core.permissions import Permission
+from listbridge.store import passwords
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.users import add_group, add_user, grant
@@ -40,6 +42,15 @@ def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+@pytest.fixture(autouse=True)
+def fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters (as tests/integration/test_web_users.py uses): the real ones
+    cost 0.2 s of CPU a hash and as much a sign-in, three users and a sign-in or more a
+    test; what the screens do does not depend on them."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(passwords, "HASHER", cheap)
 
 
 @pytest.fixture
