@@ -118,7 +118,7 @@ def test_a_held_lock_or_a_paused_connection_skips_the_slot_saying_so(scene: Scen
     [slot] = scheduler.slots()
     with connection_lock(scene.store, scene.connection_id, holder_here("push")):
         scheduler.run_slot(slot)
-    assert "skipped" in scheduler.events[-1]
+    assert "refused" in scheduler.events[-1]
     assert "push" in scheduler.events[-1]
     assert "waiting for the next slot" in scheduler.events[-1]
     with scene.store.session() as session:
