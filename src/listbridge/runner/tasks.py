@@ -7,8 +7,9 @@ A job that meets the connection's lock held:
 - by a holder that looks dead (it stopped renewing) whose lease has not lapsed yet (a
   worker killed on another machine): the task is retried once the lease lapses, and the
   job then takes the lock over and resumes from its checkpoints;
-- else, for a schedule, skipped to the next slot as the in-process scheduler does; for
-  a button, refused with the holder's words (`refused`).
+- else, for a schedule, skipped until the tick enqueues its next slot (the in-process
+  scheduler retries a refused slot sooner: scheduler.py); for a button, refused with the
+  holder's words (`refused`).
 A holder killed on the worker's own machine needs no wait: the lock sees it is gone.
 
 An entry delivered again while it is marked running (its worker died, or still works
