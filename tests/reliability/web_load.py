@@ -98,13 +98,15 @@ async def _person(
     stop: asyncio.Event,
     rng: random.Random,
     pause: tuple[float, float],
+    arrive_within: float,
 ) -> list[Answer]:
-    """Sign in, then browse `screens` ((template, path) pairs) at random until `stop`:
-    a screen first, each as likely, then one of its paths."""
+    """Arrive within `arrive_within` seconds, sign in, then browse `screens` ((template,
+    path) pairs) at random until `stop`: a screen first, each as likely, then a path."""
     paths: dict[str, list[str]] = {}
     for template, path in screens:
         paths.setdefault(template, []).append(path)
     answers: list[Answer] = []
+    await asyncio.sleep(rng.uniform(0, arrive_within))
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         await _sign_in(client, name, password)
         while not stop.is_set():
@@ -131,10 +133,13 @@ async def _browse(
     running: Callable[[], bool],
     seed: int,
     pause: tuple[float, float],
+    arrive_within: float,
 ) -> list[Answer]:
     stop = asyncio.Event()
     tasks = [
-        asyncio.create_task(_person(base, name, pw, screens, stop, random.Random(seed + i), pause))
+        asyncio.create_task(
+            _person(base, name, pw, screens, stop, random.Random(seed + i), pause, arrive_within)
+        )
         for i, (name, pw) in enumerate(people)
     ]
     while running() and not any(t.done() for t in tasks):
@@ -153,10 +158,12 @@ def browse_while(
     running: Callable[[], bool],
     seed: int = 0,
     pause: tuple[float, float] = (0.2, 1.0),
+    arrive_within: float = 0.0,
 ) -> list[Answer]:
     """Every person in `people` ((name, password) pairs) browses the web admin at `base`
-    while `running()` holds; every answer they got. A failed sign-in raises at once."""
-    return asyncio.run(_browse(base, people, screens, running, seed, pause))
+    while `running()` holds, each arriving at a random moment within `arrive_within`
+    seconds; every answer they got. A failed sign-in raises at once."""
+    return asyncio.run(_browse(base, people, screens, running, seed, pause, arrive_within))
 
 
 def percentile(values: Sequence[float], share: float) -> float:
