@@ -99,6 +99,7 @@ async def _person(
     rng: random.Random,
     pause: tuple[float, float],
     arrive_within: float,
+    signing: asyncio.Lock,
 ) -> list[Answer]:
     """Arrive within `arrive_within` seconds, sign in, then browse `screens` ((template,
     path) pairs) at random until `stop`: a screen first, each as likely, then a path."""
@@ -108,7 +109,10 @@ async def _person(
     answers: list[Answer] = []
     await asyncio.sleep(rng.uniform(0, arrive_within))
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-        await _sign_in(client, name, password)
+        # one sign-in at a time: every attempt counts against the address's guessing
+        # limit while its password is checked (docs/reliability.md)
+        async with signing:
+            await _sign_in(client, name, password)
         while not stop.is_set():
             template = rng.choice(list(paths))
             path = rng.choice(paths[template])
@@ -135,10 +139,20 @@ async def _browse(
     pause: tuple[float, float],
     arrive_within: float,
 ) -> list[Answer]:
-    stop = asyncio.Event()
+    stop, signing = asyncio.Event(), asyncio.Lock()
     tasks = [
         asyncio.create_task(
-            _person(base, name, pw, screens, stop, random.Random(seed + i), pause, arrive_within)
+            _person(
+                base,
+                name,
+                pw,
+                screens,
+                stop,
+                random.Random(seed + i),
+                pause,
+                arrive_within,
+                signing,
+            )
         )
         for i, (name, pw) in enumerate(people)
     ]
