@@ -56,6 +56,7 @@ NEEDS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/lists/{name:path}/unhide"): MANAGE, ("GET", "/lists/{name:path}/delete"): MANAGE,
     ("POST", "/lists/{name:path}/delete"): MANAGE,
     ("POST", "/lists/sync/preview"): RUN, ("POST", "/lists/sync"): RUN,
+    ("POST", "/lists/refresh"): VIEW, ("POST", "/lists/{name:path}/refresh"): VIEW,
     ("GET", "/lists/{name:path}"): VIEW, ("GET", "/lists/{name:path}/check"): VIEW,
     ("POST", "/lists/{name:path}/remove"): MANAGE, ("POST", "/lists/{name:path}/bind"): MANAGE,
     ("GET", "/lists/{name:path}/add"): MANAGE, ("POST", "/lists/{name:path}/add"): MANAGE,

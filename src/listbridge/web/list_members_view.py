@@ -4,7 +4,9 @@ members on both sides with their state, and the counts of each side.
 With the builtin CRM everything comes from the store in SQL, one page at a time
 (store/list_roster_page.py), so a list of 100,000 renders as fast as one of ten. Another
 CRM keeps its lists in its own database: the page then reads the roster as
-`lists members NAME` does (CC and the CRM, live) and pages it here.
+`lists members NAME` does (CC and the CRM) and pages it here; that read (several calls to
+Constant Contact) is kept a minute for every page, search and user (cc_read_cache.py),
+and the page says when it was made.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
@@ -34,6 +37,7 @@ from listbridge.store.list_sync_state import ListPair, list_pairs, pair_named
 from listbridge.sync.job import JobStart
 from listbridge.sync.lists import list_roster
 from listbridge.sync.lists.sides import CRM_LIST, WHERE
+from listbridge.web.cc_read_cache import CcReadCache, runs_marker
 from listbridge.web.sync_view import Pager
 
 MEMBERS_PAGE = 50
@@ -103,17 +107,20 @@ class MembersScreen:
     counts: Sides
     #: CC's own count of the list, as last read (it holds contacts no account is linked to)
     cc_reported: int | None
-    live: bool  # read live from CC and the CRM (not the builtin CRM)
+    live: bool  # read from CC and the CRM (not the builtin CRM)
     crm_lists: list[str]
+    #: when a live roster was read (kept a short while); None: the builtin CRM's, from the store
+    read_at: datetime | None = None
 
 
 def members_screen(
-    store: Store, connection_id: int, found: FoundList, page: int, search: str
+    store: Store, connection_id: int, found: FoundList, page: int, search: str, cache: CcReadCache
 ) -> MembersScreen:
     pair, crm = found.pair, found.crm
     crm_lists = crm.lists()
     if stored_crm_kind(store, connection_id) is not CrmKind.BUILTIN:
-        return _live_screen(store, connection_id, found, page, search, crm_lists)
+        asked = Asked(page, search, crm_lists)
+        return _live_screen(store, connection_id, found, asked, cache)
     key = int(pair.crm_list_key) if pair.crm_list_key and pair.crm_list_key.isdigit() else None
     query = RosterQuery(connection_id, pair.cc_list_id, key, search)
     with store.session() as session:
@@ -151,20 +158,41 @@ def _sides(store: Store, session: Session, q: RosterQuery, gone: list[str]) -> S
     return sides
 
 
+#: the key of a list's live roster in the cache, after the connection's id (and its CC id)
+ROSTER = "roster"
+
+
+@dataclass(frozen=True)
+class Asked:
+    page: int
+    search: str
+    crm_lists: list[str]
+
+
+def roster_key(connection_id: int, found: FoundList) -> tuple[int, str, str]:
+    return connection_id, ROSTER, found.pair.cc_list_id
+
+
 def _live_screen(
-    store: Store, connection_id: int, found: FoundList, page: int, search: str, crm_lists: list[str]
+    store: Store, connection_id: int, found: FoundList, asked: Asked, cache: CcReadCache
 ) -> MembersScreen:
     """Another CRM's lists are not in this database: read as `lists members` reads."""
-    rows = list_roster(JobStart(store, connection_id, "web"), found.pair.name)
+    read = cache.get(
+        roster_key(connection_id, found),
+        runs_marker(store, connection_id),
+        lambda: list_roster(JobStart(store, connection_id, "web"), found.pair.name),
+    )
+    rows = read.value
     crm = sum(1 for r in rows if r.account_id and r.state is not MemberState.CC_ONLY)
     cc = sum(1 for r in rows if r.state in (MemberState.LINKED, MemberState.CC_ONLY))
-    wanted = search.strip().casefold()
+    wanted = asked.search.strip().casefold()
     if wanted:
         rows = [r for r in rows if wanted in r.name.casefold() or wanted in r.email.casefold()]
-    start = (page - 1) * MEMBERS_PAGE
-    pager = Pager(page, MEMBERS_PAGE, len(rows))
+    start = (asked.page - 1) * MEMBERS_PAGE
+    pager = Pager(asked.page, MEMBERS_PAGE, len(rows))
     shown = rows[start : start + MEMBERS_PAGE]
     counts = Sides(crm, cc, sum(1 for r in rows if r.state is MemberState.CC_ONLY))
     return MembersScreen(
-        found, shown, pager, search, counts, found.pair.cc_members, True, crm_lists
-    )
+        found, shown, pager, asked.search, counts, found.pair.cc_members, True,
+        asked.crm_lists, read.read_at,
+    )  # fmt: skip

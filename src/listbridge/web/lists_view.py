@@ -3,8 +3,10 @@ members on both sides and what fills them, one list's delete confirmation, and a
 sync's dry run with the blast-radius guard's question.
 
 The table is `lists ls`'s (sync/lists/overview.py, which refreshes CC's lists first), so
-the page and `lists ls --json` never disagree. A failure the user can cause is kept as a
-`Failed`: the page puts its message beside the form it came from.
+the page and `lists ls --json` never disagree; it is kept a minute for everyone
+(cc_read_cache.py: one read of CC's lists serves every view until then, or until
+listbridge changes a list) and says when it was read. A failure the user can cause is kept
+as a `Failed`: the page puts its message beside the form it came from.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from urllib.parse import quote
 
 from listbridge.core.errors import ListbridgeError, NotConnectedError, RetriableApiError
@@ -24,6 +27,7 @@ from listbridge.sync.lists import ListOverview, ListSyncRequest, ListSyncResult,
 from listbridge.sync.lists.overview import list_overview, overview_named
 from listbridge.sync.lists.result import ListOutcome
 from listbridge.sync.lists.sides import CRM_LIST, WHERE
+from listbridge.web.cc_read_cache import CcReadCache, runs_marker
 from listbridge.web.errors import page_message, status_of
 from listbridge.web.job_notice import WEB
 
@@ -84,6 +88,10 @@ class ListsScreen:
     #: why the lists could not be read (not connected, CC unreachable): shown instead
     unavailable: str = ""
     direction: Direction = Direction.BOTH
+    #: when the table was read from Constant Contact (it is kept a short while)
+    read_at: datetime | None = None
+    #: seconds it is kept
+    kept_for: float = 0.0
 
     def row(self, name: str) -> ListRow | None:
         found = overview_named([r.lst for r in self.rows], name)
@@ -100,13 +108,23 @@ class ListsScreen:
         return replace(failed, list_name=found.lst.name)
 
 
-def lists_screen(store: Store, connection_id: int) -> ListsScreen:
+#: the key of the lists table in the cache, after the connection's id
+LISTS = "lists"
+
+
+def lists_screen(store: Store, connection_id: int, cache: CcReadCache) -> ListsScreen:
+    """The table as read at most `cache.ttl` seconds ago (a kept answer writes nothing:
+    the mirror of CC's lists is refreshed by the reads alone)."""
     direction = effective_settings(store, connection_id).get(PUSH_DIRECTION)
+    marker = runs_marker(store, connection_id)
     try:
-        lists = list_overview(store, connection_id)
+        read = cache.get(
+            (connection_id, LISTS), marker, lambda: list_overview(store, connection_id)
+        )
     except (NotConnectedError, RetriableApiError) as error:
         return ListsScreen(unavailable=page_message(error), direction=direction)
-    return ListsScreen([ListRow(lst) for lst in lists], direction=direction)
+    rows = [ListRow(lst) for lst in read.value]
+    return ListsScreen(rows, direction=direction, read_at=read.read_at, kept_for=cache.ttl)
 
 
 @dataclass(frozen=True)

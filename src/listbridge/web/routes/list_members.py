@@ -10,6 +10,8 @@
   accounts (or those ticked), as ``lists add``: through the push, so it takes the lock.
 - ``GET /lists/{name}/check?where=…`` (view): the live check of a filter, as JSON.
 - ``POST /lists/{name}/bind`` (manage_lists): ``where`` or ``crm_list``, as ``lists bind``.
+- ``POST /lists/{name}/refresh`` (view): with a CRM held elsewhere, whose roster is read
+  from Constant Contact and kept a minute (web/cc_read_cache.py), "Read again".
 
 A refused change re-renders its page with the message beside the field (400; 409 when
 another job holds the connection); a done one goes back to the list page (303) naming
@@ -29,9 +31,16 @@ from listbridge.core.filter_compose import EXCLUSION_KEYS, EXCLUSIONS, OPERATORS
 from listbridge.store.runs import RunRecord, get_run
 from listbridge.sync.lists import add_members, bind_list, remove_members
 from listbridge.web.auth import Managing, Viewing, app_store
+from listbridge.web.cc_read_cache import cc_reads_of
 from listbridge.web.errors import page_message
 from listbridge.web.job_notice import WEB
-from listbridge.web.list_members_view import FoundList, find_list, known_lists, members_screen
+from listbridge.web.list_members_view import (
+    FoundList,
+    find_list,
+    known_lists,
+    members_screen,
+    roster_key,
+)
 from listbridge.web.list_search import (
     Search,
     SearchForm,
@@ -86,7 +95,8 @@ def _members(
     done: RunRecord | None = None, form: dict[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     assert viewer.connection_id is not None
-    screen = members_screen(app_store(request), viewer.connection_id, found, page, q)
+    cache = cc_reads_of(request)
+    screen = members_screen(app_store(request), viewer.connection_id, found, page, q, cache)
     return render(
         request, "list_members.html", viewer, status, title=f"List {found.pair.name}",
         screen=screen, refused=refused, errors=errors or {}, done=done, form=form or {},
@@ -95,6 +105,21 @@ def _members(
 
 def _done(found: FoundList, run_id: int) -> RedirectResponse:
     return RedirectResponse(f"{found.path}?run={run_id}", status_code=303)
+
+
+def _changed(request: Request, viewer: Viewer) -> None:
+    """A change was made here: the next page reads the members again."""
+    assert viewer.connection_id is not None
+    cc_reads_of(request).forget(viewer.connection_id)
+
+
+@router.post("/lists/{name:path}/refresh")
+def refresh(request: Request, viewer: Viewing, name: str) -> RedirectResponse:
+    """Read the members again now (unless just read: cc_read_cache.REFRESH_FLOOR)."""
+    found = _list(request, viewer, name)
+    assert viewer.connection_id is not None
+    cc_reads_of(request).refresh(roster_key(viewer.connection_id, found))
+    return RedirectResponse(found.path, status_code=303)
 
 
 @router.post("/lists/{name:path}/remove")
@@ -112,6 +137,7 @@ def remove(request: Request, viewer: Managing, name: str, account: Many = []) ->
     except UserError as error:
         errors = {"remove": page_message(error)}
         return _members(request, viewer, found, status=400, errors=errors)
+    _changed(request, viewer)
     return _done(found, done.run_id)
 
 
@@ -135,6 +161,7 @@ def bind(
         form = {field: where if where is not None else crm_list or ""}
         errors = {field: page_message(error)}
         return _members(request, viewer, found, status=400, errors=errors, form=form)
+    _changed(request, viewer)
     return _done(found, done.run_id)
 
 
@@ -221,6 +248,7 @@ def add(
         return _add_page(request, viewer, found, search, 409, refused=page_message(error))
     except UserError as error:
         return _add_page(request, viewer, found, search, 400, add_error=page_message(error))
+    _changed(request, viewer)
     return _done(found, done.run_id)
 
 

@@ -2,7 +2,9 @@
 kept the same by a list sync (one list's members: list_members.py).
 
 - ``GET /lists`` (view): the table of `lists ls` (members in the CRM and in Constant
-  Contact, what fills each list, its last sync) with the forms below.
+  Contact, what fills each list, its last sync) with the forms below, as read from
+  Constant Contact at most a minute ago (web/cc_read_cache.py) and saying when;
+  ``POST /lists/refresh`` (view): "Read again", then the table.
 - ``POST /lists`` (manage_lists): `lists create NAME [--hidden]`;
   ``POST /lists/{name}/rename|hide|unhide|delete`` (manage_lists): the other `lists`
   commands; ``GET /lists/{name}/delete`` (manage_lists) asks first, saying what goes where.
@@ -17,6 +19,7 @@ holds it, as on /sync. The list name is the user's text: it is quoted in every U
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -28,9 +31,10 @@ from listbridge.core.errors import ListbridgeError
 from listbridge.core.setting_values import Direction
 from listbridge.sync.lists import create_list, delete_list, hide_list, rename_list
 from listbridge.web.auth import Managing, Running, Viewing, app_store
+from listbridge.web.cc_read_cache import cc_reads_of
 from listbridge.web.job_notice import WEB
 from listbridge.web.job_work import ListSyncKind
-from listbridge.web.lists_view import Failed, lists_screen, preview_sync
+from listbridge.web.lists_view import LISTS, Failed, lists_screen, preview_sync
 from listbridge.web.pages import render
 from listbridge.web.routes.sync import jobs_of
 from listbridge.web.viewer import Viewer
@@ -76,13 +80,35 @@ def _screen(
 ) -> HTMLResponse:
     screen = None
     if viewer.connection_id is not None:
-        screen = lists_screen(app_store(request), viewer.connection_id)
+        screen = lists_screen(app_store(request), viewer.connection_id, cc_reads_of(request))
         failed = screen.placed(failed)
     status = failed.status if failed else 200
     return render(
         request, "lists.html", viewer, status, title="Lists", screen=screen, failed=failed,
         said=said, directions=list(Direction),
     )  # fmt: skip
+
+
+@router.post("/lists/refresh")
+def refresh(request: Request, viewer: Viewing) -> RedirectResponse:
+    """Read the lists again now (unless just read: cc_read_cache.REFRESH_FLOOR)."""
+    cc_reads_of(request).refresh((_connection(viewer), LISTS))
+    return RedirectResponse("/lists", status_code=303)
+
+
+def _changing(
+    request: Request, viewer: Viewer, change: Callable[[], object]
+) -> ListbridgeError | None:
+    """`change()` done, or the error it was refused with; either way the lists are read
+    from Constant Contact again for the next page (a refused change may have found them
+    changed elsewhere)."""
+    try:
+        change()
+    except ListbridgeError as error:
+        return error
+    finally:
+        cc_reads_of(request).forget(_connection(viewer))
+    return None
 
 
 def _done(action: str, name: str) -> RedirectResponse:
@@ -98,9 +124,10 @@ def create(
     status: Annotated[Status, Form()] = Status.ACTIVE,
 ) -> Response:
     store, connection = app_store(request), _connection(viewer)
-    try:
-        create_list(store, connection, name, hidden=status is Status.HIDDEN, origin=_origin(viewer))
-    except ListbridgeError as error:
+    hidden = status is Status.HIDDEN
+    error = _changing(request, viewer, lambda: create_list(
+        store, connection, name, hidden=hidden, origin=_origin(viewer)))  # fmt: skip
+    if error is not None:
         return _screen(request, viewer, Failed.of("create", error, typed=name))
     return _done("create", name.strip())
 
@@ -108,9 +135,9 @@ def create(
 @router.post("/lists/{name:path}/rename")
 def rename(request: Request, viewer: Managing, name: str, new_name: Text = "") -> Response:
     store, connection = app_store(request), _connection(viewer)
-    try:
-        rename_list(store, connection, name, new_name, origin=_origin(viewer))
-    except ListbridgeError as error:
+    error = _changing(request, viewer, lambda: rename_list(
+        store, connection, name, new_name, origin=_origin(viewer)))  # fmt: skip
+    if error is not None:
         return _screen(request, viewer, Failed.of("rename", error, name, new_name))
     return _done("rename", new_name.strip())
 
@@ -127,16 +154,17 @@ def unhide(request: Request, viewer: Managing, name: str) -> Response:
 
 def _hidden(request: Request, viewer: Viewer, name: str, hidden: bool) -> Response:
     action = "hide" if hidden else "unhide"
-    try:
-        hide_list(app_store(request), _connection(viewer), name, hidden, origin=_origin(viewer))
-    except ListbridgeError as error:
+    store, connection = app_store(request), _connection(viewer)
+    error = _changing(request, viewer, lambda: hide_list(
+        store, connection, name, hidden, origin=_origin(viewer)))  # fmt: skip
+    if error is not None:
         return _screen(request, viewer, Failed.of(action, error, name))
     return _done(action, name)
 
 
 @router.get("/lists/{name:path}/delete", response_class=HTMLResponse)
 def delete_page(request: Request, viewer: Managing, name: str) -> Response:
-    screen = lists_screen(app_store(request), _connection(viewer))
+    screen = lists_screen(app_store(request), _connection(viewer), cc_reads_of(request))
     if screen.unavailable:
         return _screen(request, viewer)
     row = screen.row(name)
@@ -149,9 +177,10 @@ def delete_page(request: Request, viewer: Managing, name: str) -> Response:
 
 @router.post("/lists/{name:path}/delete")
 def delete(request: Request, viewer: Managing, name: str) -> Response:
-    try:
-        delete_list(app_store(request), _connection(viewer), name, origin=_origin(viewer))
-    except ListbridgeError as error:
+    store, connection = app_store(request), _connection(viewer)
+    error = _changing(request, viewer, lambda: delete_list(
+        store, connection, name, origin=_origin(viewer)))  # fmt: skip
+    if error is not None:
         return _screen(request, viewer, Failed.of("delete", error, name))
     return _done("delete", name)
 
