@@ -1,10 +1,16 @@
-"""How long sign-in stays refused after failed attempts: arithmetic on the failures' times.
+"""How long sign-in stays refused after failed attempts: arithmetic on the attempts' times.
 
-Two counts, each over a sliding window: the failures for one user name (someone guessing
-one person's password from many places) and the failures from one address (someone trying
-many names from one place). Either count reaching its limit refuses sign-in until enough of
-those failures have aged out of the window; a success clears the user's count only, so a
+Two counts, each over a sliding window: the attempts against one user name (someone
+guessing one person's password from many places) and the failures from one address
+(someone trying many names from one place). Either count reaching its limit refuses
+sign-in until enough of them have aged out; a success clears the user's count only, so a
 guesser cannot reset their address's count by signing in to an account of their own.
+
+An attempt whose password is still being checked (in flight) counts against its name as
+a failure would, so that guesses sent at once cannot all slip past the check before any
+of them has failed; it does not count against its address, where fifty colleagues behind
+one office router sign in at nine o'clock. It stops counting when its check ends (then a
+failure, or cleared by the success) or after `in_flight_for`, if its request died.
 """
 
 from __future__ import annotations
@@ -19,10 +25,15 @@ class LoginLimit:
     per_user: int = 5
     per_address: int = 20
     window: timedelta = timedelta(minutes=15)
+    #: a check takes well under a second (argon2, 0.2 s of CPU), a few on a busy server;
+    #: after this long the request is taken to have died (its process killed meanwhile)
+    in_flight_for: timedelta = timedelta(minutes=2)
 
     def __post_init__(self) -> None:
         if self.per_user < 1 or self.per_address < 1 or self.window <= timedelta(0):
             raise ValueError("a login limit allows at least one failure over a positive window")
+        if self.in_flight_for <= timedelta(0):
+            raise ValueError("a login limit counts an attempt in flight for a positive time")
 
 
 DEFAULT_LIMIT = LoginLimit()
@@ -33,25 +44,35 @@ def locked_for(
     address_failures: Iterable[datetime],
     now: datetime,
     limit: LoginLimit = DEFAULT_LIMIT,
+    user_in_flight: Iterable[datetime] = (),
 ) -> timedelta | None:
     """How much longer sign-in is refused (None: it is allowed now).
 
     With failures at 10:00, 10:01 … 10:04 for one user and the default limit, sign-in is
     refused at 10:05 for 10 minutes, until the 10:00 failure is older than 15 minutes.
-    Failures in the future (a clock set back) count as made now."""
+    `user_in_flight`: when the user's attempts still being checked began; each counts
+    against the user until `in_flight_for` after it (or the window, if shorter).
+    Times in the future (a clock set back) count as now."""
+    in_flight_for = min(limit.in_flight_for, limit.window)
+    by_user = [
+        *_ends(user_failures, limit.window, now),
+        *_ends(user_in_flight, in_flight_for, now),
+    ]
     waits = [
-        _wait(user_failures, limit.per_user, limit.window, now),
-        _wait(address_failures, limit.per_address, limit.window, now),
+        _wait(by_user, limit.per_user, now),
+        _wait(_ends(address_failures, limit.window, now), limit.per_address, now),
     ]
     return max((wait for wait in waits if wait is not None), default=None)
 
 
-def _wait(
-    failures: Iterable[datetime], most: int, window: timedelta, now: datetime
-) -> timedelta | None:
-    """Until the count of failures in the window drops below `most`: that is when the
-    `most`-th newest failure leaves the window."""
-    recent = sorted((min(at, now) for at in failures if at > now - window), reverse=True)
-    if len(recent) < most:
+def _ends(times: Iterable[datetime], lasting: timedelta, now: datetime) -> list[datetime]:
+    """When each attempt stops counting."""
+    return [min(at, now) + lasting for at in times]
+
+
+def _wait(ends: Iterable[datetime], most: int, now: datetime) -> timedelta | None:
+    """Until fewer than `most` attempts count: when the `most`-th latest to stop does."""
+    counting = sorted((end for end in ends if end > now), reverse=True)
+    if len(counting) < most:
         return None
-    return recent[most - 1] + window - now
+    return counting[most - 1] - now

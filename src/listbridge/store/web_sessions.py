@@ -3,8 +3,9 @@
 The browser holds a random token (`secrets.token_urlsafe(32)`: 256 bits); the store keeps
 only its SHA-256, so a copy of the database signs no one in. Every sign-in makes a new
 token: one planted in a browser before sign-in (session fixation) is worth nothing after.
-Failed sign-ins are kept here, not in a process's memory, so that every server process
-counts them (core/login_limit.py decides from their times how long sign-in is refused).
+Failed sign-ins, and the attempts whose password is still being checked, are kept here,
+not in a process's memory, so that every server process counts them (core/login_limit.py
+decides from their times how long sign-in is refused).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from listbridge.core.errors import UserError
@@ -113,11 +114,16 @@ def end_sessions_of(store: Store, user_id: int) -> int:
         return rows_changed(ended)
 
 
-def record_failure(store: Store, user_key: str, address: str, at: datetime) -> int:
-    """A failed sign-in for a name (any case: the key is normalised) from an address; its id."""
+def record_failure(
+    store: Store, user_key: str, address: str, at: datetime, *, in_flight: bool = False
+) -> int:
+    """A failed sign-in for a name (any case: the key is normalised) from an address, or
+    (`in_flight`) the mark of one whose password is being checked; its id."""
     with store.session() as session:
         session.execute(delete(WebLoginFailure).where(WebLoginFailure.at < at - KEEP_FAILURES))
-        row = WebLoginFailure(user_key=_key(user_key), address=_address(address), at=at)
+        row = WebLoginFailure(
+            user_key=_key(user_key), address=_address(address), at=at, in_flight=in_flight
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -125,68 +131,90 @@ def record_failure(store: Store, user_key: str, address: str, at: datetime) -> i
 
 def count_attempt(
     store: Store, user_key: str, address: str, now: datetime, limit: LoginLimit = DEFAULT_LIMIT
-) -> timedelta | None:
-    """Count a sign-in attempt as a failure before its password is checked; how long
-    sign-in is refused (None: go on and check it, and `clear_failures` if it was right).
+) -> int | timedelta:
+    """Mark a sign-in attempt in flight before its password is checked: the mark's id (go
+    on and check it, then `attempt_failed` or `clear_failures`), or how long sign-in is
+    refused (the attempt is then not counted).
 
     Checking first and counting after the (slow) password check let guesses sent at once
     all pass the check before any was counted: twenty at once had 7 to 14 checked where
-    the limit allows 5. Counted first, each attempt sees every other one counted before it
-    looks, so at most the limit's worth go on; a refused one is not counted."""
+    the limit allows 5. Marked first, each attempt sees every other one marked before it
+    looks, so at most the name's limit's worth go on. A mark counts against its name, not
+    its address (core/login_limit.py): people signing in at once from one address are
+    no failures until a password turns out wrong."""
     wait = login_locked_for(store, user_key, address, now, limit)
     if wait is not None:
         return wait
-    mine = record_failure(store, user_key, address, now)
-    since = now - limit.window
-    by_user = failure_times(store, user_key=user_key, since=since, besides=mine)
-    by_address = failure_times(store, address=address, since=since, besides=mine)
-    wait = locked_for(by_user, by_address, now, limit)
-    if wait is not None:
-        with store.session() as session:
-            session.execute(delete(WebLoginFailure).where(WebLoginFailure.id == mine))
+    mine = record_failure(store, user_key, address, now, in_flight=True)
+    wait = login_locked_for(store, user_key, address, now, limit, besides=mine)
+    if wait is None:
+        return mine
+    with store.session() as session:
+        session.execute(delete(WebLoginFailure).where(WebLoginFailure.id == mine))
     return wait
+
+
+def attempt_failed(store: Store, mark: int, user_key: str, address: str, at: datetime) -> None:
+    """The password of the attempt marked `mark` (made at `at`) was wrong: a failure now,
+    against its name and its address. A mark gone meanwhile is written anew."""
+    with store.session() as session:
+        turned = session.execute(
+            update(WebLoginFailure)
+            .where(WebLoginFailure.id == mark, WebLoginFailure.in_flight.is_(True))
+            .values(in_flight=False)
+        )
+        if rows_changed(turned):
+            return
+    record_failure(store, user_key, address, at)
 
 
 def failures_since(
     store: Store, *, user_key: str | None = None, address: str | None = None, since: datetime
 ) -> int:
-    """Failed sign-ins since a time, for a name and/or from an address."""
+    """Failed sign-ins since a time, for a name and/or from an address (not those in flight)."""
     query = select(func.count()).where(*_failures(user_key, address, since))
     with store.session() as session:
         return session.scalar(query.select_from(WebLoginFailure)) or 0
 
 
-def failure_times(
-    store: Store,
-    *,
-    user_key: str | None = None,
-    address: str | None = None,
-    since: datetime,
-    besides: int | None = None,
-) -> list[datetime]:
-    """When the failed sign-ins since a time were, for a name and/or from an address
-    (`besides`: all but the one with this id)."""
-    query = select(WebLoginFailure.at).where(*_failures(user_key, address, since))
-    if besides is not None:
-        query = query.where(WebLoginFailure.id != besides)
+def clear_failures(store: Store, user_key: str, mark: int | None = None) -> None:
+    """Forget a name's failures (after it signed in) and the signed-in attempt's `mark`;
+    its address's failures still count, and so do its other attempts still in flight."""
+    mine = WebLoginFailure.id == mark if mark is not None else false()
     with store.session() as session:
-        return list(session.scalars(query))
-
-
-def clear_failures(store: Store, user_key: str) -> None:
-    """Forget a name's failures (after it signed in); its address's failures still count."""
-    with store.session() as session:
-        session.execute(delete(WebLoginFailure).where(WebLoginFailure.user_key == _key(user_key)))
+        session.execute(
+            delete(WebLoginFailure).where(
+                WebLoginFailure.user_key == _key(user_key),
+                or_(WebLoginFailure.in_flight.is_(False), mine),
+            )
+        )
 
 
 def login_locked_for(
-    store: Store, user_key: str, address: str, now: datetime, limit: LoginLimit = DEFAULT_LIMIT
+    store: Store,
+    user_key: str,
+    address: str,
+    now: datetime,
+    limit: LoginLimit = DEFAULT_LIMIT,
+    *,
+    besides: int | None = None,
 ) -> timedelta | None:
-    """How much longer sign-in is refused for this name from this address (None: allowed)."""
+    """How much longer sign-in is refused for this name from this address (None: allowed);
+    `besides`: not counting the attempt with this id."""
     since = now - limit.window
-    by_user = failure_times(store, user_key=user_key, since=since)
-    by_address = failure_times(store, address=address, since=since)
-    return locked_for(by_user, by_address, now, limit)
+    by_name = select(WebLoginFailure.at, WebLoginFailure.in_flight).where(
+        WebLoginFailure.user_key == _key(user_key), WebLoginFailure.at >= since
+    )
+    by_address = select(WebLoginFailure.at).where(*_failures(None, address, since))
+    if besides is not None:
+        by_name = by_name.where(WebLoginFailure.id != besides)
+        by_address = by_address.where(WebLoginFailure.id != besides)
+    with store.session() as session:
+        name_rows = session.execute(by_name).all()
+        address_failures = list(session.scalars(by_address))
+    failures = [at for at, in_flight in name_rows if not in_flight]
+    in_flight = [at for at, in_flight in name_rows if in_flight]
+    return locked_for(failures, address_failures, now, limit, user_in_flight=in_flight)
 
 
 def create_signup_token(
@@ -238,8 +266,9 @@ def _refuse_users(session: Session) -> None:
 def _failures(
     user_key: str | None, address: str | None, since: datetime
 ) -> list[ColumnElement[bool]]:
-    """The conditions that pick a name's and/or an address's failures since a time."""
-    conditions = [WebLoginFailure.at >= since]
+    """The conditions that pick a name's and/or an address's failures since a time (not
+    the attempts still in flight)."""
+    conditions = [WebLoginFailure.at >= since, WebLoginFailure.in_flight.is_(False)]
     if user_key is not None:
         conditions.append(WebLoginFailure.user_key == _key(user_key))
     if address is not None:

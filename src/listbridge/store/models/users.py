@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from listbridge.store.models.base import Base
@@ -78,13 +78,18 @@ class WebSession(Base):
 
 
 class WebLoginFailure(Base):
-    """A failed sign-in, counted per user name and per address to slow down guessing."""
+    """A failed sign-in, counted per user name and per address to slow down guessing; or
+    (`in_flight`) an attempt whose password is still being checked, counted against its
+    name only, for a short while at most (core/login_limit.py)."""
 
     __tablename__ = "web_login_failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_key: Mapped[str] = mapped_column(String(255), nullable=False)
     address: Mapped[str] = mapped_column(String(64), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    in_flight: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     __table_args__ = (
         Index("ix_web_login_failures_user", "user_key", "at"),
         Index("ix_web_login_failures_address", "address", "at"),

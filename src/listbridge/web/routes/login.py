@@ -2,7 +2,8 @@
 
 Every sign-in starts a new session (a token planted before sign-in is worth nothing
 after it), and ends the one the browser came with. Failed attempts are counted per
-name and per address (login_guard.py); a refused attempt says how long to wait.
+name and per address (login_guard.py: one still being checked counts against its name
+only); a refused attempt says how long to wait.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from listbridge.core.errors import UserError
-from listbridge.store.users import count_users, verify_login
+from listbridge.store.users import UserInfo, count_users, verify_login
 from listbridge.store.web_sessions import create_session, end_session, use_signup_token
 from listbridge.web import login_guard
 from listbridge.web.auth import SESSION_COOKIE, app_store, current_session, signed_in
@@ -63,15 +64,17 @@ def login(
 ) -> Response:
     store, now = app_store(request), datetime.now(UTC)
     address = request.client.host if request.client else "unknown"
-    wait = login_guard.attempt(store, name, address, now)  # a failure until proved right
-    if wait is not None:
-        error = f"too many attempts, try again in {wait} minute{'s' if wait != 1 else ''}"
+
+    def check() -> UserInfo | None:
+        return verify_login(store, name, password) if name and password else None
+
+    user = login_guard.sign_in(store, name, address, now, check)
+    if isinstance(user, login_guard.Refused):
+        error = user.message
         return _form_page(request, "login.html", 429, next=safe_next(next), name=name, error=error)
-    user = verify_login(store, name, password) if name and password else None
     if user is None:
         error = "wrong name or password"
         return _form_page(request, "login.html", 401, next=safe_next(next), name=name, error=error)
-    login_guard.succeeded(store, name)
     return _signed_in(request, user.id, safe_next(next))
 
 
