@@ -103,8 +103,7 @@ def run(args: argparse.Namespace, db_url: str) -> dict[str, Any]:
         pause = tuple(map(float, args.pause.split(",")))
         with load.served(db_url, free_port(), env=dict(os.environ)) as web:
             until = time.monotonic() + args.idle_seconds
-            # people arrive over a few seconds, as at an office's start of day: fifty correct
-            # sign-ins from one address at the same instant meet the guessing limit
+            # people arrive over a few seconds, as at an office's start of day
             arrive = len(people) * 0.2
             idle = load.browse_while(
                 web, people, pages, lambda: time.monotonic() < until, 1, pause, arrive

@@ -8,7 +8,7 @@ older revision has (only 0022's downgrade rewrites the journal, by design). A co
 revision is upgraded with `db upgrade`, and every row it held is there after, column for
 column (0010's pairing read from the column that holds it now).
 
-SQLite: all 21 earlier revisions, one file each. PostgreSQL: a few revisions, taken down
+SQLite: every earlier revision, one file each. PostgreSQL: a few revisions, taken down
 and up again in one schema.
 """
 
