@@ -88,10 +88,10 @@ for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
 tables = ("connections", "crm_custom_fields", "runs", "crm_accounts", "crm_custom_values",
           "journal")
 plan = []
-for table in tables:  # as bulk.py writes them: up to 32 rows per INSERT
+for table in tables:  # as bulk.py writes them: up to 256 rows per INSERT
     rows = source.execute(f"SELECT * FROM {table}").fetchall()
     width = len(rows[0])
-    per = max(1, min(32, 999 // width))
+    per = max(1, min(256, 32766 // width))
     whole = len(rows) - len(rows) % per
     one = "(" + ",".join("?" * width) + ")"
     chunks = [tuple(v for r in rows[i : i + per] for v in r) for i in range(0, whole, per)]

@@ -23,6 +23,7 @@ from listbridge.core.values import (
     parse_date,
     parse_number,
     parse_timestamp,
+    plain_emails,
 )
 
 decimals = st.decimals(
@@ -129,3 +130,21 @@ def test_common_addresses_take_the_shortcut(email: str) -> None:
 @pytest.mark.parametrize("email", ["a@b.test", "a@b.localhost", "a@xn--ab--c.org", "zoë@x.org"])
 def test_unusual_addresses_go_to_email_validator(email: str) -> None:
     assert not is_plain_email(email)
+
+
+@pytest.mark.parametrize(
+    ("email", "plain"),
+    [("a" * 64 + "@x.org", True), ("a" * 65 + "@x.org", False), ("a--b@x.org", True),
+     ("a@" + "b" * 61 + "." + "c" * 61 + "." + "d" * 61 + "." + "e" * 61 + ".info", True),
+     ("a@" + "b" * 61 + "." + "c" * 61 + "." + "d" * 61 + "." + "e" * 61 + ".infos", False),
+     ("a@x.TeSt", False), ("a@x.tests", True), ("a@x.test.org", True), ("a@x.org\n", False)],
+)  # fmt: skip
+def test_the_shortcut_keeps_every_limit(email: str, plain: bool) -> None:
+    """At most 254 characters, 64 before the @, no special-use last label in any case."""
+    assert is_plain_email(email) is plain
+
+
+@given(st.lists(st.one_of(plain_shaped, st.just(""), st.text(max_size=12)), max_size=6))
+@settings(max_examples=100)
+def test_a_column_of_addresses_is_plain_as_each_of_them_is(texts: list[str]) -> None:
+    assert plain_emails(texts) is all(is_plain_email(t) for t in texts if t)

@@ -18,7 +18,7 @@ from typing import Any
 
 from listbridge.core.accounts import EMAIL_COLUMNS, Account, AccountType, CustomValue
 from listbridge.core.row_shape import ACCOUNT_TYPES, RowShape, new_account
-from listbridge.core.values import is_plain_email
+from listbridge.core.values import plain_emails
 
 _VALUES = attrgetter("values")
 _ERRORS = attrgetter("errors")
@@ -119,7 +119,7 @@ def _checked(
     custom: dict[str, list[CustomValue | None]] = {}
     try:
         for column, parse in shape.parsed:
-            if column in EMAIL_COLUMNS and all(map(is_plain_email, filter(None, standard[column]))):
+            if column in EMAIL_COLUMNS and plain_emails(standard[column]):
                 continue  # a plain address is valid and kept as given (values.check_email)
             standard[column] = _parsed(standard[column], parse)
         for column, name, parse in shape.custom:

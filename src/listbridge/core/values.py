@@ -9,6 +9,7 @@ keeps for custom values, so a value survives export and load unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Context, Decimal, InvalidOperation
 
@@ -32,11 +33,16 @@ _DATE_FORMATS = (
 )
 MAX_EMAIL = 254
 MAX_LOCAL_PART = 64
-_PLAIN_EMAIL = re.compile(
-    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
-)
 _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+# One match decides it all, so a column of addresses is checked in C (`plain_emails`):
+# at most MAX_EMAIL characters, a local part of at most MAX_LOCAL_PART, no "--" in the
+# domain, and a last label that is no special-use name (any case).
+_PLAIN_EMAIL = re.compile(
+    rf"(?=.{{1,{MAX_EMAIL}}}\Z)(?=[^@]{{1,{MAX_LOCAL_PART}}}@)"
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+    r"@(?![^@]*--)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    rf"(?!(?i:{'|'.join(sorted(map(re.escape, _SPECIAL_USE)))})\Z)[A-Za-z]{{2,24}}"
+)
 _WIDE = Context(prec=2 * MAX_NUMBER_TEXT)
 
 
@@ -135,11 +141,12 @@ def is_plain_email(text: str) -> bool:
     names) is left to email-validator; tests check the shortcut never accepts
     what it would refuse.
     """
-    if len(text) > MAX_EMAIL or not _PLAIN_EMAIL.fullmatch(text):
-        return False
-    local, _, domain = text.rpartition("@")
-    tld = domain.rpartition(".")[2].lower()
-    return len(local) <= MAX_LOCAL_PART and "--" not in domain and tld not in _SPECIAL_USE
+    return _PLAIN_EMAIL.fullmatch(text) is not None
+
+
+def plain_emails(texts: Iterable[str]) -> bool:
+    """`is_plain_email` of every non-empty text, in one pass in C."""
+    return all(map(_PLAIN_EMAIL.fullmatch, filter(None, texts)))
 
 
 def parse_custom(field: CustomFieldDef, text: str) -> CustomValue:

@@ -89,25 +89,85 @@ def bulk_insert_columns(
 def _insert_sqlite_columns(
     connection: Connection, table: Table, bound: Mapping[str, Iterable[Any] | Same], count: int
 ) -> None:
-    """A `Same` column's value is bound once a statement (a numbered parameter that every
-    row of the statement names), not once a row: a load's file leaves a third of the
-    account's columns to one value each."""
-    same = {name: c.value for name, c in bound.items() if isinstance(c, Same)}
-    varying = [c for c in bound.values() if not isinstance(c, Same)]
-    rows = list(zip(*varying, strict=True)) if varying else [()] * count
-    per = max(1, min(ROWS_PER_STATEMENT, (999 - len(same)) // max(1, len(varying))))
-    shape = (tuple(bound), tuple(same))
-    once = tuple(same.values())
-    whole = count - count % per
-    if whole:
-        statement = _numbered_statement(table, shape, connection.dialect, per)
-        chunks = [
-            once + tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)
-        ]
-        connection.exec_driver_sql(statement, chunks)
-    if whole < count:
-        statement = _numbered_statement(table, shape, connection.dialect, count - whole)
-        connection.exec_driver_sql(statement, once + tuple(chain.from_iterable(rows[whole:])))
+    """A `Same` column's value is written into the statement as a literal, not bound once
+    a row: a load's file leaves a third of the account's columns to one value each.
+    (Numbered parameters, `?1` named by every row, cost SQLite a search of its parameter
+    list for each one it compiles: quadratic in a statement's size.)"""
+    literal = {name: _literal(c.value) for name, c in bound.items() if isinstance(c, Same)}
+    kept = {name: text for name, text in literal.items() if text is not None}
+    varying = [
+        repeat(c.value, count) if isinstance(c, Same) else c
+        for name, c in bound.items()
+        if name not in kept
+    ]
+    # Every row's values one after the other: a statement's are a slice of them.
+    flat = list(chain.from_iterable(zip(*varying, strict=True)))
+    width = len(varying)
+    shape = (tuple(bound), tuple(kept.items()))
+    start = 0
+    for per, times in statement_sizes(count, _most_rows(connection, width)):
+        statement = _literal_statement(table, shape, connection.dialect, per)
+        step = per * width
+        chunks = [tuple(flat[start + k * step : start + (k + 1) * step]) for k in range(times)]
+        connection.exec_driver_sql(statement, chunks if times > 1 else chunks[0])
+        start += step * times
+
+
+def _literal(value: Any) -> str | None:
+    """`value` as an SQLite literal that stores what binding it stores; None: bind it."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):  # bool included: 1, 0, as sqlite3 binds it
+        return str(int(value))
+    if isinstance(value, str) and "\x00" not in value and _encodable(value):
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    """Text the statement can hold: UTF-8 (a file name read as bytes may not be)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+#: the most rows one INSERT takes (a power of two), within the connection's variable limit
+MOST_ROWS_PER_STATEMENT = 256
+#: SQLite's default variable limit since 3.32 (999 before it)
+_VARIABLE_LIMIT = 32766
+
+
+def _most_rows(connection: Connection, width: int) -> int:
+    """Rows per statement: as many as the variables allow, a power of two (statements of a
+    few sizes only, each prepared once and kept in the driver's cache)."""
+    driver = connection.connection.driver_connection
+    limit = min(_VARIABLE_LIMIT, _variable_limit(driver))
+    most = MOST_ROWS_PER_STATEMENT
+    while most > 1 and most * max(1, width) > limit:
+        most //= 2
+    return most
+
+
+def _variable_limit(driver: Any) -> int:
+    getlimit = getattr(driver, "getlimit", None)
+    if getlimit is None:  # a driver without it: SQLite's oldest limit
+        return 999
+    return int(getlimit(9))  # SQLITE_LIMIT_VARIABLE_NUMBER
+
+
+def statement_sizes(count: int, most: int) -> list[tuple[int, int]]:
+    """`count` rows as statements of `most` rows, then one of each smaller power of two the
+    rest needs: (rows per statement, how many statements)."""
+    sizes = [(most, count // most)] if count >= most else []
+    rest, size = count % most, most // 2
+    while rest:
+        if rest >= size:
+            sizes.append((size, 1))
+            rest -= size
+        size //= 2
+    return sizes
 
 
 def _processed(
@@ -163,22 +223,20 @@ def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, rows: i
 
 
 @lru_cache(maxsize=32)
-def _numbered_statement(
-    table: Table, shape: tuple[tuple[str, ...], tuple[str, ...]], dialect: Dialect, rows: int
+def _literal_statement(
+    table: Table,
+    shape: tuple[tuple[str, ...], tuple[tuple[str, str], ...]],
+    dialect: Dialect,
+    rows: int,
 ) -> str:
-    """INSERT of `rows` rows whose `same` columns name the parameters ?1, ?2, …, each
-    row's other columns the next ones in turn (shape: the columns, the `same` ones)."""
-    columns, same = shape
-    varying = [c for c in columns if c not in same]
-    once = {name: f"?{n}" for n, name in enumerate(same, start=1)}
-    groups = []
-    for row in range(rows):
-        first = len(same) + 1 + row * len(varying)
-        slots = once | {name: f"?{first + k}" for k, name in enumerate(varying)}
-        groups.append(f"({', '.join(slots[c] for c in columns)})")
+    """INSERT of `rows` rows (shape: the columns, and the literal of each column of one
+    value), each row's other columns a `?` in turn."""
+    columns, literals = shape
+    fixed = dict(literals)
+    one = "(" + ", ".join(fixed.get(c, "?") for c in columns) + ")"
     names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     target = dialect.identifier_preparer.format_table(table)
-    return f"INSERT INTO {target} ({names}) VALUES {', '.join(groups)}"
+    return f"INSERT INTO {target} ({names}) VALUES {', '.join([one] * rows)}"
 
 
 @lru_cache(maxsize=32)

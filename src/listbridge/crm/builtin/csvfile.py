@@ -83,7 +83,21 @@ def _regular(chunk: list[list[str]], width: int) -> bool:
     if not all(map(width.__eq__, map(len, chunk))):
         return False
     texts = list(map("".join, chunk))
-    return "" not in map(str.strip, texts) and _NEEDS_REPAIR.search("\n".join(texts)) is None
+    if "" in map(str.strip, texts):
+        return False
+    # _NEEDS_REPAIR without a regular expression's step per character: a quote is found
+    # by a fast search, a surrogate (a byte that is not UTF-8, the end marker) by encoding,
+    # which only text that is not all ASCII needs.
+    text = "\n".join(texts)
+    return "'" not in text and (text.isascii() or _encodable(text))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _open(path: Path) -> TextIO:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress, repeat
+from operator import is_not
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -80,16 +82,16 @@ def _insert_values(
     session: Session, connection_id: int, field_id: int, ids: list[str], values: list[Any]
 ) -> None:
     """One custom field's values of the block, those rows that have one."""
-    pairs = [(i, v) for i, v in zip(ids, values, strict=True) if v is not None]
-    if not pairs:
+    given = list(map(is_not, values, repeat(None)))
+    if not any(given):
         return
+    ids, values = list(compress(ids, given)), list(compress(values, given))
     # A field of few distinct values (a choice, a yes/no) formats each once.
-    texts = {v: format_custom(v) for v in {v for _, v in pairs}}
-    kept = [texts[v] for _, v in pairs]
+    texts = {v: format_custom(v) for v in set(values)}
     columns: dict[str, Column] = {
         "connection_id": Same(connection_id),
-        "account_id": [i for i, _ in pairs],
+        "account_id": ids,
         "field_id": Same(field_id),
-        "value": kept,
+        "value": list(map(texts.__getitem__, values)),
     }
-    bulk_insert_columns(session, VALUES, columns, len(pairs))
+    bulk_insert_columns(session, VALUES, columns, len(ids))
