@@ -1,14 +1,16 @@
 """One sync at a time per connection (design.md rule 3), with every kind of starter at
 one instant: the in-process scheduler's slot, a CLI command in a process of its own, the
-web admin's button and a worker's queued schedule (the Celery task, run eagerly), released
-together by a barrier on one connection. Once one of them holds the lock, Constant Contact
-answers slowly until the others have answered, so that the holder keeps it while they try.
-One runs; each other is refused with the holder's words, as its runner promises
-(docs/scale-out.md): the slot is skipped to its next one, the CLI exits 3, the button's
-page answers 409 (or, past that check, its job is refused), the worker's entry ends
-`skipped`. A starter a loaded machine delays past the holder's end runs after it, never
-beside it. None is lost: each refused starter runs once the holder is done, a schedule at
-its next slot, the worker's once the tick enqueues its next one.
+web admin's button and a worker's queued schedule (the Celery task, run in the test's
+thread), released together by a barrier on one connection. Once one of them holds the
+lock, Constant Contact answers slowly until the others have answered, so that the holder
+keeps it while they try. One runs; each other is refused with the holder's words, as its
+runner promises (docs/scale-out.md): the slot waits its turn, the CLI exits 3, the
+button's page answers 409 (or, past that check, its job is refused), the worker's entry
+is queued again, waiting for the lock, and its task asks for a retry in a minute. A
+starter a loaded machine delays past the holder's end runs after it, never beside it.
+None is lost: each refused starter runs once the holder is done, the schedules at their
+retry (tests/scaleout/test_refused_schedule.py: on two real workers), the CLI and the
+button when started again.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from celery import Celery
+from celery.exceptions import Retry
 from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
     Scene,
     cc,
@@ -49,7 +52,7 @@ from listbridge.runner.tasks import register_tasks
 from listbridge.runner.tick import ORIGIN, enqueue_due
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store, open_store
-from listbridge.store.job_queue import DONE, FAILED, SKIPPED, enqueue, get_entry
+from listbridge.store.job_queue import DONE, FAILED, QUEUED, enqueue, get_entry
 from listbridge.store.locks import read_lease
 from listbridge.store.runs import list_runs
 from listbridge.store.users import add_user
@@ -67,11 +70,14 @@ BUSY = "connection 'default' is busy: "
 
 @dataclass
 class Worker:
-    """A worker as `listbridge worker` runs a queued schedule: the Celery task, eagerly."""
+    """A worker as `listbridge worker` runs a queued schedule: the Celery task, in the
+    caller's thread; a retry the task asks for is kept in `retries` (its countdown and
+    arguments), for the test to serve when it says."""
 
     scene: Scene
     registry: Registry
     app: Any
+    retries: list[Retry] = field(default_factory=list)
 
     def queued(self, at: datetime) -> int:
         entry = enqueue(self.scene.store, self.scene.connection_id, UNSUBSCRIBES, ORIGIN, at,
@@ -79,10 +85,18 @@ class Worker:
         assert entry is not None
         return entry
 
-    def serve(self, entry_id: int) -> tuple[str, str]:
-        self.app.tasks[SCHEDULE_TASK].apply(
-            args=[entry_id, UNSUBSCRIBES, self.scene.connection_id], throw=True
-        )
+    def serve(self, entry_id: int, **kwargs: Any) -> tuple[str, str]:
+        task = self.app.tasks[SCHEDULE_TASK]
+        args = [entry_id, UNSUBSCRIBES, self.scene.connection_id]
+        # as Celery's eager `apply` would run it, except that a retry is not run at once
+        task.push_request(id=uuid.uuid4().hex, args=args, kwargs=kwargs, retries=0,
+                          is_eager=True, called_directly=False)  # fmt: skip
+        try:
+            task.run(*args, **kwargs)
+        except Retry as retry:
+            self.retries.append(retry)
+        finally:
+            task.pop_request()
         entry = get_entry(self.scene.store, entry_id)
         assert entry is not None
         return entry.state, entry.message
@@ -228,9 +242,16 @@ def test_four_starters_at_one_instant_one_runs_the_others_refused_and_none_lost(
     if not ran["cli"]:
         assert cli.returncode == 3, said["cli"]
     if not ran["worker"]:
-        assert said["worker"].startswith(f"{SKIPPED} skipped: {BUSY}"), said["worker"]
-        assert said["worker"].endswith("waiting for the next slot")
+        # not skipped: queued again, waiting for its retry in a minute
+        waiting = f"{QUEUED} waiting for the lock: {BUSY}"
+        assert said["worker"].startswith(waiting), said["worker"]
+        assert said["worker"].endswith(" (local time) (refused once)"), said["worker"]
+        [retry] = worker.retries
+        assert (retry.when, retry.sig.kwargs) == (60, {"refusals": 1})
+    else:
+        assert worker.retries == []
     if not ran["scheduler"]:
+        # not started (nothing would fire a retry): tests/runner/test_scheduler_retry.py
         assert "waiting for the next slot" in said["scheduler"]
     runs = list_runs(scene.store, scene.connection_id)[:-1]  # not linked()'s import
     assert len(runs) == sum(ran.values()), [(r.kind, r.started_by) for r in runs]
@@ -238,29 +259,31 @@ def test_four_starters_at_one_instant_one_runs_the_others_refused_and_none_lost(
     assert all(a[1] is not None and a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
     print("concurrency: ran", sorted(n for n, yes in ran.items() if yes), "of", sorted(ran))
 
-    none_lost(scene, worker, scheduler, slot, browser, ran)
+    none_lost(scene, worker, entry, scheduler, slot, browser, ran)
 
 
 def none_lost(
     scene: Scene,  # noqa: F811
     worker: Worker,
+    entry_id: int,
     scheduler: Scheduler,
     slot: Slot,
     browser: TestClient,
     ran: dict[str, bool],
 ) -> None:
-    """Each refused starter, once the winner is done, runs: the schedules at their next
-    slot (the worker's once the tick enqueues it again), the CLI and the button again."""
+    """Each refused starter, once the winner is done, runs: the slot at its next firing,
+    the worker's at its retry (the tick meanwhile leaves its one place in the queue be),
+    the CLI and the button again."""
     before = len(list_runs(scene.store, scene.connection_id))
     if not ran["scheduler"]:
         scheduler.run_slot(slot)
         assert scheduler.events[-1].endswith(f"{slot.label} ran"), scheduler.events
     if not ran["worker"]:
         sent = Sent()
-        later = datetime.now(UTC) + slot.every + timedelta(minutes=1)  # type: ignore[operator]
-        assert f"{slot.label} enqueued" in enqueue_due(scene.store, worker.registry, sent, later)
-        [entry_id] = [entry for entry, job, _ in sent.args if job == UNSUBSCRIBES]
-        assert worker.serve(entry_id)[0] == DONE
+        enqueue_due(scene.store, worker.registry, sent, datetime.now(UTC))
+        assert [job for _, job, _ in sent.args if job == UNSUBSCRIBES] == []
+        [retry] = worker.retries
+        assert worker.serve(entry_id, **retry.sig.kwargs)[0] == DONE
     if not ran["cli"]:
         again = scene.cli("push", "--list", "News", "--json")
         assert again.exit_code == 0, again.output

@@ -1,7 +1,8 @@
 """A queue entry whose broker message was lost does not hold its slot for ever
 (runner/lost_entries.py): the tick releases it as lost, with a reason `status` shows, and
-enqueues the slot again, once; an entry waiting its turn, or running under a live lock,
-is left alone. The broker is a recorder of `send_task` that can lose messages."""
+enqueues the slot again, once; an entry waiting its turn (in the queue, or for its retry
+after the lock refused it), or running under a live lock, is left alone. The broker is a
+recorder of `send_task` that can lose messages."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from listbridge.store.job_queue import (
     claim,
     enqueue,
     finish,
+    requeue,
 )
 from listbridge.store.locks import _row
 from listbridge.store.models import Lock
@@ -260,3 +262,35 @@ def test_a_released_schedule_whose_slot_is_daily_is_enqueued_again_at_once(scene
     said = enqueue_due(scene.store, registry, broker, soon + LOOK_GRACE * 2, broker.look)
     assert f"{STATS} (connection {scene.connection_id}) enqueued" in said
     assert [e.state for e in all_entries(scene.store) if e.job == STATS] == [LOST, QUEUED]
+
+
+def test_a_slot_waiting_for_its_retry_is_not_lost_and_status_says_what_it_waits_for(
+    scene: Scene,
+) -> None:
+    """A slot the lock refused waits, queued, for its retry (runner/tasks.py): meanwhile
+    a worker holds the retry's message unacknowledged until its countdown ends (Redis's
+    unacknowledged hash, where broker_look.py looks), so the tick neither releases it nor
+    enqueues the slot a second time; with no look, the retry comes within half the
+    visibility timeout, far inside 2 × of it."""
+    store, registry, broker, now = scene.store, default_registry(), Broker(), datetime.now(UTC)
+    _pin_nightly_pull(scene, now)
+    enqueue_due(store, registry, broker, now, broker.look)
+    (waiting,) = [e for e in active_entries(store, scene.connection_id) if e.job == UNSUBSCRIBES]
+    assert claim(store, waiting.entry_id, "worker-1 pid 7", now + timedelta(seconds=1))
+    words = (
+        "waiting for the lock: connection 'default' is busy: the push alice started (run 3)"
+        " has held its lock since 10:00; try again when it finishes; trying again at"
+        " 10:16:01 (local time) (refused 5 times in a row)"
+    )
+    requeue(store, waiting.entry_id, words)
+    for look in (broker.look, None):  # 15 minutes on: past the look's grace, not the bound
+        assert enqueue_due(store, registry, broker, now + timedelta(minutes=15), look) == []
+        assert _state(scene, waiting.entry_id) == QUEUED
+    assert broker.looked[-1] >= {waiting.task_id}
+
+    shown = json.loads(scene.cli("status", "--json", "--offline").stdout)["worker_jobs"]
+    (job,) = [job for job in shown if job["job"] == UNSUBSCRIBES]
+    assert (job["state"], job["reason"], job["released_at"]) == (QUEUED, words, None)
+    text = scene.cli("status", "--offline").stdout
+    assert f"  {UNSUBSCRIBES}: queued since " in text
+    assert f" (by scheduler), {words}\n" in text

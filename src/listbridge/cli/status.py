@@ -16,7 +16,7 @@ from listbridge.core.errors import NotConnectedError
 from listbridge.core.tokens import Health
 from listbridge.store.db import Store
 from listbridge.store.health import ConnectionStatus, connection_status
-from listbridge.store.job_queue import LOST, Entry, worker_entries
+from listbridge.store.job_queue import LOST, QUEUED, Entry, worker_entries
 from listbridge.store.schedule_state import SYNC_OFF, sync_enabled
 from listbridge.store.secretbox import secret_box
 from listbridge.store.tokens import sharing_with
@@ -82,9 +82,11 @@ def next_runs(store: Store, connection_id: int) -> list[dict[str, str]]:
 
 def _queued(entry: Entry) -> dict[str, str | None]:
     """A job waiting for or running on a worker (`listbridge worker`), or released as lost
-    until its job next finishes (with the reason), as status shows it."""
+    until its job next finishes (with the reason), as status shows it. A queued job that
+    waits for the connection's lock says so (its reason: whom it waits for, and until when)."""
     started = entry.started_at.isoformat(timespec="seconds") if entry.started_at else None
     released = entry.finished_at if entry.state == LOST else None
+    waiting = entry.state == QUEUED and bool(entry.message)
     return {
         "job": entry.job,
         "state": entry.state,
@@ -93,7 +95,7 @@ def _queued(entry: Entry) -> dict[str, str | None]:
         "started_at": started,
         "worker": entry.worker or None,
         "released_at": released.isoformat(timespec="seconds") if released else None,
-        "reason": entry.message if released else None,
+        "reason": entry.message if released or waiting else None,
     }
 
 
@@ -102,7 +104,8 @@ def _queue_line(job: dict[str, str | None]) -> str:
         return f"  {job['job']}: released at {job['released_at']}: {job['reason']}"
     if job["state"] == "running":
         return f"  {job['job']}: running on {job['worker']} since {job['started_at']}"
-    return f"  {job['job']}: queued since {job['enqueued_at']} (by {job['origin']})"
+    queued = f"  {job['job']}: queued since {job['enqueued_at']} (by {job['origin']})"
+    return f"{queued}, {job['reason']}" if job["reason"] else queued
 
 
 def _render(

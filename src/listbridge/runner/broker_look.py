@@ -6,6 +6,13 @@ the queue's lists (one per priority step, `listbridge` for the default one) unti
 takes it, then the `unacked` hash while the worker holds it (running, waiting for its ETA
 after a retry, or reserved); a worker that dies leaves it there until it is put back in
 the queue. Both are read in one MULTI, so a message moving between them is seen in one.
+
+A delayed message is held so: a schedule the connection's lock refused waits for its
+retry (tasks.py) as a new message of the same task id with a countdown, which a worker
+takes at once and keeps unacknowledged in the hash until the countdown ends; the retry
+is sent before the refused delivery is acknowledged, so the id is never missing between
+the two. The countdown stays under half the visibility timeout: Redis puts a message held
+longer back in the queue, and a second worker would take it too.
 The look searches the raw messages for the ids (a task id is 32 random hex digits), so a
 change in the message's layout can only make it see a message that is not there: the
 safe side, an entry kept a little longer.

@@ -12,6 +12,11 @@ With V = LISTBRIDGE_BROKER_VISIBILITY_SECONDS, an entry is lost when:
   worker took it, nor any entry enqueued before it, for 2 V. A queue moving ahead of it
   is a queue it waits in; one that stood still for 2 V, with jobs shorter than V, had a
   free worker thread for it.
+- queued again, waiting for its retry after the connection's lock refused it (tasks.py):
+  the same rules, counted from its last delivery (`started_at`). Its retry's message,
+  delayed by a countdown, is held by a worker unacknowledged until then (broker_look.py),
+  so with Redis it is never lost while the retry is due; with another broker the retry
+  comes within V / 2 of that delivery and claims it again, well inside 2 V.
 - running: the connection's lock is not live (its worker died: the lease lapsed or its
   process is gone), and with Redis its message is gone too; with another broker, it
   started 2 V ago. A message still held is handed to another worker after V, which takes

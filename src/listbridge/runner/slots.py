@@ -8,6 +8,8 @@ in-process scheduler (scheduler.py) and the Celery tick (tick.py) share.
   counts as missed (core/schedule_times.py).
 - A connection whose `sync.enabled` is false, or whose schedules are paused (it needs
   reconnecting), is skipped: `skip_reason`, read at each firing.
+- A slot refused by a held lock is retried until the schedule's next slot comes
+  (`next_slot`): that one supersedes it.
 """
 
 from __future__ import annotations
@@ -105,6 +107,22 @@ def plan_slots(
                     set_at = in_force_since(store, connection_id, schedule.setting)
                 first = first_run(last, every, now, set_at)
                 found.append(Slot(schedule, connection_id, every, first))
+    return found
+
+
+def next_slot(
+    store: Store, registry: Registry, name: str, connection_id: int, due: datetime
+) -> datetime | None:
+    """When the slot of schedule `name` that follows the one due at `due` comes, by the
+    connection's settings now (None: the schedule no longer runs there)."""
+    schedule = registry.schedules.get(name)
+    if schedule is None:
+        return None
+    every = schedule.trigger_from_settings(effective_settings(store, connection_id))
+    if every is None:
+        return None
+    trigger = Slot(schedule, connection_id, every, due).trigger()
+    found: datetime | None = trigger.get_next_fire_time(None, due + timedelta(microseconds=1))
     return found
 
 

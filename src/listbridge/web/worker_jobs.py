@@ -10,7 +10,7 @@ from typing import Any
 
 from listbridge.core.errors import ListbridgeError, LockHeldError
 from listbridge.runner.task_names import WEB_TASK
-from listbridge.runner.tasks import Done, serve_entry
+from listbridge.runner.tasks import UNLIMITED, Done, serve_entry
 from listbridge.store.db import Store
 from listbridge.store.job_queue import DONE, FAILED, SKIPPED, note
 from listbridge.sync.job import JobStart
@@ -49,7 +49,7 @@ def web_job(store: Store, kind: Kind, connection_id: int, user: str, entry_id: i
 
 
 def register_web_task(app: Any, store: Store) -> None:
-    @app.task(name=WEB_TASK, bind=True, shared=False)  # type: ignore[untyped-decorator]
+    @app.task(name=WEB_TASK, bind=True, shared=False, max_retries=UNLIMITED)  # type: ignore[untyped-decorator]
     def run_web(
         task: Any, entry_id: int, kind: dict[str, Any], connection_id: int, user: str
     ) -> None:
