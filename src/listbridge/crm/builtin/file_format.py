@@ -1,0 +1,188 @@
+"""The encoding and delimiter of a CSV file, told from its first bytes, unless the user says.
+
+People load what their tools export: Excel writes "CSV" in the machine's code page
+(Windows-1252 in western Europe and the Americas) and, where the decimal mark is a comma,
+separates values with semicolons; "Unicode text" is UTF-16 with tabs; most CRMs write
+UTF-8, often with a byte-order mark. So, over the first `HEAD_BYTES` of the file:
+
+* encoding: a byte-order mark decides; else zero bytes in every other place are UTF-16
+  without one; else text that is valid UTF-8 is UTF-8; else charset-normalizer guesses.
+  Short western text is as good Windows-1250 as Windows-1252 to it (é and ü are the same
+  bytes in both), so among the code pages it finds equally likely, Windows-1252 is taken;
+* delimiter: comma, semicolon or tab, whichever splits the header into two columns or
+  more and the rows into as many as the header; ties go to the wider header, then to
+  that order.
+
+What was decided, and whether it was detected or given, is said by `FileFormat.describe`.
+A value past the first bytes that the encoding cannot read is still named by its row
+and column (csvfile.py).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from listbridge.core.errors import UserError
+
+HEAD_BYTES = 64 * 1024
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t"}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: it starts with the UTF-16 LE mark
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with a byte-order mark",
+    "utf-16": "UTF-16 with a byte-order mark",
+    "utf-16-le": "UTF-16 little-endian, no byte-order mark",
+    "utf-16-be": "UTF-16 big-endian, no byte-order mark",
+    "utf-32": "UTF-32 with a byte-order mark",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+}
+_SAMPLE_RECORDS = 50
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    encoding: str  # a Python codec name the file is opened with
+    delimiter: str
+    encoding_given: bool = False
+    delimiter_given: bool = False
+
+    def describe(self) -> str:
+        """`Windows-1252 (detected), semicolon-separated (detected)`."""
+        encoding = _NAMES.get(self.encoding, self.encoding)
+        delimiter = DELIMITERS.get(self.delimiter, repr(self.delimiter))
+        return (
+            f"{encoding} ({_how(self.encoding_given)}), "
+            f"{delimiter}-separated ({_how(self.delimiter_given)})"
+        )
+
+
+def _how(given: bool) -> str:
+    return "as given" if given else "detected"
+
+
+def read_format(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> FileFormat:
+    """The format of the CSV file at `path` (its first bytes read), options first."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES + 1)
+    complete = len(head) <= HEAD_BYTES
+    return detect_format(head[:HEAD_BYTES], complete, encoding=encoding, delimiter=delimiter)
+
+
+def detect_format(
+    head: bytes, complete: bool, *, encoding: str | None = None, delimiter: str | None = None
+) -> FileFormat:
+    """The format of a file starting with `head` (`complete`: the whole file)."""
+    chosen = encoding_option(encoding) if encoding else detect_encoding(head, complete)
+    if chosen == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        chosen = "utf-8-sig"  # --encoding utf-8 for a file with the mark: not read as text
+    if delimiter:
+        return FileFormat(chosen, delimiter_option(delimiter), bool(encoding), True)
+    text = codecs.getincrementaldecoder(chosen)(errors="replace").decode(head, final=complete)
+    return FileFormat(chosen, detect_delimiter(text, complete), bool(encoding), False)
+
+
+def detect_encoding(head: bytes, complete: bool) -> str:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if (utf16 := _utf16_without_bom(head)) is not None:
+        return utf16
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+    except UnicodeDecodeError:
+        return _guessed(head)
+    return "utf-8"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 of mostly ASCII text has a zero byte in every other place."""
+    sample = head[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _guessed(head: bytes) -> str:
+    from charset_normalizer import from_bytes  # only a file that is not UTF-8 pays for it
+
+    best = from_bytes(head).best()
+    if best is None:
+        raise UserError(
+            "cannot tell the file's encoding (it may not be text); save it as UTF-8 "
+            "or give --encoding (e.g. --encoding cp1252)"
+        )
+    # Code pages that read these bytes as the same text: the one Excel writes is named.
+    return "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
+
+
+def detect_delimiter(text: str, complete: bool) -> str:
+    """Comma, semicolon or tab: the one whose header is two columns or more and whose
+    rows are as wide as the header most often; a one-column file is comma-separated."""
+    scores: dict[str, tuple[float, int]] = {}
+    for delimiter in DELIMITERS:
+        records = _records(text.lstrip("\ufeff"), delimiter, complete)
+        if not records or len(records[0]) < 2:
+            continue
+        width, rows = len(records[0]), records[1:]
+        regular = sum(len(row) == width for row in rows) / len(rows) if rows else 1.0
+        scores[delimiter] = (regular, width)
+    if not scores:
+        return ","
+    return max(scores, key=scores.__getitem__)  # max keeps the first of a tie
+
+
+def _records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                records.append(record)
+            if len(records) > _SAMPLE_RECORDS:
+                break
+    except csv.Error:  # a value past the csv module's limit: the records read so far
+        pass
+    if not complete and len(records) > 1:
+        records.pop()  # the last record may be cut off by the end of the head
+    return records
+
+
+def delimiter_option(text: str) -> str:
+    """`--delimiter`: comma, semicolon, tab (or `\\t`), or any one character."""
+    word = text.strip().lower() if len(text) > 1 else text
+    delimiter = _DELIMITER_WORDS.get(word, text)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise UserError(
+            f"--delimiter {text!r}: give comma, semicolon, tab or one character (not a quote)"
+        )
+    return delimiter
+
+
+def encoding_option(text: str) -> str:
+    """`--encoding`: a codec Python knows (utf-8, utf-8-sig, utf-16, cp1252, latin-1, …)."""
+    try:
+        info = codecs.lookup(text.strip())
+    except LookupError:
+        raise UserError(
+            f"--encoding {text!r}: not an encoding; use e.g. utf-8, utf-16, cp1252, latin-1"
+        ) from None
+    return "latin-1" if info.name == "iso8859-1" else info.name

@@ -1,0 +1,157 @@
+"""A CSV file's encoding and delimiter, told from real bytes as tools write them."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from listbridge.core.errors import UserError
+from listbridge.crm.builtin.file_format import (
+    HEAD_BYTES,
+    FileFormat,
+    delimiter_option,
+    detect_delimiter,
+    detect_format,
+    encoding_option,
+    read_format,
+)
+
+ROWS = [
+    ["ID", "Type", "First Name", "Last Name", "Email"],
+    ["A1", "individual", "Renée", "Müller", "renee@example.org"],
+    ["A2", "organization", "", "", "info@example.org"],
+    ["A3", "individual", "François", "Çelik, Jr.", "f@example.org"],
+]
+
+
+def table(rows: list[list[str]], delimiter: str) -> str:
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def written(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    return path
+
+
+def read_back(path: Path, found: FileFormat) -> list[list[str]]:
+    with path.open(encoding=found.encoding, newline="") as handle:
+        return list(csv.reader(handle, delimiter=found.delimiter))
+
+
+def test_excel_on_windows_semicolons_in_windows_1252(tmp_path: Path) -> None:
+    path = written(tmp_path, table(ROWS, ";").encode("cp1252"))
+    assert b"Ren\xe9e;M\xfcller" in path.read_bytes()
+    found = read_format(path)
+    assert found == FileFormat("cp1252", ";")
+    assert found.describe() == "Windows-1252 (detected), semicolon-separated (detected)"
+    assert read_back(path, found) == ROWS
+
+
+def test_unicode_text_is_utf16_with_tabs_and_a_byte_order_mark(tmp_path: Path) -> None:
+    data = codecs.BOM_UTF16_LE + table(ROWS, "\t").encode("utf-16-le")
+    path = written(tmp_path, data)
+    found = read_format(path)
+    assert found == FileFormat("utf-16", "\t")
+    assert found.describe() == "UTF-16 with a byte-order mark (detected), tab-separated (detected)"
+    assert read_back(path, found) == ROWS
+
+
+def test_utf16_without_a_mark_big_or_little(tmp_path: Path) -> None:
+    for codec in ("utf-16-le", "utf-16-be"):
+        path = written(tmp_path, table(ROWS, "\t").encode(codec))
+        assert read_format(path) == FileFormat(codec, "\t")
+        assert read_back(path, read_format(path)) == ROWS
+
+
+def test_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = written(tmp_path, codecs.BOM_UTF8 + table(ROWS, ",").encode())
+    found = read_format(path)
+    assert found == FileFormat("utf-8-sig", ",")
+    assert read_back(path, found) == ROWS  # the mark is not part of the first header
+    # Told utf-8, the mark is still not read as text.
+    assert read_format(path, encoding="UTF-8").encoding == "utf-8-sig"
+
+
+def test_plain_utf8_commas(tmp_path: Path) -> None:
+    path = written(tmp_path, table(ROWS, ",").encode())
+    found = read_format(path)
+    assert found == FileFormat("utf-8", ",")
+    assert found.describe() == "UTF-8 (detected), comma-separated (detected)"
+    assert read_back(path, found) == ROWS
+
+
+def test_a_character_cut_by_the_end_of_the_head_is_still_utf8(tmp_path: Path) -> None:
+    filler = "x" * (HEAD_BYTES - len("id,name\n1,") - 1)
+    path = written(tmp_path, f"id,name\n1,{filler}é\n".encode())  # é's 2 bytes across the cut
+    assert read_format(path) == FileFormat("utf-8", ",")
+
+
+def test_options_win_and_are_said_to(tmp_path: Path) -> None:
+    path = written(tmp_path, table(ROWS, ";").encode("cp1252"))
+    found = read_format(path, encoding="latin-1", delimiter="semicolon")
+    assert found == FileFormat("latin-1", ";", encoding_given=True, delimiter_given=True)
+    assert found.describe() == "Latin-1 (ISO-8859-1) (as given), semicolon-separated (as given)"
+    assert read_format(path, delimiter=",").delimiter == ","
+
+
+def test_a_one_column_file_is_comma_separated() -> None:
+    assert detect_format(b"email\na@example.org\n", True) == FileFormat("utf-8", ",")
+
+
+def test_bytes_no_text_encoding_reads_are_refused_with_the_option_to_use() -> None:
+    head = bytes(range(256)) * 4
+    with pytest.raises(UserError, match=re.escape("give --encoding")):
+        detect_format(head.replace(b"\x00", b"\x01"), True)
+
+
+cells = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=8)
+
+
+@given(
+    st.sampled_from([",", ";", "\t"]),
+    st.lists(
+        st.lists(
+            st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=8),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+@settings(max_examples=200)
+def test_the_delimiter_of_a_regular_table_is_found(delimiter: str, rows: list[list[str]]) -> None:
+    header = ["id", "first name", "email"]
+    assert detect_delimiter(table([header, *rows], delimiter), complete=True) == delimiter
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [("comma", ","), ("Semicolon", ";"), ("tab", "\t"), ("\\t", "\t"), ("|", "|"), ("\t", "\t")],
+)
+def test_delimiter_options(text: str, delimiter: str) -> None:
+    assert delimiter_option(text) == delimiter
+
+
+@pytest.mark.parametrize("text", ["pipe", '"', "", ";;"])
+def test_bad_delimiter_options(text: str) -> None:
+    with pytest.raises(UserError, match=r"--delimiter .*: give comma, semicolon, tab or one"):
+        delimiter_option(text)
+
+
+def test_encoding_options() -> None:
+    assert encoding_option("Windows-1252") == "cp1252"
+    assert encoding_option("ISO-8859-1") == "latin-1"
+    assert encoding_option("utf_8_sig") == "utf-8-sig"
+    with pytest.raises(UserError, match="--encoding 'klingon': not an encoding"):
+        encoding_option("klingon")
