@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listbridge.core.accounts import AccountType
+from listbridge.core.accounts import AccountType, CustomFieldDef, FieldType
 from listbridge.core.export_values import (
     FALSE_WORDS,
     TRUE_WORDS,
@@ -19,6 +19,7 @@ from listbridge.core.export_values import (
     infers_type,
     parse_account_type,
     parse_export_bool,
+    parse_export_custom,
     parse_export_date,
 )
 
@@ -171,3 +172,14 @@ def test_a_file_needs_inference_only_without_type_and_with_company_name() -> Non
     assert infers_type({"id", "first_name", "company_name"})
     assert not infers_type({"id", "type", "company_name"})
     assert not infers_type({"id", "first_name", "last_name"})
+
+
+def test_custom_fields_take_export_values_and_keep_their_other_rules() -> None:
+    assert parse_export_custom(CustomFieldDef("Since", FieldType.DATE), "31.03.2024") == date(
+        2024, 3, 31
+    )
+    assert parse_export_custom(CustomFieldDef("Member", FieldType.BOOLEAN), "X") is True
+    assert parse_export_custom(CustomFieldDef("Level"), "Gold") == "Gold"
+    choice = CustomFieldDef("Level", FieldType.CHOICE, ("Gold", "Silver"))
+    with pytest.raises(ValueError, match="is not one of the choices: Gold, Silver"):
+        parse_export_custom(choice, "Bronze")

@@ -14,7 +14,8 @@ import re
 from collections.abc import Collection
 from datetime import date
 
-from listbridge.core.accounts import AccountType
+from listbridge.core.accounts import AccountType, CustomFieldDef, CustomValue, FieldType
+from listbridge.core.values import parse_custom
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
@@ -113,6 +114,15 @@ def _month(text: str, word: str) -> int:
 
 def _spoken(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1].title()} {day.year}"
+
+
+def parse_export_custom(field: CustomFieldDef, text: str) -> CustomValue:
+    """`values.parse_custom`, with yes/no and dates as exports write them."""
+    if field.type is FieldType.DATE:
+        return parse_export_date(text)
+    if field.type is FieldType.BOOLEAN:
+        return parse_export_bool(text)
+    return parse_custom(field, text)
 
 
 def parse_account_type(text: str) -> AccountType | None:
