@@ -96,6 +96,12 @@ def test_a_character_cut_by_the_end_of_the_head_is_still_utf8(tmp_path: Path) ->
     assert read_format(path) == FileFormat("utf-8", ",")
 
 
+def test_utf8_with_a_stray_byte_stays_utf8_so_the_cell_is_named(tmp_path: Path) -> None:
+    good = table(ROWS, ",").encode()
+    path = written(tmp_path, good + "B1,individual,Ren\xe9e,X,b@example.org\r\n".encode("cp1252"))
+    assert read_format(path) == FileFormat("utf-8", ",")
+
+
 def test_options_win_and_are_said_to(tmp_path: Path) -> None:
     path = written(tmp_path, table(ROWS, ";").encode("cp1252"))
     found = read_format(path, encoding="latin-1", delimiter="semicolon")

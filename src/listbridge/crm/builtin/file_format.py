@@ -6,7 +6,8 @@ separates values with semicolons; "Unicode text" is UTF-16 with tabs; most CRMs 
 UTF-8, often with a byte-order mark. So, over the first `HEAD_BYTES` of the file:
 
 * encoding: a byte-order mark decides; else zero bytes in every other place are UTF-16
-  without one; else text that is valid UTF-8 is UTF-8; else charset-normalizer guesses.
+  without one; else text that is valid UTF-8, or holds UTF-8 characters beside a stray
+  byte, is UTF-8 (the stray byte's cell is refused); else charset-normalizer guesses.
   Short western text is as good Windows-1250 as Windows-1252 to it (é and ü are the same
   bytes in both), so among the code pages it finds equally likely, Windows-1252 is taken;
 * delimiter: comma, semicolon or tab, whichever splits the header into two columns or
@@ -23,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,10 @@ _NAMES = {
     "latin-1": "Latin-1 (ISO-8859-1)",
 }
 _SAMPLE_RECORDS = 50
+# A character of two to four bytes in UTF-8; text in a code page all but never has one.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,9 @@ def detect_encoding(head: bytes, complete: bool) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
     except UnicodeDecodeError:
-        return _guessed(head)
+        # UTF-8 with a stray byte (two files pasted together): read as UTF-8, so the cell
+        # with the stray byte is named, rather than every other accent read wrong.
+        return "utf-8" if _UTF8_SEQUENCE.search(head) else _guessed(head)
     return "utf-8"
 
 
