@@ -8,6 +8,8 @@ beside it (`POST /__emulator__/limits`)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from listbridge.cli.main import main
 from listbridge.sync import cc_connection
@@ -22,6 +24,10 @@ class Unpaced:
 
     def acquire(self) -> float:
         return 0.0
+
+    @contextmanager
+    def slot(self) -> Iterator[float]:
+        yield 0.0
 
     def pause(self, seconds: float) -> None:
         self.pauses += 1

@@ -117,13 +117,17 @@ class ApiSession:
         return response.json()
 
     def _attempt(self, method: str, path: str, kw: dict[str, Any]) -> httpx.Response:
-        self.limiter.acquire()
-        self._spend()
-        self.stats.attempts += 1
-        try:
-            response = self.http.request(method, self.url(path), **_encoded(kw))
-        except httpx.TransportError as error:
-            raise _unreachable(self.config.api_base, f"{method} {path}", error) from error
+        # The server may count the request any time until its answer: it holds its turn
+        # of the account's rate until then (core.ratelimit.CallWindow). A bulk body is
+        # encoded before, so as not to hold the turn meanwhile.
+        encoded = _encoded(kw)
+        with self.limiter.slot():
+            self._spend()
+            self.stats.attempts += 1
+            try:
+                response = self.http.request(method, self.url(path), **encoded)
+            except httpx.TransportError as error:
+                raise _unreachable(self.config.api_base, f"{method} {path}", error) from error
         reached("request")
         self.stats.statuses[response.status_code] += 1
         self.last_date = _date_of(response) or self.last_date

@@ -1,8 +1,10 @@
-"""The thin, sleeping wrapper around ``core.ratelimit.TokenBucket``.
+"""The thin, sleeping wrapper around ``core.ratelimit.TokenBucket`` and ``CallWindow``.
 
-The burst is 1, so requests are scheduled ``1/rate`` apart; a ``StartWindow`` then
-makes sure that, however late a thread actually starts its request, no one-second
-window of the server's (fixed-window) counter sees more than ``rate`` of them.
+The burst is 1, so requests are scheduled ``1/rate`` apart; a ``CallWindow`` then makes
+sure that, however late a request is sent or read by the server, no one second of the
+server's (fixed-window) counter sees more than ``rate`` of them: a request counts from
+its start until a second after its answer. ``slot()`` is that request; ``acquire()`` is
+one whose answer is never reported, counted for ``window`` seconds from its start.
 
 One ``Limiter`` per account (or connection) and process (``shared_limiter``), so every
 thread working for it draws from the same 4 requests a second. ``RequestLimiter`` is what
@@ -11,12 +13,14 @@ the client needs of a limiter; ``redis_limiter.RedisLimiter`` shares one between
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-from listbridge.core.ratelimit import StartWindow, TokenBucket
+from listbridge.core.ratelimit import CallWindow, StartWindow, TokenBucket
 
 _registry: dict[str, Limiter] = {}
 _registry_lock = threading.Lock()
@@ -31,21 +35,29 @@ class RequestLimiter(Protocol):
 
     def acquire(self) -> float: ...
 
+    def slot(self) -> AbstractContextManager[float]: ...
+
     def pause(self, seconds: float) -> None: ...
 
 
 class Limiter:
+    """``clock`` and ``sleep`` drive the spacing and the pauses; a wait for another
+    thread's request to be answered is a real wait on a condition."""
+
     def __init__(
         self,
         rate: float,
         burst: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        window: float = StartWindow(limit=1).window,
     ) -> None:
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._window_seconds = clock, sleep, window
         self._lock = threading.Lock()
+        self._answered = threading.Condition(self._lock)
         self._bucket = TokenBucket(rate=rate, capacity=burst, tokens=burst, updated=clock())
-        self._window = StartWindow(limit=max(1, int(rate)))
+        self._window = CallWindow(limit=max(1, int(rate)))
+        self._calls = itertools.count()
         self.waited = 0.0
         self.pauses = 0
 
@@ -54,28 +66,46 @@ class Limiter:
         return self._bucket.rate
 
     def acquire(self) -> float:
-        """Wait for a slot; returns the seconds waited."""
+        """Wait for a turn for a request counted ``window`` s from its start; the seconds waited."""
+        return self._take(self._window_seconds)[1]
+
+    @contextmanager
+    def slot(self) -> Iterator[float]:
+        """Wait for a turn, then hold it while the request is out; yields the seconds waited."""
+        call, waited = self._take(None)
+        try:
+            yield waited
+        finally:
+            with self._answered:
+                self._window = self._window.answer(self._clock(), call)
+                self._answered.notify_all()
+
+    def _take(self, counted_for: float | None) -> tuple[int, float]:
         with self._lock:
             self._bucket, wait = self._bucket.acquire(self._clock())
         if wait > 0:
             self._sleep(wait)
-        wait += self._start()
+        call, waited = self._start(counted_for)
+        wait += waited
         with self._lock:
             self.waited += wait
-        return wait
+        return call, wait
 
-    def _start(self) -> float:
-        """Record the start of a request once it fits the window; the seconds waited."""
+    def _start(self, counted_for: float | None) -> tuple[int, float]:
+        """Count a request once it fits the window; its number and the seconds waited."""
         waited = 0.0
-        while True:
-            with self._lock:
+        with self._answered:
+            while True:
                 now = self._clock()
                 delay = self._window.delay(now)
                 if delay <= 0:
-                    self._window = self._window.record(now)
-                    return waited
-            self._sleep(delay)
-            waited += delay
+                    call = next(self._calls)
+                    until = None if counted_for is None else now + counted_for
+                    self._window = self._window.start(now, call, until)
+                    return call, waited
+                started = time.monotonic()
+                self._answered.wait(delay)
+                waited += time.monotonic() - started
 
     def pause(self, seconds: float) -> None:
         """Hold back every request of the connection (the server said slow down)."""

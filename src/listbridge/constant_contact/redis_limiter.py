@@ -3,14 +3,17 @@
 The per-process ``Limiter`` keeps one process under 4 requests a second; ten workers
 would send forty. Here every process asks the same Redis, in one atomic Lua script, for
 the right to start a request, under the same rules as ``Limiter``: starts at least
-``1/rate`` apart (the bucket with a burst of 1) and at most ``rate`` starts in any
-1.05 s (``core.ratelimit.StartWindow``), counted at start. The script reads Redis's own
-clock (``TIME``), so the machines' clocks never have to agree.
+``1/rate`` apart (the bucket with a burst of 1) and at most ``rate`` requests counting at
+once (``core.ratelimit.CallWindow``): a request under ``slot()`` counts from its start
+until a second after its answer, one under ``acquire()`` for 1.05 s from its start. The
+scripts read Redis's own clock (``TIME``), so the machines' clocks never have to agree.
 
 A 429 with Retry-After sets the account's pause key, which holds back every process
 until it expires. Keys, all with an expiry so that nothing outlives its use:
 
-    listbridge:rate:<account>:starts   sorted set of recent starts (score: µs)
+    listbridge:rate:<account>:starts   sorted set of the requests that count (score: µs
+                                       of Redis's clock until which each counts)
+    listbridge:rate:<account>:last     when the latest request started (µs)
     listbridge:rate:<account>:pause    present while the server asked us to wait
 """
 
@@ -21,7 +24,8 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,33 +33,49 @@ import redis
 
 from listbridge.config import RATE_LIMIT_URL_ENV
 from listbridge.core.errors import UserError
-from listbridge.core.ratelimit import StartWindow
+from listbridge.core.ratelimit import CallWindow, StartWindow
 
 KEY_PREFIX = "listbridge:rate:"
 
-# Returns {0, now} after recording a start at ``now`` (µs, Redis's clock), else
-# {µs to wait before asking again, now}.
+# Returns {0, now} after recording a request that starts at ``now`` (µs, Redis's clock)
+# and counts until now + ARGV[4], else {µs to wait before asking again, now}. A request
+# that counts longer than ARGV[5] from now is still out: its answer may come any time,
+# so a caller kept waiting by it asks again after ARGV[6].
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local limit, window, spacing = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, spacing, counted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local settled, poll = tonumber(ARGV[5]), tonumber(ARGV[6])
 local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then return {paused * 1000, now} end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if paused >= 0 then return {math.max(paused, 1) * 1000, now} end  -- 0: under 1 ms left
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local n = redis.call('ZCARD', KEYS[1])
 local wait = 0
-if n > 0 then
-  local last = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
-  wait = last + spacing - now
-end
+local last = redis.call('GET', KEYS[3])
+if last then wait = tonumber(last) + spacing - now end
 if n >= limit then
-  local nth = tonumber(redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')[2])
-  wait = math.max(wait, nth + window - now)
+  local ends = tonumber(redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')[2])
+  local free = ends - now
+  if free > settled then free = poll end
+  wait = math.max(wait, free)
 end
 if wait > 0 then return {math.ceil(wait), now} end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[1], now + counted, ARGV[3])
+redis.call('SET', KEYS[3], now, 'PX', math.ceil(spacing / 1000) + 1000)
+local keep = math.ceil(counted / 1000) + 1000
+if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
 return {0, now}
+"""
+
+# The request ARGV[1] was answered: it counts ARGV[2] µs more (Redis's clock).
+_ANSWER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local after = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now + after, ARGV[1])
+local keep = math.ceil(after / 1000) + 1000
+if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+return now
 """
 
 # Lengthens the pause, never shortens it (two 429s: the later Retry-After may be shorter).
@@ -124,16 +144,22 @@ class RedisLimiter:
         variable: str = RATE_LIMIT_URL_ENV,
         sleep: Callable[[float], None] = time.sleep,
         window: float = StartWindow(limit=1).window,
+        calls: CallWindow = CallWindow(limit=1),
+        poll: float = 0.01,
     ) -> None:
         self.client, self._sleep, self._rate = client, sleep, rate
         self._url, self._variable = url, variable
         self.starts_key = f"{prefix}{account}:starts"
+        self.last_key = f"{prefix}{account}:last"
         self.pause_key = f"{prefix}{account}:pause"
         self._limit = max(1, int(rate))
-        self._window_us = round(window * 1_000_000)
+        self._window_us = _us(window)
+        self._hold_us, self._after_us = _us(calls.hold), _us(calls.after)
+        self._settled_us = max(self._window_us, self._after_us)
+        self._poll_us = _us(poll)
         self._spacing_us = round(1_000_000 / rate)
-        self._expiry_ms = math.ceil(window * 1000) + 1000
         self._acquire: Any = client.register_script(_ACQUIRE)
+        self._answer: Any = client.register_script(_ANSWER)
         self._pause: Any = client.register_script(_PAUSE)
         # Members must be unique across processes and threads: two starts can share a µs.
         self._member = f"{uuid.uuid4().hex}:"
@@ -149,12 +175,30 @@ class RedisLimiter:
         return self._rate
 
     def acquire(self) -> float:
-        """Wait until this process may start a request for the account; the seconds waited."""
+        """Wait until this process may start a request for the account, counted 1.05 s
+        from its start; the seconds waited."""
+        return self._take(self._window_us)[1]
+
+    @contextmanager
+    def slot(self) -> Iterator[float]:
+        """Wait for a turn, then hold it while the request is out; yields the seconds waited."""
+        member, waited = self._take(self._hold_us)
+        try:
+            yield waited
+        finally:
+            # Unanswered here, it counts until its hold ends: safe; the next acquire reports
+            # the lost Redis.
+            with suppress(redis.RedisError):
+                self._answer(keys=[self.starts_key], args=[member, self._after_us])
+
+    def _take(self, counted_us: int) -> tuple[str, float]:
         waited = 0.0
         while True:
             member = f"{self._member}{next(self._sequence)}"
-            args = [self._limit, self._window_us, self._spacing_us, member, self._expiry_ms]
-            wait_us, now_us = self._run(self._acquire, [self.starts_key, self.pause_key], args)
+            args = [self._limit, self._spacing_us, member, counted_us, self._settled_us,
+                    self._poll_us]  # fmt: skip
+            keys = [self.starts_key, self.pause_key, self.last_key]
+            wait_us, now_us = self._run(self._acquire, keys, args)
             if wait_us <= 0:
                 self.last_start_us = int(now_us)
                 break
@@ -162,7 +206,7 @@ class RedisLimiter:
             waited += wait_us / 1_000_000
         with self._lock:
             self.waited += waited
-        return waited
+        return member, waited
 
     def pause(self, seconds: float) -> None:
         """Hold back every process's requests for the account (the server said slow down)."""
@@ -175,6 +219,10 @@ class RedisLimiter:
             return script(keys=keys, args=args)
         except redis.RedisError as error:
             raise _unavailable(self._url, self._variable, error) from error
+
+
+def _us(seconds: float) -> int:
+    return round(seconds * 1_000_000)
 
 
 def redis_limiter(
