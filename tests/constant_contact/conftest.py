@@ -141,6 +141,13 @@ class CcEmulator:
     def wait(self) -> None:
         self.control.post("/activities/wait").raise_for_status()
 
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far stops working: the next call refreshes."""
+        with self.state.lock:
+            for token in self.state.tokens.values():
+                if token.kind == "access":
+                    token.expires_at = self.state.now() - 1
+
     def issued_tokens(self) -> list[str]:
         body = self.control.get("/tokens").json()
         return [*body["access_tokens"], *body["refresh_tokens"]]

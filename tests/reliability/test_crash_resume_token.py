@@ -11,7 +11,6 @@ from dataclasses import replace
 import pytest
 from tests.constant_contact.conftest import (  # noqa: F401  (fixtures the rounds use)
     SECRET_CLIENT,
-    CcEmulator,
     cc,
     secret_key_file,
     wired,
@@ -36,14 +35,6 @@ def cc_emulator_config() -> EmulatorConfig:
     return replace(base, access_token_seconds=1)
 
 
-def expire_access_tokens(emulator: CcEmulator) -> None:
-    """Every access token issued so far stops working: the next call refreshes."""
-    with emulator.state.lock:
-        for token in emulator.state.tokens.values():
-            if token.kind == "access":
-                token.expires_at = emulator.state.now() - 1
-
-
 @pytest.mark.slow
 def test_push_killed_between_token_rotation_and_save_stops_cleanly_then_resumes(
     crash_rounds: RoundsFor,
@@ -53,7 +44,7 @@ def test_push_killed_between_token_rotation_and_save_stops_cleanly_then_resumes(
     scene = rounds.fresh(job)
     # the push's first call meets an expired token, whatever the machine's pace (a push
     # done within its token's one second never refreshed: CI, 14:17 UTC 2026-12-07)
-    expire_access_tokens(scene.cc)
+    scene.cc.expire_access_tokens()
     killed = rounds.job(scene, job, "token_refreshed:1")
     assert killed.killed, killed.stderr
     stopped = rounds.job(scene, job)

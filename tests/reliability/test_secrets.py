@@ -94,14 +94,6 @@ def _connect(session: Session, cli: Cli, emulator: CcEmulator) -> None:
     )  # fmt: skip
 
 
-def _expire_access_tokens(emulator: CcEmulator) -> None:
-    """Every access token issued so far stops working: the next call refreshes."""
-    with emulator.state.lock:
-        for token in emulator.state.tokens.values():
-            if token.kind == "access":
-                token.expires_at = emulator.state.now() - 1
-
-
 def _use_everything(cli: Cli, emulator: CcEmulator, tmp_path: Path) -> Session:
     """A small organisation's first day, errors included."""
     session, people = Session(), tmp_path / "people.csv"
@@ -117,7 +109,7 @@ def _use_everything(cli: Cli, emulator: CcEmulator, tmp_path: Path) -> Session:
         session.run(cli, *args)
     lists = json.loads(session.run(cli, "lists", "ls", "--json").stdout)
     send(emulator.control, [row["cc_list_id"] for row in lists if row["cc_list_id"]], seed_value=5)
-    _expire_access_tokens(emulator)  # the next command refreshes, and the refresh token rotates
+    emulator.expire_access_tokens()  # the next command refreshes, and the refresh token rotates
     for args in (
         ("stats", "pull", "--json"), ("stats", "show"), ("unsubscribes", "sync", "--json"),
         ("status", "--json"), ("status",), ("settings", "show", "--json"),
@@ -247,7 +239,7 @@ def test_rotation_leaves_nothing_the_old_key_opens_and_the_jobs_go_on(
     session.run(cli, "crm", "load", str(people))
     _connect(session, cli, wired)
     session.run(cli, "push", "--json")
-    _expire_access_tokens(wired)  # a refresh: the token row is written a second time
+    wired.expire_access_tokens()  # a refresh: the token row is written a second time
     session.run(cli, "push", "--json")
     old_key = secret_key_file.read_bytes().strip()
     assert _opens(old_key, _fernet_tokens(store, db_url)), "nothing was encrypted"
@@ -256,7 +248,7 @@ def test_rotation_leaves_nothing_the_old_key_opens_and_the_jobs_go_on(
     new_key = secret_key_file.read_bytes().strip()
     assert new_key != old_key
     issued = len(wired.control.get("/tokens").json()["refresh_tokens"])
-    _expire_access_tokens(wired)  # the jobs refresh and save under the new key
+    wired.expire_access_tokens()  # the jobs refresh and save under the new key
     session.run(cli, "push", "--json")
     session.run(cli, "import", "--json")
     session.run(cli, "stats", "pull", "--json")
