@@ -179,14 +179,6 @@ def test_a_read_only_crm_or_one_without_lists_is_skipped_saying_why(
 BRANCH = ("--connection", "branch-office")
 
 
-def expire_access_tokens(cc: CcEmulator) -> None:  # noqa: F811
-    """Every access token issued so far stops working: the next call refreshes."""
-    with cc.state.lock:
-        for token in cc.state.tokens.values():
-            if token.kind == "access":
-                token.expires_at = cc.state.now() - 1
-
-
 def stored_tokens(store: Store, name: str) -> TokenSet | None:
     return StoredTokens(store, connection_id(store, name), secret_box(store)).load()
 
@@ -225,7 +217,7 @@ def test_reuse_survives_a_refresh_made_by_either_connection(
     assert status(cli)["shares_authorisation_with"] == ["branch-office"]
 
     before = stored_tokens(store, "default")
-    expire_access_tokens(wired)
+    wired.expire_access_tokens()
     assert status(cli)["health"] == "ok"  # "default" refreshes, rotating the refresh token
     rotated = stored_tokens(store, "default")
     assert before is not None
@@ -236,7 +228,7 @@ def test_reuse_survives_a_refresh_made_by_either_connection(
     assert before.refresh_token in wired.recorder.refresh_tokens_sent
     assert status(cli, *BRANCH)["health"] == "ok"
 
-    expire_access_tokens(wired)
+    wired.expire_access_tokens()
     imported = cli(*BRANCH, "import", "--json")  # now "branch-office" refreshes
     assert imported.exit_code == 0, imported.output
     again = stored_tokens(store, "branch-office")
@@ -264,7 +256,7 @@ def test_disconnecting_one_leaves_the_other_connected(
     shown = status(cli, "--connection", staying)
     assert (shown["health"], shown["shares_authorisation_with"]) == ("ok", [])
     assert token_rows(store) == 1
-    expire_access_tokens(wired)  # and it refreshes on its own from now on
+    wired.expire_access_tokens()  # and it refreshes on its own from now on
     imported = cli("--connection", staying, "import", "--json")
     assert imported.exit_code == 0, imported.output
 
@@ -287,7 +279,7 @@ def test_secrets_rotate_covers_both(
             assert stored_tokens(fresh, name) is not None
     finally:
         fresh.close()
-    expire_access_tokens(wired)
+    wired.expire_access_tokens()
     assert status(cli, *BRANCH)["health"] == "ok"
     assert status(cli)["health"] == "ok"
 
