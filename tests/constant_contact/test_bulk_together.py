@@ -34,7 +34,8 @@ def test_sets_of_activities_are_waited_for_with_the_collection(cc: CcEmulator) -
     client = cc.client()
     target = client.create_list("Everyone")
     slept: list[float] = []
-    poller = replace(FAST_POLL, sleep=lambda s: (slept.append(s), time.sleep(s))[1])
+    # per_item 0: every wait starts from `first` (the scaled first wait: test_poll_waits.py)
+    poller = replace(FAST_POLL, sleep=lambda s: (slept.append(s), time.sleep(s))[1], per_item=0)
     memo = DictMemo()
     bulk = Bulk(client, memo, poller, together=True, in_flight=3)
     cc.control.post("/counters/reset").raise_for_status()
