@@ -179,8 +179,13 @@ class ConstantContact:
         return self._iterate("/contact_tags", "tags", Tag, limit=500)
 
     def create_tag(self, name: str) -> Tag:
+        """A 409 (tag names are unique, whatever their case) resolves to the tag of that
+        name, or else to the one that differs from it in case alone."""
+
         def lookup() -> Tag | None:
-            return next((t for t in self.iter_tags() if t.name == name), None)
+            tags = list(self.iter_tags())
+            alike = (t for t in tags if t.name.casefold() == name.casefold())
+            return next((t for t in tags if t.name == name), None) or next(alike, None)
 
         return self._create("/contact_tags", {"name": name}, Tag, lookup)
 

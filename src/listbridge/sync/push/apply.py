@@ -208,18 +208,36 @@ def apply_removals(bulk: Bulk, plan: Plan, calls: Calls) -> list[str]:
 
 
 def tag_new_contacts(
-    bulk: Bulk, client: ConstantContact, tag: str, contact_ids: Sequence[str], calls: Calls
-) -> list[str]:
-    """New contacts carry `push.tag`, so they can be found in Constant Contact."""
+    bulk: Bulk, client: ConstantContact, tag: str, contact_ids: Sequence[str], calls: Calls,
+    known: dict[str, str] | None = None, likely_new: bool = False,
+) -> list[str]:  # fmt: skip
+    """New contacts carry `push.tag`, so they can be found in Constant Contact. `known`:
+    tag ids a push already resolved (one resolution a push, not one a chunk)."""
     if not contact_ids:
         return []
-    calls.add("read tags")
-    found = next((t for t in client.iter_tags() if t.name == tag), None)
+    tag_id = tag_id_of(client, tag, calls, {} if known is None else known, likely_new)
+    ids = sorted(contact_ids)
+    key = group_key("tag", (tag_id,), ids)
+    tagged = bulk.tag_contacts(key, ids, [tag_id])
+    calls.add("contacts_taggings_add", len(tagged.activities))
+    return tagged.keys
+
+
+def tag_id_of(
+    client: ConstantContact, tag: str, calls: Calls, known: dict[str, str], likely_new: bool
+) -> str:
+    """The id of the tag named `tag`, remembered in `known`. `likely_new` (no contact of
+    the connection is linked yet): created directly, one POST, and a 409 (the name is
+    taken) costs the read of the tags besides; else the tags are read first, and the tag
+    is created only when it is missing."""
+    if tag in known:
+        return known[tag]
+    found = None
+    if not likely_new:
+        calls.add("read tags")
+        found = next((t for t in client.iter_tags() if t.name == tag), None)
     if found is None:
         calls.add("create tag")
         found = client.create_tag(tag)
-    ids = sorted(contact_ids)
-    key = group_key("tag", (found.tag_id,), ids)
-    tagged = bulk.tag_contacts(key, ids, [found.tag_id])
-    calls.add("contacts_taggings_add", len(tagged.activities))
-    return tagged.keys
+    known[tag] = found.tag_id
+    return found.tag_id

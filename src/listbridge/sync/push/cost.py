@@ -55,7 +55,8 @@ def estimate_calls(plan: Plan, fetched: Fetched) -> Calls:
     made = len(plan.creates)
     calls.add("find new contacts", made if made <= FEW else 1 + made // PAGE)
     if made:
-        calls.add("read tags")
+        linked = fetched.link_total or fetched.links
+        calls.add("read tags" if linked else "create tag")  # `apply.tag_id_of`
         tags = len(chunked(made, CONTACT_IDS_PER_ACTIVITY))
         calls.add("contacts_taggings_add", tags)
         calls.add("poll activities (at least)", sets(tags))

@@ -134,14 +134,22 @@ def fetch(ctx: JobContext, request: PushRequest, write: bool) -> Fetched:
 
 
 def _consent_first(ctx: JobContext, calls: source.Calls, write: bool) -> dict[str, CcState]:
-    """Links as Constant Contact's consent is now: no push acts on a stale opt-in."""
-    gone = consent_first(ctx, calls, write)
+    """Links as Constant Contact's consent is now: no push acts on a stale opt-in. No link
+    at all: CC's opt-outs have nothing to change (a contact looked up brings its own)."""
     with ctx.store.session() as session:
-        return with_consent(link_states(session, ctx.connection_id), gone)
+        links = link_states(session, ctx.connection_id)
+    if not links:
+        return {}
+    gone = consent_first(ctx, calls, write)
+    if write:  # the carry marked links unsubscribed
+        with ctx.store.session() as session:
+            links = link_states(session, ctx.connection_id)
+    return with_consent(links, gone)
 
 
 def consent_first(ctx: JobContext, calls: source.Calls, write: bool) -> set[str]:
-    """CC's opt-outs (contact ids), carried to the CRM and the links (unless a dry run)."""
+    """CC's opt-outs (contact ids), carried to the CRM and the links (unless a dry run).
+    They act through the links alone: a caller whose connection has none skips the read."""
     store, connection_id, client = ctx.store, ctx.connection_id, ctx.client
     gone = source.unsubscribed_ids(client, calls)
     with store.session() as session:

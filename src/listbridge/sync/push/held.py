@@ -15,7 +15,8 @@ only the contacts changed since the last push, not every page.
 What is not seen: a change someone makes in CC while a push runs, to a contact the push
 already read, is older than the watermark the push leaves; the next push knows that
 contact as this one left it until it changes again. Consent does not depend on this:
-every push reads every opt-out first (`fetch.consent_first`).
+every push reads every opt-out first (`fetch.consent_first`; a connection with no link
+has none for them to change, and a contact looked up brings its own consent).
 """
 
 from __future__ import annotations

@@ -103,6 +103,8 @@ class Outline:
     #: wall time in `plan_push`, and the accounts it planned
     planning_seconds: float = 0.0
     planned: int = 0
+    #: `push.tag`'s id once resolved (by the first chunk that makes contacts)
+    tag_ids: dict[str, str] = field(default_factory=dict)
 
 
 def account_chunks(ctx: JobContext, request: PushRequest) -> Iterator[list[Account]]:
@@ -133,9 +135,12 @@ def outline(ctx: JobContext, request: PushRequest, write: bool) -> Outline:
     calls = Calls()
     made = setup(ctx, request, calls, write)
     policy = made.policy
-    gone = consent_first(ctx, calls, write)
     with ctx.store.session() as session:
         linked = linked_account_ids(session, ctx.connection_id)
+    # CC's opt-outs act on links alone (a contact looked up brings its own consent): a
+    # connection with none (its first push) has nothing for them to change
+    gone = consent_first(ctx, calls, write) if linked else set()
+    with ctx.store.session() as session:
         opted_out = unsubscribed_contact_ids(session, ctx.connection_id) | gone
     row_of = source.row_reader(policy.mapping, made.custom.names)
     changes = _changes(ctx, calls, row_of, held.compared(policy), write)

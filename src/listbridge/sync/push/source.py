@@ -77,6 +77,8 @@ class Fetched:
     row_of: RowReader | None = None
     #: every link of the connection, when `links` holds a chunk's alone (what a scan costs)
     link_total: int = 0
+    #: tag name → id, as the push resolved it (shared by its chunks: resolved once)
+    tag_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from listbridge.constant_contact.bulk import Bulk, Poller
@@ -78,6 +78,13 @@ def tag_left_untagged(ctx: JobContext, memo: StoredMemo, run: RunRecorder, tag: 
     return len(ids)
 
 
+#: the first wait for a chunk's taggings, its last set, when they are more than a page of
+#: contacts: the poll that finds them ended answers with a `Date` that is past their end by
+#: `MARGIN` and the `Date`'s rounding, so `outlast_writes` has no read left to make (the
+#: same wait as its own, spent before that poll instead of after it)
+OUTLAST = (MARGIN + timedelta(seconds=1.5)).total_seconds()
+
+
 def outlast_writes(
     client: ConstantContact, ended: Sequence[Activity], sleep: Callable[[float], None] = time.sleep
 ) -> None:
@@ -134,5 +141,14 @@ def apply_push(
             if state is not None:
                 result.created_ids[create.account_id] = state.contact_id
     new_ids = list(result.created_ids.values())
-    result.keys += tag_new_contacts(bulk, client, fetched.tag, new_ids, fetched.calls)
+    first = fetched.link_total == 0  # the connection's first push: the tag is most likely new
+    poller = bulk.poller
+    if len(new_ids) > PAGE:  # (`outlast_writes` has nothing to save for fewer)
+        bulk.poller = replace(poller, first=max(poller.first, OUTLAST))
+    try:
+        result.keys += tag_new_contacts(
+            bulk, client, fetched.tag, new_ids, fetched.calls, fetched.tag_ids, likely_new=first
+        )
+    finally:
+        bulk.poller = poller
     return result

@@ -71,7 +71,7 @@ def chunk_fetched(ctx: JobContext, plan_of: Outline, chunk: list[Account]) -> Fe
     made = plan_of.setup
     fetched = Fetched(chunk, links | learned, plan_of.existing, policy, made.list_names,
                       plan_of.calls, made.tag, seen=plan_of.seen, row_of=plan_of.row_of,
-                      link_total=plan_of.link_total)  # fmt: skip
+                      link_total=plan_of.link_total, tag_ids=plan_of.tag_ids)  # fmt: skip
     fetched.learned.update({k: v for k, v in learned.items() if v.email != UNKNOWN_EMAIL})
     return fetched
 
@@ -103,7 +103,7 @@ def gone_fetched(ctx: JobContext, plan_of: Outline) -> Fetched | None:
             link_states_of(session, ctx.connection_id, plan_of.linked), plan_of.gone
         )
     return Fetched([], links, {}, made.policy, made.list_names, plan_of.calls, made.tag,
-                   link_total=plan_of.link_total)  # fmt: skip
+                   link_total=plan_of.link_total, tag_ids=plan_of.tag_ids)  # fmt: skip
 
 
 def push_streamed(
