@@ -23,7 +23,12 @@ def pages(records: int) -> int:
 
 
 def initial_push(
-    fill: dict[str, Any], sent: int | None = None, created: int | None = None
+    fill: dict[str, Any],
+    sent: int | None = None,
+    created: int | None = None,
+    *,
+    list_known: bool = False,
+    tag_exists: bool = False,
 ) -> dict[str, Any]:
     """`sent`: the contacts the push sent (created or matched), when known; the payload
     is scaled to them from the eligible accounts' (the push refuses some, e.g. a second
@@ -31,6 +36,14 @@ def initial_push(
     known). The same work as the push: import the rows; learn the new contacts' ids (a JSON
     import answers none, so they are read back, a page of 500 at a time); tag them with
     `push.tag` (contacts_taggings_add, ≤ 500 ids; the import carries no tags).
+
+    What the work needs besides, and no client can do without: the id of the list it is
+    told by name (`--list All`: the benchmark made the list in CC, so the store does not
+    know it: one page of GET /contact_lists, unless `list_known`), and the tag the new
+    contacts carry, when CC has none of that name (one POST /contact_tags, unless
+    `tag_exists`). Not counted, because a client could do without them: a read of CC's
+    contacts before the import (they are learnt after it from what it changed) and of
+    CC's opt-outs (an import does not resubscribe).
 
     Polls: the imports are independent of each other, and so are the taggings, so each set
     can be waited for together with pages of GET /activities (≤ 500 activities a page).
@@ -42,14 +55,23 @@ def initial_push(
     imports = max(math.ceil(payload / (4_000_000 - 200)), math.ceil(n / 39_999))
     learn = math.ceil(new / PAGE)
     tags = math.ceil(new / IDS)
+    lists = 0 if list_known else 1
+    tag = 1 if new and not tag_exists else 0
     polls = math.ceil(imports / PAGE) + math.ceil(tags / PAGE)
     return {
-        "calls": imports + learn + tags,
+        "calls": imports + learn + tags + lists + tag,
         "polls": polls,
         "how": f"{n:,} contacts sent, {payload:,} bytes of rows: "
         f"max(ceil(bytes / 4 MB), ceil(contacts / 39,999)) = {imports} JSON imports "
         f"+ ceil({new:,} new / 500) = {learn} pages of GET /contacts to learn their ids "
-        f"+ ceil({new:,} / 500) = {tags} contacts_taggings_add (`push.tag`); "
+        f"+ ceil({new:,} / 500) = {tags} contacts_taggings_add (`push.tag`)"
+        + (
+            " + 1 GET /contact_lists (the id of the list named; the store does not know it)"
+            if lists
+            else ""
+        )
+        + (" + 1 POST /contact_tags (`push.tag` does not exist in CC yet)" if tag else "")
+        + f" = {imports + learn + tags + lists + tag}; "
         f"≥ 1 collection poll (GET /activities, ≤ 500 a page) per set of activities "
         f"waited for together: ceil({imports} / 500) for the imports + ceil({tags} / 500) "
         f"for the taggings (they wait on the imports) = {polls}",

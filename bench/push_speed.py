@@ -7,12 +7,16 @@ individual accounts with every standard field filled. Measured, each push being
 `listbridge push --list Bench --json` in its own process:
 1. the first push (every account created): wall time, peak RSS, API calls by endpoint
    (from /__emulator__/counters), and the JSON-import requests used against the
-   minimum that the rows' payload sizes allow (4,000,000 bytes a request);
+   minimum that the rows' payload sizes allow (4,000,000 bytes a request); its calls
+   against the bulk minimum of the same work (bench/perf_minimum.py `initial_push`:
+   the list was made in CC, not through listbridge, and CC has no tag yet), polls apart;
 2. the same accounts with 1% changed: the same figures, to show that the second
    push's calls follow the 1% changed, not the N;
 3. planning alone (in this process): `plan_push` over the N accounts, a chunk
    (`PushRequest.chunk_size`) at a time as the push plans them, in records/s.
-Writes bench/results/push_speed-<UTC time>.json.
+`--data perf`: the CRM of the performance report instead (bench/perf_data.py: households,
+opt-outs, accounts with no e-mail, organisations), 1% of it renamed for the second push;
+no planning figures. Writes bench/results/push_speed-<UTC time>.json.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from typing import Any
 
 import httpx
 
+import perf_data
+import perf_minimum
 from common import rss_mb, run_child, start_emulator, write_results
 from listbridge.core.accounts import Account
 from listbridge.core.batching import IMPORT_MAX_BYTES, IMPORT_MAX_CONTACTS
@@ -44,6 +50,8 @@ from listbridge.sync.cc_connection import open_client
 from listbridge.sync.push import PushRequest
 
 IMPORT = "POST /v3/activities/contacts_json_import"
+#: an activity read one at a time, or a page of them at once
+POLLS = ("GET /v3/activities/{activity_id}", "GET /v3/activities")
 
 
 def account(i: int) -> Account:
@@ -73,6 +81,26 @@ def change_one_percent(db_url: str, n: int) -> int:
     for i in changed:
         crm.update_fields(f"crm-{i:06d}", {"first_name": "Changed"}, reason="bench")
     return len(changed)
+
+
+def fill_of(accounts: list[Account]) -> dict[str, Any]:
+    """What `perf_data.fill` says of its accounts: the contacts a push sends, their bytes."""
+    rows = [dict(map_account(a, MappingPolicy()).row) for a in accounts]
+    payload = sum(len(json.dumps(r, separators=(",", ":")).encode()) + 1 for r in rows)
+    return {"eligible_contacts": len(rows), "payload_bytes": payload}
+
+
+def against_minimum(fill: dict[str, Any], push: dict[str, Any]) -> dict[str, Any]:
+    """The push's calls against the bulk minimum of its work (`perf_minimum.initial_push`)."""
+    sent = push["created"] + push["matched_existing"] + push["already_linked"]
+    least = perf_minimum.initial_push(fill, sent, push["created"])
+    polls = sum(push["by_endpoint"].get(p, 0) for p in POLLS)
+    return {
+        "polls": polls,
+        "minimum": least,
+        "ratio": round(push["api_calls"] / (least["calls"] + least["polls"]), 3),
+        "ratio_without_polls": round((push["api_calls"] - polls) / least["calls"], 3),
+    }
 
 
 def minimum_imports(accounts: list[Account], list_id: str) -> int:
@@ -115,7 +143,7 @@ def one_push(control: httpx.Client, cli: list[str]) -> dict[str, Any]:
 
 
 def measure(
-    base: str, emulator_pid: int, n: int, db_url: str, storm: float = 0.0
+    base: str, emulator_pid: int, n: int, db_url: str, storm: float = 0.0, data: str = "uniform"
 ) -> dict[str, Any]:
     cli = [sys.executable, "-m", "listbridge", "--db", db_url]
     control = httpx.Client(base_url=f"{base}/__emulator__", timeout=3600)
@@ -124,16 +152,21 @@ def measure(
     client = open_client(store, connection_id(store, "default"))
     list_id = client.create_list("Bench").list_id
     client.close()
-    accounts = build_crm(db_url, n)
+    accounts = build_crm(db_url, n) if data == "uniform" else []
+    fill = fill_of(accounts) if accounts else perf_data.fill(db_url, n)
     # A 429 storm: that share of every request is refused; the push must still finish
     # with no duplicates, its retries showing in the counters.
     control.post("/faults", json={"rate_429": storm}).raise_for_status()
     first = one_push(control, cli)
-    least = minimum_imports(accounts, list_id)
+    least = minimum_imports(accounts, list_id) if accounts else fill["imports_minimum"]
     first["import_requests_minimum"] = least
     first["import_requests_ratio"] = round(first["by_endpoint"].get(IMPORT, 0) / least, 3)
-    first["planning"] = planning_speed(accounts, list_id)
-    changed = change_one_percent(db_url, n)
+    first.update(against_minimum(fill, first))
+    if accounts:
+        first["planning"] = planning_speed(accounts, list_id)
+        changed = change_one_percent(db_url, n)
+    else:
+        changed = perf_data.rename(db_url, n, n // 100)["changed"]
     second = one_push(control, cli)
     second["accounts_changed"] = changed
     return {"first push": first, "1% changed": second,
@@ -147,13 +180,17 @@ def main() -> None:
     parser.add_argument(
         "--storm", type=float, default=0.0, help="share of API requests refused with 429"
     )
+    parser.add_argument(
+        "--data", choices=("uniform", "perf"), default="uniform",
+        help="uniform accounts, or the performance report's CRM (bench/perf_data.py)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = args.db or f"sqlite:///{tmp}/bench.db"
         os.environ.setdefault("LISTBRIDGE_KEY_FILE", f"{tmp}/secret.key")
         process, base = start_emulator()
         try:
-            results = measure(base, process.pid, args.accounts, db_url, args.storm)
+            results = measure(base, process.pid, args.accounts, db_url, args.storm, args.data)
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -163,6 +200,7 @@ def main() -> None:
         results,
         accounts=args.accounts,
         rate_429=args.storm,
+        data=args.data,
         database=db_url.split(":", 1)[0],
         note="emulator in its own process; client limited to 4 requests/s as against CC",
     )
