@@ -67,6 +67,10 @@ ACTIVITIES = [
     ("POST", "/activities/contact_delete"),
     ("POST", "/activities/list_delete"),
     ("POST", "/activities/contact_exports"),
+    ("POST", "/activities/contacts_taggings_add"),
+    ("POST", "/activities/contacts_taggings_remove"),
+    ("POST", "/activities/contacts_tags_delete"),
+    ("POST", "/activities/custom_fields_delete"),
     ("GET", "/contact_exports/{file_export_id}"),
     ("GET", "/activities"),
     ("GET", "/activities/{activity_id}"),
@@ -74,6 +78,7 @@ ACTIVITIES = [
 CAMPAIGNS_REPORTS = [
     ("GET", "/emails"),
     ("GET", "/emails/{campaign_id}"),
+    ("GET", "/emails/campaign_id_xrefs"),
     ("GET", "/emails/activities/{campaign_activity_id}"),
     ("GET", "/reports/summary_reports/email_campaign_summaries"),
     ("GET", "/reports/stats/email_campaign_activities/{campaign_activity_ids}"),

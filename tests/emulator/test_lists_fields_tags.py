@@ -28,7 +28,9 @@ def test_list_names_clash_ignoring_case_but_a_list_may_change_its_own_case(emula
     other = emulator.new_list("Other")
     assert emulator.api.post("/contact_lists", json={"name": "STRASSE"}).status_code == 409
     clash = emulator.api.put(f"/contact_lists/{other}", json={"name": "strasse"})
-    assert clash.status_code == 409
+    # PUT declares no 409 (issue 22): a clash is a validation error there
+    assert clash.status_code == 400
+    assert "strasse" in clash.json()[0]["error_message"]
     own = emulator.api.put(f"/contact_lists/{list_id}", json={"name": "STRASSE"})
     assert own.status_code == 200
     assert emulator.api.get(f"/contact_lists/{list_id}").json()["name"] == "STRASSE"
@@ -99,6 +101,11 @@ def test_custom_fields_crud_and_derived_name(emulator) -> None:
     )
     assert dup.status_code == 409
     field_id = field["custom_field_id"]
+    other = emulator.api.post("/contact_custom_fields", json={"label": "Other", "type": "string"})
+    clash = emulator.api.put(f"/contact_custom_fields/{field_id}", json={"label": "other"})
+    assert clash.status_code == 400, "PUT declares no 409 (issue 22)"
+    assert "'other'" in clash.json()[0]["error_message"]
+    emulator.api.delete(f"/contact_custom_fields/{other.json()['custom_field_id']}")
     put = emulator.api.put(f"/contact_custom_fields/{field_id}", json={"label": "Joined"})
     assert put.json()["name"] == "joined"
     listed = emulator.api.get("/contact_custom_fields", params={"limit": 100}).json()[

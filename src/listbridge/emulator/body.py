@@ -1,4 +1,5 @@
-"""Request bodies: media type (415), size (413), JSON syntax and shape (400), in that order."""
+"""Request bodies: media type (415 where declared, else 400), size (413), JSON syntax and
+shape (400), in that order."""
 
 from __future__ import annotations
 
@@ -8,12 +9,45 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette.routing import compile_path
 
 from listbridge.emulator.errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
 
 JSON_415 = "payload must be in JSON format, and Content-Type must be application/json"
+#: the emulated ``/v3`` operations whose responses declare 415; every other one declares
+#: only 400 for a bad body, so a missing or wrong content type is a 400 there (issue 22)
+DECLARES_415 = frozenset(
+    {
+        ("POST", "/v3/contacts"),
+        ("DELETE", "/v3/contacts/{contact_id}"),
+        ("POST", "/v3/contact_custom_fields"),
+        ("DELETE", "/v3/contact_lists/{list_id}"),
+        ("POST", "/v3/activities/contacts_file_import"),
+        ("POST", "/v3/emails"),
+        ("PATCH", "/v3/emails/{campaign_id}"),
+        ("PUT", "/v3/emails/activities/{campaign_activity_id}"),
+        ("POST", "/v3/account/emails"),
+        ("POST", "/v3/account/summary/physical_address"),
+        ("PUT", "/v3/account/summary/physical_address"),
+        ("POST", "/v3/segments"),
+        ("PUT", "/v3/segments/{segment_id}"),
+        ("PATCH", "/v3/segments/{segment_id}/name"),
+    }
+)
+
+
+_DECLARED_415 = [(method, compile_path(path)[0]) for method, path in DECLARES_415]
+
+
+def media_error_status(request: Request) -> int:
+    """415 where the operation declares it (and on the emulator's own controls), else 400."""
+    path = request.url.path
+    if not path.startswith("/v3/"):
+        return 415
+    declared = any(m == request.method and p.match(path) for m, p in _DECLARED_415)
+    return 415 if declared else 400
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -32,7 +66,8 @@ async def read_limited(request: Request, limit: int) -> bytes:
 async def read_json(request: Request) -> Any:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json":
-        raise ApiError(415, JSON_415)
+        status = media_error_status(request)
+        raise ApiError(status, JSON_415 if status == 415 else f"body: {JSON_415}")
     raw = await read_limited(request, request.app.state.config.max_request_bytes)
     try:
         return json.loads(raw)

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from fastapi import Request
 
 from listbridge.emulator import contact_rules as rules
 from listbridge.emulator.activities import Activity, ActivityWorker, Processor
-from listbridge.emulator.bulk_schemas import ContactDelete, Membership
+from listbridge.emulator.bulk_schemas import ContactDelete, Exclude, Membership
 from listbridge.emulator.errors import bad_request
 from listbridge.emulator.model import Contact
 from listbridge.emulator.state import EmulatorState
 
 CHUNK = 500
+
+
+class SourceLike(Protocol):
+    """A ``source`` of a membership or tagging body (the kinds both have)."""
+
+    @property
+    def contact_ids(self) -> list[str] | None: ...
+    @property
+    def list_ids(self) -> list[str] | None: ...
+    @property
+    def tag_ids(self) -> list[str] | None: ...
 
 
 def worker_of(request: Request) -> ActivityWorker:
@@ -63,6 +75,17 @@ def source_contacts(state: EmulatorState, body: Membership) -> list[str]:
     src = body.source
     if src.segment_id is not None or src.engagement_level is not None:
         raise bad_request("source: segments and engagement levels are not emulated")
+    return resolve_source(state, src, body.exclude)
+
+
+NEW_SUBSCRIBER_US = 30 * 86_400_000_000  # "subscribed in the last 30 days" (facts §5.3)
+
+
+def resolve_source(state: EmulatorState, src: SourceLike, exclude: Exclude | None) -> list[str]:
+    """The contacts of a bulk ``source`` (one kind set, the schemas check that), in order:
+    ``contact_ids`` as given, ``list_ids`` (which must exist) their members, ``tag_ids`` the
+    live contacts holding any of them, ``all_active_contacts`` the live subscribed ones,
+    ``new_subscriber`` those of them who opted in within 30 days; less ``exclude``."""
     if src.contact_ids is not None:
         ids = list(dict.fromkeys(src.contact_ids))
     elif src.list_ids is not None:
@@ -73,15 +96,18 @@ def source_contacts(state: EmulatorState, body: Membership) -> list[str]:
         ids = [
             c.contact_id
             for c in state.contacts.by_id.values()
-            if c.taggings and not tags.isdisjoint(c.taggings)
+            if c.taggings and not c.is_deleted and not tags.isdisjoint(c.taggings)
         ]
     else:
+        since = state.now() - NEW_SUBSCRIBER_US if getattr(src, "new_subscriber", False) else None
         ids = [
             c.contact_id
             for c in state.contacts.by_id.values()
-            if not c.is_deleted and not c.is_unsubscribed
+            if not c.is_deleted
+            and not c.is_unsubscribed
+            and (since is None or (c.opt_in_date or 0) > since)
         ]
-    excluded = set(body.exclude.contact_ids) if body.exclude else set()
+    excluded = set(exclude.contact_ids) if exclude else set()
     return [cid for cid in ids if cid not in excluded]
 
 

@@ -72,12 +72,42 @@ class Export(Body):
 
 
 class TaggingSource(Body):
-    contact_ids: Annotated[list[Uuid], Field(min_length=1, max_length=500)]
+    """D:TagAddRemoveContacts ``source``: exactly one of its five kinds (facts §9.2)."""
+
+    contact_ids: Annotated[list[Uuid], Field(max_length=500)] | None = None
+    list_ids: Annotated[list[Uuid], Field(max_length=50)] | None = None
+    tag_ids: Annotated[list[Uuid], Field(max_length=50)] | None = None
+    all_active_contacts: bool = False
+    new_subscriber: bool = False
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> TaggingSource:
+        used = [n for n in ("contact_ids", "list_ids", "tag_ids") if getattr(self, n) is not None]
+        used += [n for n in ("all_active_contacts", "new_subscriber") if getattr(self, n)]
+        if len(used) != 1:
+            raise ValueError(
+                "use exactly one of contact_ids, list_ids, tag_ids, all_active_contacts, "
+                f"new_subscriber (got {', '.join(used) or 'none'})"
+            )
+        return self
 
 
 class Tagging(Body):
-    """POST /activities/contacts_taggings_add (D:TagAddRemoveContacts); only the
-    ``contact_ids`` source is emulated."""
+    """POST /activities/contacts_taggings_add and _remove (D:TagAddRemoveContacts)."""
 
     source: TaggingSource
-    tag_ids: Annotated[list[Uuid], Field(min_length=1, max_length=50)]
+    tag_ids: Annotated[list[Uuid], Field(max_length=50)]
+    exclude: Exclude | None = None
+
+
+class TagDelete(Body):
+    """POST /activities/contacts_tags_delete (D:TagIdList500Limit)."""
+
+    tag_ids: Annotated[list[Uuid], Field(max_length=500)]
+
+
+class CustomFieldDelete(Body):
+    """POST /activities/custom_fields_delete (D:CustomFieldId100; its ``maxItems: 0`` is the
+    spec's typo for the 100 of its text, deviation 1)."""
+
+    custom_field_ids: Annotated[list[Uuid], Field(max_length=100)]

@@ -17,6 +17,8 @@ from listbridge.emulator.model import Record
 from listbridge.emulator.state import EmulatorState
 
 EXTENSION = "campaigns"
+#: the V2 campaignId of the first campaign (V2 ids are 13-digit numbers, e.g. 1100567546598)
+V2_FIRST = 1_100_000_000_001
 KINDS = ("sends", "opens", "clicks", "forwards", "optouts", "bounces")
 # The activity types the contact reports use for each kind of row (facts §10.4).
 ACTIVITY_TYPES = {
@@ -40,6 +42,7 @@ class Campaign(Record):
         "type",
         "type_code",
         "updated_at",
+        "v2_campaign_id",
     )
 
     def __init__(self, campaign_id: str, name: str, now: int) -> None:
@@ -52,6 +55,9 @@ class Campaign(Record):
         self.updated_at = now
         self.primary_activity_id = ""
         self.permalink_activity_id = ""
+        # The V2 API's campaignId of this campaign (GET /emails/campaign_id_xrefs); the store
+        # numbers its campaigns in creation order, V2-like 13 digits (see V2_FIRST)
+        self.v2_campaign_id: str | None = None
 
 
 class CampaignActivity(Record):
@@ -121,9 +127,18 @@ class CampaignStore:
         self.derived: dict[tuple[str, str], list[Track]] = {}
 
     def add_campaign(self, campaign: Campaign, *activities: CampaignActivity) -> None:
+        self._number(campaign)
         self.campaigns[campaign.campaign_id] = campaign
         for activity in activities:
             self.activities[activity.campaign_activity_id] = activity
+
+    def _number(self, campaign: Campaign) -> None:
+        if campaign.v2_campaign_id is None:
+            taken = [int(c.v2_campaign_id) for c in self.campaigns.values() if c.v2_campaign_id]
+            campaign.v2_campaign_id = str(max(taken, default=V2_FIRST - 1) + 1)
+
+    def by_v2_id(self) -> dict[str, Campaign]:
+        return {c.v2_campaign_id: c for c in self.campaigns.values() if c.v2_campaign_id}
 
     def names(self) -> set[str]:
         return {c.name.lower() for c in self.campaigns.values()}
@@ -158,6 +173,7 @@ class CampaignStore:
         store = cls()
         for raw in data.get("campaigns", []):
             campaign = Campaign.load(raw)
+            store._number(campaign)  # a state saved before campaigns had V2 ids
             store.campaigns[campaign.campaign_id] = campaign
         for raw in data.get("activities", []):
             activity = CampaignActivity.load(raw)

@@ -7,11 +7,14 @@ D:AuthorizationErrorSchema (facts §3).
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,40 @@ def unauthorized() -> JSONResponse:
     return error_body(401, "Unauthorized")
 
 
+def allowed_methods(request: Request) -> str:
+    """The ``Allow`` of a 405 (RFC 9110 §15.5.6): every method served on this path. The
+    framework names only the first route that matched, one method. Where a literal path
+    shares a path with a parameter (``/activities/custom_fields_delete`` and
+    ``/activities/{activity_id}``), the literal one is the resource: its methods count."""
+    path = request.url.path
+    matched = [
+        (literals, served)
+        for pattern, literals, served in _route_table(request.app)
+        if pattern.match(path)
+    ]
+    best = max((literals for literals, _ in matched), default=0)
+    return ", ".join(
+        sorted({m for literals, served in matched if literals == best for m in served})
+    )
+
+
+RouteRow = tuple[re.Pattern[str], int, frozenset[str]]
+
+
+def _route_table(app: FastAPI) -> list[RouteRow]:
+    """(path pattern, literal segments, methods) of every route, included routers' too;
+    built once per app."""
+    table: list[RouteRow] | None = getattr(app.state, "route_table", None)
+    if table is None:
+        table = []
+        for route in iter_route_contexts(app.router.routes):
+            if route.path and route.methods:
+                literals = sum(1 for s in route.path.split("/") if s and not s.startswith("{"))
+                table.append((compile_path(route.path)[0], literals, frozenset(route.methods)))
+        app.state.route_table = table
+    return table
+
+
 def describe_validation(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:5]:
@@ -81,8 +118,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_body(400, describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_body(exc.status_code, str(exc.detail))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = error_body(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

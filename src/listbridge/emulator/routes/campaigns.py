@@ -14,7 +14,7 @@ from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_activity import LaterRates, add_activity, campaign_totals
 from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, campaign_store
-from listbridge.emulator.contact_query import instant
+from listbridge.emulator.contact_query import csv_values, instant
 from listbridge.emulator.errors import bad_request, not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes.common import api_router
@@ -114,6 +114,28 @@ async def get_campaign_activity(
     if activity is None or activity.current_status == "REMOVED":
         raise not_found("campaign activity", campaign_activity_id)
     return activity_view(activity, asked, state.account)
+
+
+@router.get("/emails/campaign_id_xrefs")
+async def campaign_xrefs(request: Request, v2_email_campaign_ids: str) -> dict[str, Any]:
+    """D:CrossReferenceResponse for the V2 ids the emulator's campaigns carry (numbered from
+    1100000000001 in creation order); an id no campaign carries has no row. Registered
+    before ``/emails/{campaign_id}``, which would otherwise take it for a campaign id."""
+    ids = csv_values(v2_email_campaign_ids, "v2_email_campaign_ids", most=50)
+    state = state_of(request)
+    with state.lock:
+        store = campaign_store(state)
+        known = store.by_v2_id()
+        rows = [
+            {
+                "v2_email_campaign_id": v2_id,
+                "campaign_id": known[v2_id].campaign_id,
+                "campaign_activity_id": known[v2_id].primary_activity_id,
+            }
+            for v2_id in dict.fromkeys(ids)
+            if v2_id in known
+        ]
+    return {"xrefs": rows}
 
 
 @router.get("/emails/{campaign_id}")

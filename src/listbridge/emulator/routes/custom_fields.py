@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Depends, Request, Response
 
+from listbridge.emulator import bulk
+from listbridge.emulator.activities import Activity, activity_view
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
+from listbridge.emulator.bulk_schemas import CustomFieldDelete
 from listbridge.emulator.errors import ApiError, not_found
 from listbridge.emulator.model import CustomField, field_name
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
@@ -27,9 +31,12 @@ def _get(state: EmulatorState, field_id: str) -> CustomField:
 
 
 def _unique(state: EmulatorState, label: str, other: CustomField | None) -> None:
+    """Names are unique: a clash is the 409 POST declares; PUT declares no 409, so there it
+    is the 400 of a validation error."""
     for field in state.custom_fields.values():
         if field is not other and field.name == field_name(label):
-            raise ApiError(409, f"label: a custom field named {field.name!r} already exists")
+            status = 409 if other is None else 400
+            raise ApiError(status, f"label: a custom field named {field.name!r} already exists")
 
 
 @router.get("/contact_custom_fields")
@@ -87,11 +94,41 @@ def delete_field(request: Request, custom_field_id: str) -> Response:
     state = state_of(request)
     with state.lock:
         _get(state, custom_field_id)
-        del state.custom_fields[custom_field_id]
-        for c in state.contacts.by_id.values():
-            if c.custom_fields and any(fid == custom_field_id for fid, _ in c.custom_fields):
-                c.custom_fields = (
-                    tuple(p for p in c.custom_fields if p[0] != custom_field_id) or None
-                )
-                state.touch(c)
+        _drop_fields(state, {custom_field_id})
     return Response(status_code=204)
+
+
+def _drop_fields(state: EmulatorState, field_ids: set[str]) -> None:
+    """Delete the fields and their values on every contact (the caller holds the lock)."""
+    for field_id in field_ids:
+        state.custom_fields.pop(field_id, None)
+    for c in state.contacts.by_id.values():
+        if c.custom_fields and any(fid in field_ids for fid, _ in c.custom_fields):
+            c.custom_fields = tuple(p for p in c.custom_fields if p[0] not in field_ids) or None
+            state.touch(c)
+
+
+@router.post("/activities/custom_fields_delete", status_code=201)
+def delete_fields(
+    request: Request, body: CustomFieldDelete = Depends(json_body(CustomFieldDelete))
+) -> dict[str, Any]:
+    """Deletes up to 100 custom fields, with their values on every contact, as the activity
+    runs; an id that names no field is a 404 (declared) and queues nothing."""
+    state = state_of(request)
+    with state.lock:
+        field_ids = list(dict.fromkeys(body.custom_field_ids))
+        for field_id in field_ids:
+            _get(state, field_id)
+        status = {"items_total_count": len(field_ids), "items_completed_count": 0}
+        activity = bulk.submit(request, "custom_fields_delete", status, field_ids, _delete_fields)
+        return activity_view(activity)
+
+
+def _delete_fields(state: EmulatorState, a: Activity) -> Iterator[float]:
+    present = {fid for fid in a.payload if fid in state.custom_fields}
+    for fid in a.payload:
+        if fid not in present:
+            a.error(f"custom field {fid} does not exist")
+    _drop_fields(state, present)
+    a.status["items_completed_count"] = len(a.payload)
+    yield 1.0

@@ -33,10 +33,13 @@ def get_list(state: EmulatorState, list_id: str) -> ContactList:
 
 def _name_taken(state: EmulatorState, name: str, renamed: ContactList | None) -> None:
     """List names are unique ignoring case (casefold, as listbridge's own checks compare
-    them); the list being renamed is no clash, so `Kl` → `kl` is one PUT."""
+    them); the list being renamed is no clash, so `Kl` → `kl` is one PUT. A clash is the
+    409 POST declares; PUT declares no 409, so there it is the 400 of a validation error."""
     for lst in state.live_lists():
         if lst is not renamed and lst.name.casefold() == name.casefold():
-            raise ApiError(409, f"name: a list named {name!r} already exists ({lst.list_id})")
+            status = 409 if renamed is None else 400
+            message = f"name: a list named {name!r} already exists ({lst.list_id})"
+            raise ApiError(status, message)
 
 
 def member_count(state: EmulatorState, list_id: str, kind: str | None) -> int | None:

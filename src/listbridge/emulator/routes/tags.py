@@ -9,10 +9,10 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from listbridge.emulator import bulk
-from listbridge.emulator.activities import Activity, activity_view
+from listbridge.emulator.activities import Activity, Processor, activity_view
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
-from listbridge.emulator.bulk_schemas import Tagging
+from listbridge.emulator.bulk_schemas import TagDelete, Tagging
 from listbridge.emulator.errors import ApiError, not_found
 from listbridge.emulator.model import Tag
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
@@ -116,15 +116,27 @@ def _untag(state: EmulatorState, a: Activity) -> Iterator[float]:
 
 @router.post("/activities/contacts_taggings_add", status_code=201)
 def add_taggings(request: Request, body: Tagging = Depends(json_body(Tagging))) -> dict[str, Any]:
-    """Tags contacts by id (facts §9.2); a contact holds at most 50 taggings."""
+    """Tags the contacts of ``source`` (facts §9.2); a contact holds at most 50 taggings."""
+    return _tagging(request, body, "contacts_taggings_add", _tag)
+
+
+@router.post("/activities/contacts_taggings_remove", status_code=201)
+def remove_taggings(
+    request: Request, body: Tagging = Depends(json_body(Tagging))
+) -> dict[str, Any]:
+    """Takes ``tag_ids`` off the contacts of ``source``; the tags themselves stay."""
+    return _tagging(request, body, "contacts_taggings_remove", _untag_contacts)
+
+
+def _tagging(request: Request, body: Tagging, kind: str, processor: Processor) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
         for tag_id in body.tag_ids:
             _get(state, tag_id)
-        ids = list(dict.fromkeys(body.source.contact_ids))
+        ids = bulk.resolve_source(state, body.source, body.exclude)
         status = {"items_total_count": len(ids), "items_completed_count": 0}
-        payload = (ids, list(body.tag_ids))
-        return activity_view(bulk.submit(request, "contacts_taggings_add", status, payload, _tag))
+        payload = (ids, list(dict.fromkeys(body.tag_ids)))
+        return activity_view(bulk.submit(request, kind, status, payload, processor))
 
 
 def _tag(state: EmulatorState, a: Activity) -> Iterator[float]:
@@ -135,9 +147,52 @@ def _tag(state: EmulatorState, a: Activity) -> Iterator[float]:
             kept = tuple(dict.fromkeys([*(c.taggings or ()), *tag_ids]))
             if len(kept) > MAX_TAGGINGS:
                 a.error(f"contact {contact_id} would exceed {MAX_TAGGINGS} tags")
-            else:
+            elif kept != (c.taggings or ()):
                 c.taggings = kept
                 state.touch(c)
         a.status["items_completed_count"] = n
         if n % bulk.CHUNK == 0:
             yield n / len(ids)
+
+
+def _untag_contacts(state: EmulatorState, a: Activity) -> Iterator[float]:
+    ids, tag_ids = a.payload
+    drop = set(tag_ids)
+    for n, contact_id in enumerate(ids, 1):
+        c = bulk.live_contact(state, a, contact_id)
+        if c is not None and c.taggings and not drop.isdisjoint(c.taggings):
+            c.taggings = tuple(t for t in c.taggings if t not in drop) or None
+            state.touch(c)
+        a.status["items_completed_count"] = n
+        if n % bulk.CHUNK == 0:
+            yield n / len(ids)
+
+
+@router.post("/activities/contacts_tags_delete", status_code=201)
+def delete_tags(
+    request: Request, body: TagDelete = Depends(json_body(TagDelete))
+) -> dict[str, Any]:
+    """Deletes up to 500 tags and takes them off every contact, as the activity runs; a tag
+    that does not exist (any more) is an activity error (the operation declares no 404)."""
+    state = state_of(request)
+    with state.lock:
+        tag_ids = list(dict.fromkeys(body.tag_ids))
+        status = {"items_total_count": len(tag_ids), "items_completed_count": 0}
+        activity = bulk.submit(request, "contacts_tags_delete", status, tag_ids, _delete_tags)
+        return activity_view(activity)
+
+
+def _delete_tags(state: EmulatorState, a: Activity) -> Iterator[float]:
+    gone = set()
+    for tag_id in a.payload:
+        if state.tags.pop(tag_id, None) is None:
+            a.error(f"tag {tag_id} does not exist")
+        else:
+            gone.add(tag_id)
+    for n, c in enumerate(list(state.contacts.by_id.values()), 1):
+        if c.taggings and not gone.isdisjoint(c.taggings):
+            c.taggings = tuple(t for t in c.taggings if t not in gone) or None
+            state.touch(c)
+        if n % 5000 == 0:
+            yield 0.5
+    a.status["items_completed_count"] = len(a.payload)
