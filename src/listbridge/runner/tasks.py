@@ -20,6 +20,10 @@ An entry delivered again while it is marked running (its worker died, or still w
 past the visibility timeout) waits while the connection's lock is live, looking again
 as the lease would lapse: once that worker finished the entry, the delivery ends; if the
 worker died, its lock lapses (or is seen gone at once) and the delivery takes the job over.
+
+Every retry's countdown is at most half the broker's visibility timeout (`capped`): a
+worker holds a retried message until its countdown ends, and Redis hands a message held
+longer than the timeout to a second worker. A wait cut short looks again, and waits again.
 """
 
 from __future__ import annotations
@@ -63,6 +67,11 @@ MARGIN = timedelta(milliseconds=200)
 UNLIMITED = None
 #: doubling RETRY_FIRST this often is past RETRY_MAX already
 DOUBLINGS = 5
+#: how a schedule's entry waiting for its lock retry begins (`slot_refused`); the web
+#: admin's buttons do not wait behind it (web/celery_runner.py)
+WAITING_FOR_LOCK = "waiting for the lock: "
+#: then, in that entry's words: `trying again at HH:MM:SS (local time)`
+TRYING_AGAIN = "trying again at "
 
 
 def utc_now() -> datetime:
@@ -114,6 +123,13 @@ def first_delivery_alive(store: Store, connection_id: int, now: datetime) -> flo
     return max(lease.expires_at - now + MARGIN, MARGIN).total_seconds()
 
 
+def capped(seconds: float, visibility: timedelta) -> float:
+    """A retry's countdown, at most half the broker's visibility timeout: a worker holds a
+    retried message until its countdown ends, and Redis hands a message held longer than
+    the timeout to a second worker (a second delivery of the same retry)."""
+    return min(seconds, (visibility / 2).total_seconds())
+
+
 def serve_entry(
     store: Store,
     task: Any,
@@ -124,8 +140,9 @@ def serve_entry(
     """Run a queued entry's job on this worker and record how it ended."""
     before = get_entry(store, entry_id)
     if before is not None and before.state == RUNNING:
-        wait = first_delivery_alive(store, before.connection_id, utc_now())
-        if wait is not None:
+        alive = first_delivery_alive(store, before.connection_id, utc_now())
+        if alive is not None:
+            wait = capped(alive, store.config.broker_visibility)
             # Not taken over, not dropped: if that worker dies, this delivery resumes it.
             log.info("queue entry %s runs on %s: looking again in %.1f s",
                      entry_id, before.worker, wait)  # fmt: skip
@@ -155,8 +172,9 @@ def _lock_held(
     """How a job the connection's lock turned away ends; retries the task (raises) when
     it waits for a dead holder's lease or, refused, waits its turn."""
     entry_id = entry.entry_id
-    lapse = lease_wait(store, entry.connection_id, utc_now())
-    if lapse is not None:
+    silent = lease_wait(store, entry.connection_id, utc_now())
+    if silent is not None:
+        lapse = capped(silent, store.config.broker_visibility)
         requeue(store, entry_id, f"waiting {lapse:.1f} s for the lock: {error}")
         raise task.retry(countdown=lapse) from None
     said = refused(error)
@@ -207,8 +225,8 @@ def slot_refused(
     if following <= now + wait:
         return Done(SKIPPED, f"skipped: {error}; waiting for the next slot at {_at(following)}")
     times = "once" if refusals == 1 else f"{refusals} times in a row"
-    tries = f"trying again at {_at(now + wait)} (refused {times})"
-    return Wait(wait.total_seconds(), f"waiting for the lock: {error}; {tries}",
+    tries = f"{TRYING_AGAIN}{_at(now + wait)} (refused {times})"
+    return Wait(wait.total_seconds(), f"{WAITING_FOR_LOCK}{error}; {tries}",
                 {"refusals": refusals})  # fmt: skip
 
 

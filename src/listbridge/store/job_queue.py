@@ -214,6 +214,23 @@ def release(store: Store, seen: Entry, at: datetime, reason: str) -> bool:
         return changed(result) == 1
 
 
+def supersede(store: Store, seen: Entry, at: datetime, reason: str) -> bool:
+    """End a queued entry skipped with `reason` if it is still as `seen` (its worker's
+    retry has not claimed it since); True when it was. Its retry then finds it finished
+    and does not run it (`claim`)."""
+    with store.session() as session:
+        result = session.execute(
+            update(QueuedJob)
+            .where(
+                QueuedJob.id == seen.entry_id,
+                QueuedJob.state == QUEUED,
+                QueuedJob.message == seen.message,
+            )
+            .values(state=SKIPPED, finished_at=at, message=reason)
+        )
+        return changed(result) == 1
+
+
 def worker_entries(store: Store, connection_id: int) -> list[Entry]:
     """What `status` shows: the queued and running entries, and each entry released as
     lost that no finished entry of its job has followed yet, oldest first."""

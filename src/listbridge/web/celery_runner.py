@@ -3,9 +3,11 @@ Celery workers (`listbridge worker`), not a thread of the web server.
 
 It refuses at once, as the in-process runner does, when the connection's lock is held or
 a job (a button's or a schedule's) is queued or running there; then it records a queue
-entry and sends the message. The live view reads the entry of the latest job started
-from the browser (`QueueBoard`): queued, running on a worker with its latest progress,
-then its outcome, whichever web process or worker it went through.
+entry and sends the message. A schedule's entry that only waits for its lock retry (the
+lock refused it earlier, runner/tasks.py) is not in the way: see `CeleryRunner._way_clear`.
+The live view reads the entry of the latest job started from the browser (`QueueBoard`):
+queued, running on a worker with its latest progress, then its outcome, whichever web
+process or worker it went through.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 from listbridge.core.errors import LockHeldError
 from listbridge.runner.task_names import QUEUE, WEB_TASK
+from listbridge.runner.tasks import TRYING_AGAIN, WAITING_FOR_LOCK
+from listbridge.runner.tick import ORIGIN as SCHEDULER
 from listbridge.store.connections import connection_name
 from listbridge.store.db import Store
 from listbridge.store.job_queue import (
@@ -29,6 +33,7 @@ from listbridge.store.job_queue import (
     enqueue,
     finish,
     latest_from,
+    supersede,
 )
 from listbridge.store.locks import format_moment
 from listbridge.web.job_kinds import kind_from_json, kind_to_json
@@ -88,12 +93,31 @@ class QueueBoard(JobBoard):
         return None if entry is None or entry.kind is None else entry_status(entry)
 
 
+def waits_for_retry(entry: Entry) -> bool:
+    """A schedule's entry queued until its retry tries the lock again (it was refused)."""
+    return (
+        entry.state == QUEUED
+        and entry.origin == SCHEDULER
+        and entry.message.startswith(WAITING_FOR_LOCK)
+    )
+
+
+def _doing(entry: Entry) -> str:
+    if entry.state != QUEUED:
+        return f"running on {entry.worker}"
+    if waits_for_retry(entry):
+        # `…; trying again at 16:05:00 (local time) (refused twice in a row)`
+        at = entry.message.rpartition(TRYING_AGAIN)[2].partition(" (refused")[0]
+        return f"waiting to try the connection's lock again at {at}"
+    return "waiting for a worker"
+
+
 class JobQueuedError(LockHeldError):
     """A job is queued or running on the connection: a button waits for it to finish."""
 
     def __init__(self, connection: str, entry: Entry) -> None:
         what = KIND_TITLES.get(entry.job, entry.job)
-        doing = "waiting for a worker" if entry.state == QUEUED else f"running on {entry.worker}"
+        doing = _doing(entry)
         since = format_moment(entry.enqueued_at)
         holder = f"the {what} {_who(entry.origin)} queued at {since}"
         super().__init__(connection, holder, since)
@@ -116,17 +140,46 @@ class CeleryRunner:
         if holder is not None:
             raise LockHeldError(name, holder.who_and_what, format_moment(holder.since))
         data, task_id = kind_to_json(kind), uuid.uuid4().hex
+        job, origin, now = str(kind.action), f"{WEB}:{user}", self.clock()
         entry_id = None
-        if not active_entries(self.store, connection_id):
-            origin = f"{WEB}:{user}"
-            entry_id = enqueue(self.store, connection_id, str(kind.action), origin,
-                               self.clock(), data, task_id)  # fmt: skip
+        if self._way_clear(connection_id, name, kind, job, user, now):
+            entry_id = enqueue(self.store, connection_id, job, origin, now, data, task_id)
         if entry_id is None:  # a job queued there, or another click got there first
             pending = active_entries(self.store, connection_id)
             if pending:
                 raise JobQueuedError(name, pending[0])
             raise LockHeldError(name, "another job", format_moment(self.clock()))
         self._send(entry_id, task_id, [entry_id, data, connection_id, user])
+
+    def _way_clear(
+        self, connection_id: int, name: str, kind: Kind, job: str, user: str, now: datetime
+    ) -> bool:
+        """Whether the button's job may be enqueued (the lock is free: `start` saw it).
+
+        A schedule's entry waiting for its lock retry is not in the way. It was refused
+        by a holder that may have finished long ago, and sleeps until its retry (up to
+        15 minutes); a person who presses a button while nothing runs expects the job to
+        start, not to be told to wait for a worker while every worker is idle. The lock
+        still keeps one sync at a time: the schedule's retry meets the button's job's
+        lock if it still runs, and waits its turn again (or yields to its next slot).
+        The one place a (connection, job) has in the queue is taken by the schedule,
+        though: a real full sync from the button does what the waiting full-sync slot
+        would, so it supersedes that slot (skipped, saying by whom), rather than running
+        a second full sync after it; a dry run does not do the slot's work, so it is
+        refused, saying when the schedule tries again."""
+        pending = active_entries(self.store, connection_id)
+        in_way = [entry for entry in pending if not waits_for_retry(entry)]
+        if in_way:
+            raise JobQueuedError(name, in_way[0])
+        for waiting in pending:
+            if waiting.job != job:
+                continue
+            if kind.dry_run:
+                raise JobQueuedError(name, waiting)
+            by = f"skipped: superseded by the {kind} {user} started at {format_moment(now)}"
+            if not supersede(self.store, waiting, now, by):
+                return False  # its retry claimed it since: refused below, as it runs
+        return True
 
     def _send(self, entry_id: int, task_id: str, args: list[Any]) -> None:
         try:
