@@ -1,6 +1,7 @@
 """Jobs on two Celery workers: a push from the browser runs on a worker and is recorded;
-the connection's lock holds across workers; a worker killed mid-push leaves its job to
-the other, which resumes it without a duplicate contact."""
+the connection's lock holds across workers (two never run syncs of one connection at
+once); a worker killed mid-push leaves its job to the other, which resumes it without a
+duplicate contact."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import itertools
 import socket
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,11 +17,14 @@ from tests.scaleout.conftest import LIST, Cluster, wait_for
 
 from listbridge.core.errors import LockHeldError
 from listbridge.core.runs import RunStatus
+from listbridge.core.settings import SYNC_FULL_SCHEDULE
+from listbridge.runner.slots import LOCAL
 from listbridge.runner.task_names import QUEUE, SCHEDULE_TASK
 from listbridge.store.connections import connection_id
-from listbridge.store.job_queue import enqueue, get_entry, latest_from
+from listbridge.store.job_queue import Entry, enqueue, get_entry, latest_from
 from listbridge.store.models import CcLink, PushActivity
 from listbridge.store.runs import RunRecord, get_run, iter_run_errors, list_runs
+from listbridge.store.settings import reset_settings, set_settings
 from listbridge.sync.full import KIND as FULL
 from listbridge.web.celery_runner import CeleryRunner, QueueBoard, runner_for
 from listbridge.web.job_work import Action, JobKind, ListSyncKind
@@ -133,30 +137,59 @@ def test_two_browsers_clicking_at_once_enqueue_one_push(cluster: Cluster) -> Non
 
 
 def test_the_lock_holds_across_workers(cluster: Cluster) -> None:
-    """A push from the browser and the scheduled full sync, enqueued at once, go to the
-    two workers: one runs, the other meets the lock and is recorded as skipped."""
-    cid = connection_id(cluster.store, "default")
-    cluster.faults(latency_ms=150)
-    runner, _ = _runner(cluster)
-    runner.start(PUSH, cid, "alice")
-    push = latest_from(cluster.store, cid, "web:")
-    assert push is not None
-    assert push.active
-    task_id = uuid.uuid4().hex
-    full = enqueue(cluster.store, cid, FULL, "scheduler", datetime.now(UTC), task_id=task_id)
-    assert full is not None
-    runner.app.send_task(SCHEDULE_TASK, args=[full, FULL, cid], queue=QUEUE, task_id=task_id)
-    ended = [cluster.finished(push.entry_id), cluster.finished(full)]
-    cluster.faults(latency_ms=0)
-    assert sorted(e.state for e in ended) == ["done", "skipped"], [e.message for e in ended]
-    assert ended[0].worker != ended[1].worker
-    skipped = next(e for e in ended if e.state == "skipped")
-    winner = next(e for e in ended if e.state == "done")
-    holder = f"(pid {winner.worker.rsplit(' ', 1)[1]} on "
-    assert "has held its lock" in skipped.message
-    assert holder in skipped.message
-    runs = _runs(cluster, cid, "push", FULL)
-    assert runs
+    """Two workers never run syncs of one connection at once. A push from the browser and
+    the scheduled full sync (its schedule in force), enqueued at once, go to the two
+    workers: one runs; the other meets its lock, held by the first worker, and does not
+    run meanwhile. The full sync refused waits for its retry and runs after the push; the
+    push refused ends skipped. Either way the two runs do not overlap."""
+    store, cid = cluster.store, connection_id(cluster.store, "default")
+    began = datetime.now(UTC)
+    # a slot far from now: the refused one is retried, not skipped to the next
+    daily = f"daily {datetime.now(LOCAL) + timedelta(hours=12):%H:%M}"
+    set_settings(store, cid, [f"{SYNC_FULL_SCHEDULE.key}={daily}"])
+    try:
+        cluster.faults(latency_ms=150)
+        runner, _ = _runner(cluster)
+        runner.start(PUSH, cid, "alice")
+        push = latest_from(store, cid, "web:")
+        assert push is not None
+        assert push.active
+        task_id = uuid.uuid4().hex
+        slot = enqueue(store, cid, FULL, "scheduler", datetime.now(UTC), task_id=task_id)
+        assert slot is not None
+        runner.app.send_task(SCHEDULE_TASK, args=[slot, FULL, cid], queue=QUEUE,
+                             task_id=task_id)  # fmt: skip
+        # each state an entry was seen in: a refused slot's wait ends in its retry's run
+        seen: dict[int, list[Entry]] = {push.entry_id: [], slot: []}
+
+        def both_finished() -> bool:
+            for entry_id, states in seen.items():
+                entry = get_entry(store, entry_id)
+                assert entry is not None
+                if not states or states[-1] != entry:
+                    states.append(entry)
+            return not any(states[-1].active for states in seen.values())
+
+        wait_for(both_finished, 90, cluster.worker_logs)
+    finally:
+        cluster.faults(latency_ms=0)
+        reset_settings(store, cid, [SYNC_FULL_SCHEDULE.key])
+    pushed, synced = seen[push.entry_id][-1], seen[slot][-1]
+    said = [f"{e.state} on {e.worker!r}: {e.message}" for e in seen[push.entry_id] + seen[slot]]
+    if pushed.state == "skipped":  # the full sync won: the push met its lock
+        assert synced.state == "done", said
+        refusal, refused_on, winner = pushed.message, pushed.worker, synced.worker
+    else:  # the push won: the full sync met its lock, waited, then ran
+        assert [pushed.state, synced.state] == ["done", "done"], said
+        waits = [e for e in seen[slot] if e.message.startswith("waiting for the lock: ")]
+        assert waits, said
+        refusal, refused_on, winner = waits[0].message, waits[0].worker, pushed.worker
+    # refused by the lock the other worker held, named with its process
+    assert refused_on != winner, said
+    assert f"(pid {winner.rsplit(' ', 1)[1]} on " in refusal, said
+    runs = [run for run in _runs(cluster, cid, "push", FULL) if run.started_at >= began]
+    ran = [e.run_id for e in (pushed, synced) if e.state == "done"]
+    assert set(ran) <= {run.run_id for run in runs}, (ran, runs)
     for earlier, later in itertools.pairwise(runs):
         assert earlier.finished_at is not None
         assert earlier.finished_at <= later.started_at
