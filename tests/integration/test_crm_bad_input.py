@@ -41,9 +41,12 @@ def csv_file(
 
 
 def undecodable(tmp: Path) -> Path:
+    """A UTF-8 file with one value pasted in from a Windows-1252 one: read as UTF-8 (its
+    Zoë is), the pasted value cannot be (a whole Windows-1252 file loads: issue 21)."""
     path = tmp / "bad.csv"
-    rows = ["id,first_name,email,custom.Gift", GOOD[0], "B1,\x00,b@example.org,1", GOOD[1]]
-    path.write_bytes("\n".join(rows).replace("\x00", "Ren\xe9e").encode("latin-1") + b"\n")
+    rows = ["id,first_name,email,custom.Gift", GOOD[0], "B1,\x00 Zoë,b@example.org,1", GOOD[1]]
+    text = "\n".join(rows) + "\n"
+    path.write_bytes(text.replace("\x00", "\x01").encode().replace(b"\x01", b"Ren\xe9e"))
     return path
 
 

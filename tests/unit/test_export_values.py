@@ -62,7 +62,7 @@ def test_yes_no_words_in_any_case(drawn: tuple[str, bool]) -> None:
 
 @given(st.text(max_size=6).filter(lambda t: t.strip().lower() not in TRUE_WORDS | FALSE_WORDS))
 def test_anything_else_is_not_a_yes_no_value(text: str) -> None:
-    with pytest.raises(ValueError, match="is not a yes/no value; use yes/no, y/n, true/false"):
+    with pytest.raises(ValueError, match="is not a yes/no value; use true/false, yes/no, 1/0, y/n"):
         parse_export_bool(text)
 
 

@@ -114,7 +114,7 @@ def test_a_one_column_file_is_comma_separated() -> None:
     assert detect_format(b"email\na@example.org\n", True) == FileFormat("utf-8", ",")
 
 
-def test_bytes_no_text_encoding_reads_are_refused_with_the_option_to_use() -> None:
+def test_bytes_no_encoding_reads_are_refused_with_the_option_to_use() -> None:
     head = bytes(range(256)) * 4
     with pytest.raises(UserError, match=re.escape("give --encoding")):
         detect_format(head.replace(b"\x00", b"\x01"), True)
@@ -161,3 +161,9 @@ def test_encoding_options() -> None:
     assert encoding_option("utf_8_sig") == "utf-8-sig"
     with pytest.raises(UserError, match="--encoding 'klingon': not an encoding"):
         encoding_option("klingon")
+
+
+def test_a_file_refused_for_its_encoding_is_named(tmp_path: Path) -> None:
+    path = written(tmp_path, (bytes(range(256)) * 4).replace(b"\x00", b"\x01"))
+    with pytest.raises(UserError, match=re.escape(f"{path}: cannot tell the file's encoding")):
+        read_format(path)

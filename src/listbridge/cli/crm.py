@@ -23,6 +23,8 @@ from listbridge.cli.account_campaigns import campaign_lines
 from listbridge.cli.account_cc import cc_lines
 from listbridge.cli.context import CliContext, context
 from listbridge.cli.crm_lists import app as crm_lists_app
+from listbridge.cli.crm_load_preview import preview_lines
+from listbridge.cli.errors import EXIT_USAGE
 from listbridge.core.accounts import FieldType
 from listbridge.core.values import format_timestamp
 from listbridge.crm.account_card import account_card
@@ -30,6 +32,8 @@ from listbridge.crm.builtin.adapter import BuiltinCrm
 from listbridge.crm.builtin.export import export_accounts
 from listbridge.crm.builtin.fields import add_field
 from listbridge.crm.builtin.load import LoadResult, load_file
+from listbridge.crm.builtin.load_options import read_options
+from listbridge.crm.builtin.preview import preview_file
 from listbridge.crm.builtin.render import account_lines, history_lines, list_lines
 from listbridge.crm.export import ExportFormat, export_crm
 from listbridge.crm.factory import crm_for
@@ -62,11 +66,39 @@ def load(
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Load the valid rows and report the others."
     ),
+    maps: list[str] = typer.Option(
+        [], "--map", help='"Source Header=column" (repeatable): the column a header is.'
+    ),
+    map_file: Path | None = typer.Option(
+        None, "--map-file", help="A TOML file of [columns] and ignore (docs/crm-files.md)."
+    ),
+    ignored: list[str] = typer.Option(
+        [], "--ignore-column", help="A column of the file not to load (repeatable)."
+    ),
+    delimiter: str | None = typer.Option(
+        None, "--delimiter", help="comma, semicolon or tab (default: detected)."
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="utf-8, utf-16, cp1252, latin-1, … (default: detected)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show the columns, format and first rows; write nothing."
+    ),
 ) -> None:
     """Load accounts into the builtin CRM; an id already stored is updated. A file with
-    invalid rows loads nothing."""
+    invalid rows loads nothing. Headers as exports write them are understood
+    (docs/crm-files.md)."""
     state = context(ctx)
     crm_use.builtin_only(state, "crm load", "load the file into {crm} itself")
+    read = read_options(
+        maps=maps, map_file=map_file, ignored=ignored, encoding=encoding, delimiter=delimiter
+    )
+    if dry_run:
+        preview = preview_file(state.store, state.connection_id, file, read=read)
+        typer.echo("\n".join(preview_lines(file, preview, skip_invalid=skip_invalid)))
+        if preview.errors and not skip_invalid:
+            raise typer.Exit(EXIT_USAGE)
+        return
     with _progress(file) as advance:
         result = load_file(
             state.store,
@@ -75,11 +107,14 @@ def load(
             skip_invalid=skip_invalid,
             started_by=started_by("cli"),
             progress=advance,
+            read=read,
         )
     _report(file, result)
 
 
 def _report(file: Path, result: LoadResult) -> None:
+    if result.report.file_format:
+        _stderr.print(f"{escape(file.name)}: {escape(result.report.file_format)}")
     for error in result.errors[:SHOWN_ERRORS]:
         _stderr.print(f"[yellow]skipped:[/] {escape(str(error))}")
     if len(result.errors) > SHOWN_ERRORS:

@@ -19,7 +19,7 @@ from listbridge.core.values import parse_custom
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
-BOOLEAN_HELP = "yes/no, y/n, true/false, 1/0 or x (empty means no)"
+BOOLEAN_HELP = "true/false, yes/no, 1/0, y/n or x (empty means false)"
 DATE_HELP = "a date like 2024-03-31, 31/03/2024, 03/31/2024, 31 Mar 2024 or Mar 31, 2024"
 TYPE_WORDS: dict[str, AccountType] = {
     "individual": AccountType.INDIVIDUAL,

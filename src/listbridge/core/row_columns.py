@@ -17,6 +17,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from listbridge.core.accounts import EMAIL_COLUMNS, Account, AccountType, CustomValue
+from listbridge.core.export_values import inferred_type
 from listbridge.core.row_shape import ACCOUNT_TYPES, RowShape, new_account
 from listbridge.core.values import plain_emails
 
@@ -166,9 +167,18 @@ def _ids_fit(shape: RowShape, ids: list[str] | None, seen: Mapping[str, int]) ->
     return len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids)
 
 
+def _names(standard: dict[str, list[Any]], count: int) -> tuple[list[str], ...]:
+    """first_name, last_name and company_name of each row, empty where the file has none."""
+    empty = [""] * count
+    return tuple(standard.get(name, empty) for name in ("first_name", "last_name", "company_name"))
+
+
 def _types_fit(standard: dict[str, list[Any]], count: int) -> bool:
     """`type` becomes an AccountType on every row; an organization needs a company name."""
     words = standard.get("type")
+    if words is None and "company_name" in standard:
+        standard["type"] = list(map(inferred_type, *_names(standard, count)))
+        return True
     if words is None:
         standard["type"] = [AccountType.INDIVIDUAL] * count
         return True

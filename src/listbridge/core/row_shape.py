@@ -17,8 +17,10 @@ from operator import gt
 from typing import Any
 
 from listbridge.core.accounts import Account, AccountType, CustomValue
+from listbridge.core.export_values import TYPE_WORDS, inferred_type
 
-ACCOUNT_TYPES = {"": AccountType.INDIVIDUAL} | {kind.value: kind for kind in AccountType}
+#: a `type` cell's words (lower case), as exports write them (core/export_values.py)
+ACCOUNT_TYPES = {"": AccountType.INDIVIDUAL} | TYPE_WORDS
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,23 @@ class RowShape:
                     custom[name] = parse(text)
         except ValueError:
             return None
-        record_id, kind = kwargs.get("id", ""), ACCOUNT_TYPES.get(kwargs.get("type", "").lower())
+        record_id, kind = kwargs.get("id", ""), _kind(kwargs)
         if not record_id or len(record_id) > self.id_limit or record_id in seen:
             return None
         if kind is None or (kind is AccountType.ORGANIZATION and not kwargs.get("company_name")):
             return None
         kwargs["type"], kwargs["custom"] = kind, custom
         return new_account(kwargs)
+
+
+def _kind(kwargs: Mapping[str, Any]) -> AccountType | None:
+    """The row's type: its `type` cell, else inferred from its names (export_values)."""
+    if "type" in kwargs:
+        return ACCOUNT_TYPES.get(kwargs["type"].lower())
+    if "company_name" not in kwargs:
+        return AccountType.INDIVIDUAL
+    names = kwargs.get("first_name", ""), kwargs.get("last_name", "")
+    return inferred_type(*names, kwargs["company_name"])
 
 
 # Account's generated __init__ sets each of its ~30 frozen fields through

@@ -3,7 +3,10 @@
 Decisions a user can rely on:
 
 * every value is trimmed; an empty cell is an empty value (booleans: false);
-* `type` is `individual` when empty; an organization needs a company_name;
+* `type` is `individual` when empty (other words for each: core/export_values.py); a
+  file without `type` but with company_name has it inferred from the row's names; an
+  organization needs a company_name;
+* yes/no values and dates are read as exports write them (core/export_values.py);
 * emails keep the case they were given (matching ignores case later);
 * a `custom.<Name>` column whose field is not defined yet is a text field;
 * the columns a row gives are the ones a re-load updates: a file without
@@ -30,15 +33,15 @@ from listbridge.core.accounts import (
     CustomValue,
 )
 from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.export_values import (
+    inferred_type,
+    parse_account_type,
+    parse_export_bool,
+    parse_export_custom,
+)
 from listbridge.core.row_columns import ColumnRows, RecordBlock, block_rows, column_rows
 from listbridge.core.row_shape import RowShape, Rule
-from listbridge.core.values import (
-    check_email,
-    parse_bool,
-    parse_custom,
-    parse_timestamp,
-    unstorable,
-)
+from listbridge.core.values import check_email, parse_timestamp, unstorable
 
 # Mirrors the column lengths of store/models/crm.py (CrmAccount, CrmCustomField).
 MAX_LENGTHS: Mapping[str, int] = {
@@ -241,7 +244,7 @@ def _custom_rule(column: str, fields: Mapping[str, CustomFieldDef]) -> Rule:
     if not name or len(name) > MAX_FIELD_NAME or name != name.strip():
         return Rule(refusal=f"a custom field name must be 1–{MAX_FIELD_NAME} characters, trimmed")
     field = fields.get(name, CustomFieldDef(name))
-    return Rule(parse=partial(parse_custom, field), custom=name)
+    return Rule(parse=partial(parse_export_custom, field), custom=name)
 
 
 class _Checker:
@@ -274,7 +277,7 @@ def _timestamp(text: str) -> datetime | None:
 
 def _standard_parser(column: str) -> Callable[[str], Any] | None:
     if column in BOOLEAN_COLUMNS:
-        return parse_bool
+        return parse_export_bool
     if column in EMAIL_COLUMNS:
         return _email
     return _timestamp if column in TIMESTAMP_COLUMNS else None
@@ -286,13 +289,19 @@ _STANDARD: Mapping[str, Rule] = {
 } | {"id": Rule()}  # the id has checks of its own (RowValidator._check_id)
 
 
+def _row_type(values: Mapping[str, str]) -> AccountType:
+    """The `type` cell's type (individual when empty); without the column, inferred."""
+    if "type" not in values and "company_name" in values:
+        names = (values.get("first_name", ""), values.get("last_name", ""))
+        return inferred_type(*names, values["company_name"])
+    return parse_account_type(values.get("type", "")) or AccountType.INDIVIDUAL
+
+
 def _check_type(check: _Checker, values: Mapping[str, str], kwargs: dict[str, Any]) -> None:
-    text = values.get("type", "").lower()
     try:
-        kwargs["type"] = AccountType(text) if text else AccountType.INDIVIDUAL
-    except ValueError:
-        reason = f"{values['type']!r} is not an account type; use individual or organization"
-        check.fail("type", reason)
+        kwargs["type"] = _row_type(values)
+    except ValueError as error:
+        check.fail("type", str(error))
         return
     if kwargs["type"] is AccountType.ORGANIZATION and not values.get("company_name"):
         check.fail("company_name", "an organization needs a company_name")

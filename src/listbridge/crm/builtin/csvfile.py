@@ -17,15 +17,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, cast
 
-from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.errors import InvalidFileError, RowError, UserError
 from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
+from listbridge.crm.builtin.file_format import FileFormat, read_format
+from listbridge.crm.builtin.load_options import FileReport, ReadOptions
 from listbridge.crm.builtin.tables import NOT_UTF8, column_name, header_names, padded, undecodable
 
 # A high surrogate: surrogateescape decoding makes only low ones, so no file holds it.
@@ -37,38 +40,93 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 FIELD_LIMIT = 1 << 20
 
 
-def read_csv(path: Path) -> Iterator[RawRow]:
+@dataclass(frozen=True)
+class _Csv:
+    """How to read one CSV file: its format, the user's column map, where to say what
+    was found (load_options.FileReport)."""
+
+    path: Path
+    format: FileFormat
+    options: ReadOptions
+    report: FileReport
+
+    @classmethod
+    def of(cls, path: Path, options: ReadOptions, report: FileReport | None) -> _Csv:
+        found = read_format(path, encoding=options.encoding, delimiter=options.delimiter)
+        report = report if report is not None else FileReport()
+        report.file_format = found.describe()
+        return cls(path, found, options, report)
+
+    def open(self) -> TextIO:
+        # surrogateescape keeps undecodable bytes as lone surrogates, so the bad
+        # value can be named by row and column instead of failing the whole file.
+        encoding = self.format.encoding
+        return self.path.open(encoding=encoding, errors="surrogateescape", newline="")
+
+    def reader(self, lines: Iterable[str]) -> Any:
+        return csv.reader(lines, delimiter=self.format.delimiter)
+
+    def header(self, cells: list[str] | None, lines: int) -> list[str | None]:
+        if cells == [_END]:
+            cells = None  # the end marker alone: the file is empty
+        elif cells and cells[-1].endswith(_END):
+            _check_end(str(self.path), 1, [], cells, lines)
+        return header_names(self.path, cells, "the file", self.options.column_map, self.report)
+
+
+def read_csv(
+    path: Path, options: ReadOptions | None = None, report: FileReport | None = None
+) -> Iterator[RawRow]:
+    """The rows of a CSV file, numbered as a spreadsheet shows them (the header is row 1)."""
     # Raised, never lowered, so no other reader in the process loses by it.
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    source = _Csv.of(path, options or ReadOptions(), report)
     try:
-        yield from _csv_rows(path)
+        yield from _csv_rows(source)
     except csv.Error:  # with newline="" and no strict mode, only a value past the limit
-        raise InvalidFileError([_past_limit(path)]) from None
+        raise InvalidFileError([_past_limit(source)]) from None
+    except UnicodeDecodeError as error:
+        raise _unreadable(source, error) from None
 
 
-def read_csv_chunks(path: Path, size: int) -> Iterator[RecordBlock | list[RawRow]]:
+def read_csv_chunks(
+    path: Path, size: int, options: ReadOptions | None = None, report: FileReport | None = None
+) -> Iterator[RecordBlock | list[RawRow]]:
     """The rows of `read_csv`, `size` records at a time: a chunk of regular records (each
     under a named column, no quote, all UTF-8, none blank) as a block, as the reader gave
     them; any other chunk as the RawRows `read_csv` gives for it."""
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    source = _Csv.of(path, options or ReadOptions(), report)
     try:
-        yield from _csv_chunks(path, size)
+        yield from _csv_chunks(source, size)
     except csv.Error:
-        raise InvalidFileError([_past_limit(path)]) from None
+        raise InvalidFileError([_past_limit(source)]) from None
+    except UnicodeDecodeError as error:
+        raise _unreadable(source, error) from None
 
 
-def _csv_chunks(path: Path, size: int) -> Iterator[RecordBlock | list[RawRow]]:
-    source = str(path)
-    with _open(path) as handle:
-        records = csv.reader(chain(handle, (_END,)))
-        header = _csv_header(path, next(records, None), records.line_num)
+def _unreadable(csv_file: _Csv, error: UnicodeDecodeError) -> UserError:
+    """Bytes the encoding cannot read that surrogateescape cannot keep either (it keeps
+    only bytes from 128 up: a UTF-16 file cut in the middle of a character, say)."""
+    return UserError(
+        f"{csv_file.path}: not readable as {csv_file.format.describe()}: {error.reason}; "
+        "save the file as UTF-8, or give its encoding with --encoding"
+    )
+
+
+def _csv_chunks(csv_file: _Csv, size: int) -> Iterator[RecordBlock | list[RawRow]]:
+    source = str(csv_file.path)
+    with csv_file.open() as handle:
+        records = csv_file.reader(chain(handle, (_END,)))
+        header = csv_file.header(next(records, None), records.line_num)
+        names = tuple(column or "" for column in header)
         simple = all(header)
         number = 2
         while chunk := list(islice(records, size)):
-            numbers = range(number, number + len(chunk))
+            numbers = list(range(number, number + len(chunk)))
             number += len(chunk)
             if simple and _regular(chunk, len(header)):
-                yield RecordBlock(source, tuple(header), list(numbers), chunk)
+                yield RecordBlock(source, names, numbers, chunk)
                 continue
             rows = (
                 _one_row(source, n, header, simple, record, records.line_num)
@@ -100,17 +158,11 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _open(path: Path) -> TextIO:
-    # surrogateescape keeps undecodable bytes as lone surrogates, so the bad
-    # value can be named by row and column instead of failing the whole file.
-    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
-
-
-def _csv_rows(path: Path) -> Iterator[RawRow]:
-    source = str(path)
-    with _open(path) as handle:
-        records = csv.reader(chain(handle, (_END,)))
-        header = _csv_header(path, next(records, None), records.line_num)
+def _csv_rows(csv_file: _Csv) -> Iterator[RawRow]:
+    source = str(csv_file.path)
+    with csv_file.open() as handle:
+        records = csv_file.reader(chain(handle, (_END,)))
+        header = csv_file.header(next(records, None), records.line_num)
         simple = all(header)
         for number, record in enumerate(records, start=2):
             row = _one_row(source, number, header, simple, record, records.line_num)
@@ -119,7 +171,12 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
 
 
 def _one_row(
-    source: str, number: int, header: list[str], simple: bool, record: list[str], lines: int
+    source: str,
+    number: int,
+    header: list[str | None],
+    simple: bool,
+    record: list[str],
+    lines: int,
 ) -> RawRow | None:
     """The row of one record; None for a blank one or the end marker alone."""
     text = "".join(record)
@@ -127,22 +184,16 @@ def _one_row(
         return None
     # Most rows need no repair: every cell under a name, no quote, all UTF-8.
     if simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
-        return RawRow(source, number, dict(zip(header, record, strict=True)))
+        return RawRow(source, number, dict(zip(cast(list[str], header), record, strict=True)))
     if record[-1].endswith(_END):
         _check_end(source, number, header, record, lines)
         return None
     return _csv_row(source, number, header, record)
 
 
-def _csv_header(path: Path, cells: list[str] | None, lines: int) -> list[str]:
-    if cells == [_END]:
-        cells = None  # the end marker alone: the file is empty
-    elif cells and cells[-1].endswith(_END):
-        _check_end(str(path), 1, [], cells, lines)
-    return header_names(path, cells)
-
-
-def _check_end(source: str, number: int, header: list[str], record: list[str], lines: int) -> None:
+def _check_end(
+    source: str, number: int, header: list[str | None], record: list[str], lines: int
+) -> None:
     """The record holding the end marker is the marker alone, or a value never closed.
 
     `lines` is how many lines the reader has read, the marker's own included."""
@@ -159,12 +210,14 @@ def _check_end(source: str, number: int, header: list[str], record: list[str], l
     raise InvalidFileError([RowError(source, number, column, reason)])
 
 
-def _csv_row(source: str, number: int, header: list[str], record: list[str]) -> RawRow:
+def _csv_row(source: str, number: int, header: list[str | None], record: list[str]) -> RawRow:
     errors: list[RowError] = []
     values: dict[str, str] = {}
     bad_bytes = undecodable("".join(record))
     for index, cell in enumerate(record):
         column = header[index] if index < len(header) else ""
+        if column is None:
+            continue  # a column the user ignores (--ignore-column)
         if not column:
             if cell.strip():
                 errors.append(
@@ -179,16 +232,17 @@ def _csv_row(source: str, number: int, header: list[str], record: list[str]) -> 
     return RawRow(source, number, padded(values, header), tuple(errors))
 
 
-def _past_limit(path: Path) -> RowError:
+def _past_limit(csv_file: _Csv) -> RowError:
     """The row and column of the value the csv module would not read, and why."""
     limit = csv.field_size_limit()
-    rows_read, lines_read, header = _read_until_error(path)
-    with _open(path) as handle:
+    path = csv_file.path
+    rows_read, lines_read, header = _read_until_error(csv_file)
+    with csv_file.open() as handle:
         for _ in range(lines_read):
             handle.readline()
         # Less text than the limit: the value's start, with the cells before it.
         start = handle.read(limit - 1)
-    cells = next(csv.reader(chain(io.StringIO(start, newline=""), (_END,))))
+    cells = next(csv_file.reader(chain(io.StringIO(start, newline=""), (_END,))))
     if cells[-1].endswith(_END):  # the text ended inside quotes
         reason = (
             f'a quote (") opens this value and is not closed within {limit:,} characters, '
@@ -199,11 +253,12 @@ def _past_limit(path: Path) -> RowError:
     return RowError(str(path), rows_read + 1, column_name(header, len(cells) - 1), reason)
 
 
-def _read_until_error(path: Path) -> tuple[int, int, list[str]]:
+def _read_until_error(csv_file: _Csv) -> tuple[int, int, list[str | None]]:
     """How many rows and lines come before the csv module's error, and the header."""
-    rows_read, lines_read, header = 0, 0, []
-    with _open(path) as handle:
-        records = csv.reader(handle)
+    rows_read, lines_read = 0, 0
+    header: list[str | None] = []
+    with csv_file.open() as handle:
+        records = csv_file.reader(handle)
         try:
             for rows_read, record in enumerate(records, start=1):
                 lines_read = records.line_num

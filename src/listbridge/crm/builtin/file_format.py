@@ -85,7 +85,10 @@ def read_format(
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES + 1)
     complete = len(head) <= HEAD_BYTES
-    return detect_format(head[:HEAD_BYTES], complete, encoding=encoding, delimiter=delimiter)
+    try:
+        return detect_format(head[:HEAD_BYTES], complete, encoding=encoding, delimiter=delimiter)
+    except UserError as error:
+        raise UserError(f"{path}: {error}") from None
 
 
 def detect_format(

@@ -22,23 +22,35 @@ from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.crm.builtin.csvfile import read_csv, read_csv_chunks
 from listbridge.crm.builtin.jsonarray import iter_json_array
+from listbridge.crm.builtin.load_options import FileReport, ReadOptions
 from listbridge.crm.builtin.tables import NOT_UTF8, WHOLE_ROW
 from listbridge.crm.builtin.xlsxfile import read_xlsx
 
 SUFFIXES = (".csv", ".xlsx", ".jsonl", ".json")
 
 
-def read_rows(path: Path) -> Iterator[RawRow]:
-    readers = {".csv": read_csv, ".xlsx": read_xlsx, ".jsonl": read_jsonl, ".json": read_json}
-    return readers[_checked_suffix(path)](path)
+def read_rows(
+    path: Path, options: ReadOptions | None = None, report: FileReport | None = None
+) -> Iterator[RawRow]:
+    """The rows of the file at `path`; `report` is told its format and header as it opens."""
+    options = options or ReadOptions()
+    suffix = _checked_suffix(path, options)
+    if suffix == ".csv":
+        return read_csv(path, options, report)
+    if suffix == ".xlsx":
+        return read_xlsx(path, options, report)
+    return read_jsonl(path) if suffix == ".jsonl" else read_json(path)
 
 
-def read_chunks(path: Path, size: int) -> Iterator[RecordBlock | list[RawRow]]:
+def read_chunks(
+    path: Path, size: int, options: ReadOptions | None = None, report: FileReport | None = None
+) -> Iterator[RecordBlock | list[RawRow]]:
     """The rows of `read_rows`, up to `size` at a time; a CSV file's regular rows come as
     blocks of records (csvfile.read_csv_chunks), spared a dict and a RawRow each."""
-    if _checked_suffix(path) == ".csv":
-        return read_csv_chunks(path, size)
-    return _chunked(read_rows(path), size)
+    options = options or ReadOptions()
+    if _checked_suffix(path, options) == ".csv":
+        return read_csv_chunks(path, size, options, report)
+    return _chunked(read_rows(path, options, report), size)
 
 
 def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -46,7 +58,7 @@ def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def _checked_suffix(path: Path) -> str:
+def _checked_suffix(path: Path, options: ReadOptions) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise UserError(
@@ -54,6 +66,13 @@ def _checked_suffix(path: Path) -> str:
         )
     if not path.is_file():
         raise UserError(f"{path}: no such file")
+    if suffix != ".csv" and (options.encoding or options.delimiter):
+        raise UserError(f"{path}: --encoding and --delimiter are for .csv files only")
+    if suffix.startswith(".json") and (options.column_map.pairs or options.column_map.ignored):
+        raise UserError(
+            f"{path}: --map, --map-file and --ignore-column are for .csv and .xlsx files; "
+            "a JSON file's keys are the columns themselves"
+        )
     return suffix
 
 

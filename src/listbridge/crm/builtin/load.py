@@ -21,6 +21,7 @@ from listbridge.core.row_columns import ColumnRows, RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 from listbridge.core.runs import ErrorRow, RunStatus
 from listbridge.crm.builtin.files import read_chunks
+from listbridge.crm.builtin.load_options import FileReport, ReadOptions
 from listbridge.crm.builtin.load_tuning import ACCOUNTS_ASIDE, IndexesAside, load_cache
 from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
 from listbridge.crm.builtin.upsert import BatchWriter, Tally
@@ -41,6 +42,8 @@ class LoadResult:
     unchanged: int
     invalid: int
     errors: tuple[RowError, ...] = field(default=(), repr=False)
+    #: what the reader found: a CSV file's encoding and delimiter, the header's columns
+    report: FileReport = field(default_factory=FileReport, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -70,9 +73,11 @@ def load_file(
     clock: Clock = utc_now,
     batch: int = BATCH,
     progress: Progress | None = None,
+    read: ReadOptions | None = None,
 ) -> LoadResult:
     """Load `path`; raises InvalidRowsError (nothing stored) unless `skip_invalid`."""
-    chunks = read_chunks(path, batch)
+    report = FileReport()
+    chunks = read_chunks(path, batch, read, report)
     run_id = start_run(store, connection_id, RUN_KIND, started_by)
     options = _Options(skip_invalid, clock, batch, progress)
     try:
@@ -87,7 +92,13 @@ def load_file(
     status = RunStatus.PARTIAL if tally.errors else RunStatus.SUCCEEDED
     _finish(store, run_id, status, tally, tally.errors)
     return LoadResult(
-        run_id, tally.created, tally.updated, tally.unchanged, tally.invalid, tuple(tally.errors)
+        run_id,
+        tally.created,
+        tally.updated,
+        tally.unchanged,
+        tally.invalid,
+        tuple(tally.errors),
+        report,
     )
 
 
@@ -104,7 +115,7 @@ def _load(
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
         aside = IndexesAside(session.connection(), ACCOUNTS_ASIDE)
-        for checked in _validated(validator, iter(chunks)):
+        for checked in validated(validator, iter(chunks)):
             _write_chunk(writer, checked, options)
             aside.after(writer.tally.created)
         if writer.tally.errors and not options.skip_invalid:
@@ -125,7 +136,7 @@ def _journal_created(session: Session, writer: BatchWriter) -> None:
 Checked = ColumnRows | list[ValidRow | list[RowError]]
 
 
-def _validated(
+def validated(
     validator: RowValidator, chunks: Iterator[RecordBlock | list[RawRow]]
 ) -> Iterator[Checked]:
     """Each chunk validated column by column; one with any doubt, row by row, which names

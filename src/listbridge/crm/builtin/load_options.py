@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from listbridge.core.errors import UserError
-from listbridge.core.header_map import ColumnMap, column_map_from_toml, parse_map_option
+from listbridge.core.header_map import (
+    ColumnMap,
+    HeaderMapping,
+    column_map_from_toml,
+    parse_map_option,
+)
 from listbridge.crm.builtin.file_format import delimiter_option, encoding_option
 
 
@@ -20,6 +25,14 @@ class ReadOptions:
     column_map: ColumnMap = field(default_factory=ColumnMap)
     encoding: str | None = None  # None: detected (CSV files only)
     delimiter: str | None = None
+
+
+@dataclass
+class FileReport:
+    """What reading a file found out, filled in by its reader as it opens the file."""
+
+    file_format: str = ""  # a CSV file's encoding and delimiter (FileFormat.describe)
+    header: HeaderMapping | None = None
 
 
 def read_options(

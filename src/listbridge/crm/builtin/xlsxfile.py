@@ -16,13 +16,16 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn
 
 from listbridge.core.errors import RowError, UserError
+from listbridge.core.header_map import ColumnMap
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
+from listbridge.crm.builtin.load_options import FileReport, ReadOptions
 from listbridge.crm.builtin.tables import header_names, padded
 
 # A formula element in a worksheet's XML, with or without a namespace prefix.
@@ -31,13 +34,16 @@ _CHUNK = 1 << 20
 Cells = Sequence[Any]  # openpyxl's read-only cells: value, data_type
 
 
-def read_xlsx(path: Path) -> Iterator[RawRow]:
+def read_xlsx(
+    path: Path, options: ReadOptions | None = None, report: FileReport | None = None
+) -> Iterator[RawRow]:
     book, formulas = _open(path, data_only=True), None
     try:
         # Formulas are read only from a workbook that has some: a second parse of the sheet.
         if _has_formulas(path):
             formulas = _open(path, data_only=False)
-        yield from _sheet_rows(path, book, formulas)
+        header = _Header((options or ReadOptions()).column_map, report)
+        yield from _sheet_rows(path, book, formulas, header)
     finally:
         book.close()
         if formulas is not None:
@@ -67,7 +73,16 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
-def _sheet_rows(path: Path, book: Any, formulas: Any) -> Iterator[RawRow]:
+@dataclass(frozen=True)
+class _Header:
+    """What the user says of the header (--map, --ignore-column), and where to say what
+    it was found to be."""
+
+    column_map: ColumnMap
+    report: FileReport | None
+
+
+def _sheet_rows(path: Path, book: Any, formulas: Any, said: _Header) -> Iterator[RawRow]:
     sheet = book.active
     if sheet not in book.worksheets:  # a chart sheet
         _refuse_no_header(path, book, sheet)
@@ -75,7 +90,7 @@ def _sheet_rows(path: Path, book: Any, formulas: Any) -> Iterator[RawRow]:
     texts = [_cell_text(cell.value) for cell in next(rows, ((), None))[0]]
     if not any(text.strip() for text in texts):
         _refuse_no_header(path, book, sheet)
-    header = header_names(path, texts)
+    header = header_names(path, texts, "the file", said.column_map, said.report)
     found = False
     for number, (cells, formula_cells) in enumerate(rows, start=2):
         if any(_cell_text(cell.value).strip() for cell in cells):
@@ -124,13 +139,20 @@ def _has_data(sheet: Any) -> bool:
 
 
 def _xlsx_row(
-    source: str, title: str, number: int, header: list[str], cells: Cells, formulas: Cells | None
+    source: str,
+    title: str,
+    number: int,
+    header: list[str | None],
+    cells: Cells,
+    formulas: Cells | None,
 ) -> RawRow:
     errors: list[RowError] = []
     values: dict[str, str] = {}
     for index, cell in enumerate(cells):
         column = header[index] if index < len(header) else ""
         text = _cell_text(cell.value)
+        if column is None:
+            continue  # a column the user ignores (--ignore-column)
         if not column:
             if text.strip():
                 errors.append(
