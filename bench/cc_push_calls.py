@@ -19,11 +19,12 @@ from typing import Any
 import httpx
 
 from listbridge.constant_contact import oauth
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.config import ClientConfig
 from listbridge.constant_contact.http import ApiSession
 from listbridge.constant_contact.limiter import Limiter
+from listbridge.constant_contact.polling import Poller
 from listbridge.constant_contact.ports import MemoryVault
 from listbridge.emulator.config import EmulatorConfig
 from listbridge.emulator.testing import running_emulator

@@ -6,8 +6,9 @@ from typing import Any
 
 from tests.constant_contact.conftest import CcEmulator
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
 from listbridge.constant_contact.models import Activity
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.batching import IMPORT_MAX_BYTES
 
 FAST_POLL = Poller(first=0.02, factor=2.0, cap=0.2, timeout=120)

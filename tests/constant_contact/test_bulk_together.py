@@ -12,7 +12,7 @@ import pytest
 from tests.constant_contact.conftest import CcEmulator
 from tests.constant_contact.test_bulk import FAST_POLL, _people
 
-from listbridge.constant_contact import bulk as bulk_module
+from listbridge.constant_contact import polling
 from listbridge.constant_contact.bulk import Bulk, DictMemo
 from listbridge.constant_contact.errors import NotFoundError
 from listbridge.emulator.config import EmulatorConfig
@@ -104,7 +104,7 @@ def test_what_the_page_leaves_off_is_read_by_id(
     seeded = cc.control.post("/seed", json={"contacts": 1200, "seed": 7}).json()
     client = cc.client()
     target = client.create_list("Everyone")
-    monkeypatch.setattr(bulk_module, "COLLECTION_PAGE", 1)  # the newest activity only
+    monkeypatch.setattr(polling, "COLLECTION_PAGE", 1)  # the newest activity only
     bulk = Bulk(client, DictMemo(), FAST_POLL, together=True)
     cc.control.post("/counters/reset").raise_for_status()
     added = bulk.add_to_lists("add", seeded["contact_ids"], [target.list_id])

@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import Cli
 from tests.constant_contact.conftest import SECRET_CLIENT, CcEmulator
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.errors import NotConnectedError
 from listbridge.core.ratelimit import BudgetExhaustedError
 from listbridge.store.budget import StoredBudget

@@ -9,10 +9,11 @@ import pytest
 from tests.constant_contact.conftest import CcEmulator
 from tests.support.net import free_port
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ServerError, UnreachableError
 from listbridge.constant_contact.models import ContactBody
+from listbridge.constant_contact.polling import Poller
 from listbridge.constant_contact.ports import MemoryVault
 from listbridge.core.errors import ListbridgeError
 

@@ -13,7 +13,8 @@ import pytest
 from tests.constant_contact.conftest import CcEmulator
 from tests.constant_contact.test_bulk import _people
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller, items_of
+from listbridge.constant_contact.bulk import Bulk, DictMemo, items_of
+from listbridge.constant_contact.polling import Poller
 from listbridge.emulator.config import EmulatorConfig
 
 BY_ID = "GET /v3/activities/{activity_id}"

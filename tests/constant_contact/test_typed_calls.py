@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from tests.constant_contact.conftest import CcEmulator
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
 from listbridge.constant_contact.contacts import (
     ContactPart,
     contact_query,
@@ -21,6 +21,7 @@ from listbridge.constant_contact.contacts import (
 )
 from listbridge.constant_contact.errors import ConflictError
 from listbridge.constant_contact.models import ContactBody
+from listbridge.constant_contact.polling import Poller
 
 FAST_POLL = Poller(first=0.02, factor=2.0, cap=0.2, timeout=120)
 ROW = {"email": "ada@example.org", "first_name": "Ada", "home_phone": "555-0101",

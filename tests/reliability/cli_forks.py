@@ -157,8 +157,8 @@ def _main(argv: list[str]) -> int:
 
 
 def _fast_clients() -> None:
-    from listbridge.constant_contact.bulk import Poller
     from listbridge.constant_contact.limiter import Limiter
+    from listbridge.constant_contact.polling import Poller
     from listbridge.sync import cc_connection
 
     cc_connection.CLIENT_OPTIONS = {"limiter": Limiter(RATE)}

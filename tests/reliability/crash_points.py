@@ -41,9 +41,9 @@ from tests.support.reused_db import ReusedDatabase
 from tests.sync.conftest import Scene
 from tests.sync.crms import CRMS
 
-from listbridge.constant_contact.bulk import Poller
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.limiter import Limiter
+from listbridge.constant_contact.polling import Poller
 from listbridge.store.db import Store, open_store
 from listbridge.sync import cc_connection
 

@@ -31,8 +31,8 @@ from tests.constant_contact.conftest import CcEmulator
 from tests.support.conformance import check_request
 from typer.testing import Result
 
-from listbridge.constant_contact.bulk import Poller
 from listbridge.constant_contact.limiter import Limiter
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.accounts import Account
 from listbridge.core.runs import RunStatus
 from listbridge.crm.builtin.adapter import BuiltinCrm

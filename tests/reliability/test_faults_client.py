@@ -21,12 +21,13 @@ from tests.constant_contact.conftest import (  # noqa: F401 (fixtures)
     secret_key_file,
 )
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.errors import ActivityEndedError, ServerError
 from listbridge.constant_contact.http import ApiSession
 from listbridge.constant_contact.limiter import Limiter
 from listbridge.constant_contact.models import ContactBody
+from listbridge.constant_contact.polling import Poller
 from listbridge.constant_contact.ports import MemoryVault
 from listbridge.core.errors import RetriableApiError
 

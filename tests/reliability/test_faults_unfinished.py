@@ -26,7 +26,7 @@ from tests.reliability.faults_support import (  # noqa: F401 (fixtures)
     snapshot,
 )
 
-from listbridge.constant_contact.bulk import Poller
+from listbridge.constant_contact.polling import Poller
 from listbridge.emulator.config import EmulatorConfig
 
 #: each chunk of a bulk activity takes this long: the poll below gives up first

@@ -9,7 +9,8 @@ from typing import Any
 
 from tests.sync.conftest import Scene
 
-from listbridge.constant_contact.bulk import Bulk, DictMemo, Poller
+from listbridge.constant_contact.bulk import Bulk, DictMemo
+from listbridge.constant_contact.polling import Poller
 
 WRITES = ("PUT", "POST", "DELETE", "PATCH")
 FAST_POLL = Poller(first=0.02, factor=2.0, cap=0.2, timeout=60)

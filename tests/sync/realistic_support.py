@@ -20,8 +20,8 @@ import pytest
 from tests.sync.conftest import Scene
 from tests.sync.crms import CUSTOM_FIELDS, ORGANIZATIONS
 
-from listbridge.constant_contact.bulk import Poller
 from listbridge.constant_contact.models import ContactBody
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.accounts import Account, AccountType
 from listbridge.core.emails import match_key
 from listbridge.crm.builtin.fields import add_field

@@ -14,7 +14,7 @@ from tests.sync.conftest import Scene
 from tests.sync.crms import edge
 from tests.sync.lists_support import cc_members, lists, reset_counters, sync
 
-from listbridge.constant_contact import bulk as bulk_module
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.accounts import Account
 from listbridge.store.push_state import StoredMemo
 
@@ -125,7 +125,7 @@ def test_a_sync_killed_while_it_waits_is_resumed_without_resubmitting(
         raise Killed
 
     with monkeypatch.context() as patched:
-        patched.setattr(bulk_module.Poller, "wait_all", killed)
+        patched.setattr(Poller, "wait_all", killed)
         reset_counters(scene)
         with pytest.raises(Killed):
             scene.cli("lists", "sync", *STATES, "--direction", "crm_to_cc", "--confirm")

@@ -1,14 +1,12 @@
-"""Bulk activities: submit once, remember the id, poll with backoff, read the outcome.
+"""Bulk activities: submit once, remember the id, wait for the end, read the outcome.
 
-Waiting one by one costs a `GET /activities/{id}` per activity at least. `together=True`
-(the push): a set of independent activities (≤ `in_flight`, far under CC's 1,000 queued)
-is submitted, then waited for with one page of `GET /activities?limit=500` a round
-(`Poller.wait_all`), whose items are whole activities: state, status counts and
-`activity_errors` (spec D:Activities). One left off the page (or alone) is read by id.
-
-The first wait is scaled to the size of what was sent (`Poller.scaled`): the service works
-through an activity's rows at a rate, so a poll before it can have finished only costs a call;
-a small set still starts from `Poller.first`, and no first wait passes `Poller.first_cap`.
+Each request body is shaped here (an import split by CC's size limits, ≤ 500 contact ids
+an activity), submitted, and its id remembered; the waiting is `Poller`'s (polling.py).
+One by one, each activity costs a `GET /activities/{id}` at least, after its first wait
+(the answer to the POST is the activity as submitted: nothing is read before that wait).
+`together=True` (the push): a set of independent activities (≤ `in_flight`, far under CC's
+1,000 queued) is submitted, then waited for with one page of the collection a round
+(`Poller.wait_all`).
 
 The caller owns the memory (``ActivityMemo``): it saves the id of a submitted activity
 with its own checkpoint, so a re-run polls that activity instead of submitting again.
@@ -21,18 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from listbridge.constant_contact.client import ConstantContact
-from listbridge.constant_contact.errors import (
-    ActivityEndedError,
-    ActivityUnfinishedError,
-    NotFoundError,
-)
+from listbridge.constant_contact.errors import ActivityEndedError
 from listbridge.constant_contact.models import Activity
+from listbridge.constant_contact.polling import Poller, Progress, quiet
 from listbridge.core.batching import (
     CONTACT_IDS_PER_ACTIVITY,
     IMPORT_MAX_BYTES,
@@ -43,12 +37,10 @@ from listbridge.core.batching import (
     plan_batches,
 )
 
-Progress = Callable[[str, Activity], None]
 Body = dict[str, Any]
 _ROW = re.compile(r"^row (\d+)\b")
 #: activities submitted before the set is waited for: a tenth of CC's queue cap (1,000)
 IN_FLIGHT = 100
-COLLECTION_PAGE = 500  # what a collective poll reads (`GET /activities` takes 1–500)
 
 
 class ActivityMemo(Protocol):
@@ -83,95 +75,12 @@ class BulkResult:
         return [a for a in self.activities if a.state != "completed"]
 
 
-def _ignore(_key: str, _activity: Activity) -> None:
-    return None
-
-
-@dataclass
-class Poller:
-    first: float = 0.5
-    factor: float = 2.0
-    cap: float = 15.0
-    timeout: float = 3600.0
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
-    #: seconds of the first wait per item sent (`scaled`): Constant Contact publishes no
-    #: rate; the emulator works through 2,500-30,000 rows a second on a busy 2-core machine
-    #: (a first wait too short costs a poll; one too long, no more than the wait itself)
-    per_item: float = 1 / 2_500
-    #: the longest first wait, however much was sent (a slower service: the backoff follows)
-    first_cap: float = 5.0
-
-    def scaled(self, items: int) -> Poller:
-        """This poller, its first wait long enough for ``items`` rows at ``per_item`` each:
-        never shorter than ``first`` (a small set is not slowed), never past ``first_cap``
-        or ``cap``."""
-        longest = max(self.first, min(self.first_cap, self.cap))
-        return replace(self, first=min(longest, max(self.first, items * self.per_item)))
-
-    def wait(self, client: ConstantContact, activity: Activity, progress: Progress) -> Activity:
-        delay, deadline = self.first, self.clock() + self.timeout
-        while not activity.finished:
-            if self.clock() > deadline:
-                raise ActivityUnfinishedError([activity.activity_id], activity.state, self.timeout)
-            self.sleep(delay)
-            delay = min(self.cap, delay * self.factor)
-            activity = client.get_activity(activity.activity_id)
-            progress(activity.activity_id, activity)
-        return activity
-
-    def wait_all(
-        self, client: ConstantContact, ids: Sequence[str], progress: Progress = _ignore,
-        missing_ok: bool = False,
-    ) -> dict[str, Activity]:  # fmt: skip
-        """Every activity of ``ids`` at its end, from one collection page a round (with the
-        same backoff as ``wait``). ``missing_ok``: one CC no longer knows is left out
-        (a killed push's, past the 10 days CC keeps them) instead of an error."""
-        pending, done = set(ids), {}
-        delay, deadline = self.first, self.clock() + self.timeout
-        by_id = False  # the collection showed none of them: read them one by one
-        while pending:
-            if self.clock() > deadline:
-                raise ActivityUnfinishedError(sorted(pending), "not finished", self.timeout)
-            self.sleep(delay)
-            delay = min(self.cap, delay * self.factor)
-            paged = not by_id and len(pending) > 1  # one alone: its own small answer
-            seen = _on_page(client, pending) if paged else {}
-            by_id = by_id or (paged and not seen)
-            for activity_id in sorted(pending - seen.keys()):
-                found = _by_id(client, activity_id, missing_ok)
-                if found is None:
-                    pending.discard(activity_id)
-                else:
-                    seen[activity_id] = found
-            for activity_id, activity in seen.items():
-                progress(activity_id, activity)
-                if activity.finished:
-                    done[activity_id] = activity
-                    pending.discard(activity_id)
-        return done
-
-
-def _on_page(client: ConstantContact, wanted: set[str]) -> dict[str, Activity]:
-    page = client.recent_activities(COLLECTION_PAGE)
-    return {a.activity_id: a for a in page if a.activity_id in wanted}
-
-
-def _by_id(client: ConstantContact, activity_id: str, missing_ok: bool) -> Activity | None:
-    try:
-        return client.get_activity(activity_id)
-    except NotFoundError:
-        if missing_ok:
-            return None
-        raise
-
-
 @dataclass
 class Bulk:
     client: ConstantContact
     memo: ActivityMemo
     poller: Poller = field(default_factory=Poller)
-    progress: Progress = _ignore
+    progress: Progress = quiet
     #: independent activities submitted as a set and waited for together (`wait_all`)
     together: bool = False
     in_flight: int = IN_FLIGHT
@@ -184,14 +93,7 @@ class Bulk:
 
     def run(self, key: str, kind: str, body: Body) -> Activity:
         """The final state of the activity ``key``: submitted now, or polled if known."""
-        known = self.memo.get(key)
-        if known is not None:
-            activity = self.client.get_activity(known)
-        else:
-            activity = self._submit(key, kind, body)
-        self.progress(key, activity)
-        poller = self.poller.scaled(items_of(body))
-        return self._completed(kind, [poller.wait(self.client, activity, self.progress)])[0]
+        return self._completed(kind, [self._waited(key, self._started(key, kind, body), body)])[0]
 
     def run_many(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
         """Every request submitted (and remembered) first, then each polled: the service
@@ -199,14 +101,12 @@ class Bulk:
         sets of ≤ ``in_flight``, each waited for with the collection (``run_together``)."""
         if self.together:
             return self.run_together(kind, bodies)
-        started = [(key, self._known_or_submitted(key, kind, b)) for key, b in bodies.items()]
-        done = []
-        for key, activity_id in started:
-            activity = self.client.get_activity(activity_id)
-            self.progress(key, activity)
-            poller = self.poller.scaled(items_of(bodies[key]))
-            done.append(poller.wait(self.client, activity, self.progress))
-        return self._completed(kind, done)
+        started = [(key, self._started(key, kind, body), self.poller.clock())
+                   for key, body in bodies.items()]  # fmt: skip
+        return self._completed(
+            kind,
+            [self._waited(key, activity, bodies[key], since) for key, activity, since in started],
+        )
 
     def run_together(self, kind: str, bodies: Mapping[str, Body]) -> list[Activity]:
         """A set of ≤ ``in_flight`` submitted (each id remembered as it is known; one
@@ -229,6 +129,24 @@ class Bulk:
                     kind, activity.activity_id, activity.state, activity.errors
                 )
         return ended
+
+    def _started(self, key: str, kind: str, body: Body) -> Activity:
+        """The activity as the POST answered it, or (one remembered) as it is now: a re-run
+        reads it at once, ended or not, instead of after a first wait."""
+        known = self.memo.get(key)
+        if known is None:
+            return self._submit(key, kind, body)
+        return self.client.get_activity(known)
+
+    def _waited(
+        self, key: str, activity: Activity, body: Body, since: float | None = None
+    ) -> Activity:
+        """``activity`` at its end, its first wait scaled to what ``body`` hands the service
+        (and counted from ``since``, a `Poller.clock` reading, when given)."""
+        self.progress(key, activity)
+        poller = self.poller.scaled(items_of(body))
+        told = self._by_key({key: activity.activity_id})
+        return poller.wait(self.client, activity, told, since)
 
     def _known_or_submitted(self, key: str, kind: str, body: Body) -> str:
         known = self.memo.get(key)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from listbridge.constant_contact.bulk import Poller
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.errors import UserError
 from listbridge.core.filters import compile_filter
 from listbridge.core.runs import ErrorRow, RunStatus

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from listbridge.constant_contact.bulk import Poller
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.list_names import NameDecision
 from listbridge.core.list_plan import ListPlan, Why
 from listbridge.core.runs import ErrorRow

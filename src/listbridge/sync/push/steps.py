@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from listbridge.constant_contact.bulk import Bulk, Poller
+from listbridge.constant_contact.bulk import Bulk
 from listbridge.constant_contact.client import ConstantContact
 from listbridge.constant_contact.models import Activity
+from listbridge.constant_contact.polling import Poller
 from listbridge.core.emails import match_key
 from listbridge.core.push_plan import CcState, Plan
 from listbridge.crash_points import reached
