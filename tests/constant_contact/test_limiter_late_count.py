@@ -124,7 +124,10 @@ def assert_four_a_second_and_no_429(seen: list[dict[str, int]], counters: Any) -
     # The seconds wholly inside the run: the first and last are cut by its start and end.
     inner = range(min(by_second) + 1, max(by_second))
     rate = sum(by_second.get(second, 0) for second in inner) / len(inner)
-    assert rate >= 3.5, (rate, by_second)
+    # the limit is kept, not starved: a turn held 1.01 s after each answer allows ~3.9/s
+    # on an idle machine; a loaded CI machine's slower answers (3.45/s at load 8) must not
+    # fail the test, a limiter that serialises the processes (< 2/s) must
+    assert rate >= 3.0, (rate, by_second)
 
 
 def test_three_processes_sharing_redis_never_give_the_server_a_fifth_call_in_a_second(
