@@ -28,7 +28,9 @@ from listbridge.core.setting_values import (
 
 _plain = st.characters(blacklist_characters=",=", blacklist_categories=("Cs", "Cc"))
 names = st.text(_plain, min_size=1, max_size=20).map(str.strip).filter(lambda n: n and n != "*")
-list_names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=255)
+# any character a setting keeps: not a surrogate, not NUL (refused in every setting, 973007c)
+_kept = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+list_names = st.text(_kept, min_size=1, max_size=255)
 clock = st.builds(time, st.integers(0, 23), st.integers(0, 59))
 crm_fields = st.one_of(
     st.sampled_from(["middle_name", "individual_type"]), names.map(lambda n: "custom." + n)
@@ -87,9 +89,7 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "import.scope": st.sampled_from(ImportScope),
     "import.link_companies": st.booleans(),
     # a list name, trimmed (as the setting keeps it), or empty for none
-    "push.main_list": st.text(st.characters(blacklist_categories=("Cs",)), max_size=255).map(
-        str.strip
-    ),
+    "push.main_list": st.text(_kept, max_size=255).map(str.strip),
     "push.include_address": st.booleans(),
     "push.include_company": st.booleans(),
     "connect.copy_lists": st.booleans(),
