@@ -148,7 +148,12 @@ def test_wrong_types_are_a_400_not_a_coercion(emulator) -> None:
 
 def test_birthday_parts_go_together(emulator) -> None:
     answer = emulator.api.post(
-        "/contacts", json={"email_address": {"address": "a@example.org"}, "birthday_month": 3}
+        "/contacts",
+        json={
+            "email_address": {"address": "a@example.org"},
+            "birthday_month": 3,
+            "create_source": "Account",
+        },
     )
     assert answer.status_code == 400
     assert "birthday_day" in error_of(answer)
@@ -197,6 +202,7 @@ def test_unknown_lists_are_refused_by_name(emulator) -> None:
         json={
             "email_address": {"address": "a@example.org"},
             "list_memberships": ["8987dc1a-48ef-433a-b836-7ca4f9aa3481"],
+            "create_source": "Account",
         },
     )
     assert answer.status_code == 400
@@ -254,6 +260,7 @@ def test_a_refused_create_leaves_no_trace(emulator) -> None:
         json={
             "email_address": {"address": "ada@example.org", "permission_to_send": "maybe"},
             "list_memberships": [list_id],
+            "create_source": "Account",
         },
     )
     assert answer.status_code == 400

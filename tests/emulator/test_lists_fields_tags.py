@@ -153,6 +153,7 @@ def test_a_custom_field_value_needs_an_existing_field(emulator) -> None:
             "custom_fields": [
                 {"custom_field_id": "8987dc1a-48ef-433a-b836-7ca4f9aa3481", "value": "x"}
             ],
+            "create_source": "Account",
         },
     )
     assert answer.status_code == 400

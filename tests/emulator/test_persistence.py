@@ -53,7 +53,8 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         assert em.api.get(f"/activities/{activity['activity_id']}").json()["state"] == "completed"
         newer = em.new_contact("late@example.org")
         assert newer["updated_at"] > max(c["updated_at"] for c in before["contacts"])
-        dup = em.api.post("/contacts", json={"email_address": {"address": "ada@example.org"}})
+        dup_body = {"email_address": {"address": "ada@example.org"}, "create_source": "Account"}
+        dup = em.api.post("/contacts", json=dup_body)
         assert dup.status_code == 409, "the email index is rebuilt"
 
 

@@ -6,6 +6,7 @@ These are the only writes that may re-subscribe an unsubscribed contact (design 
 from __future__ import annotations
 
 from listbridge.emulator import contact_rules as rules
+from listbridge.emulator import sms
 from listbridge.emulator.contact_ops import TOP_LEVEL, on_draft
 from listbridge.emulator.errors import ApiError, bad_request, not_found
 from listbridge.emulator.model import Contact
@@ -15,20 +16,33 @@ from listbridge.emulator.state import EmulatorState
 
 def sign_up(state: EmulatorState, body: SignUpForm) -> tuple[Contact, bool]:
     """Create or partially update, append lists, consent explicit; returns (contact, created)."""
-    if not body.email_address:
-        raise bad_request("email_address: required (sms_channel sign-ups are not emulated)")
-    address = rules.check_email(body.email_address, "email_address")
+    if not body.email_address and body.sms_channel is None:
+        raise bad_request("email_address or sms_channel: one of them is required")
+    address = rules.check_email(body.email_address, "email_address") if body.email_address else None
+    channel = sms.from_sign_up(body.sms_channel) if body.sms_channel else None
     list_ids = rules.check_lists(state, body.list_memberships, "list_memberships")
     rules.check_birthday(body.birthday_month, body.birthday_day)
-    contact = state.contacts.find_email(address)
+    # Matching is by e-mail address or SMS number (P:POST /contacts/sign_up_form).
+    contact = state.contacts.find_email(address) if address else None
+    if contact is None and channel is not None:
+        contact = sms.find_sms(state, channel.sms_address)
+    if channel is not None:
+        sms.check_owner(state, contact, channel)
     if contact is None:
         contact = Contact(state.new_id(), address, state.now(), "Contact")
         _apply_sign_up(state, contact, body)
+        if channel is not None:
+            sms.set_sms(state, contact, channel, "Contact")
         state.add_contact(contact)
         contact.permission, contact.opt_in_date = "explicit", contact.created_at
         rules.add_lists(state, contact, list_ids)
         return contact, True
     _update_by_sign_up(state, contact, body, list_ids)
+    if channel is not None:
+        sms.set_sms(state, contact, channel, "Contact")
+    if address and not contact.email:
+        contact.email = address
+        state.contacts.rekey_email(contact, None)
     return contact, False
 
 

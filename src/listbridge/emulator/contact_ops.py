@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from listbridge.emulator import contact_rules as rules
+from listbridge.emulator import sms
 from listbridge.emulator.errors import ApiError, bad_request, not_found
 from listbridge.emulator.model import UNSUBSCRIBED, Contact
 from listbridge.emulator.schemas import ContactFields, ContactPost, ContactPut
@@ -47,18 +48,24 @@ def wanted_permission(body: ContactFields) -> str | None:
 
 
 def create_contact(state: EmulatorState, body: ContactPost) -> Contact:
-    if body.email_address is None and not (body.first_name or body.last_name):
-        raise bad_request("a contact needs an email_address, first_name or last_name")
+    named = body.first_name or body.last_name
+    if body.email_address is None and body.sms_channel is None and not named:
+        raise bad_request("a contact needs an email_address, sms_channel, first_name or last_name")
     address = rules.check_email(body.email_address.address) if body.email_address else None
+    channel = sms.from_post(body.sms_channel) if body.sms_channel else None
     permission = wanted_permission(body)
     existing = state.contacts.find_email(address) if address else None
     if existing is not None and not existing.is_deleted:
         message = f"email_address.address: {address} already exists (contact {existing.contact_id})"
         raise ApiError(409, message)
+    if channel is not None:
+        sms.check_owner(state, existing, channel)
     if existing is not None:
-        return _revive_by_create(state, existing, body)
-    contact = Contact(state.new_id(), address, state.now(), body.create_source or "Account")
+        return _revive_by_create(state, existing, body, channel)
+    contact = Contact(state.new_id(), address, state.now(), body.create_source)
     _apply(state, contact, body)
+    if channel is not None:
+        sms.set_sms(state, contact, channel, body.create_source)
     state.add_contact(contact)
     contact.opt_in_date = contact.created_at
     _initial_permission(contact, permission)
@@ -72,12 +79,16 @@ def _initial_permission(contact: Contact, permission: str | None) -> None:
         contact.opt_out_reason = ""
 
 
-def _revive_by_create(state: EmulatorState, c: Contact, body: ContactPost) -> Contact:
+def _revive_by_create(
+    state: EmulatorState, c: Contact, body: ContactPost, channel: sms.SmsChannel | None
+) -> Contact:
     """A deleted contact's address can be used again: the same contact comes back."""
     _apply(state, c, body)
+    if channel is not None:
+        sms.set_sms(state, c, channel, body.create_source)
     c.deleted_at = None
     _permission_change(state, c, body)
-    state.touch(c, body.create_source or "Account")
+    state.touch(c, body.create_source)
     return c
 
 
@@ -88,7 +99,12 @@ def replace_contact(state: EmulatorState, c: Contact, body: ContactPut) -> Conta
     address = rules.check_email(body.email_address.address) if body.email_address else None
     if address:
         rules.email_owner_conflict(state, c, address)
+    channel = sms.from_post(body.sms_channel) if body.sms_channel else None
+    if channel is not None:
+        sms.check_owner(state, c, channel)
     _apply(state, c, body)
+    if channel is not None:
+        sms.set_sms(state, c, channel, body.update_source)
     if address:
         old, c.email = c.email, address
         state.contacts.rekey_email(c, old)

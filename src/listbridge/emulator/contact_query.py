@@ -44,6 +44,9 @@ def csv_values(
     if text is None:
         return ()
     values = tuple(v.strip() for v in text.split(",") if v.strip())
+    if allowed is not None and not values:
+        # an enumerated parameter: an empty value is none of the spec's values
+        raise bad_request(f"{name}: an empty value is not one of {', '.join(allowed)}")
     if len(values) > most:
         raise bad_request(f"{name}: at most {most} values are allowed")
     for value in values:
@@ -82,6 +85,7 @@ def build_predicates(q: ContactQuery) -> list[Predicate]:
         tags = set(q.tags)
         preds.append(lambda c: not tags.isdisjoint(c.taggings or ()))
     preds += _time_predicates(q)
+    preds += q.predicates
     return preds
 
 

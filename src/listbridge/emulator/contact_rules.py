@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from listbridge.emulator.custom_field_rules import stored_value
 from listbridge.emulator.errors import ApiError, bad_request
 from listbridge.emulator.model import PERMISSIONS, UNSUBSCRIBED, Contact
 from listbridge.emulator.schemas import AddressIn, CustomFieldValue, NoteIn, PhoneIn
@@ -95,11 +96,12 @@ def set_custom_fields(
 ) -> None:
     current = dict(c.custom_fields or ()) if merge else {}
     for i, item in enumerate(values):
-        if item.custom_field_id not in state.custom_fields:
+        field = state.custom_fields.get(item.custom_field_id)
+        if field is None:
             raise bad_request(
                 f"custom_fields[{i}].custom_field_id: {item.custom_field_id} does not exist"
             )
-        current[item.custom_field_id] = item.value
+        current[item.custom_field_id] = stored_value(field, item, f"custom_fields[{i}]")
     if len(current) > cap:
         raise bad_request(f"custom_fields: a contact can hold at most {cap} custom field values")
     c.custom_fields = tuple(current.items()) or None

@@ -65,6 +65,7 @@ class Contact(Record):
         "permission",
         "phones",
         "resubscribe",
+        "sms",
         "taggings",
         "update_source",
         "updated_at",
@@ -95,8 +96,8 @@ class Contact(Record):
         self.email_created_at = now
         self.lists: tuple[str, ...] | None = None
         self.taggings: tuple[str, ...] | None = None
-        # ((custom_field_id, value), ...)
-        self.custom_fields: tuple[tuple[str, str], ...] | None = None
+        # ((custom_field_id, value), ...); a select field's value is (labels, (choice_id, ...))
+        self.custom_fields: tuple[tuple[str, Any], ...] | None = None
         # ((phone_number_id, phone_number, kind), ...)
         self.phones: tuple[tuple[str, str, str], ...] | None = None
         # ((street_address_id, kind, street, city, state, postal_code, country), ...)
@@ -106,6 +107,8 @@ class Contact(Record):
         # None: never asked; tuple of list ids: confirmation e-mail sent, awaiting the contact;
         # () after confirmation: the once-only resubscribe has been used.
         self.resubscribe: tuple[str, ...] | None = None
+        # D:ContactResource.sms_channel, times in microseconds (see emulator/sms.py)
+        self.sms: dict[str, Any] | None = None
 
     @property
     def is_deleted(self) -> bool:
@@ -140,7 +143,17 @@ class ContactList(Record):
 
 
 class CustomField(Record):
-    __slots__ = ("created_at", "custom_field_id", "label", "name", "type", "updated_at")
+    __slots__ = (
+        "choices",
+        "created_at",
+        "custom_field_id",
+        "label",
+        "metadata",
+        "name",
+        "type",
+        "updated_at",
+        "version",
+    )
 
     def __init__(self, custom_field_id: str, label: str, type_: str, now: int) -> None:
         self.custom_field_id = custom_field_id
@@ -149,6 +162,18 @@ class CustomField(Record):
         self.type = type_
         self.created_at = now
         self.updated_at = now
+        # D:CustomFieldMetadata as sent (None when not sent)
+        self.metadata: dict[str, Any] | None = None
+        self.version: int | None = None
+        # ((choice_id, choice_label, display_order, created_at, updated_at), ...)
+        self.choices: tuple[tuple[int, str, int | None, int, int], ...] | None = None
+
+    @property
+    def is_select(self) -> bool:
+        return self.type in SELECT_TYPES
+
+
+SELECT_TYPES = ("single_select", "multi_select")
 
 
 def field_name(label: str) -> str:

@@ -32,6 +32,7 @@ class EmailIn(Body):
 class CustomFieldValue(Body):
     custom_field_id: Uuid
     value: Annotated[str, StringConstraints(max_length=255)] = ""
+    choice_ids: list[str] | None = None
 
 
 class PhoneIn(Body):
@@ -53,6 +54,42 @@ class NoteIn(Body):
     content: Annotated[str, StringConstraints(max_length=2000)]
 
 
+class SmsConsentIn(Body):
+    """D:ContactSmsChannelConsents."""
+
+    sms_consent_permission: str
+    consent_type: str
+    consent_medium_details: str | None = None
+
+
+class SmsChannelIn(Body):
+    """D:ContactSmsChannel (POST and PUT /contacts)."""
+
+    full_sms_address: str
+    sms_channel_consents: list[SmsConsentIn]
+
+
+class SignUpSmsConsentIn(Body):
+    """D:JmmlSmsChannelConsents."""
+
+    sms_consent_permission: str
+    consent_type: str
+    consent_medium_type: str
+    consent_medium_url: str
+    consent_medium_details: str
+    advertised_frequency: int | None = None
+    advertised_interval: str | None = None
+
+
+class SignUpSmsChannelIn(Body):
+    """D:JmmlSmsChannel (POST /contacts/sign_up_form)."""
+
+    sms_address: str
+    dial_code: str
+    country_code: str
+    sms_channel_consents: list[SignUpSmsConsentIn]
+
+
 class ContactFields(Body):
     email_address: EmailIn | None = None
     first_name: Name50 | None = None
@@ -68,10 +105,11 @@ class ContactFields(Body):
     list_memberships: Annotated[list[Uuid], Field(max_length=50)] | None = None
     taggings: Annotated[list[Uuid], Field(max_length=50)] | None = None
     notes: Annotated[list[NoteIn], Field(max_length=150)] | None = None
+    sms_channel: SmsChannelIn | None = None
 
 
 class ContactPost(ContactFields):
-    create_source: str | None = None
+    create_source: str
 
 
 class ContactPut(ContactFields):
@@ -95,6 +133,7 @@ class SignUpForm(Body):
     birthday_month: Annotated[int, Field(ge=1, le=12)] | None = None
     birthday_day: Annotated[int, Field(ge=1, le=31)] | None = None
     street_address: SignUpAddress | None = None
+    sms_channel: SignUpSmsChannelIn | None = None
 
 
 class Resubscribe(Body):
@@ -107,14 +146,49 @@ class ListIn(Body):
     description: str | None = None
 
 
+class CustomFieldMetadataIn(Body):
+    """D:CustomFieldMetadata."""
+
+    display_type: str | None = None
+    allow_negative: bool | None = None
+    decimal_places: int | None = None
+    currency_code: str | None = None
+    integer: bool | None = None
+    display_format: str | None = None
+
+
+ChoiceLabel = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class CustomFieldChoiceIn(Body):
+    """D:CustomFieldChoiceRequest."""
+
+    choice_label: ChoiceLabel
+    display_order: int | None = None
+
+
+class CustomFieldChoicePutIn(CustomFieldChoiceIn):
+    """D:CustomFieldChoicePutRequest: a ``choice_id`` names the choice it changes."""
+
+    choice_id: int | None = None
+
+
 class CustomFieldIn(Body):
+    """D:CustomFieldRequest (label and type are required: D:CustomField)."""
+
     label: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     type: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    metadata: CustomFieldMetadataIn | None = None
+    choices: Annotated[list[CustomFieldChoiceIn], Field(max_length=100)] | None = None
+    version: int | None = None
 
 
 class CustomFieldPutIn(Body):
+    """D:CustomFieldPutRequest."""
+
     label: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     type: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    choices: Annotated[list[CustomFieldChoicePutIn], Field(max_length=100)] | None = None
 
 
 class TagIn(Body):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listbridge.emulator.model import Contact, ContactList, CustomField, Tag
+from listbridge.emulator.sms import sms_view
 
 INCLUDES = (
     "custom_fields",
@@ -73,6 +74,8 @@ def contact_view(c: Contact, include: frozenset[str] = frozenset(INCLUDES)) -> d
     }
     if c.email:
         view["email_address"] = email_view(c)
+    if c.sms:
+        view["sms_channel"] = sms_view(c)
     view = _compact(view)
     for name in include:
         view[name] = _SUBRESOURCES[name](c)
@@ -100,7 +103,7 @@ def _notes(c: Contact) -> list[dict[str, Any]]:
 
 _SUBRESOURCES = {
     "custom_fields": lambda c: [
-        {"custom_field_id": fid, "value": value} for fid, value in c.custom_fields or ()
+        _custom_field_value(fid, value) for fid, value in c.custom_fields or ()
     ],
     "list_memberships": lambda c: list(c.lists or ()),
     "taggings": lambda c: list(c.taggings or ()),
@@ -125,7 +128,7 @@ def list_view(lst: ContactList, member_count: int | None = None) -> dict[str, An
 
 
 def custom_field_view(f: CustomField) -> dict[str, Any]:
-    return {
+    view: dict[str, Any] = {
         "custom_field_id": f.custom_field_id,
         "label": f.label,
         "name": f.name,
@@ -133,6 +136,35 @@ def custom_field_view(f: CustomField) -> dict[str, Any]:
         "created_at": iso(f.created_at),
         "updated_at": iso(f.updated_at),
     }
+    if f.metadata:
+        view["metadata"] = dict(f.metadata)
+    if f.version is not None:
+        view["version"] = f.version
+    if f.choices:
+        view["choices"] = [_choice_view(f, row) for row in f.choices]
+    return view
+
+
+def _choice_view(f: CustomField, row: tuple[Any, ...]) -> dict[str, Any]:
+    """D:CustomFieldChoice."""
+    cid, label, order, created, updated = row
+    view = {
+        "custom_field_id": f.custom_field_id,
+        "choice_id": cid,
+        "choice_label": label,
+        "display_order": order,
+        "created_at": iso(created),
+        "updated_at": iso(updated),
+    }
+    return _compact(view)
+
+
+def _custom_field_value(fid: str, value: Any) -> dict[str, Any]:
+    """D:ContactCustomField: a select field's value carries the ids of its choices."""
+    if isinstance(value, tuple):
+        labels, ids = value
+        return {"custom_field_id": fid, "value": labels, "choice_ids": list(ids)}
+    return {"custom_field_id": fid, "value": value}
 
 
 def tag_view(t: Tag, contacts_count: int | None = None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from listbridge.emulator.auth import Unauthorized, bearer_token, state_of, valid_access_token
-from listbridge.emulator.errors import bad_request
+from listbridge.emulator.contact_query import csv_values
 from listbridge.emulator.gate import api_gate
 from listbridge.emulator.routes.common import api_router
 
@@ -38,11 +38,7 @@ privileges_router = APIRouter(dependencies=[Depends(api_gate), Depends(any_valid
 
 @router.get("/account/summary")
 async def account_summary(request: Request, extra_fields: str | None = None) -> dict[str, Any]:
-    asked = frozenset(v.strip() for v in (extra_fields or "").split(",") if v.strip())
-    unknown = sorted(asked - EXTRA_FIELDS)
-    if unknown:
-        allowed = ", ".join(sorted(EXTRA_FIELDS))
-        raise bad_request(f"extra_fields: {', '.join(unknown)} is not one of {allowed}")
+    asked = frozenset(csv_values(extra_fields, "extra_fields", tuple(sorted(EXTRA_FIELDS))))
     return state_of(request).account.summary(asked)
 
 

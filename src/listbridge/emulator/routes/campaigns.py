@@ -15,7 +15,7 @@ from listbridge.emulator.campaign_activity import LaterRates, add_activity, camp
 from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, campaign_store
 from listbridge.emulator.contact_query import csv_values, instant
-from listbridge.emulator.errors import bad_request, not_found
+from listbridge.emulator.errors import not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes.common import api_router
 from listbridge.emulator.views import iso
@@ -104,9 +104,7 @@ async def list_campaigns(
 async def get_campaign_activity(
     request: Request, campaign_activity_id: str, include: str | None = None
 ) -> dict[str, Any]:
-    asked = frozenset(v.strip() for v in (include or "").split(",") if v.strip())
-    if asked - ACTIVITY_INCLUDES:
-        raise bad_request(f"include: {', '.join(sorted(asked - ACTIVITY_INCLUDES))} is not valid")
+    asked = frozenset(csv_values(include, "include", tuple(sorted(ACTIVITY_INCLUDES))))
     state = state_of(request)
     with state.lock:
         activity = campaign_store(state).activities.get(campaign_activity_id)

@@ -23,6 +23,7 @@ from listbridge.emulator.errors import bad_request, not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes.common import api_router
 from listbridge.emulator.schemas import ContactPost, ContactPut, Resubscribe, SignUpForm
+from listbridge.emulator.sms import SMS_STATUSES, sms_permission
 from listbridge.emulator.views import contact_view
 
 router = api_router("contact_data")
@@ -43,10 +44,10 @@ async def contact_query(
     include: str | None = None,
     sms_status: str | None = None,
 ) -> ContactQuery:
-    """The GET /contacts filters, checked (``sms_status`` is accepted and has no effect)."""
+    """The GET /contacts filters, checked."""
     if segment_id is not None:
         raise not_found("segment", segment_id)
-    return ContactQuery(
+    query = ContactQuery(
         statuses=frozenset(csv_values(status, "status", STATUSES)),
         email=email,
         lists=csv_values(lists, "lists", most=25),
@@ -59,6 +60,10 @@ async def contact_query(
         optout_before=instant(optout_before, "optout_before"),
         include=parse_include(include),
     )
+    sms_wanted = frozenset(csv_values(sms_status, "sms_status", SMS_STATUSES))
+    if sms_wanted and "all" not in sms_wanted:
+        query.predicates.append(lambda c: sms_permission(c) in sms_wanted)
+    return query
 
 
 @router.get("/contacts")

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends, Request, Response
 
 from listbridge.emulator import bulk
+from listbridge.emulator import custom_field_rules as rules
 from listbridge.emulator.activities import Activity, activity_view
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
@@ -62,6 +63,7 @@ def create_field(
             raise ApiError(400, f"the account already has the maximum of {cap} custom fields")
         _unique(state, body.label, None)
         field = CustomField(state.new_id(), body.label, body.type, state.stamp())
+        rules.define(field, body, field.created_at)
         state.custom_fields[field.custom_field_id] = field
         return custom_field_view(field)
 
@@ -83,9 +85,14 @@ def update_field(
     with state.lock:
         field = _get(state, custom_field_id)
         _unique(state, body.label, field)
+        now = state.stamp()
+        draft = CustomField.load(field.dump())
+        draft.type = body.type or field.type
+        rules.rechoose(draft, body.choices, now)
+        for slot in ("type", "choices"):
+            setattr(field, slot, getattr(draft, slot))
         field.label, field.name = body.label, field_name(body.label)
-        field.type = body.type or field.type
-        field.updated_at = state.stamp()
+        field.updated_at = now
         return custom_field_view(field)
 
 

@@ -22,6 +22,7 @@ from listbridge.emulator.views import list_view
 
 router = api_router("contact_data")
 LIST_STATUSES = ("all", "active", "deleted")
+CHANNEL_TYPES = ("email", "sms")
 
 
 def get_list(state: EmulatorState, list_id: str) -> ContactList:
@@ -42,6 +43,23 @@ def _name_taken(state: EmulatorState, name: str, renamed: ContactList | None) ->
             raise ApiError(status, message)
 
 
+def sms_member_count(state: EmulatorState, list_id: str, kind: str | None) -> int | None:
+    """Live members with an SMS channel; ``active`` ones have explicit promotional consent."""
+    if kind is None:
+        return None
+    by_id = state.contacts.by_id
+    count = 0
+    for cid in state.members.get(list_id, set()):
+        c = by_id[cid]
+        if c.is_deleted or not c.sms:
+            continue
+        if kind == "all" or any(
+            row["sms_consent_permission"] == "explicit" for row in c.sms.get("consents", ())
+        ):
+            count += 1
+    return count
+
+
 def member_count(state: EmulatorState, list_id: str, kind: str | None) -> int | None:
     if kind is None:
         return None
@@ -60,12 +78,23 @@ def list_lists(
     include_membership_count: str | None = None,
     name: str | None = None,
     status: str | None = None,
+    channel_type: str = "email",
+    include_sms_membership_count: bool = False,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     check_limit(limit, 1, 1000)
     statuses = set(csv_values(status, "status", LIST_STATUSES)) or {"active"}
     if include_membership_count not in (None, "all", "active"):
         raise bad_request("include_membership_count does not have a valid value")
+    if channel_type not in CHANNEL_TYPES:
+        raise bad_request(f"channel_type: {channel_type!r} is not one of email, sms")
+    counting = include_membership_count
+    if channel_type == "sms":
+        # every list holds both channels' members; the counts are of SMS members
+        counting = include_membership_count or ("all" if include_sms_membership_count else None)
+        counter = sms_member_count
+    else:
+        counter = member_count
     state = state_of(request)
     with state.lock:
         rows = [
@@ -76,10 +105,7 @@ def list_lists(
         start = int_cursor(cursor) or 0
         page = rows[start : start + limit]
         body: dict[str, Any] = {
-            "lists": [
-                list_view(lst, member_count(state, lst.list_id, include_membership_count))
-                for lst in page
-            ]
+            "lists": [list_view(lst, counter(state, lst.list_id, counting)) for lst in page]
         }
     if include_count:
         body["lists_count"] = len(rows)

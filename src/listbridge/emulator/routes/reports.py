@@ -150,8 +150,8 @@ def _tracking_handler(kind: str) -> Callable[[Request, str], Awaitable[dict[str,
 def _row_filter(request: Request, kind: str) -> Callable[[Any], bool]:
     if kind == "clicks" and "url_id" in request.query_params:
         raw = request.query_params["url_id"]
-        if not raw.strip().lstrip("-").isdigit():
-            raise bad_request(f"url_id: {raw!r} is not an integer")
+        if not raw.strip().lstrip("-").isdigit() or not -(2**63) <= int(raw) < 2**63:
+            raise bad_request(f"url_id: {raw!r} is not an int64 integer")
         return lambda t: t.url_id == str(int(raw))  # an int64 param, a string in rows (§12.10)
     if kind == "bounces" and "bounce_code" in request.query_params:
         codes = set(request.query_params.getlist("bounce_code"))
