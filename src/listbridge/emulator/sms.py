@@ -151,21 +151,3 @@ def set_sms(state: EmulatorState, c: Contact, channel: SmsChannel, source: str) 
         "update_source": source,
         "consents": consents,
     }
-
-
-def sms_view(c: Contact) -> dict[str, Any] | None:
-    """D:ContactResource.sms_channel."""
-    from listbridge.emulator.views import iso
-
-    if not c.sms:
-        return None
-    consents = []
-    for row in c.sms.get("consents", ()):
-        view = dict(row)
-        for key in ("created_at", "updated_at", "opt_in_date", "opt_out_date"):
-            if view.get(key) is not None:
-                view[key] = iso(view[key])
-        consents.append(view)
-    view = {k: v for k, v in c.sms.items() if k != "consents"}
-    view["sms_channel_consents"] = consents
-    return view

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listbridge.emulator.model import Contact, ContactList, CustomField, Tag
-from listbridge.emulator.sms import sms_view
 
 INCLUDES = (
     "custom_fields",
@@ -181,3 +180,19 @@ def tag_view(t: Tag, contacts_count: int | None = None) -> dict[str, Any]:
 
 def _compact(view: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in view.items() if v is not None}
+
+
+def sms_view(c: Contact) -> dict[str, Any] | None:
+    """D:ContactResource.sms_channel."""
+    if not c.sms:
+        return None
+    consents = []
+    for row in c.sms.get("consents", ()):
+        view = dict(row)
+        for key in ("created_at", "updated_at", "opt_in_date", "opt_out_date"):
+            if view.get(key) is not None:
+                view[key] = iso(view[key])
+        consents.append(view)
+    view = {k: v for k, v in c.sms.items() if k != "consents"}
+    view["sms_channel_consents"] = consents
+    return view
