@@ -145,6 +145,43 @@ def test_an_excel_on_windows_semicolon_file_in_windows_1252(cli, tmp_path: Path)
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "code_page", "described", "names"),
+    [
+        # Three lines in Windows-1252 that charset-normalizer alone read as Baltic DOS
+        # (cp775): `Renķe M³ller` was stored. Polish it read as Windows-1252 (`£ukasz`).
+        (
+            "id;first_name;last_name\r\n1;Renée;Müller\r\n2;Bob;Smith\r\n",
+            "cp1252",
+            "Windows-1252",
+            {"1": ("Renée", "Müller"), "2": ("Bob", "Smith")},
+        ),
+        (
+            "id;first_name;last_name\r\nP1;Łukasz;Żółć\r\nP2;Małgorzata;Wiśniewska\r\n",
+            "cp1250",
+            "Windows-1250 (central European)",
+            {"P1": ("Łukasz", "Żółć"), "P2": ("Małgorzata", "Wiśniewska")},
+        ),
+        (
+            "id;first_name;last_name\r\nK1;Иван;Петров\r\nK2;Мария;Смирнова\r\n",
+            "cp1251",
+            "Windows-1251 (Cyrillic)",
+            {"K1": ("Иван", "Петров"), "K2": ("Мария", "Смирнова")},
+        ),
+    ],
+    ids=["windows-1252", "windows-1250", "windows-1251"],
+)
+def test_a_short_file_in_a_windows_code_page_is_read_as_written(
+    cli, tmp_path: Path, text: str, code_page: str, described: str, names: dict
+) -> None:
+    path = tmp_path / "short.csv"
+    path.write_bytes(text.encode(code_page))
+    said = loads(cli, path)
+    assert f"{described} (detected), semicolon-separated (detected)" in said
+    accounts = exported(cli)
+    assert {key: (a["first_name"], a["last_name"]) for key, a in accounts.items()} == names
+
+
 def test_a_utf16_tab_separated_file(cli, tmp_path: Path) -> None:
     path = tmp_path / "unicode.txt.csv"
     text = "Record ID\tGiven Name\tSurname\tEmail Address\r\nU1\tŁukasz\tŻółć\tlz@example.org\r\n"

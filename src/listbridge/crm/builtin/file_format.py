@@ -25,10 +25,15 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from listbridge.core.errors import UserError
+
+if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatch
 
 HEAD_BYTES = 64 * 1024
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -49,7 +54,16 @@ _NAMES = {
     "utf-32": "UTF-32 with a byte-order mark",
     "cp1252": "Windows-1252",
     "latin-1": "Latin-1 (ISO-8859-1)",
+    "iso8859-15": "Latin-9 (ISO-8859-15)",
+    "cp1250": "Windows-1250 (central European)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "mac-roman": "Mac Roman",
 }
+#: the code pages spreadsheets and CRMs write "CSV" in, as charset-normalizer names them:
+#: western Windows and ISO pages, central European and Cyrillic Windows, old Mac Excel's
+EXPORT_CODE_PAGES = ("cp1252", "latin_1", "iso8859_15", "cp1250", "cp1251", "mac_roman")
+# Signs past ASCII that real text holds (currency, quotes, dashes, spaces, fractions).
+_COMMON_SIGNS = frozenset("\u00a0€£¥¢©®°±§¶·•–—‘’‚“”„…«»¡¿×÷½¼¾\u2009\u202f")
 _SAMPLE_RECORDS = 50
 # A character of two to four bytes in UTF-8; text in a code page all but never has one.
 _UTF8_SEQUENCE = re.compile(
@@ -133,16 +147,52 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 
 def _guessed(head: bytes) -> str:
+    """The code page of text that is not UTF-8, among those exports are written in.
+
+    charset-normalizer alone, over all the code pages it knows, reads a short western file
+    as an OEM (DOS) page as readily as the Windows one Excel wrote (`Renée;Müller` in
+    Windows-1252 came out as Baltic DOS `Renķe;M³ller`), so it is asked about
+    `EXPORT_CODE_PAGES` first, and only when none of them reads the bytes about every
+    page. Of the readings it finds plausible, the one with the fewest characters a name
+    or an address all but never holds (`³`, `¯`, control characters: Polish `Łukasz` in
+    Windows-1250 read as Windows-1252 is `£ukasz ¯ó³æ`) is taken (`_reading`).
+    """
     from charset_normalizer import from_bytes  # only a file that is not UTF-8 pays for it
 
-    best = from_bytes(head).best()
-    if best is None:
+    matches = list(from_bytes(head, cp_isolation=list(EXPORT_CODE_PAGES))) or list(from_bytes(head))
+    if not matches:
         raise UserError(
             "cannot tell the file's encoding (it may not be text); save it as UTF-8 "
             "or give --encoding (e.g. --encoding cp1252)"
         )
-    # Code pages that read these bytes as the same text: the one Excel writes is named.
-    return "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
+    return min(map(_reading, matches))[-1]
+
+
+def _reading(match: CharsetMatch) -> tuple[int, float, int, str]:
+    """How a reading ranks (lowest first), and its code page: fewest unlikely characters,
+    least chaos, then the code page earliest in `EXPORT_CODE_PAGES` of those that read
+    the bytes as this same text (a tie between pages reading different text, such as
+    Spanish `Peña` against central European `Peńa`, goes to the western page)."""
+    pages = [page for page in EXPORT_CODE_PAGES if page in match.could_be_from_charset]
+    rank = EXPORT_CODE_PAGES.index(pages[0]) if pages else len(EXPORT_CODE_PAGES)
+    page = pages[0] if pages else match.encoding
+    return (_unlikely(str(match)), match.chaos, rank, _codec_name(page))
+
+
+def _unlikely(text: str) -> int:
+    """How many characters of `text` a person's name, address or note all but never holds:
+    those past ASCII that are neither letters nor common signs and punctuation."""
+    return sum(
+        1
+        for char in text
+        if char > "\x7f" and char not in _COMMON_SIGNS and unicodedata.category(char)[0] != "L"
+    )
+
+
+def _codec_name(name: str) -> str:
+    """Python's own name of a codec (`iso8859_15` → `iso8859-15`), Latin-1 as `latin-1`."""
+    python_name = codecs.lookup(name).name
+    return "latin-1" if python_name == "iso8859-1" else python_name
 
 
 def detect_delimiter(text: str, complete: bool) -> str:
