@@ -22,9 +22,6 @@ class Unpaced:
     pauses = 0
     rate = float("inf")
 
-    def acquire(self) -> float:
-        return 0.0
-
     @contextmanager
     def slot(self) -> Iterator[float]:
         yield 0.0

@@ -83,8 +83,12 @@ def test_a_quick_answer_frees_the_turn_sooner_than_the_start_window() -> None:
     answered = window.answer(0.01, 1)
     assert answered.delay(0.5) == pytest.approx(0.52)
     assert answered.delay(1.02) == 0.0
-    told = CallWindow(limit=1).start(2.0, 2, until=2.5)  # acquire(): its answer never told
-    assert told.delay(2.2) == pytest.approx(0.3)
+
+
+def answered_at_once(limiter: RedisLimiter) -> float:
+    """A request answered as soon as its turn comes; the seconds it waited for the turn."""
+    with limiter.slot() as waited:
+        return waited
 
 
 def test_a_thread_waits_for_another_threads_answer() -> None:
@@ -93,8 +97,8 @@ def test_a_thread_waits_for_another_threads_answer() -> None:
         for _ in range(10):
             held.enter_context(limiter.slot())
         answered = time.monotonic()
-    limiter.acquire()
-    waited = time.monotonic() - answered
+    with limiter.slot():
+        waited = time.monotonic() - answered
     assert 0.95 <= waited <= 1.5, waited
 
 
@@ -116,7 +120,7 @@ def test_an_unanswered_call_of_another_process_keeps_its_turn_until_answered(
     with ExitStack() as held:
         held.enter_context(out.slot())
         held.enter_context(out.slot())  # half a second later: both turns out
-        other = threading.Thread(target=lambda: started.append(waiting.acquire()))
+        other = threading.Thread(target=lambda: started.append(answered_at_once(waiting)))
         other.start()
         time.sleep(1.5)
         assert not started, "no turn while both calls are unanswered"
@@ -134,6 +138,6 @@ def test_a_call_whose_process_died_stops_counting_after_its_hold(prefix: str) ->
     unanswered = died.slot()  # kept: a collected one would answer as it closes
     unanswered.__enter__()
     started = time.monotonic()
-    RedisLimiter(redis_client(REDIS_URL), "account:1", 1.0, prefix=prefix).acquire()
+    answered_at_once(RedisLimiter(redis_client(REDIS_URL), "account:1", 1.0, prefix=prefix))
     assert 1.8 <= time.monotonic() - started <= 2.6, "its hold, not the 1 s spacing"
     unanswered.__exit__(None, None, None)

@@ -3,8 +3,7 @@
 The burst is 1, so requests are scheduled ``1/rate`` apart; a ``CallWindow`` then makes
 sure that, however late a request is sent or read by the server, no one second of the
 server's (fixed-window) counter sees more than ``rate`` of them: a request counts from
-its start until a second after its answer. ``slot()`` is that request; ``acquire()`` is
-one whose answer is never reported, counted for ``window`` seconds from its start.
+its start until a second after its answer: ``slot()`` holds a turn for the whole request.
 
 One ``Limiter`` per account (or connection) and process (``shared_limiter``), so every
 thread working for it draws from the same 4 requests a second. ``RequestLimiter`` is what
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-from listbridge.core.ratelimit import CallWindow, StartWindow, TokenBucket
+from listbridge.core.ratelimit import CallWindow, TokenBucket
 
 _registry: dict[str, Limiter] = {}
 _registry_lock = threading.Lock()
@@ -32,8 +31,6 @@ class RequestLimiter(Protocol):
 
     @property
     def rate(self) -> float: ...
-
-    def acquire(self) -> float: ...
 
     def slot(self) -> AbstractContextManager[float]: ...
 
@@ -50,9 +47,8 @@ class Limiter:
         burst: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        window: float = StartWindow(limit=1).window,
     ) -> None:
-        self._clock, self._sleep, self._window_seconds = clock, sleep, window
+        self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._answered = threading.Condition(self._lock)
         self._bucket = TokenBucket(rate=rate, capacity=burst, tokens=burst, updated=clock())
@@ -65,14 +61,10 @@ class Limiter:
     def rate(self) -> float:
         return self._bucket.rate
 
-    def acquire(self) -> float:
-        """Wait for a turn for a request counted ``window`` s from its start; the seconds waited."""
-        return self._take(self._window_seconds)[1]
-
     @contextmanager
     def slot(self) -> Iterator[float]:
         """Wait for a turn, then hold it while the request is out; yields the seconds waited."""
-        call, waited = self._take(None)
+        call, waited = self._take()
         try:
             yield waited
         finally:
@@ -80,18 +72,18 @@ class Limiter:
                 self._window = self._window.answer(self._clock(), call)
                 self._answered.notify_all()
 
-    def _take(self, counted_for: float | None) -> tuple[int, float]:
+    def _take(self) -> tuple[int, float]:
         with self._lock:
             self._bucket, wait = self._bucket.acquire(self._clock())
         if wait > 0:
             self._sleep(wait)
-        call, waited = self._start(counted_for)
+        call, waited = self._start()
         wait += waited
         with self._lock:
             self.waited += wait
         return call, wait
 
-    def _start(self, counted_for: float | None) -> tuple[int, float]:
+    def _start(self) -> tuple[int, float]:
         """Count a request once it fits the window; its number and the seconds waited."""
         waited = 0.0
         with self._answered:
@@ -100,8 +92,7 @@ class Limiter:
                 delay = self._window.delay(now)
                 if delay <= 0:
                     call = next(self._calls)
-                    until = None if counted_for is None else now + counted_for
-                    self._window = self._window.start(now, call, until)
+                    self._window = self._window.start(now, call)
                     return call, waited
                 started = time.monotonic()
                 self._answered.wait(delay)

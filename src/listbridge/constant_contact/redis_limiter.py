@@ -5,7 +5,7 @@ would send forty. Here every process asks the same Redis, in one atomic Lua scri
 the right to start a request, under the same rules as ``Limiter``: starts at least
 ``1/rate`` apart (the bucket with a burst of 1) and at most ``rate`` requests counting at
 once (``core.ratelimit.CallWindow``): a request under ``slot()`` counts from its start
-until a second after its answer, one under ``acquire()`` for 1.05 s from its start. The
+until a second after its answer (or, its answer never reported, until its hold ends). The
 scripts read Redis's own clock (``TIME``), so the machines' clocks never have to agree.
 
 A 429 with Retry-After sets the account's pause key, which holds back every process
@@ -33,15 +33,15 @@ import redis
 
 from listbridge.config import RATE_LIMIT_URL_ENV
 from listbridge.core.errors import UserError
-from listbridge.core.ratelimit import CallWindow, StartWindow
+from listbridge.core.ratelimit import CallWindow
 
 KEY_PREFIX = "listbridge:rate:"
 
 # Returns {0, now} after recording a request that starts at ``now`` (µs, Redis's clock)
 # and counts until now + ARGV[4], else {µs to wait before asking again, now}. A request
-# that counts longer than ARGV[5] from now is still out: its answer may come any time,
-# so a caller kept waiting by it asks again after ARGV[6].
-_ACQUIRE = """
+# that counts longer than ARGV[5] (a second past an answer) from now is still out: its
+# answer may come any time, so a caller kept waiting by it asks again after ARGV[6].
+_TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local limit, spacing, counted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
@@ -130,7 +130,7 @@ def redis_client(url: str, variable: str = RATE_LIMIT_URL_ENV) -> redis.Redis:
 
 
 class RedisLimiter:
-    """``Limiter``'s interface over Redis: ``acquire()``, ``pause(seconds)``, ``rate``,
+    """``Limiter``'s interface over Redis: ``slot()``, ``pause(seconds)``, ``rate``,
     ``waited`` and ``pauses`` (the last two count this process's share)."""
 
     def __init__(
@@ -143,7 +143,6 @@ class RedisLimiter:
         url: str = "",
         variable: str = RATE_LIMIT_URL_ENV,
         sleep: Callable[[float], None] = time.sleep,
-        window: float = StartWindow(limit=1).window,
         calls: CallWindow = CallWindow(limit=1),
         poll: float = 0.01,
     ) -> None:
@@ -153,12 +152,10 @@ class RedisLimiter:
         self.last_key = f"{prefix}{account}:last"
         self.pause_key = f"{prefix}{account}:pause"
         self._limit = max(1, int(rate))
-        self._window_us = _us(window)
         self._hold_us, self._after_us = _us(calls.hold), _us(calls.after)
-        self._settled_us = max(self._window_us, self._after_us)
         self._poll_us = _us(poll)
         self._spacing_us = round(1_000_000 / rate)
-        self._acquire: Any = client.register_script(_ACQUIRE)
+        self._take_turn: Any = client.register_script(_TAKE)
         self._answer: Any = client.register_script(_ANSWER)
         self._pause: Any = client.register_script(_PAUSE)
         # Members must be unique across processes and threads: two starts can share a µs.
@@ -174,31 +171,26 @@ class RedisLimiter:
     def rate(self) -> float:
         return self._rate
 
-    def acquire(self) -> float:
-        """Wait until this process may start a request for the account, counted 1.05 s
-        from its start; the seconds waited."""
-        return self._take(self._window_us)[1]
-
     @contextmanager
     def slot(self) -> Iterator[float]:
         """Wait for a turn, then hold it while the request is out; yields the seconds waited."""
-        member, waited = self._take(self._hold_us)
+        member, waited = self._take()
         try:
             yield waited
         finally:
-            # Unanswered here, it counts until its hold ends: safe; the next acquire reports
+            # Unanswered here, it counts until its hold ends: safe; the next slot() reports
             # the lost Redis.
             with suppress(redis.RedisError):
                 self._answer(keys=[self.starts_key], args=[member, self._after_us])
 
-    def _take(self, counted_us: int) -> tuple[str, float]:
+    def _take(self) -> tuple[str, float]:
         waited = 0.0
         while True:
             member = f"{self._member}{next(self._sequence)}"
-            args = [self._limit, self._spacing_us, member, counted_us, self._settled_us,
+            args = [self._limit, self._spacing_us, member, self._hold_us, self._after_us,
                     self._poll_us]  # fmt: skip
             keys = [self.starts_key, self.pause_key, self.last_key]
-            wait_us, now_us = self._run(self._acquire, keys, args)
+            wait_us, now_us = self._run(self._take_turn, keys, args)
             if wait_us <= 0:
                 self.last_start_us = int(now_us)
                 break

@@ -51,33 +51,6 @@ class TokenBucket:
 
 
 @dataclass(frozen=True)
-class StartWindow:
-    """At most ``limit`` request starts in any ``window`` seconds, counted at start time.
-
-    The token bucket spaces requests by when they were *scheduled*; a request that
-    starts late (a busy thread, a slow scheduler) can then land in the same server
-    second as the ones scheduled after it, and the server's fixed one-second window
-    counts one too many. Counting actual starts over a window a little longer than a
-    second closes that gap, the margin covering the trip to the server.
-    """
-
-    limit: int
-    window: float = 1.05
-    starts: tuple[float, ...] = ()
-
-    def delay(self, now: float) -> float:
-        """Seconds from ``now`` until one more start fits (0 when it fits now)."""
-        recent = [t for t in self.starts if t > now - self.window]
-        if len(recent) < self.limit:
-            return 0.0
-        return recent[-self.limit] + self.window - now
-
-    def record(self, now: float) -> StartWindow:
-        recent = tuple(t for t in self.starts if t > now - self.window)
-        return replace(self, starts=(*recent, now)[-self.limit :])
-
-
-@dataclass(frozen=True)
 class CallWindow:
     """At most ``limit`` calls that one second of the server's may count.
 
@@ -86,11 +59,11 @@ class CallWindow:
     client sends it late). So a call counts here from its start until ``after`` seconds
     past its answer, and, unanswered, for ``hold`` seconds at most (its process may have
     died). Then for any ``limit + 1`` calls the server counted in one second, the last
-    started while the others still counted: it waited. ``StartWindow`` instead trusted a
-    fixed 50 ms between start and count; under load the emulator saw 5 in a second.
+    started while the others still counted: it waited. Counting starts alone over 1.05 s
+    (as the limiter once did) trusted a fixed 50 ms between start and count; under load the
+    emulator saw 5 in a second.
 
-    ``calls`` holds (call, when it stops counting); a call started with ``until`` (its
-    answer never reported, as ``Limiter.acquire`` does) counts until then.
+    ``calls`` holds (call, when it stops counting).
     """
 
     limit: int
@@ -106,10 +79,9 @@ class CallWindow:
             return 0.0
         return ends[len(ends) - self.limit] - now
 
-    def start(self, now: float, call: int, until: float | None = None) -> CallWindow:
-        """Count ``call`` from ``now``: until its answer, or until ``until``."""
-        end = now + self.hold if until is None else until
-        return replace(self, calls=(*self._counting(now), (call, end)))
+    def start(self, now: float, call: int) -> CallWindow:
+        """Count ``call`` from ``now`` until its answer (``hold`` seconds at most)."""
+        return replace(self, calls=(*self._counting(now), (call, now + self.hold)))
 
     def answer(self, now: float, call: int) -> CallWindow:
         """``call`` was answered at ``now``: it counts ``after`` seconds more."""
