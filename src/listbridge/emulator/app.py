@@ -24,10 +24,12 @@ from listbridge.emulator.routes import (
     contacts,
     controls,
     custom_fields,
+    landing_page_reports,
     lists,
     not_emulated,
     oauth,
     reports,
+    sms_reports,
     tags,
 )
 from listbridge.emulator.state import EmulatorState
@@ -54,6 +56,9 @@ def create_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Em
     app.include_router(contact_reports.router, prefix="/v3")
     app.include_router(account.router, prefix="/v3")
     app.include_router(account.privileges_router, prefix="/v3")
+    app.include_router(landing_page_reports.router, prefix="/v3")
+    app.include_router(sms_reports.router, prefix="/v3")
+    app.include_router(sms_reports.history_router, prefix="/v3")
     app.include_router(not_emulated.router, prefix="/v3")
     app.include_router(not_emulated.partner_router, prefix="/v3")
     if config.controls_enabled:

@@ -14,6 +14,7 @@ from typing import Any
 from listbridge.emulator.errors import ApiError, bad_request
 from listbridge.emulator.model import Contact
 from listbridge.emulator.schemas import SignUpSmsChannelIn, SmsChannelIn
+from listbridge.emulator.sms_history import record_change
 from listbridge.emulator.state import EmulatorState
 
 # The values of GET /contacts ``sms_status`` other than ``all``.
@@ -122,6 +123,8 @@ def set_sms(state: EmulatorState, c: Contact, channel: SmsChannel, source: str) 
     old = c.sms or {}
     old_consents = {row["consent_type"]: row for row in old.get("consents", ())}
     consents = []
+    new_number = old.get("sms_address") != channel.sms_address
+    changes: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, sent) to record
     for row in channel.consents:
         before = old_consents.get(row["consent_type"], {})
         kept = {
@@ -142,6 +145,8 @@ def set_sms(state: EmulatorState, c: Contact, channel: SmsChannel, source: str) 
         if permission == "unsubscribed":
             kept["opt_out_date"] = before.get("opt_out_date") if not changed else now
         consents.append(kept)
+        if changed or new_number:
+            changes.append((kept, row))
     c.sms = {
         "sms_channel_id": old.get("sms_channel_id") or state.new_id(),
         "sms_address": channel.sms_address,
@@ -151,3 +156,5 @@ def set_sms(state: EmulatorState, c: Contact, channel: SmsChannel, source: str) 
         "update_source": source,
         "consents": consents,
     }
+    for kept, row in changes:  # the engagement history (sms_history) of each change
+        record_change(state, c.contact_id, c.sms, kept, row)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Query, Request
 
 from listbridge.emulator.auth import state_of
+from listbridge.emulator.campaign_stats import open_click_rates
 from listbridge.emulator.campaigns import ACTIVITY_TYPES, CampaignStore, Track, campaign_store
 from listbridge.emulator.contact_query import instant
 from listbridge.emulator.errors import bad_request, not_found
@@ -20,6 +22,7 @@ DETAIL_TYPES = frozenset({*ACTIVITY_TYPES.values(), "p_contact_open", "p_contact
     "p_contact_update",
 }
 SUMMARY_CAMPAIGNS = 200  # the summary covers the latest 200 campaigns (facts §2)
+RATE_RANGE_YEARS = 5  # "Range cannot exceed 5 years" (P:GET …/open_and_click_rates)
 
 router = api_router("contact_data")
 
@@ -108,3 +111,40 @@ def _summary(store: CampaignStore, activity_id: str, rows: list[Track]) -> dict[
         "em_forwards": kinds.count("forwards"),
         "em_unsubscribes": kinds.count("optouts"),
     }
+
+
+@router.get("/reports/contact_reports/{contact_id}/open_and_click_rates")
+async def open_and_click_rates(
+    request: Request, contact_id: str, start: str, end: str
+) -> dict[str, Any]:
+    """D:ContactOpenAndClickRates over the activities sent to the contact in the range."""
+    low, high = instant(start, "start") or 0, instant(end, "end") or 0
+    if high < low:
+        raise bad_request(f"end: {end!r} is before start {start!r}")
+    if high > _years_later(low, RATE_RANGE_YEARS):
+        raise bad_request(f"end: the range {start} to {end} exceeds {RATE_RANGE_YEARS} years")
+    state = state_of(request)
+    with state.lock:
+        if contact_id not in state.contacts.by_id:
+            raise not_found("contact", contact_id)
+        store = campaign_store(state)
+        rates = open_click_rates(store, store.by_contact.get(contact_id, []), low, high)
+    return {
+        "contact_id": contact_id,
+        "included_activities_count": rates.included,
+        "average_open_rate": rates.open_rate,
+        "average_click_rate": rates.click_rate,
+    }
+
+
+def _years_later(micros: int, years: int) -> int:
+    """The same calendar instant ``years`` later (29 February becomes 28 February)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    moment = epoch + timedelta(microseconds=micros)
+    if moment.year + years > MAXYEAR:
+        return 2**63  # beyond any instant a date-time can name
+    try:
+        later = moment.replace(year=moment.year + years)
+    except ValueError:
+        later = moment.replace(year=moment.year + years, day=28)
+    return (later - epoch) // timedelta(microseconds=1)

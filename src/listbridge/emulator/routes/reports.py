@@ -13,6 +13,11 @@ from typing import Any
 from fastapi import Request
 
 from listbridge.emulator.auth import state_of
+from listbridge.emulator.campaign_stats import (
+    campaign_percents,
+    campaign_stats,
+    sent_activity_ids,
+)
 from listbridge.emulator.campaigns import CampaignStore, campaign_store
 from listbridge.emulator.errors import bad_request, not_found
 from listbridge.emulator.paging import int_cursor, next_links
@@ -32,6 +37,7 @@ from listbridge.emulator.views import iso
 
 router = api_router("campaign_data")
 MAX_STATS_IDS = 10
+MAX_CAMPAIGN_STATS_IDS = 150  # `maximum: 150` on the string parameter (facts §12.2)
 
 
 def text_limit(raw: str | None, default: int, high: int) -> int:
@@ -68,17 +74,20 @@ async def campaign_summaries(request: Request, limit: str | None = None) -> dict
     }
 
 
-def _stats_ids(raw: str) -> list[str]:
+def _stats_ids(
+    raw: str, name: str = "campaign_activity_ids", most: int = MAX_STATS_IDS
+) -> list[str]:
     ids = [part.strip() for part in raw.split(",")]
-    if len(ids) > MAX_STATS_IDS:
-        raise bad_request(f"campaign_activity_ids: at most {MAX_STATS_IDS} ids")
+    if len(ids) > most:
+        raise bad_request(f"{name}: at most {most} ids, {len(ids)} given")
+    what = name.removesuffix("_ids").replace("_", " ")
     for ident in ids:
-        if not _is_uuid(ident):  # one malformed id fails the whole request (facts §10.2)
-            raise not_found("campaign activity", ident)
-    return ids
+        if not is_uuid(ident):  # one malformed id fails the whole request (facts §10.2)
+            raise not_found(what, ident)
+    return list(dict.fromkeys(ids))  # an id asked twice is answered once
 
 
-def _is_uuid(text: str) -> bool:
+def is_uuid(text: str) -> bool:
     try:
         return len(text) == 36 and bool(uuid.UUID(text))
     except ValueError:
@@ -100,11 +109,36 @@ async def activity_stats_report(request: Request, campaign_activity_ids: str) ->
     return {"results": results, "errors": errors}
 
 
-def _stats_error(ident: str) -> dict[str, str]:
+def _stats_error(ident: str, what: str = "campaign activity") -> dict[str, str]:
     return {
         "error_key": "reports.stats.not_found",
-        "error_message": f"no stats for campaign activity {ident}",
+        "error_message": f"no stats for {what} {ident}",
     }
+
+
+@router.get("/reports/stats/email_campaigns/{campaign_ids}")
+async def campaign_stats_report(request: Request, campaign_ids: str) -> dict[str, Any]:
+    """D:CampaignStatsQueryResultEmail; a campaign never sent is an ``errors`` entry."""
+    ids = _stats_ids(campaign_ids, "campaign_ids", MAX_CAMPAIGN_STATS_IDS)
+    state = state_of(request)
+    results, errors = [], []
+    with state.lock:
+        store = campaign_store(state)
+        for ident in ids:
+            campaign = store.campaigns.get(ident)
+            if campaign is None or not sent_activity_ids(store, campaign):
+                errors.append(_stats_error(ident, "campaign"))
+                continue
+            stats = campaign_stats(store, campaign)
+            results.append(
+                {
+                    "campaign_id": ident,
+                    "stats": stats,
+                    "percents": campaign_percents(stats),
+                    "last_refresh_time": iso(state.now()),
+                }
+            )
+    return {"results": results, "errors": errors}
 
 
 def _stats_result(store: CampaignStore, ident: str, now: int) -> dict[str, Any]:
@@ -136,7 +170,7 @@ def _tracking_handler(kind: str) -> Callable[[Request, str], Awaitable[dict[str,
         state = state_of(request)
         with state.lock:
             store = campaign_store(state)
-            if not _is_uuid(campaign_activity_id) or campaign_activity_id not in store.activities:
+            if not is_uuid(campaign_activity_id) or campaign_activity_id not in store.activities:
                 raise not_found("campaign activity", campaign_activity_id)
             rows = [t for t in tracking_rows(store, campaign_activity_id, kind) if keep(t)]
             page, links = page_of(request, rows, size)
