@@ -66,15 +66,16 @@ def last_run_errors(store: Store) -> tuple[str, list[tuple[int | None, str | Non
 def test_an_unclosed_quote_refuses_the_file_naming_where_it_opens(
     loaded, store: Store, tmp_path: Path, skip: bool
 ) -> None:
-    # Row 2 spans two lines legitimately, so row 3 starts on line 4.
+    # The record on line 2 spans two lines legitimately, so the next starts on line 4: its
+    # row number is that line, as a text editor shows the file.
     rows = [HEADER, 'A1,"Annie\nJr",ann@example.org,11', 'B1,"Oops,b@example.org,1', GOOD[1]]
     path = write(tmp_path / "bad.csv", "\n".join(rows) + "\n")
     stderr = refused(
-        loaded, store, path, f"{path}: row 3", "column 'first_name'", "line 4", "never closed",
+        loaded, store, path, f"{path}: row 4", "column 'first_name'", "line 4", "never closed",
         NOTHING, skip=skip,
     )  # fmt: skip
     assert "N1" not in stderr
-    assert last_run_errors(store) == ("failed", [(3, "first_name")])
+    assert last_run_errors(store) == ("failed", [(4, "first_name")])
 
 
 @pytest.mark.parametrize(
@@ -109,6 +110,18 @@ def test_quoted_values_spanning_lines_still_load(cli, store: Store, tmp_path: Pa
     assert accounts["M1"][1] == "1 Main St\r\nApt 2"
     assert accounts["M2"][0] == 'Bo "B"'
     assert accounts["M3"][1] == "end"  # trimmed, like every value
+
+
+def test_a_row_is_numbered_by_the_line_it_starts_on(cli, store: Store, tmp_path: Path) -> None:
+    """Lines 2-3 are one record (a quoted address with a line break), line 4 is blank: the
+    bad email on line 5 is row 5, in the load's message, its run and `read_rows` alike."""
+    text = 'id,first_name,email\nA1,"Ann\r\nJr",a@example.org\n\nB1,Bo,not-an-address\n'
+    path = write(tmp_path / "lines.csv", text)
+    done = cli("crm", "load", str(path), "--skip-invalid")
+    assert done.exit_code == 0, done.output
+    assert "row 5 (id B1), column 'email':" in " ".join(done.stderr.split())
+    assert last_run_errors(store) == ("partial", [(5, "email")])
+    assert [row.row for row in read_rows(path)] == [2, 5]
 
 
 # A value past the csv module's field limit

@@ -77,7 +77,8 @@ class _Csv:
 def read_csv(
     path: Path, options: ReadOptions | None = None, report: FileReport | None = None
 ) -> Iterator[RawRow]:
-    """The rows of a CSV file, numbered as a spreadsheet shows them (the header is row 1)."""
+    """The rows of a CSV file, each numbered by the file's line it starts on (the header is
+    line 1; a quoted value holding line breaks makes the next record's number jump)."""
     # Raised, never lowered, so no other reader in the process loses by it.
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     source = _Csv.of(path, options or ReadOptions(), report)
@@ -121,10 +122,10 @@ def _csv_chunks(csv_file: _Csv, size: int) -> Iterator[RecordBlock | list[RawRow
         header = csv_file.header(next(records, None), records.line_num)
         names = tuple(column or "" for column in header)
         simple = all(header)
-        number = 2
+        lines = records.line_num
         while chunk := list(islice(records, size)):
-            numbers = list(range(number, number + len(chunk)))
-            number += len(chunk)
+            numbers = _first_lines(chunk, lines, records.line_num)
+            lines = records.line_num
             if simple and _regular(chunk, len(header)):
                 yield RecordBlock(source, names, numbers, chunk)
                 continue
@@ -164,10 +165,24 @@ def _csv_rows(csv_file: _Csv) -> Iterator[RawRow]:
         records = csv_file.reader(chain(handle, (_END,)))
         header = csv_file.header(next(records, None), records.line_num)
         simple = all(header)
-        for number, record in enumerate(records, start=2):
-            row = _one_row(source, number, header, simple, record, records.line_num)
+        lines = records.line_num
+        for record in records:
+            number, lines = lines + 1, records.line_num
+            row = _one_row(source, number, header, simple, record, lines)
             if row is not None:
                 yield row
+
+
+def _first_lines(chunk: list[list[str]], before: int, after: int) -> list[int]:
+    """The line each record of `chunk` starts on, `before` lines having been read before it
+    and `after` with it: one line a record, unless a quoted value holds line breaks."""
+    if after - before == len(chunk):
+        return list(range(before + 1, after + 1))
+    numbers, line = [], before + 1
+    for record in chunk:
+        numbers.append(line)
+        line += 1 + sum(len(_LINE_BREAK.findall(cell)) for cell in record)
+    return numbers
 
 
 def _one_row(
@@ -236,7 +251,7 @@ def _past_limit(csv_file: _Csv) -> RowError:
     """The row and column of the value the csv module would not read, and why."""
     limit = csv.field_size_limit()
     path = csv_file.path
-    rows_read, lines_read, header = _read_until_error(csv_file)
+    _, lines_read, header = _read_until_error(csv_file)
     with csv_file.open() as handle:
         for _ in range(lines_read):
             handle.readline()
@@ -250,7 +265,7 @@ def _past_limit(csv_file: _Csv) -> RowError:
         )
     else:
         reason = f"the value is longer than {limit:,} characters, the most one value can have"
-    return RowError(str(path), rows_read + 1, column_name(header, len(cells) - 1), reason)
+    return RowError(str(path), lines_read + 1, column_name(header, len(cells) - 1), reason)
 
 
 def _read_until_error(csv_file: _Csv) -> tuple[int, int, list[str | None]]:
