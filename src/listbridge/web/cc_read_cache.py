@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 
 from listbridge.store.db import Store
 from listbridge.store.models import Run
+from listbridge.web.app_state import made_once
 
 T = TypeVar("T")
 
@@ -51,7 +52,6 @@ REFRESH_FLOOR = 5.0
 MAX_ENTRIES = 256
 
 Key = tuple[Hashable, ...]
-_made = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,7 @@ class CcReadCache:
 
 def cc_reads_of(request: Request) -> CcReadCache:
     """The app's cache, made on first use (a test may set its own)."""
-    state = request.app.state
-    with _made:
-        if getattr(state, "cc_reads", None) is None:
-            state.cc_reads = CcReadCache()
-    cache = state.cc_reads
-    assert isinstance(cache, CcReadCache)
-    return cache
+    return made_once(request, "cc_reads", CcReadCache)
 
 
 def runs_marker(store: Store, connection_id: int) -> Hashable:

@@ -11,7 +11,6 @@ all: its lists are made when asked for.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from listbridge.store.dashboard_counts import checks_freshness, consent_mismatch
 from listbridge.store.db import Store
 from listbridge.store.read_only import read_only
 from listbridge.store.run_history import Page
+from listbridge.web.app_state import made_once
 from listbridge.web.duplicates_worker import duplicate_groups_apart
 from listbridge.web.figure_cache import Figure, FigureCache
 from listbridge.web.stats_view import minute
@@ -50,7 +50,6 @@ COLUMN_LABELS = {
 #: how long the duplicates page waits for the groups being made (a CRM of 100,000: seconds)
 DUPLICATES_WAIT = 600.0
 RATES = frozenset(name for name in RECENT_COLUMNS if name.endswith("_rate"))
-_made = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -113,13 +112,7 @@ class Checks:
 
 def figures_of(request: Request) -> FigureCache:
     """The app's cache of slow figures, made on first use (a test may set its own)."""
-    state = request.app.state
-    with _made:
-        if getattr(state, "dashboard_figures", None) is None:
-            state.dashboard_figures = FigureCache()
-    cache = state.dashboard_figures
-    assert isinstance(cache, FigureCache)
-    return cache
+    return made_once(request, "dashboard_figures", FigureCache)
 
 
 def checks(store: Store, connection_id: int, cache: FigureCache) -> Checks:
