@@ -56,6 +56,7 @@ def create_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Em
     app.include_router(contact_reports.router, prefix="/v3")
     app.include_router(account.router, prefix="/v3")
     app.include_router(account.privileges_router, prefix="/v3")
+    app.include_router(account.update_router, prefix="/v3")
     app.include_router(landing_page_reports.router, prefix="/v3")
     app.include_router(sms_reports.router, prefix="/v3")
     app.include_router(sms_reports.history_router, prefix="/v3")
@@ -64,6 +65,7 @@ def create_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Em
     if config.controls_enabled:
         app.include_router(controls.router, prefix="/__emulator__")
         app.include_router(campaigns.control_router, prefix="/__emulator__")
+        app.include_router(account.control_router, prefix="/__emulator__")
     return app
 
 
