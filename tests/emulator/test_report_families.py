@@ -263,3 +263,20 @@ def test_sms_campaign_summaries_are_an_empty_page(emulator: Any, two_sends: dict
         answer = emulator.api.get(path, params=params)
         assert answer.status_code == 400, params
         assert word in answer.json()[0]["error_message"], params
+
+
+def test_campaign_stats_agree_with_the_campaign_summaries(
+    emulator: Any, two_sends: dict[str, Any]
+) -> None:
+    ids = [two_sends[name]["campaign_id"] for name in ("recent", "old")]
+    results = _campaign_stats(emulator, *ids)["results"]
+    summaries = all_pages(
+        emulator.api,
+        "/reports/summary_reports/email_campaign_summaries",
+        "bulk_email_campaign_summaries",
+    )
+    assert [s["campaign_id"] for s in summaries] == ids  # most recently sent first
+    for result, summary in zip(results, summaries, strict=True):
+        counts, stats = summary["unique_counts"], result["stats"]
+        for kind in ("sends", "opens", "clicks", "forwards", "optouts", "bounces", "not_opened"):
+            assert counts[kind] == stats[f"em_{kind}"], kind

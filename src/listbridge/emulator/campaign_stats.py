@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from listbridge.emulator.campaigns import Campaign, CampaignStore, Track
-from listbridge.emulator.reporting import DEVICE_TYPES, activity_stats
+from listbridge.emulator.reporting import DEVICE_TYPES, activity_stats, sent_activity_ids
 
 STATS_KEYS = (
     "em_sends",
@@ -27,15 +27,6 @@ STATS_KEYS = (
         for device in ("", *(f"_{d}" for d in DEVICE_TYPES))
     ),
 )
-
-
-def sent_activity_ids(store: CampaignStore, campaign: Campaign) -> list[str]:
-    """The campaign's activities that have tracking rows (were sent), in creation order."""
-    return [
-        a.campaign_activity_id
-        for a in store.activities.values()
-        if a.campaign_id == campaign.campaign_id and a.campaign_activity_id in store.rows
-    ]
 
 
 def campaign_stats(store: CampaignStore, campaign: Campaign) -> dict[str, int]:

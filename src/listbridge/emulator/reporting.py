@@ -80,25 +80,41 @@ def _by_device(kind: str, rows: list[Track]) -> dict[str, int]:
     return {f"em_{kind}_all": len(rows), **found}
 
 
+def sent_activity_ids(store: CampaignStore, campaign: Campaign) -> list[str]:
+    """The campaign's activities that were sent (have tracking rows): its primary e-mail and
+    a resend to non-openers once that is sent, in creation order."""
+    return [
+        a.campaign_activity_id
+        for a in store.activities.values()
+        if a.campaign_id == campaign.campaign_id and a.campaign_activity_id in store.rows
+    ]
+
+
 def campaign_summary(store: CampaignStore, campaign: Campaign) -> dict[str, Any]:
-    """D:BulkEmailCampaignSummary for a sent campaign."""
-    activity = store.activities[campaign.primary_activity_id]
-    counts = unique_counts(store, activity.campaign_activity_id)
-    unique = {
-        "sends": counts.sends,
-        "opens": counts.opens,
-        "clicks": counts.clicks,
-        "forwards": counts.forwards,
-        "optouts": counts.optouts,
-        "abuse": counts.abuse,
-        "bounces": counts.bounces,
-        "not_opened": counts.not_opened,
-    }
+    """D:BulkEmailCampaignSummary for a sent campaign: each unique count summed over its sent
+    activities, as ``stats/email_campaigns`` sums them (a resend goes to the primary's
+    non-openers, so its opens, clicks and bounces are contacts the primary did not count)."""
+    total = Counter[str]()
+    for activity_id in sent_activity_ids(store, campaign):
+        counts = unique_counts(store, activity_id)
+        total.update(
+            {
+                "sends": counts.sends,
+                "opens": counts.opens,
+                "clicks": counts.clicks,
+                "forwards": counts.forwards,
+                "optouts": counts.optouts,
+                "abuse": counts.abuse,
+                "bounces": counts.bounces,
+                "not_opened": counts.not_opened,
+            }
+        )
+    keys = ("sends", "opens", "clicks", "forwards", "optouts", "abuse", "bounces", "not_opened")
     return {
         "campaign_id": campaign.campaign_id,
         "campaign_type": campaign.type,
-        "last_sent_date": iso(activity.sent_at),
-        "unique_counts": unique,
+        "last_sent_date": iso(_sent_at(store, campaign)),
+        "unique_counts": {key: total[key] for key in keys},
     }
 
 
@@ -109,8 +125,12 @@ def sent_campaigns(store: CampaignStore) -> list[Campaign]:
 
 
 def _sent_at(store: CampaignStore, campaign: Campaign) -> int | None:
+    """When the campaign was last sent: its latest sent activity's send time."""
     activity = store.activities.get(campaign.primary_activity_id)
-    return activity.sent_at if activity else None
+    if activity is None or activity.sent_at is None:
+        return None
+    times = [store.activities[a].sent_at for a in sent_activity_ids(store, campaign)]
+    return max([activity.sent_at, *(t for t in times if t is not None)])
 
 
 def aggregate_percents(summaries: list[dict[str, Any]]) -> dict[str, float]:

@@ -13,11 +13,7 @@ from typing import Any
 from fastapi import Request
 
 from listbridge.emulator.auth import state_of
-from listbridge.emulator.campaign_stats import (
-    campaign_percents,
-    campaign_stats,
-    sent_activity_ids,
-)
+from listbridge.emulator.campaign_stats import campaign_percents, campaign_stats
 from listbridge.emulator.campaigns import CampaignStore, campaign_store
 from listbridge.emulator.errors import bad_request, not_found
 from listbridge.emulator.paging import int_cursor, next_links
@@ -28,6 +24,7 @@ from listbridge.emulator.reporting import (
     aggregate_percents,
     campaign_summary,
     link_click_counts,
+    sent_activity_ids,
     sent_campaigns,
     tracking_rows,
     tracking_view,
