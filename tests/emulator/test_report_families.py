@@ -213,6 +213,10 @@ def test_open_and_click_rates_refusals(emulator: Any, two_sends: dict[str, Any])
     assert backwards.status_code == 400
     assert "before" in backwards.json()[0]["error_message"]
     assert _rates(emulator, contact, "soon", "2023-01-01T00:00:00Z").status_code == 400
+    earliest = _rates(emulator, contact, "0001-01-01T00:00:00+01:00", "0005-12-31T00:00:00Z")
+    assert earliest.json()["included_activities_count"] == 0  # before year 1 in UTC: no 500
+    latest = _rates(emulator, contact, "9998-01-01T00:00:00Z", "9999-12-31T23:59:59-12:00")
+    assert latest.json()["included_activities_count"] == 0
     path = f"/reports/contact_reports/{contact}/open_and_click_rates"
     assert emulator.api.get(path, params={"start": "2023-01-01"}).status_code == 400
     assert _rates(emulator, MISSING, "2023-01-01", "2024-01-01").status_code == 404

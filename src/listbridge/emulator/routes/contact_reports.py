@@ -140,7 +140,10 @@ async def open_and_click_rates(
 def _years_later(micros: int, years: int) -> int:
     """The same calendar instant ``years`` later (29 February becomes 28 February)."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    moment = epoch + timedelta(microseconds=micros)
+    try:
+        moment = epoch + timedelta(microseconds=micros)
+    except OverflowError:  # before year 1 in UTC (e.g. 0001-01-01T00:00+01:00)
+        moment = datetime(1, 1, 1, tzinfo=UTC)
     if moment.year + years > MAXYEAR:
         return 2**63  # beyond any instant a date-time can name
     try:
