@@ -134,7 +134,7 @@ def _engagement(
         return []
     device = _pick(rng, DEVICES)
     rows = [_row(send, "opens", clock.tick()) for _ in range(rng.randint(1, 2))]
-    for kind in _followups(rng, rates):
+    for kind in _followups(rng, rates, links):
         row = _row(send, kind, clock.tick())
         if kind == "clicks":
             row.url_id, row.link_url = rng.choice(links)

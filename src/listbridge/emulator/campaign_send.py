@@ -13,6 +13,7 @@ members of the lists: not deleted, not unsubscribed, with an e-mail address.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -71,12 +72,63 @@ def send_campaign(state: EmulatorState, order: SendOrder) -> SendResult:
         _check_order(state, order, store.names())
         campaign, primary = _create_campaign(state, order)
         rng = random.Random(order.seed)
-        primary.links = tuple((str(rng.randrange(10**10, 10**11)), url) for url in LINKS)
+        primary.links = _numbered(rng, LINKS)
         recipients = active_members(state, order.list_ids)
-        tracks = _simulate(rng, primary, recipients, order)
-        _apply_optouts(state, [t for t in tracks if t.kind == "optouts"])
-        store.record(primary.campaign_activity_id, tracks)
+        _deliver(state, rng, primary, recipients, order.rates)
         return SendResult(campaign.campaign_id, primary.campaign_activity_id, len(recipients))
+
+
+def send_activity(
+    state: EmulatorState,
+    activity: CampaignActivity,
+    recipients: list[Contact],
+    rates: Rates,
+    seed: int,
+    sent_at: int,
+) -> None:
+    """One more send of an existing activity (a schedule reached, or the send control):
+    rows for ``recipients``, dated from ``sent_at``, and a line of its send history. The
+    links of its HTML are numbered on its first send and kept for the later ones."""
+    rng = random.Random(seed)
+    if not activity.links:
+        activity.links = _numbered(rng, links_in(activity.html_content or ""))
+    activity.sent_at = sent_at
+    _deliver(state, rng, activity, recipients, rates)
+
+
+HREF = re.compile(r"""href\s*=\s*["'](https?://[^"'\s]+)["']""", re.IGNORECASE)
+
+
+def links_in(html: str) -> tuple[str, ...]:
+    """The distinct web links of an e-mail's HTML, in order: what a recipient can click."""
+    return tuple(dict.fromkeys(HREF.findall(html)))
+
+
+def _numbered(rng: random.Random, urls: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(rng.randrange(10**10, 10**11)), url) for url in urls)
+
+
+def _deliver(
+    state: EmulatorState,
+    rng: random.Random,
+    activity: CampaignActivity,
+    recipients: list[Contact],
+    rates: Rates,
+) -> None:
+    tracks = _simulate(rng, activity, recipients, rates)
+    _apply_optouts(state, [t for t in tracks if t.kind == "optouts"])
+    campaign_store(state).record(activity.campaign_activity_id, tracks)
+    # D:EmailSendHistory: reason 12 is a completed send that found nobody to send to
+    entry = (
+        len(activity.send_history) + 1,
+        activity.contact_list_ids,
+        activity.segment_ids,
+        len(recipients),
+        activity.sent_at,
+        "COMPLETED",
+        0 if recipients else 12,
+    )
+    activity.send_history = (*activity.send_history, entry)
 
 
 def _check_order(state: EmulatorState, order: SendOrder, names: set[str]) -> None:
@@ -124,18 +176,18 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
 
 
 def _simulate(
-    rng: random.Random, activity: CampaignActivity, recipients: list[Contact], order: SendOrder
+    rng: random.Random, activity: CampaignActivity, recipients: list[Contact], rates: Rates
 ) -> list[Track]:
     sent_at = activity.sent_at or 0
     tracks: list[Track] = []
     for contact in recipients:
         row = _row_maker(activity, contact, sent_at)
         tracks.append(row("sends", 0))
-        if rng.random() < order.rates.bounce:
+        if rng.random() < rates.bounce:
             tracks.append(_bounce(rng, row))
             continue
-        tracks.extend(_engagement(rng, row, order.rates, activity.links, sent_at))
-        if rng.random() < order.rates.optout:
+        tracks.extend(_engagement(rng, row, rates, activity.links, sent_at))
+        if rng.random() < rates.optout:
             optout = row("optouts", rng.randrange(1, HOUR_US))
             optout.reason = rng.choice(OPT_OUT_REASONS)
             tracks.append(optout)
@@ -172,7 +224,7 @@ def _engagement(
     opens = [row("opens", rng.randrange(1, HOUR_US)) for _ in range(rng.randint(1, 3))]
     first_open = min(t.at for t in opens)
     window = sent_at + HOUR_US - first_open  # follow-ups land before the hour is over
-    later = [row(kind, 0) for kind in _followups(rng, rates)]
+    later = [row(kind, 0) for kind in _followups(rng, rates, links)]
     for track in [*opens, *later]:
         track.device = device if track.kind != "forwards" else None
     for track in later:
@@ -182,10 +234,12 @@ def _engagement(
     return opens + later
 
 
-def _followups(rng: random.Random, rates: Rates) -> list[str]:
+def _followups(rng: random.Random, rates: Rates, links: tuple[tuple[str, str], ...]) -> list[str]:
     # Clicks and forwards come from openers: the rate among openers is rate / open rate.
+    # An e-mail without links gets no clicks (the draw is made all the same, so a seed
+    # picks the same people whatever the links).
     kinds = []
-    if rng.random() < min(1.0, rates.click / rates.open):
+    if rng.random() < min(1.0, rates.click / rates.open) and links:
         kinds.append("clicks")
     if rng.random() < min(1.0, rates.forward / rates.open):
         kinds.append("forwards")

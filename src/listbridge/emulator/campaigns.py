@@ -11,6 +11,7 @@ the primary activity, one list per kind, newest first, because every report read
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from listbridge.emulator.model import Record
@@ -39,6 +40,7 @@ class Campaign(Record):
         "name",
         "permalink_activity_id",
         "primary_activity_id",
+        "resend_activity_id",
         "type",
         "type_code",
         "updated_at",
@@ -55,6 +57,8 @@ class Campaign(Record):
         self.updated_at = now
         self.primary_activity_id = ""
         self.permalink_activity_id = ""
+        # the campaign's one resend to non-openers (role ``resend``), while it has one
+        self.resend_activity_id: str | None = None
         # The V2 API's campaignId of this campaign (GET /emails/campaign_id_xrefs); the store
         # numbers its campaigns in creation order, V2-like 13 digits (see V2_FIRST)
         self.v2_campaign_id: str | None = None
@@ -62,13 +66,26 @@ class Campaign(Record):
 
 class CampaignActivity(Record):
     __slots__ = (
+        "abtest",
         "campaign_activity_id",
         "campaign_id",
         "contact_list_ids",
         "current_status",
+        "delay_minutes",
+        "document_properties",
+        "from_email",
+        "from_name",
+        "html_content",
         "links",
+        "physical_address",
         "preheader",
+        "prior_status",
+        "reply_to_email",
+        "resend_request_id",
         "role",
+        "scheduled_at",
+        "segment_ids",
+        "send_history",
         "sent_at",
         "subject",
     )
@@ -79,11 +96,31 @@ class CampaignActivity(Record):
         self.role = role
         self.current_status = "DRAFT"
         self.contact_list_ids: tuple[str, ...] = ()
+        self.segment_ids: tuple[int, ...] = ()
         self.subject = campaign.name
         self.preheader = ""
         self.sent_at: int | None = None
         # ((url_id, link_url), ...): the links of the e-mail, for click rows
         self.links: tuple[tuple[str, str], ...] = ()
+        # None: the account owner's name and address (campaigns made by the send control)
+        self.from_name: str | None = None
+        self.from_email: str | None = None
+        self.reply_to_email: str | None = None
+        self.html_content: str | None = None
+        # D:EmailPhysicalAddress and document_properties as last PUT (None: the account's)
+        self.physical_address: dict[str, Any] | None = None
+        self.document_properties: dict[str, Any] | None = None
+        # SCHEDULED: when it goes out; prior_status: what an unschedule reverts to
+        self.scheduled_at: int | None = None
+        self.prior_status: str | None = None
+        # D:EmailSendHistory rows: (send_id, list_ids, segment_ids, count, run_date,
+        # send_status, reason_code), oldest first
+        self.send_history: tuple[tuple[Any, ...], ...] = ()
+        # D:ABTestData of a primary_email activity, while it has one
+        self.abtest: dict[str, Any] | None = None
+        # a resend activity: its delay after the primary's send and its request id
+        self.delay_minutes: int | None = None
+        self.resend_request_id: str | None = None
 
 
 class Track(Record):
@@ -125,6 +162,20 @@ class CampaignStore:
         self.by_contact: dict[str, list[Track]] = {}
         # (activity_id, report kind) -> rows computed from the stored ones (see reporting)
         self.derived: dict[tuple[str, str], list[Track]] = {}
+        # the earliest scheduled_at of a SCHEDULED activity (None: nothing is scheduled)
+        self.next_due: int | None = None
+        self.sweeping = False
+        # test sends by UTC day ("YYYY-MM-DD" -> recipients), for the 50-a-day quota
+        self.test_sends: dict[str, int] = {}
+
+    def reschedule(self) -> None:
+        """Recompute ``next_due`` after an activity was scheduled, unscheduled or sent."""
+        due = [
+            a.scheduled_at
+            for a in self.activities.values()
+            if a.current_status == "SCHEDULED" and a.scheduled_at is not None
+        ]
+        self.next_due = min(due, default=None)
 
     def add_campaign(self, campaign: Campaign, *activities: CampaignActivity) -> None:
         self._number(campaign)
@@ -166,6 +217,7 @@ class CampaignStore:
             "campaigns": [c.dump() for c in self.campaigns.values()],
             "activities": [a.dump() for a in self.activities.values()],
             "tracks": tracks,
+            "test_sends": dict(self.test_sends),
         }
 
     @classmethod
@@ -179,6 +231,8 @@ class CampaignStore:
             activity = CampaignActivity.load(raw)
             activity.contact_list_ids = activity.contact_list_ids or ()
             activity.links = activity.links or ()
+            activity.segment_ids = activity.segment_ids or ()
+            activity.send_history = activity.send_history or ()
             store.activities[activity.campaign_activity_id] = activity
         by_activity: dict[str, list[Track]] = {}
         for raw in data.get("tracks", []):
@@ -186,11 +240,41 @@ class CampaignStore:
             by_activity.setdefault(track.activity_id, []).append(track)
         for activity_id, tracks in by_activity.items():
             store.record(activity_id, tracks)
+        for activity in store.activities.values():
+            sendable = activity.role != "permalink" and activity.sent_at is not None
+            if sendable and not activity.send_history:
+                activity.send_history = _history_of(store, activity)
+        store.test_sends = dict(data.get("test_sends", {}))
+        store.reschedule()
         return store
+
+
+def _history_of(store: CampaignStore, activity: CampaignActivity) -> tuple[tuple[Any, ...], ...]:
+    """A state saved before activities kept a send history: one send, to every recipient."""
+    sends = store.tracks(activity.campaign_activity_id, "sends")
+    count = len({t.contact_id for t in sends})
+    lists = activity.contact_list_ids
+    return ((1, lists, (), count, activity.sent_at, "COMPLETED", 0 if count else 12),)
+
+
+#: Sends the activities whose scheduled time has come (campaign_schedule registers it at
+#: import: it builds on this module, so this module cannot import it). Every reader of the
+#: store goes through ``campaign_store``, so a report never shows a campaign still
+#: scheduled after its time.
+DueSender = Callable[[EmulatorState, "CampaignStore"], None]
+DUE_SENDERS: list[DueSender] = []
 
 
 def campaign_store(state: EmulatorState) -> CampaignStore:
     """The state's campaign store, created on first use."""
     store: CampaignStore = state.ensure_extension(EXTENSION, CampaignStore)
     state.campaigns = store
+    if store.next_due is not None and not store.sweeping and store.next_due <= state.now():
+        with state.lock:
+            store.sweeping = True  # a sender reads the store too
+            try:
+                for sender in DUE_SENDERS:
+                    sender(state, store)
+            finally:
+                store.sweeping = False
     return store

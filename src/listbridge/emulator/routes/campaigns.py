@@ -1,22 +1,23 @@
-"""/v3/emails (campaigns and their activities) and the campaign test controls: ``send``,
-later ``activity`` and ``totals``."""
+"""/v3/emails: campaigns and their activities (their sub-resources are in
+``campaign_activities``; the test controls in ``campaign_controls``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Depends, Request, Response
 
+from listbridge.emulator import campaign_edit as edit
 from listbridge.emulator.account_profile import AccountProfile
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
-from listbridge.emulator.campaign_activity import LaterRates, add_activity, campaign_totals
-from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
-from listbridge.emulator.campaigns import Campaign, CampaignActivity, campaign_store
+from listbridge.emulator.campaign_proofs import html_of
+from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn, CampaignNameIn
+from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore, campaign_store
 from listbridge.emulator.contact_query import csv_values, instant
 from listbridge.emulator.errors import not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
+from listbridge.emulator.routes import campaign_activities, campaign_controls
 from listbridge.emulator.routes.common import api_router
 from listbridge.emulator.views import iso
 
@@ -24,8 +25,12 @@ ACTIVITY_INCLUDES = frozenset(
     {"physical_address_in_footer", "permalink_url", "html_content", "document_properties"}
 )
 
+#: a PUT answers with the sub-resources it may have changed
+PUT_ANSWER = frozenset({"physical_address_in_footer", "html_content", "document_properties"})
+
 router = api_router("campaign_data")
-control_router = APIRouter()
+#: the test controls (app.py includes them under /__emulator__ when they are enabled)
+control_router = campaign_controls.router
 
 
 def campaign_view(campaign: Campaign) -> dict[str, Any]:
@@ -41,31 +46,47 @@ def campaign_view(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+def campaign_detail(store: CampaignStore, campaign: Campaign) -> dict[str, Any]:
+    """D:EmailCampaign: the row and its activities' ids and roles."""
+    return {
+        **campaign_view(campaign),
+        "campaign_activities": edit.activity_reference(store, campaign),
+    }
+
+
 def activity_view(
     activity: CampaignActivity, include: frozenset[str], account: AccountProfile
 ) -> dict[str, Any]:
-    """D:EmailCampaignActivity; ``include`` adds the optional parts."""
+    """D:EmailCampaignActivity; ``include`` adds the optional parts. A campaign made by the
+    send control is sent from the account owner (its sender fields are unset)."""
     view: dict[str, Any] = {
         "campaign_activity_id": activity.campaign_activity_id,
         "campaign_id": activity.campaign_id,
         "role": activity.role,
         "current_status": activity.current_status,
         "format_type": 5,
-        "from_name": account.from_name,
-        "from_email": account.contact_email,
-        "reply_to_email": account.contact_email,
+        "from_name": activity.from_name or account.from_name,
+        "from_email": activity.from_email or account.contact_email,
+        "reply_to_email": activity.reply_to_email or account.contact_email,
         "subject": activity.subject,
         "preheader": activity.preheader,
-        "contact_list_ids": list(activity.contact_list_ids),
     }
+    # Contact lists or one segment, never both (facts §10.1).
+    if activity.segment_ids:
+        view["segment_ids"] = list(activity.segment_ids)
+    else:
+        view["contact_list_ids"] = list(activity.contact_list_ids)
     if "physical_address_in_footer" in include:
-        view["physical_address_in_footer"] = account.footer()
+        view["physical_address_in_footer"] = activity.physical_address or account.footer()
     if "permalink_url" in include:
         view["permalink_url"] = f"{account.website}/p/{activity.campaign_activity_id}"
     if "html_content" in include:
-        view["html_content"] = f"<html><body><h1>{activity.subject}</h1></body></html>"
+        view["html_content"] = html_of(activity)
     if "document_properties" in include:
-        view["document_properties"] = {"letter_format": "HTML"}
+        view["document_properties"] = {
+            **(activity.document_properties or {}),
+            "letter_format": "HTML",
+        }
     return view
 
 
@@ -100,6 +121,17 @@ async def list_campaigns(
     }
 
 
+@router.post("/emails")
+async def create_campaign(
+    request: Request, body: CampaignCreateIn = Depends(json_body(CampaignCreateIn))
+) -> dict[str, Any]:
+    """A Draft campaign with its primary_email and permalink activities (200, not 201)."""
+    state = state_of(request)
+    with state.lock:
+        store = campaign_store(state)
+        return campaign_detail(store, edit.create_campaign(state, store, body))
+
+
 @router.get("/emails/activities/{campaign_activity_id}")
 async def get_campaign_activity(
     request: Request, campaign_activity_id: str, include: str | None = None
@@ -112,6 +144,19 @@ async def get_campaign_activity(
     if activity is None or activity.current_status == "REMOVED":
         raise not_found("campaign activity", campaign_activity_id)
     return activity_view(activity, asked, state.account)
+
+
+@router.put("/emails/activities/{campaign_activity_id}")
+async def update_campaign_activity(
+    request: Request,
+    campaign_activity_id: str,
+    body: ActivityPutIn = Depends(json_body(ActivityPutIn)),
+) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        store = campaign_store(state)
+        activity = edit.update_activity(state, store, campaign_activity_id, body)
+        return activity_view(activity, PUT_ANSWER, state.account)
 
 
 @router.get("/emails/campaign_id_xrefs")
@@ -144,74 +189,26 @@ async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
         campaign = store.campaigns.get(campaign_id)
         if campaign is None:
             raise not_found("campaign", campaign_id)
-        ids = (campaign.primary_activity_id, campaign.permalink_activity_id)
-        roles = [(i, store.activities[i].role) for i in ids if i in store.activities]
-    activities = [{"campaign_activity_id": i, "role": role} for i, role in roles]
-    return {**campaign_view(campaign), "campaign_activities": activities}
+        return campaign_detail(store, campaign)
 
 
-class RatesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    open: float = Field(default=0.4, ge=0, le=1)
-    click: float = Field(default=0.05, ge=0, le=1)
-    forward: float = Field(default=0.01, ge=0, le=1)
-    bounce: float = Field(default=0.02, ge=0, le=1)
-    optout: float = Field(default=0.01, ge=0, le=1)
-
-
-class SendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=80)
-    list_ids: list[str] = Field(min_length=1, max_length=50)
-    rates: RatesIn = RatesIn()
-    seed: int = 0
+@router.patch("/emails/{campaign_id}")
+async def rename_campaign(
+    request: Request, campaign_id: str, body: CampaignNameIn = Depends(json_body(CampaignNameIn))
+) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        store = campaign_store(state)
+        return campaign_detail(store, edit.rename_campaign(state, store, campaign_id, body.name))
 
 
-@control_router.post("/campaigns/send")
-async def send_control(request: Request, body: SendIn = Depends(json_body(SendIn))) -> Any:
-    """Send a campaign to the active members of ``list_ids`` (design.md control table)."""
-    order = SendOrder(body.name, tuple(body.list_ids), Rates(**body.rates.model_dump()), body.seed)
-    result = send_campaign(state_of(request), order)
-    return {
-        "campaign_id": result.campaign_id,
-        "campaign_activity_id": result.campaign_activity_id,
-        "sends": result.sends,
-    }
+@router.delete("/emails/{campaign_id}", status_code=204)
+async def delete_campaign(request: Request, campaign_id: str) -> Response:
+    state = state_of(request)
+    with state.lock:
+        edit.delete_campaign(state, campaign_store(state), campaign_id)
+    return Response(status_code=204)
 
 
-class LaterRatesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    open: float = Field(default=LaterRates.open, ge=0, le=1)
-    click: float = Field(default=LaterRates.click, ge=0, le=1)
-    forward: float = Field(default=LaterRates.forward, ge=0, le=1)
-    optout: float = Field(default=LaterRates.optout, ge=0, le=1)
-
-
-class ActivityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    rates: LaterRatesIn = LaterRatesIn()
-    seed: int = 0
-
-
-@control_router.post("/campaigns/{campaign_id}/activity")
-async def activity_control(request: Request, campaign_id: str) -> Any:
-    """Later engagement by a sent campaign's recipients, dated now (design.md control table)."""
-    raw = await request.body()  # every field is optional, so an empty body is fine
-    body = ActivityIn() if not raw.strip() else await json_body(ActivityIn)(request)
-    rates = LaterRates(**body.rates.model_dump())
-    result = add_activity(state_of(request), campaign_id, rates, body.seed)
-    return {
-        "campaign_id": result.campaign_id,
-        "campaign_activity_id": result.campaign_activity_id,
-        "added": result.added,
-    }
-
-
-@control_router.get("/campaigns/{campaign_id}/totals")
-async def totals_control(request: Request, campaign_id: str, by_contact: bool = True) -> Any:
-    """What the campaign's tracking reports hold, to check a pull against."""
-    return campaign_totals(state_of(request), campaign_id, by_contact)
+# After the routes above; the sub-resources share no path with them.
+router.include_router(campaign_activities.router)

@@ -1,0 +1,237 @@
+"""Scheduling and sending campaign activities: DRAFT -> SCHEDULED -> DONE, and back.
+
+``schedule`` checks what a send needs (recipients, a sender the account has confirmed, a
+subject and content) and moves a ``primary_email`` activity in DRAFT, DONE or ERROR to
+SCHEDULED; ``unschedule`` reverts it to the status it had before. A scheduled activity is
+sent when its time comes (``send_due``, run by every reader of the campaign store) or
+earlier by the send control (``send_scheduled``). A send of an activity already DONE
+reaches only the contacts it has not reached yet. When a primary_email activity is sent,
+its resend to non-openers (if any) is scheduled ``delay_minutes`` after that send and sends
+later to the recipients who neither opened nor bounced. Callers hold ``state.lock``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from listbridge.emulator.campaign_edit import primary_activity, set_status
+from listbridge.emulator.campaign_send import Rates, active_members, send_activity
+from listbridge.emulator.campaigns import DUE_SENDERS, CampaignActivity, CampaignStore
+from listbridge.emulator.errors import ApiError, bad_request
+from listbridge.emulator.model import Contact
+from listbridge.emulator.state import EmulatorState
+from listbridge.emulator.views import iso
+
+SCHEDULABLE = ("DRAFT", "DONE", "ERROR")
+#: a send whose time came by itself records the sends alone; engagement comes later
+#: (POST /__emulator__/campaigns/{campaign_id}/activity), as real opens trickle in
+QUIET = Rates(open=0.0, click=0.0, forward=0.0, bounce=0.0, optout=0.0)
+
+
+def scheduled_date(text: str, now: int) -> int | None:
+    """D:EmailScheduleInput.scheduled_date: ``"0"`` (None: at once), a date (midnight UTC)
+    or a date-time; a time already past is refused."""
+    value = text.strip()
+    if value == "0":
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise bad_request(
+            f'scheduled_date: {text!r} is not "0", a date or an ISO-8601 date-time'
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    at = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    if at <= now:
+        raise bad_request(f'scheduled_date: {text} is in the past; use "0" to send now')
+    return at
+
+
+def schedule(
+    state: EmulatorState, store: CampaignStore, activity_id: str, at: int | None
+) -> CampaignActivity:
+    activity = primary_activity(store, activity_id, "be scheduled")
+    if activity.current_status not in SCHEDULABLE:
+        raise bad_request(
+            f"campaign activity {activity_id} is {activity.current_status}: only DRAFT, DONE "
+            "or ERROR activities can be scheduled"
+        )
+    _check_sendable(state, activity)
+    now = state.stamp()
+    activity.prior_status = activity.current_status
+    activity.scheduled_at = at if at is not None else now
+    set_status(store, activity, "SCHEDULED", now)
+    resend = _resend(store, activity)
+    if resend is not None and resend.current_status == "DRAFT":
+        schedule_resend(state, store, activity, resend)
+    store.reschedule()
+    return activity
+
+
+def unschedule(state: EmulatorState, store: CampaignStore, activity_id: str) -> None:
+    activity = primary_activity(store, activity_id, "be unscheduled")
+    if activity.current_status != "SCHEDULED":
+        raise bad_request(
+            f"campaign activity {activity_id} is {activity.current_status}: only a SCHEDULED "
+            "activity can be unscheduled"
+        )
+    back = activity.prior_status or "DRAFT"
+    activity.scheduled_at = activity.prior_status = None
+    set_status(store, activity, back, state.stamp())
+    resend = _resend(store, activity)
+    if resend is not None and back == "DRAFT" and resend.current_status == "SCHEDULED":
+        resend.current_status, resend.resend_request_id = "DRAFT", "DRAFT"
+        resend.scheduled_at = None
+    store.reschedule()
+
+
+def send_scheduled(
+    state: EmulatorState,
+    store: CampaignStore,
+    activity: CampaignActivity,
+    rates: Rates,
+    seed: int,
+    sent_at: int,
+) -> int:
+    """Send a SCHEDULED activity now (the send control); returns how many it reached."""
+    if activity.current_status != "SCHEDULED":
+        raise ApiError(
+            409,
+            f"campaign activity {activity.campaign_activity_id} is {activity.current_status}: "
+            "schedule it (POST /v3/emails/activities/{id}/schedules) before sending it",
+        )
+    return _send(state, store, activity, rates, seed, sent_at)
+
+
+def send_due(state: EmulatorState, store: CampaignStore) -> None:
+    """Send every SCHEDULED activity whose time has come, in the order of their times."""
+    now = state.now()
+    due = [
+        a
+        for a in store.activities.values()
+        if a.current_status == "SCHEDULED" and a.scheduled_at is not None and a.scheduled_at <= now
+    ]
+    for activity in sorted(due, key=lambda a: a.scheduled_at or 0):
+        if activity.current_status == "SCHEDULED":  # a primary's send may reschedule its resend
+            _send(state, store, activity, QUIET, 0, activity.scheduled_at or now)
+    store.reschedule()
+
+
+DUE_SENDERS.append(send_due)
+
+
+def _send(
+    state: EmulatorState,
+    store: CampaignStore,
+    activity: CampaignActivity,
+    rates: Rates,
+    seed: int,
+    sent_at: int,
+) -> int:
+    recipients = _recipients(state, store, activity)
+    send_activity(state, activity, recipients, rates, seed, sent_at)
+    activity.scheduled_at = activity.prior_status = None
+    now = state.stamp()
+    set_status(store, activity, "DONE", now)
+    if activity.role == "primary_email":
+        campaign = store.campaigns[activity.campaign_id]
+        permalink = store.activities.get(campaign.permalink_activity_id)
+        if permalink is not None:
+            permalink.current_status, permalink.sent_at = "DONE", sent_at
+        resend = _resend(store, activity)
+        if resend is not None and resend.current_status in ("DRAFT", "SCHEDULED"):
+            schedule_resend(state, store, activity, resend)
+    store.reschedule()
+    return len(recipients)
+
+
+def _recipients(
+    state: EmulatorState, store: CampaignStore, activity: CampaignActivity
+) -> list[Contact]:
+    if activity.role == "resend":
+        return non_openers(state, store, activity)
+    reached = {t.contact_id for t in store.tracks(activity.campaign_activity_id, "sends")}
+    members = active_members(state, activity.contact_list_ids)
+    return [c for c in members if c.contact_id not in reached]
+
+
+def non_openers(
+    state: EmulatorState, store: CampaignStore, resend: CampaignActivity
+) -> list[Contact]:
+    """The primary's recipients who neither opened nor bounced and can still be sent to."""
+    primary_id = store.campaigns[resend.campaign_id].primary_activity_id
+    skip = {t.contact_id for kind in ("opens", "bounces") for t in store.tracks(primary_id, kind)}
+    skip |= {t.contact_id for t in store.tracks(resend.campaign_activity_id, "sends")}
+    sent = {t.contact_id for t in store.tracks(primary_id, "sends")} - skip
+    found = (state.contacts.by_id.get(i) for i in sent)
+    live = [c for c in found if c and c.email and not c.is_deleted and not c.is_unsubscribed]
+    return sorted(live, key=lambda c: (c.created_at, c.contact_id))
+
+
+def schedule_resend(
+    state: EmulatorState, store: CampaignStore, primary: CampaignActivity, resend: CampaignActivity
+) -> None:
+    """Put a resend where its primary is: a draft beside a draft; SCHEDULED its delay after
+    the primary's (planned or first) send otherwise, which must not be past already."""
+    if primary.current_status in ("SCHEDULED", "DONE"):
+        first_send = primary.send_history[0][4] if primary.send_history else primary.sent_at
+        base = primary.scheduled_at if primary.current_status == "SCHEDULED" else first_send
+        at = (base or state.now()) + (resend.delay_minutes or 0) * 60_000_000
+        if resend.current_status == "DRAFT" and at <= state.now():
+            raise bad_request(
+                f"the resend would go out {iso(at)}, which is past: the delay counts from the "
+                "first send of the campaign"
+            )
+        if resend.resend_request_id in (None, "DRAFT"):
+            resend.resend_request_id = str(_next_request_id(store))
+        resend.current_status, resend.scheduled_at = "SCHEDULED", at
+    else:
+        resend.current_status, resend.resend_request_id, resend.scheduled_at = (
+            "DRAFT",
+            "DRAFT",
+            None,
+        )
+
+
+def _resend(store: CampaignStore, primary: CampaignActivity) -> CampaignActivity | None:
+    resend_id = store.campaigns[primary.campaign_id].resend_activity_id
+    return store.activities.get(resend_id) if resend_id else None
+
+
+def _next_request_id(store: CampaignStore) -> int:
+    taken = [
+        int(a.resend_request_id)
+        for a in store.activities.values()
+        if a.resend_request_id and a.resend_request_id.isdigit()
+    ]
+    return max(taken, default=389_092) + 1
+
+
+def confirmed_senders(state: EmulatorState) -> set[str]:
+    """The account addresses a campaign may be sent from (the owner's is confirmed)."""
+    return {state.account.contact_email.lower()}
+
+
+def _check_sendable(state: EmulatorState, activity: CampaignActivity) -> None:
+    name = f"campaign activity {activity.campaign_activity_id}"
+    if not activity.contact_list_ids and not activity.segment_ids:
+        raise bad_request(
+            f"{name}: has no contact_list_ids or segment_ids; PUT the activity with the "
+            "contacts to send to before scheduling it"
+        )
+    confirmed = confirmed_senders(state)
+    for field in ("from_email", "reply_to_email"):
+        value = getattr(activity, field)
+        if value is not None and value.lower() not in confirmed:
+            raise bad_request(
+                f"{name}: {field} {value!r} is not a confirmed account email address "
+                "(GET /v3/account/emails)"
+            )
+    for field in ("from_name", "subject"):
+        if getattr(activity, field) is not None and not getattr(activity, field).strip():
+            raise bad_request(f"{name}: {field} is empty")

@@ -1,0 +1,133 @@
+"""/v3/emails/activities/{campaign_activity_id}/...: schedules, test sends, previews, the
+send history, resends to non-openers and A/B tests. ``routes.campaigns`` includes this
+router in its own, which carries the gate and the ``campaign_data`` scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from listbridge.emulator import campaign_abtests as abtests
+from listbridge.emulator import campaign_proofs as proofs
+from listbridge.emulator import campaign_resends as resends
+from listbridge.emulator import campaign_schedule as schedules
+from listbridge.emulator.auth import state_of
+from listbridge.emulator.body import json_body
+from listbridge.emulator.campaign_edit import live_activity
+from listbridge.emulator.campaign_schemas import ABTestIn, ResendIn, ScheduleIn, SendTestIn
+from listbridge.emulator.campaigns import CampaignActivity, campaign_store
+from listbridge.emulator.views import iso
+
+router = APIRouter()
+BASE = "/emails/activities/{campaign_activity_id}"
+
+
+def _schedule_view(activity: CampaignActivity) -> list[dict[str, Any]]:
+    """D:EmailScheduleResponse: the date of a SCHEDULED activity, else empty."""
+    if activity.current_status != "SCHEDULED":
+        return []
+    return [{"scheduled_date": iso(activity.scheduled_at)}]
+
+
+@router.get(f"{BASE}/schedules")
+async def get_schedules(request: Request, campaign_activity_id: str) -> list[dict[str, Any]]:
+    state = state_of(request)
+    with state.lock:
+        return _schedule_view(live_activity(campaign_store(state), campaign_activity_id))
+
+
+@router.post(f"{BASE}/schedules", status_code=201)
+async def post_schedule(
+    request: Request, campaign_activity_id: str, body: ScheduleIn = Depends(json_body(ScheduleIn))
+) -> list[dict[str, Any]]:
+    """``"0"`` sends at once: the answer is empty, as the operation's text says."""
+    state = state_of(request)
+    with state.lock:
+        store = campaign_store(state)
+        at = schedules.scheduled_date(body.scheduled_date, state.now())
+        activity = schedules.schedule(state, store, campaign_activity_id, at)
+        return [] if at is None else _schedule_view(activity)
+
+
+@router.delete(f"{BASE}/schedules", status_code=204)
+async def delete_schedule(request: Request, campaign_activity_id: str) -> Response:
+    state = state_of(request)
+    with state.lock:
+        schedules.unschedule(state, campaign_store(state), campaign_activity_id)
+    return Response(status_code=204)
+
+
+@router.post(f"{BASE}/tests", status_code=204)
+async def post_test_send(
+    request: Request, campaign_activity_id: str, body: SendTestIn = Depends(json_body(SendTestIn))
+) -> Response:
+    state = state_of(request)
+    with state.lock:
+        proofs.send_test(state, campaign_store(state), campaign_activity_id, body)
+    return Response(status_code=204)
+
+
+@router.get(f"{BASE}/previews")
+async def get_preview(request: Request, campaign_activity_id: str) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        return proofs.preview(campaign_store(state), campaign_activity_id, state.account)
+
+
+@router.get(f"{BASE}/send_history")
+async def get_send_history(request: Request, campaign_activity_id: str) -> list[dict[str, Any]]:
+    state = state_of(request)
+    with state.lock:
+        return proofs.send_history(campaign_store(state), campaign_activity_id)
+
+
+@router.get(f"{BASE}/non_opener_resends")
+async def get_resends(request: Request, campaign_activity_id: str) -> list[dict[str, Any]]:
+    state = state_of(request)
+    with state.lock:
+        return resends.list_resends(campaign_store(state), campaign_activity_id)
+
+
+@router.post(f"{BASE}/non_opener_resends", status_code=201)
+async def post_resend(
+    request: Request, campaign_activity_id: str, body: ResendIn = Depends(json_body(ResendIn))
+) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        store = campaign_store(state)
+        return resends.resend_view(resends.create_resend(state, store, campaign_activity_id, body))
+
+
+@router.delete(f"{BASE}/non_opener_resends/{{resend_request_id}}", status_code=204)
+async def delete_resend(
+    request: Request, campaign_activity_id: str, resend_request_id: str
+) -> Response:
+    state = state_of(request)
+    with state.lock:
+        resends.delete_resend(campaign_store(state), campaign_activity_id, resend_request_id)
+    return Response(status_code=204)
+
+
+@router.get(f"{BASE}/abtest")
+async def get_abtest(request: Request, campaign_activity_id: str) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        return abtests.get_abtest(campaign_store(state), campaign_activity_id)
+
+
+@router.post(f"{BASE}/abtest", status_code=201)
+async def post_abtest(
+    request: Request, campaign_activity_id: str, body: ABTestIn = Depends(json_body(ABTestIn))
+) -> dict[str, Any]:
+    state = state_of(request)
+    with state.lock:
+        return abtests.create_abtest(state, campaign_store(state), campaign_activity_id, body)
+
+
+@router.delete(f"{BASE}/abtest", status_code=204)
+async def delete_abtest(request: Request, campaign_activity_id: str) -> Response:
+    state = state_of(request)
+    with state.lock:
+        abtests.delete_abtest(state, campaign_store(state), campaign_activity_id)
+    return Response(status_code=204)

@@ -1,0 +1,236 @@
+"""A whole campaign through the API (issue 22, acceptance 3): create it, PUT its activity
+(lists, sender, subject, content), schedule it, send it by simulation, then check that every
+report family agrees with the events the simulation produced, in counts and per contact.
+
+The events are what the emulator recorded for the send (``GET /__emulator__/campaigns/
+{campaign_id}/totals``), checked first against who the lists held. Every ``emulator.api``
+response is also held to the official spec by the fixture.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tests.support.campaigns import BUSY_RATES, all_pages, seed
+
+KINDS = ("sends", "opens", "clicks", "forwards", "optouts", "bounces")
+HTML = (
+    "<html><body>[[trackingImage]]<h1>Autumn appeal</h1>"
+    '<p><a href="https://example.org/appeal">Give</a> or '
+    '<a href="https://example.org/volunteer">volunteer</a>.</p></body></html>'
+)
+
+
+def _owner_address(emulator: Any) -> str:
+    address: str = emulator.api.get("/account/summary").json()["contact_email"]
+    return address
+
+
+def _activity_body(emulator: Any, list_ids: list[str]) -> dict[str, Any]:
+    owner = _owner_address(emulator)
+    return {
+        "contact_list_ids": list_ids,
+        "from_name": "Harbour Trust",
+        "from_email": owner,
+        "reply_to_email": owner,
+        "subject": "Our autumn appeal",
+        "preheader": "Two ways to help",
+        "html_content": HTML,
+    }
+
+
+def create_campaign(emulator: Any, name: str) -> dict[str, Any]:
+    owner = _owner_address(emulator)
+    body = {
+        "name": name,
+        "email_campaign_activities": [
+            {
+                "format_type": 5,
+                "from_name": "Harbour Trust",
+                "from_email": owner,
+                "reply_to_email": owner,
+                "subject": "Draft subject",
+                "html_content": "<html><body>[[trackingImage]]draft</body></html>",
+            }
+        ],
+    }
+    answer = emulator.api.post("/emails", json=body)
+    assert answer.status_code == 200, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
+
+
+def primary_of(campaign: dict[str, Any]) -> str:
+    roles = {a["role"]: a["campaign_activity_id"] for a in campaign["campaign_activities"]}
+    return str(roles["primary_email"])
+
+
+def tomorrow() -> str:
+    return (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@pytest.fixture
+def sent(emulator: Any) -> dict[str, Any]:
+    """A campaign made, filled in, scheduled and sent through the API and the simulation."""
+    list_ids = seed(emulator.control, contacts=160, lists=2, seed=22)["list_ids"]
+    campaign = create_campaign(emulator, "Autumn appeal")
+    assert campaign["current_status"] == "Draft"
+    activity_id = primary_of(campaign)
+    put = emulator.api.put(
+        f"/emails/activities/{activity_id}", json=_activity_body(emulator, list_ids)
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["current_status"] == "DRAFT"
+    when = tomorrow()
+    scheduled = emulator.api.post(
+        f"/emails/activities/{activity_id}/schedules", json={"scheduled_date": when}
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    assert scheduled.json()[0]["scheduled_date"].startswith(when[:19])
+    assert emulator.api.get(f"/emails/{campaign['campaign_id']}").json()["current_status"] == (
+        "Scheduled"
+    )
+    recipients = _active_members(emulator, list_ids)
+    body = {"campaign_activity_id": activity_id, "rates": BUSY_RATES, "seed": 5}
+    answer = emulator.control.post("/campaigns/send", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["sends"] == len(recipients)
+    totals = emulator.control.get(f"/campaigns/{campaign['campaign_id']}/totals").json()
+    return {
+        "campaign_id": campaign["campaign_id"],
+        "activity_id": activity_id,
+        "list_ids": list_ids,
+        "recipients": recipients,
+        "totals": totals,
+    }
+
+
+def _active_members(emulator: Any, list_ids: list[str]) -> set[str]:
+    found = set()
+    for list_id in list_ids:
+        for contact in all_pages(emulator.api, "/contacts", "contacts", lists=list_id, limit=500):
+            if contact["email_address"]["permission_to_send"] != "unsubscribed":
+                found.add(contact["contact_id"])
+    return found
+
+
+def _tracking(emulator: Any, activity_id: str, kind: str) -> list[dict[str, Any]]:
+    path = f"/reports/email_reports/{activity_id}/tracking/{kind}"
+    return all_pages(emulator.api, path, "tracking_activities", limit="100")
+
+
+def _per_contact(totals: dict[str, Any], kind: str) -> Counter[str]:
+    return Counter(
+        {c: counts[kind] for c, counts in totals["by_contact"].items() if counts.get(kind)}
+    )
+
+
+def test_the_campaign_moves_from_draft_to_done(emulator: Any, sent: dict[str, Any]) -> None:
+    campaign = emulator.api.get(f"/emails/{sent['campaign_id']}").json()
+    assert campaign["current_status"] == "Done"
+    activity = emulator.api.get(f"/emails/activities/{sent['activity_id']}").json()
+    assert activity["current_status"] == "DONE"
+    assert activity["contact_list_ids"] == sent["list_ids"]
+    assert activity["subject"] == "Our autumn appeal"
+    schedules = emulator.api.get(f"/emails/activities/{sent['activity_id']}/schedules")
+    assert schedules.json() == []
+    history = emulator.api.get(f"/emails/activities/{sent['activity_id']}/send_history").json()
+    assert len(history) == 1
+    assert history[0]["send_id"] == 1
+    assert history[0]["count"] == len(sent["recipients"])
+    assert history[0]["contact_list_ids"] == sent["list_ids"]
+    assert (history[0]["send_status"], history[0]["reason_code"]) == ("COMPLETED", 0)
+
+
+def test_the_send_reached_exactly_the_active_members(sent: dict[str, Any]) -> None:
+    totals = sent["totals"]
+    assert set(_per_contact(totals, "sends")) == sent["recipients"]
+    assert totals["rows"]["sends"] == len(sent["recipients"])
+    assert all(totals["rows"][kind] > 0 for kind in KINDS), totals["rows"]
+
+
+def test_tracking_reports_hold_every_event_per_contact(emulator: Any, sent: dict[str, Any]) -> None:
+    totals = sent["totals"]
+    for kind in KINDS:
+        rows = _tracking(emulator, sent["activity_id"], kind)
+        assert len(rows) == totals["rows"][kind], kind
+        assert Counter(r["contact_id"] for r in rows) == _per_contact(totals, kind), kind
+    openers = set(_per_contact(totals, "opens"))
+    unique = _tracking(emulator, sent["activity_id"], "unique_opens")
+    assert sorted(r["contact_id"] for r in unique) == sorted(openers)
+    bounced = set(_per_contact(totals, "bounces"))
+    silent = sent["recipients"] - openers - bounced
+    didnot = _tracking(emulator, sent["activity_id"], "didnotopens")
+    assert sorted(r["contact_id"] for r in didnot) == sorted(silent)
+
+
+def test_clicks_are_on_the_links_of_the_html(emulator: Any, sent: dict[str, Any]) -> None:
+    clicks = _tracking(emulator, sent["activity_id"], "clicks")
+    urls = {r["link_url"] for r in clicks}
+    assert urls <= {"https://example.org/appeal", "https://example.org/volunteer"}
+    clickers: dict[str, set[str]] = {}
+    for row in clicks:
+        clickers.setdefault(row["url_id"], set()).add(row["contact_id"])
+    links = emulator.api.get(f"/reports/email_reports/{sent['activity_id']}/links").json()
+    reported = {
+        link["url_id"]: link["unique_clicks"]
+        for link in links["link_click_counts"]
+        if link["unique_clicks"]
+    }
+    assert reported == {url_id: len(who) for url_id, who in clickers.items()}
+
+
+def test_summary_and_activity_stats_count_the_events(emulator: Any, sent: dict[str, Any]) -> None:
+    totals = sent["totals"]
+    unique = totals["unique"]
+    not_opened = max(0, unique["sends"] - unique["opens"] - unique["bounces"])
+    summaries = all_pages(
+        emulator.api,
+        "/reports/summary_reports/email_campaign_summaries",
+        "bulk_email_campaign_summaries",
+    )
+    (summary,) = [s for s in summaries if s["campaign_id"] == sent["campaign_id"]]
+    counts = summary["unique_counts"]
+    assert {kind: counts[kind] for kind in KINDS} == {kind: unique[kind] for kind in KINDS}
+    assert counts["not_opened"] == not_opened
+    path = f"/reports/stats/email_campaign_activities/{sent['activity_id']}"
+    (result,) = emulator.api.get(path).json()["results"]
+    assert result["campaign_id"] == sent["campaign_id"]
+    stats = result["stats"]
+    assert {kind: stats[f"em_{kind}"] for kind in KINDS} == {kind: unique[kind] for kind in KINDS}
+    assert stats["em_opens_all"] == totals["rows"]["opens"]
+    assert stats["em_clicks_all"] == totals["rows"]["clicks"]
+    assert stats["em_not_opened"] == not_opened
+
+
+def test_contact_reports_hold_each_recipients_events(emulator: Any, sent: dict[str, Any]) -> None:
+    by_contact = sent["totals"]["by_contact"]
+    day = timedelta(days=2)
+    window = {
+        "start": (datetime.now(UTC) - day).isoformat(),
+        "end": (datetime.now(UTC) + day).isoformat(),
+    }
+    types = ",".join(f"em_{kind}" for kind in KINDS)
+    for contact_id, counts in sorted(by_contact.items()):
+        details = all_pages(
+            emulator.api,
+            f"/reports/contact_reports/{contact_id}/activity_details",
+            "tracking_activities",
+            tracking_activities_list=types,
+        )
+        mine = [d for d in details if d["campaign_activity_id"] == sent["activity_id"]]
+        got = Counter(d["tracking_activity_type"].removeprefix("em_") for d in mine)
+        assert got == Counter(counts), contact_id
+        summary = emulator.api.get(
+            f"/reports/contact_reports/{contact_id}/activity_summary", params=window
+        ).json()
+        (row,) = [
+            a
+            for a in summary["campaign_activities"]
+            if a["campaign_activity_id"] == sent["activity_id"]
+        ]
+        for kind in ("sends", "opens", "clicks", "bounces"):
+            assert row[f"em_{kind}"] == counts.get(kind, 0), (contact_id, kind)
