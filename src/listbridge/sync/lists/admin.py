@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from listbridge.constant_contact.polling import Poller
+from listbridge.constant_contact import polling
 from listbridge.core.errors import UserError
 from listbridge.core.filters import compile_filter
 from listbridge.core.runs import ErrorRow, RunStatus
@@ -140,7 +140,7 @@ def delete_list(store: Store, connection_id: int, name: str, origin: str = "cli"
     with list_run(store, connection_id, "delete", name, quiet, origin) as (ctx, _run, done):
         pair = named_pair(ctx, name)
         activity = ctx.client.delete_lists([pair.cc_list_id])
-        Poller().wait(ctx.client, activity, lambda *_: None)
+        polling.Poller().wait(ctx.client, activity, polling.quiet)
         if pair.crm_name is not None:
             ctx.crm.delete_list(pair.crm_name, reason="lists delete", run_id=done.run_id)
         with store.session() as session:

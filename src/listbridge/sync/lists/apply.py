@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from listbridge.constant_contact.polling import Poller
+from listbridge.constant_contact import polling
 from listbridge.core.list_names import NameDecision
 from listbridge.core.list_plan import ListPlan, Why
 from listbridge.core.runs import ErrorRow
@@ -255,7 +255,7 @@ class ListApplier:
             return
         if names.delete_cc and not pair.deleted:
             activity = job.client.delete_list(pair.cc_list_id)
-            Poller().wait(job.client, activity, lambda *_: None)
+            polling.Poller().wait(job.client, activity, polling.quiet)
         if names.delete_crm and pair.crm_name is not None:
             why = f"{REASON}: deleted in Constant Contact"
             self.audience.crm.delete_list(pair.crm_name, reason=why, run_id=self._id)
