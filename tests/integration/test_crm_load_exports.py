@@ -182,6 +182,24 @@ def test_a_short_file_in_a_windows_code_page_is_read_as_written(
     assert {key: (a["first_name"], a["last_name"]) for key, a in accounts.items()} == names
 
 
+def test_an_empty_type_cell_is_inferred_from_the_row_s_names(cli, tmp_path: Path) -> None:
+    """The issue's rule holds per row, not only for a file without `type`: an empty cell
+    is an individual when the row names a person, an organization when only a company."""
+    path = tmp_path / "types.csv"
+    path.write_text(
+        "ID,Type,First Name,Company\nT1,,Ann,Acme\nT2,,,Globex\nT3,Person,,Initech\nT4,,,\n",
+        encoding="utf-8",
+    )
+    loads(cli, path)
+    kinds = {key: account["type"] for key, account in exported(cli).items()}
+    assert kinds == {
+        "T1": "individual",
+        "T2": "organization",
+        "T3": "individual",
+        "T4": "individual",
+    }
+
+
 def test_a_utf16_tab_separated_file(cli, tmp_path: Path) -> None:
     path = tmp_path / "unicode.txt.csv"
     text = "Record ID\tGiven Name\tSurname\tEmail Address\r\nU1\tŁukasz\tŻółć\tlz@example.org\r\n"

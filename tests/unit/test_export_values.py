@@ -12,16 +12,14 @@ from hypothesis import strategies as st
 
 from listbridge.core.accounts import AccountType, CustomFieldDef, FieldType
 from listbridge.core.export_values import (
-    FALSE_WORDS,
-    TRUE_WORDS,
     TYPE_WORDS,
     inferred_type,
-    infers_type,
     parse_account_type,
-    parse_export_bool,
     parse_export_custom,
     parse_export_date,
+    row_type,
 )
+from listbridge.core.values import FALSE_WORDS, TRUE_WORDS, parse_bool
 
 days = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
 MONTH_NAMES = [
@@ -54,16 +52,23 @@ def bool_words(draw: st.DrawFn) -> tuple[str, bool]:
     return padding + draw(any_case(word)) + padding, value
 
 
+def test_the_yes_no_words_are_pinned() -> None:
+    """One set for every reader of a yes/no (files, exports, undo): widening it changes
+    what every path accepts, so it is a decision, not a side effect."""
+    assert sorted(TRUE_WORDS) == ["1", "true", "x", "y", "yes"]
+    assert sorted(FALSE_WORDS) == ["", "0", "false", "n", "no"]
+
+
 @given(bool_words())
 def test_yes_no_words_in_any_case(drawn: tuple[str, bool]) -> None:
     text, value = drawn
-    assert parse_export_bool(text) is value
+    assert parse_bool(text) is value
 
 
 @given(st.text(max_size=6).filter(lambda t: t.strip().lower() not in TRUE_WORDS | FALSE_WORDS))
 def test_anything_else_is_not_a_yes_no_value(text: str) -> None:
     with pytest.raises(ValueError, match="is not a yes/no value; use true/false, yes/no, 1/0, y/n"):
-        parse_export_bool(text)
+        parse_bool(text)
 
 
 @given(
@@ -168,10 +173,15 @@ def test_a_row_without_type_is_an_organization_only_when_it_names_only_a_company
     assert (kind is AccountType.ORGANIZATION) is only_company
 
 
-def test_a_file_needs_inference_only_without_type_and_with_company_name() -> None:
-    assert infers_type({"id", "first_name", "company_name"})
-    assert not infers_type({"id", "type", "company_name"})
-    assert not infers_type({"id", "first_name", "last_name"})
+@given(st.sampled_from(["", " ", *TYPE_WORDS]), names, names, names)
+def test_a_type_cell_wins_and_an_empty_one_is_inferred(
+    word: str, first: str, last: str, company: str
+) -> None:
+    """Issue 21's rule per row: an empty `type` cell is inferred like a missing column."""
+    expected = TYPE_WORDS.get(word.strip()) or inferred_type(first, last, company)
+    assert row_type(word, first, last, company) is expected
+    assert row_type("", "", "", "Acme") is AccountType.ORGANIZATION
+    assert row_type("", "Ann", "", "Acme") is AccountType.INDIVIDUAL
 
 
 def test_custom_fields_take_export_values_and_keep_their_other_rules() -> None:

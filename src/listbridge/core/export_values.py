@@ -1,5 +1,5 @@
-"""Values as CRM and spreadsheet exports write them: yes/no words, dates in local forms,
-account types in other words, and the type of a row whose file has no `type` column.
+"""Values as CRM and spreadsheet exports write them: dates in local forms,
+account types in other words, and the type of a row whose `type` cell is empty or missing.
 
 Each parser takes the trimmed text of one cell and returns its value or raises
 `ValueError` whose message is the reason a person reads next to the row. A date is read
@@ -11,15 +11,11 @@ refused with both readings and the unambiguous way to write it.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from datetime import date
 
 from listbridge.core.accounts import AccountType, CustomFieldDef, CustomValue, FieldType
-from listbridge.core.values import parse_custom
+from listbridge.core.values import parse_bool, parse_custom
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
-BOOLEAN_HELP = "true/false, yes/no, 1/0, y/n or x (empty means false)"
 DATE_HELP = "a date like 2024-03-31, 31/03/2024, 03/31/2024, 31 Mar 2024 or Mar 31, 2024"
 TYPE_WORDS: dict[str, AccountType] = {
     "individual": AccountType.INDIVIDUAL,
@@ -51,15 +47,6 @@ _YEAR_LAST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})" + _MIDNIGHT, re.IG
 _SHORT_YEAR = re.compile(r"\d{1,2}([-/.])\d{1,2}\1\d{2}" + _MIDNIGHT, re.IGNORECASE)
 _DAY_MONTH = re.compile(r"(\d{1,2})[ -]([a-z]+)\.?,?[ -](\d{4})", re.IGNORECASE)
 _MONTH_DAY = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})", re.IGNORECASE)
-
-
-def parse_export_bool(text: str) -> bool:
-    word = text.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(f"{text!r} is not a yes/no value; use {BOOLEAN_HELP}")
 
 
 def parse_export_date(text: str) -> date:
@@ -117,11 +104,12 @@ def _spoken(day: date) -> str:
 
 
 def parse_export_custom(field: CustomFieldDef, text: str) -> CustomValue:
-    """`values.parse_custom`, with yes/no and dates as exports write them."""
+    """`values.parse_custom`, with dates as exports write them (yes/no words are
+    `values.parse_bool`'s, the one set every reader takes)."""
     if field.type is FieldType.DATE:
         return parse_export_date(text)
     if field.type is FieldType.BOOLEAN:
-        return parse_export_bool(text)
+        return parse_bool(text)
     return parse_custom(field, text)
 
 
@@ -136,10 +124,10 @@ def parse_account_type(text: str) -> AccountType | None:
     return kind
 
 
-def infers_type(columns: Collection[str]) -> bool:
-    """Whether the rows of a file with these columns need their type inferred: a file
-    without `type` whose company_name could make a row an organization."""
-    return "type" not in columns and "company_name" in columns
+def row_type(type_text: str, first_name: str, last_name: str, company_name: str) -> AccountType:
+    """A row's type: its `type` cell's word, or inferred from its names when the cell is
+    empty or the file has no `type` column (give "" for a column the file lacks)."""
+    return parse_account_type(type_text) or inferred_type(first_name, last_name, company_name)
 
 
 def inferred_type(first_name: str, last_name: str, company_name: str) -> AccountType:

@@ -174,15 +174,17 @@ def _names(standard: dict[str, list[Any]], count: int) -> tuple[list[str], ...]:
 
 
 def _types_fit(standard: dict[str, list[Any]], count: int) -> bool:
-    """`type` becomes an AccountType on every row; an organization needs a company name."""
+    """`type` becomes an AccountType on every row (an empty or missing cell inferred from
+    the row's names); an organization needs a company name."""
     words = standard.get("type")
-    if words is None and "company_name" in standard:
+    if words is None:
         standard["type"] = list(map(inferred_type, *_names(standard, count)))
         return True
-    if words is None:
-        standard["type"] = [AccountType.INDIVIDUAL] * count
-        return True
     kinds = list(map(ACCOUNT_TYPES.get, map(str.lower, words)))
+    if "" in words:  # only then a step per row for the names
+        inferred = map(inferred_type, *_names(standard, count))
+        pairs = zip(kinds, words, inferred, strict=True)
+        kinds = [kind if word else guess for kind, word, guess in pairs]
     if None in kinds:
         return False
     standard["type"] = kinds

@@ -20,7 +20,7 @@ from listbridge.core.accounts import Account, AccountType, CustomValue
 from listbridge.core.export_values import TYPE_WORDS, inferred_type
 
 #: a `type` cell's words (lower case), as exports write them (core/export_values.py)
-ACCOUNT_TYPES = {"": AccountType.INDIVIDUAL} | TYPE_WORDS
+ACCOUNT_TYPES = TYPE_WORDS
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,13 @@ class RowShape:
 
 
 def _kind(kwargs: Mapping[str, Any]) -> AccountType | None:
-    """The row's type: its `type` cell, else inferred from its names (export_values)."""
-    if "type" in kwargs:
-        return ACCOUNT_TYPES.get(kwargs["type"].lower())
-    if "company_name" not in kwargs:
-        return AccountType.INDIVIDUAL
+    """The row's type: its `type` cell, else (empty or missing) inferred from its names."""
+    if kind := ACCOUNT_TYPES.get(kwargs.get("type", "").lower()):
+        return kind
+    if kwargs.get("type", ""):
+        return None  # not a type word: the slow path says why
     names = kwargs.get("first_name", ""), kwargs.get("last_name", "")
-    return inferred_type(*names, kwargs["company_name"])
+    return inferred_type(*names, kwargs.get("company_name", ""))
 
 
 # Account's generated __init__ sets each of its ~30 frozen fields through

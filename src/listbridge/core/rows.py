@@ -3,10 +3,11 @@
 Decisions a user can rely on:
 
 * every value is trimmed; an empty cell is an empty value (booleans: false);
-* `type` is `individual` when empty (other words for each: core/export_values.py); a
-  file without `type` but with company_name has it inferred from the row's names; an
-  organization needs a company_name;
-* yes/no values and dates are read as exports write them (core/export_values.py);
+* `type` is taken in other words too (core/export_values.py); a row whose `type` cell is
+  empty, or whose file has no `type` column, has it inferred from its names (only a
+  company_name: an organization; else an individual); an organization needs a company_name;
+* yes/no values are read in the words of core/values.py (`x` too) and dates as exports
+  write them (core/export_values.py);
 * emails keep the case they were given (matching ignores case later);
 * a `custom.<Name>` column whose field is not defined yet is a text field;
 * the columns a row gives are the ones a re-load updates: a file without
@@ -34,14 +35,12 @@ from listbridge.core.accounts import (
 )
 from listbridge.core.errors import InvalidFileError, RowError
 from listbridge.core.export_values import (
-    inferred_type,
-    parse_account_type,
-    parse_export_bool,
     parse_export_custom,
+    row_type,
 )
 from listbridge.core.row_columns import ColumnRows, RecordBlock, block_rows, column_rows
 from listbridge.core.row_shape import RowShape, Rule
-from listbridge.core.values import check_email, parse_timestamp, unstorable
+from listbridge.core.values import check_email, parse_bool, parse_timestamp, unstorable
 
 # Mirrors the column lengths of store/models/crm.py (CrmAccount, CrmCustomField).
 MAX_LENGTHS: Mapping[str, int] = {
@@ -277,7 +276,7 @@ def _timestamp(text: str) -> datetime | None:
 
 def _standard_parser(column: str) -> Callable[[str], Any] | None:
     if column in BOOLEAN_COLUMNS:
-        return parse_export_bool
+        return parse_bool
     if column in EMAIL_COLUMNS:
         return _email
     return _timestamp if column in TIMESTAMP_COLUMNS else None
@@ -290,11 +289,9 @@ _STANDARD: Mapping[str, Rule] = {
 
 
 def _row_type(values: Mapping[str, str]) -> AccountType:
-    """The `type` cell's type (individual when empty); without the column, inferred."""
-    if "type" not in values and "company_name" in values:
-        names = (values.get("first_name", ""), values.get("last_name", ""))
-        return inferred_type(*names, values["company_name"])
-    return parse_account_type(values.get("type", "")) or AccountType.INDIVIDUAL
+    """The `type` cell's type; when it is empty or missing, inferred from the row's names."""
+    names = (values.get(column, "") for column in ("first_name", "last_name", "company_name"))
+    return row_type(values.get("type", ""), *names)
 
 
 def _check_type(check: _Checker, values: Mapping[str, str], kwargs: dict[str, Any]) -> None:

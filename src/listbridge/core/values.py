@@ -17,9 +17,12 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from listbridge.core.accounts import CustomFieldDef, CustomValue, FieldType
 
-TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
+# The one set of yes/no words (any case, trimmed): what files and exports write, CRM
+# exports' `x` for a ticked box included. Every reader of a yes/no takes these, so a value
+# one path stores another reads back; tests/unit/test_export_values.py pins them.
+TRUE_WORDS = frozenset({"true", "yes", "1", "y", "x"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", ""})
-BOOLEAN_HELP = "true/false, yes/no, 1/0, y/n (empty means false)"
+BOOLEAN_HELP = "true/false, yes/no, 1/0, y/n or x (empty means false)"
 MAX_NUMBER_TEXT = 40
 DATE_HELP = "a date like 2024-03-31, 2024/03/31, 03/31/2024, 31 Mar 2024 or Mar 31, 2024"
 _DATE_FORMATS = (
