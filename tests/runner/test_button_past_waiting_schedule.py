@@ -7,10 +7,10 @@ queue); a dry run is refused, saying when the schedule tries the lock again."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.runner.worker_support import BUSY, NOW, RetryAsked, Task, queue_slot
 
 from listbridge.cli.schedules import default_registry
 from listbridge.core.errors import LockHeldError
@@ -25,7 +25,6 @@ from listbridge.store.job_queue import (
     Entry,
     active_entries,
     claim,
-    enqueue,
     get_entry,
     supersede,
 )
@@ -36,22 +35,7 @@ from listbridge.sync.unsubscribes import KIND as UNSUBSCRIBES
 from listbridge.web.celery_runner import CeleryRunner, JobQueuedError, QueueBoard
 from listbridge.web.job_work import Action, JobKind
 
-NOW = datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
 REGISTRY = default_registry()
-BUSY = LockHeldError("Förderverein", "the push alice started (run 7)", "21:59")
-
-
-class RetryAsked(Exception):
-    """What Celery's `task.retry` raises."""
-
-
-@dataclass
-class Task:
-    asked: list[dict[str, Any]] = field(default_factory=list)
-
-    def retry(self, **options: Any) -> RetryAsked:
-        self.asked.append(options)
-        return RetryAsked()
 
 
 @dataclass
@@ -72,9 +56,7 @@ def _runner(store: Store) -> tuple[CeleryRunner, App]:
 def _waiting_slot(store: Store, job: str) -> tuple[int, Entry]:
     """A schedule's slot a push refused on a worker (its entry queued until its retry);
     the push has finished since: the lock is free."""
-    cid = connection_id(store, "Förderverein")
-    entry_id = enqueue(store, cid, job, "scheduler", NOW, task_id="c3" * 16)
-    assert entry_id is not None
+    cid, entry_id = queue_slot(store, job)
 
     def work() -> Done:
         raise BUSY
@@ -106,7 +88,9 @@ def test_a_button_s_job_is_enqueued_past_a_schedule_waiting_for_its_retry(store:
     assert args[0] == entries[1].entry_id
 
 
-def test_a_full_sync_from_a_button_supersedes_the_waiting_full_sync_slot(store: Store) -> None:
+def test_a_full_sync_from_a_button_supersedes_the_waiting_full_sync_slot(
+    store: Store, task: Task
+) -> None:
     set_settings(store, connection_id(store, "Förderverein"), ["sync.full_schedule=daily 03:00"])
     cid, waiting = _waiting_slot(store, FULL)
     runner, app = _runner(store)
@@ -126,7 +110,6 @@ def test_a_full_sync_from_a_button_supersedes_the_waiting_full_sync_slot(store: 
     def work() -> Done:
         raise AssertionError("the superseded slot ran")
 
-    task = Task()
     serve_entry(store, task, waiting.entry_id, work, lambda error: Done(SKIPPED, str(error)))
     assert task.asked == []
     assert get_entry(store, waiting.entry_id) == slot
@@ -151,9 +134,7 @@ def test_a_dry_run_is_refused_saying_when_the_waiting_slot_tries_again(store: St
 
 
 def test_a_schedule_queued_or_running_on_a_worker_still_refuses_a_button(store: Store) -> None:
-    cid = connection_id(store, "Förderverein")
-    entry_id = enqueue(store, cid, UNSUBSCRIBES, "scheduler", NOW, task_id="c3" * 16)
-    assert entry_id is not None
+    cid, entry_id = queue_slot(store, UNSUBSCRIBES)
     runner, app = _runner(store)
     with pytest.raises(JobQueuedError, match=r"scheduler queued at .* is waiting for a worker"):
         runner.start(JobKind(Action.PUSH), cid, "alice")

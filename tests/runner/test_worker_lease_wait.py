@@ -4,12 +4,11 @@ holder refuses waits its turn, while its slot is current (runner/tasks.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from celery import Celery
+from tests.runner.worker_support import BUSY, NOW, RetryAsked, Task, hold_elsewhere, queue_slot
 
 from listbridge.cli.schedules import default_registry
 from listbridge.core.errors import LockHeldError
@@ -28,37 +27,20 @@ from listbridge.runner.tasks import (
 )
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
-from listbridge.store.job_queue import QUEUED, SKIPPED, enqueue, get_entry
+from listbridge.store.job_queue import QUEUED, SKIPPED, get_entry
 from listbridge.store.locks import connection_lock
-from listbridge.store.models import Lock
 from listbridge.sync.full import KIND as FULL
 from listbridge.sync.unsubscribes import KIND as UNSUBSCRIBES
 from listbridge.web.worker_jobs import register_web_task
 
-NOW = datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
-TTL = timedelta(seconds=60)
-
-
-def _hold(store: Store, beat_ago: timedelta, machine: str = "crm-02|boot-7") -> int:
-    """The lock of a push on another machine, whose last heartbeat was `beat_ago`."""
-    cid = connection_id(store, "Förderverein")
-    beat = NOW - beat_ago
-    with store.session() as session:
-        session.add(Lock(
-            connection_id=cid, owner="o1", holder="push (pid 4711 on crm-02)", run_id=None,
-            acquired_at=beat - timedelta(minutes=5), heartbeat_at=beat, expires_at=beat + TTL,
-            process_machine=machine, process_pid=4711, process_started="1",
-        ))  # fmt: skip
-    return cid
-
 
 def test_a_live_holder_is_not_waited_for(store: Store) -> None:
-    cid = _hold(store, timedelta(seconds=5))
+    cid = hold_elsewhere(store, timedelta(seconds=5))
     assert lease_wait(store, cid, NOW) is None
 
 
 def test_a_silent_holder_is_waited_for_until_its_lease_lapses(store: Store) -> None:
-    cid = _hold(store, timedelta(seconds=50))
+    cid = hold_elsewhere(store, timedelta(seconds=50))
     assert lease_wait(store, cid, NOW) == pytest.approx(10 + MARGIN.total_seconds())
 
 
@@ -67,7 +49,7 @@ def test_a_released_lock_is_tried_again_at_once(store: Store) -> None:
 
 
 def test_a_job_delivered_again_waits_while_the_lock_is_live_elsewhere(store: Store) -> None:
-    cid = _hold(store, timedelta(seconds=5))
+    cid = hold_elsewhere(store, timedelta(seconds=5))
     assert first_delivery_alive(store, cid, NOW) == pytest.approx(55 + MARGIN.total_seconds())
     assert first_delivery_alive(store, cid, NOW + timedelta(seconds=56)) is None  # lapsed
 
@@ -75,29 +57,7 @@ def test_a_job_delivered_again_waits_while_the_lock_is_live_elsewhere(store: Sto
 # A scheduled job a live holder refuses waits its turn (issue 20), as the in-process
 # scheduler's slot does: retried after 1 minute, doubling to 15, while its slot is current.
 
-BUSY = LockHeldError("Förderverein", "the push alice started (run 7)", "21:59")
 REGISTRY = default_registry()
-
-
-class RetryAsked(Exception):
-    """What Celery's `task.retry` raises; the recorder keeps what it was asked."""
-
-
-@dataclass
-class Task:
-    asked: list[dict[str, Any]] = field(default_factory=list)
-
-    def retry(self, **options: Any) -> RetryAsked:
-        self.asked.append(options)
-        return RetryAsked()
-
-
-def _slot(store: Store, job: str = UNSUBSCRIBES) -> tuple[int, int]:
-    """A schedule's slot, queued at NOW (the unsubscribe reconciliation: every 30 min)."""
-    cid = connection_id(store, "Förderverein")
-    entry_id = enqueue(store, cid, job, "scheduler", NOW, task_id="c3" * 16)
-    assert entry_id is not None
-    return cid, entry_id
 
 
 def test_a_refused_slot_waits_one_minute_doubling_to_fifteen() -> None:
@@ -115,7 +75,7 @@ def test_a_refused_slot_waits_one_minute_doubling_to_fifteen() -> None:
 def test_a_refused_slot_is_retried_while_it_is_current_then_skipped_to_the_next(
     store: Store,
 ) -> None:
-    _cid, entry_id = _slot(store)
+    _cid, entry_id = queue_slot(store, UNSUBSCRIBES)  # its schedule: every 30 min
     waits = slot_refused(store, REGISTRY, entry_id, 1, BUSY, NOW + timedelta(seconds=5))
     assert isinstance(waits, Wait)
     assert (waits.seconds, waits.kwargs) == (60, {"refusals": 1})
@@ -134,17 +94,16 @@ def test_a_refused_slot_is_retried_while_it_is_current_then_skipped_to_the_next(
 
 
 def test_a_refused_slot_whose_schedule_was_switched_off_is_skipped(store: Store) -> None:
-    _cid, entry_id = _slot(store, FULL)  # sync.full_schedule is off by default
+    _cid, entry_id = queue_slot(store, FULL)  # sync.full_schedule is off by default
     assert slot_refused(store, REGISTRY, entry_id, 1, BUSY, NOW) == Done(
         SKIPPED, f"skipped: {BUSY}; {FULL} is no longer scheduled here"
     )
 
 
 def test_a_refused_slot_s_entry_is_queued_with_its_wait_and_the_task_retried(
-    store: Store,
+    store: Store, task: Task
 ) -> None:
-    cid, entry_id = _slot(store)
-    task = Task()
+    cid, entry_id = queue_slot(store, UNSUBSCRIBES)
 
     def work() -> Done:
         raise BUSY

@@ -7,54 +7,25 @@ and 55 s here) and was delivered again meanwhile."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
+from tests.runner.worker_support import ELSEWHERE, RetryAsked, Task, hold_elsewhere
 
 from listbridge.core.errors import LockHeldError
 from listbridge.runner.tasks import Done, Wait, capped, serve_entry
-from listbridge.store.connections import connection_id
 from listbridge.store.db import Store
 from listbridge.store.job_queue import QUEUED, RUNNING, claim, enqueue, get_entry
-from listbridge.store.models import Lock
 
-TTL = timedelta(seconds=60)
 VISIBILITY = timedelta(seconds=6)
 HOUR = timedelta(hours=1)
-BUSY = LockHeldError("Förderverein", "push (pid 4711 on crm-02)", "21:59")
-
-
-class RetryAsked(Exception):
-    """What Celery's `task.retry` raises; the recorder keeps what it was asked."""
-
-
-@dataclass
-class Task:
-    asked: list[dict[str, Any]] = field(default_factory=list)
-
-    def retry(self, **options: Any) -> RetryAsked:
-        self.asked.append(options)
-        return RetryAsked()
+BUSY = LockHeldError("Förderverein", ELSEWHERE, "21:59")
 
 
 def _with_visibility(store: Store, visibility: timedelta) -> Store:
     """The same database, as a worker whose broker has this visibility timeout sees it."""
     return replace(store, config=replace(store.config, broker_visibility=visibility))
-
-
-def _hold(store: Store, beat_ago: timedelta) -> int:
-    """The lock of a push on another machine, whose last heartbeat was `beat_ago`."""
-    cid = connection_id(store, "Förderverein")
-    beat = datetime.now(UTC) - beat_ago
-    with store.session() as session:
-        session.add(Lock(
-            connection_id=cid, owner="o1", holder="push (pid 4711 on crm-02)", run_id=None,
-            acquired_at=beat - timedelta(minutes=5), heartbeat_at=beat, expires_at=beat + TTL,
-            process_machine="crm-02|boot-7", process_pid=4711, process_started="1",
-        ))  # fmt: skip
-    return cid
 
 
 def _entry(store: Store, cid: int) -> int:
@@ -79,11 +50,12 @@ def test_a_countdown_is_at_most_half_the_visibility_timeout() -> None:
 
 @pytest.mark.parametrize(("visibility", "countdown"), [(VISIBILITY, 3.0), (HOUR, 10.2)])
 def test_the_wait_for_a_silent_holder_s_lease_is_capped(
-    store: Store, visibility: timedelta, countdown: float
+    store: Store, task: Task, visibility: timedelta, countdown: float
 ) -> None:
-    cid = _hold(store, timedelta(seconds=50))  # its lease lapses in 10 s
+    # its lease lapses in 10 s (the worker's wait is timed by the real clock)
+    cid = hold_elsewhere(store, timedelta(seconds=50), at=datetime.now(UTC))
     worker = _with_visibility(store, visibility)
-    entry_id, task = _entry(store, cid), Task()
+    entry_id = _entry(store, cid)
     with pytest.raises(RetryAsked):
         serve_entry(worker, task, entry_id, _refused_work, _never)
     [asked] = task.asked
@@ -97,10 +69,10 @@ def test_the_wait_for_a_silent_holder_s_lease_is_capped(
 
 @pytest.mark.parametrize(("visibility", "countdown"), [(VISIBILITY, 3.0), (HOUR, 55.2)])
 def test_a_second_delivery_s_wait_for_the_first_is_capped(
-    store: Store, visibility: timedelta, countdown: float
+    store: Store, task: Task, visibility: timedelta, countdown: float
 ) -> None:
-    cid = _hold(store, timedelta(seconds=5))  # live: its lease ends in 55 s
-    entry_id, task = _entry(store, cid), Task()
+    cid = hold_elsewhere(store, timedelta(seconds=5), at=datetime.now(UTC))  # lease: 55 s more
+    entry_id = _entry(store, cid)
     assert claim(store, entry_id, "crm-02 pid 4711", datetime.now(UTC)) is not None
 
     def work() -> Done:
