@@ -83,6 +83,20 @@ def allowed_methods(request: Request) -> str:
     )
 
 
+def shadows_a_literal_path(request: Request, template: str) -> bool:
+    """Whether the route that matched (``template``, with its ``/v3`` prefix) is a parameter
+    route standing in for a literal path that does not serve this method, as
+    ``PUT /contact_lists/{list_id}`` does for ``/contact_lists/list_id_xrefs``: that path is
+    the literal one's resource, so the method is not allowed there (405), not "no such list"."""
+    matched = sum(1 for s in template.split("/") if s and not s.startswith("{"))
+    path = request.url.path
+    best = max(
+        (literals for pattern, literals, _ in _route_table(request.app) if pattern.match(path)),
+        default=0,
+    )
+    return best > matched
+
+
 RouteRow = tuple[re.Pattern[str], int, frozenset[str]]
 
 

@@ -12,9 +12,10 @@ import random
 from typing import NoReturn
 
 from fastapi import Request
+from starlette.exceptions import HTTPException
 
 from listbridge.emulator.auth import state_of
-from listbridge.emulator.errors import ApiError
+from listbridge.emulator.errors import ApiError, shadows_a_literal_path
 from listbridge.emulator.state import EmulatorState
 
 _dice = random.Random(20260101)
@@ -31,16 +32,22 @@ def roll(rate: float) -> bool:
     return bool(rate) and _dice.random() < rate
 
 
-def endpoint_key(request: Request) -> str:
+def _template(request: Request) -> str:
     route = request.scope.get("route")
-    template = getattr(route, "path", request.url.path)
+    template: str = getattr(route, "path", request.url.path)
     # Routers are mounted under /v3 but may report their own, prefix-less template.
     if request.url.path.startswith("/v3/") and not template.startswith("/v3/"):
         template = "/v3" + template
-    return f"{request.method} {template}"
+    return template
+
+
+def endpoint_key(request: Request) -> str:
+    return f"{request.method} {_template(request)}"
 
 
 async def api_gate(request: Request) -> None:
+    if shadows_a_literal_path(request, _template(request)):
+        raise HTTPException(405, "Method Not Allowed")  # the handler adds Allow
     state = state_of(request)
     with state.lock:
         state.counters.count(endpoint_key(request))
