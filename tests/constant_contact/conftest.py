@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from tests.constant_contact.limiter_support import key_prefix
 from tests.support.conformance import (
     ConformanceError,
     check_request,
@@ -192,3 +193,10 @@ def wired(cc: CcEmulator, monkeypatch: pytest.MonkeyPatch) -> CcEmulator:
         {"event_hooks": cc.recorder.hooks(), "limiter": Limiter(50.0)},
     )
     return cc
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """The limiter tests' Redis keys: a prefix of the test's own, its keys deleted after."""
+    with key_prefix() as name:
+        yield name

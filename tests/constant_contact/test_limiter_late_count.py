@@ -16,18 +16,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from tests.constant_contact.limiter_support import REDIS_URL
 from tests.support.emulator_process import emulator_process
 
-from listbridge.constant_contact.redis_limiter import redis_client
 from listbridge.emulator.testing import obtain_token
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
 SECONDS = 10.0
 LATE = 0.3  # how late one request in ten leaves after its turn came
 
@@ -82,15 +80,6 @@ def emulator_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    name = f"listbridge:test:{uuid.uuid4().hex}:"
-    yield name
-    client = redis_client(REDIS_URL)
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
-
-
 def hammer(url: str, redis_url: str, prefix: str, processes: int, threads: int) -> Any:
     """``processes`` callers of ``threads`` threads each for SECONDS; what they saw and
     the emulator's counters."""
@@ -131,9 +120,9 @@ def assert_four_a_second_and_no_429(seen: list[dict[str, int]], counters: Any) -
 
 
 def test_three_processes_sharing_redis_never_give_the_server_a_fifth_call_in_a_second(
-    emulator_url: str, prefix: str
+    emulator_url: str, redis_prefix: str
 ) -> None:
-    seen, counters = hammer(emulator_url, REDIS_URL, prefix, processes=3, threads=2)
+    seen, counters = hammer(emulator_url, REDIS_URL, redis_prefix, processes=3, threads=2)
     assert all(statuses.get("200") for statuses in seen), f"every process had turns: {seen}"
     assert_four_a_second_and_no_429(seen, counters)
 

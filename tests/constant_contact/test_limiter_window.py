@@ -7,19 +7,17 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.constant_contact.limiter_support import REDIS_URL, answered_at_once
 
 from listbridge.constant_contact.limiter import Limiter
 from listbridge.constant_contact.redis_limiter import RedisLimiter, redis_client
 from listbridge.core.ratelimit import CallWindow
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
 POLL = 0.01  # how often a caller kept waiting by an unanswered call looks again
 
 
@@ -85,12 +83,6 @@ def test_a_quick_answer_frees_the_turn_sooner_than_the_start_window() -> None:
     assert answered.delay(1.02) == 0.0
 
 
-def answered_at_once(limiter: RedisLimiter) -> float:
-    """A request answered as soon as its turn comes; the seconds it waited for the turn."""
-    with limiter.slot() as waited:
-        return waited
-
-
 def test_a_thread_waits_for_another_threads_answer() -> None:
     limiter = Limiter(10.0)  # turns 0.1 s apart, 10 counting at once
     with ExitStack() as held:
@@ -102,20 +94,11 @@ def test_a_thread_waits_for_another_threads_answer() -> None:
     assert 0.95 <= waited <= 1.5, waited
 
 
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    name = f"listbridge:test:{uuid.uuid4().hex}:"
-    yield name
-    client = redis_client(REDIS_URL)
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
-
-
 def test_an_unanswered_call_of_another_process_keeps_its_turn_until_answered(
-    prefix: str,
+    redis_prefix: str,
 ) -> None:
-    out = RedisLimiter(redis_client(REDIS_URL), "account:1", 2.0, prefix=prefix)
-    waiting = RedisLimiter(redis_client(REDIS_URL), "account:1", 2.0, prefix=prefix)
+    out = RedisLimiter(redis_client(REDIS_URL), "account:1", 2.0, prefix=redis_prefix)
+    waiting = RedisLimiter(redis_client(REDIS_URL), "account:1", 2.0, prefix=redis_prefix)
     started: list[float] = []
     with ExitStack() as held:
         held.enter_context(out.slot())
@@ -132,12 +115,12 @@ def test_an_unanswered_call_of_another_process_keeps_its_turn_until_answered(
     assert 0 < expiry <= 121_000, "the key expires on its own, a second after the longest hold"
 
 
-def test_a_call_whose_process_died_stops_counting_after_its_hold(prefix: str) -> None:
+def test_a_call_whose_process_died_stops_counting_after_its_hold(redis_prefix: str) -> None:
     brief = CallWindow(limit=1, hold=2.0)
-    died = RedisLimiter(redis_client(REDIS_URL), "account:1", 1.0, prefix=prefix, calls=brief)
+    died = RedisLimiter(redis_client(REDIS_URL), "account:1", 1.0, prefix=redis_prefix, calls=brief)
     unanswered = died.slot()  # kept: a collected one would answer as it closes
     unanswered.__enter__()
     started = time.monotonic()
-    answered_at_once(RedisLimiter(redis_client(REDIS_URL), "account:1", 1.0, prefix=prefix))
+    answered_at_once(RedisLimiter(redis_client(REDIS_URL), "account:1", 1.0, prefix=redis_prefix))
     assert 1.8 <= time.monotonic() - started <= 2.6, "its hold, not the 1 s spacing"
     unanswered.__exit__(None, None, None)

@@ -10,11 +10,10 @@ import json
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 
 import pytest
 import redis
+from tests.constant_contact.limiter_support import REDIS_URL, answered_at_once
 
 from listbridge.config import ProcessConfig
 from listbridge.constant_contact.redis_limiter import (
@@ -26,28 +25,12 @@ from listbridge.constant_contact.redis_limiter import (
 from listbridge.core.ratelimit import CallWindow
 from listbridge.sync.cc_connection import rate_limit_redis
 
-URL = "redis://127.0.0.1:6379/13"
 #: a request answered at once counts from its start until a second after its answer
 WINDOW_US = round(CallWindow(limit=1).after * 1_000_000)
 
 
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    name = f"listbridge:test:{uuid.uuid4().hex}:"
-    yield name
-    client = redis_client(URL)
-    for key in client.scan_iter(f"{name}*"):
-        client.delete(key)
-
-
 def limiter(prefix: str, account: str = "account:1234567890") -> RedisLimiter:
-    return RedisLimiter(redis_client(URL), account, 4.0, prefix=prefix, url=URL)
-
-
-def take(limiter: RedisLimiter) -> float:
-    """One request answered as soon as its turn comes; the seconds it waited."""
-    with limiter.slot() as waited:
-        return waited
+    return RedisLimiter(redis_client(REDIS_URL), account, 4.0, prefix=prefix, url=REDIS_URL)
 
 
 def assert_within_the_limit(starts: list[int]) -> None:
@@ -59,38 +42,38 @@ def assert_within_the_limit(starts: list[int]) -> None:
     assert min(spans) >= WINDOW_US, spans
 
 
-def test_starts_are_spaced_and_never_five_in_a_window(prefix: str) -> None:
-    first, second = limiter(prefix), limiter(prefix)
+def test_starts_are_spaced_and_never_five_in_a_window(redis_prefix: str) -> None:
+    first, second = limiter(redis_prefix), limiter(redis_prefix)
     starts = []
     for n in range(7):  # two limiters, as two processes would hold, taking turns
         chosen = first if n % 2 else second
-        take(chosen)
+        answered_at_once(chosen)
         starts.append(chosen.last_start_us)
     assert_within_the_limit(starts)
     assert first.waited + second.waited >= 1.3
-    starts_ttl = redis_client(URL).pttl(first.starts_key)
+    starts_ttl = redis_client(REDIS_URL).pttl(first.starts_key)
     assert 0 < starts_ttl <= 121_000, "the starts expire on their own, a second after the hold"
 
 
 def test_a_pause_holds_back_every_limiter_of_the_account_and_is_never_shortened(
-    prefix: str,
+    redis_prefix: str,
 ) -> None:
-    told, other = limiter(prefix), limiter(prefix)
-    elsewhere = limiter(prefix, "account:other")
+    told, other = limiter(redis_prefix), limiter(redis_prefix)
+    elsewhere = limiter(redis_prefix, "account:other")
     # timed from before the pause, so a slow machine between the steps cannot shorten it
     began = time.monotonic()
     told.pause(0.6)
     told.pause(0.2)  # a later, shorter Retry-After does not cut the first one short
     assert told.pauses == 2
-    assert take(elsewhere) < 0.1, "another account is not held back"
-    take(other)
+    assert answered_at_once(elsewhere) < 0.1, "another account is not held back"
+    answered_at_once(other)
     assert time.monotonic() - began >= 0.59
     assert other.waited > 0
-    assert redis_client(URL).pttl(told.pause_key) < 0, "the pause key expired"
+    assert redis_client(REDIS_URL).pttl(told.pause_key) < 0, "the pause key expired"
 
 
 def test_one_client_per_url_and_a_clear_refusal_when_redis_is_down() -> None:
-    assert redis_client(URL) is redis_client(URL)
+    assert redis_client(REDIS_URL) is redis_client(REDIS_URL)
     with pytest.raises(RateLimitUnavailableError) as refused:
         redis_limiter("redis://:hunter2@127.0.0.1:1/0", "account:1", 4.0)
     message = str(refused.value)
@@ -99,12 +82,12 @@ def test_one_client_per_url_and_a_clear_refusal_when_redis_is_down() -> None:
     assert refused.value.resumable
 
 
-def test_a_redis_that_goes_away_mid_job_is_a_clear_resumable_error(prefix: str) -> None:
+def test_a_redis_that_goes_away_mid_job_is_a_clear_resumable_error(redis_prefix: str) -> None:
     gone = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
-    stopped = RedisLimiter(gone, "account:1", 4.0, prefix=prefix, url="redis://127.0.0.1:1/0",
+    stopped = RedisLimiter(gone, "account:1", 4.0, prefix=redis_prefix, url="redis://127.0.0.1:1/0",
                            variable="LISTBRIDGE_BROKER_URL")  # fmt: skip
     with pytest.raises(RateLimitUnavailableError, match="LISTBRIDGE_BROKER_URL"):
-        take(stopped)
+        answered_at_once(stopped)
 
 
 LIMITS, BROKER, TLS_BROKER = "redis://limits/2", "redis://broker/0", "rediss://broker/0"
@@ -141,8 +124,8 @@ print(json.dumps(starts))
 """
 
 
-def test_three_processes_hammering_one_account_keep_its_limit(prefix: str) -> None:
-    command = [sys.executable, "-c", HAMMER, URL, prefix]
+def test_three_processes_hammering_one_account_keep_its_limit(redis_prefix: str) -> None:
+    command = [sys.executable, "-c", HAMMER, REDIS_URL, redis_prefix]
     pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
     processes = [subprocess.Popen(command, text=True, **pipes) for _ in range(3)]
     for process in processes:
