@@ -14,90 +14,41 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.support.campaign_api import (
+    LINK_URLS,
+    activity_body,
+    create_campaign,
+    roles_of,
+    schedule,
+    send_scheduled,
+    tomorrow,
+)
 from tests.support.campaigns import BUSY_RATES, all_pages, seed
 
 KINDS = ("sends", "opens", "clicks", "forwards", "optouts", "bounces")
-HTML = (
-    "<html><body>[[trackingImage]]<h1>Autumn appeal</h1>"
-    '<p><a href="https://example.org/appeal">Give</a> or '
-    '<a href="https://example.org/volunteer">volunteer</a>.</p></body></html>'
-)
-
-
-def _owner_address(emulator: Any) -> str:
-    address: str = emulator.api.get("/account/summary").json()["contact_email"]
-    return address
-
-
-def _activity_body(emulator: Any, list_ids: list[str]) -> dict[str, Any]:
-    owner = _owner_address(emulator)
-    return {
-        "contact_list_ids": list_ids,
-        "from_name": "Harbour Trust",
-        "from_email": owner,
-        "reply_to_email": owner,
-        "subject": "Our autumn appeal",
-        "preheader": "Two ways to help",
-        "html_content": HTML,
-    }
-
-
-def create_campaign(emulator: Any, name: str) -> dict[str, Any]:
-    owner = _owner_address(emulator)
-    body = {
-        "name": name,
-        "email_campaign_activities": [
-            {
-                "format_type": 5,
-                "from_name": "Harbour Trust",
-                "from_email": owner,
-                "reply_to_email": owner,
-                "subject": "Draft subject",
-                "html_content": "<html><body>[[trackingImage]]draft</body></html>",
-            }
-        ],
-    }
-    answer = emulator.api.post("/emails", json=body)
-    assert answer.status_code == 200, answer.text
-    created: dict[str, Any] = answer.json()
-    return created
-
-
-def primary_of(campaign: dict[str, Any]) -> str:
-    roles = {a["role"]: a["campaign_activity_id"] for a in campaign["campaign_activities"]}
-    return str(roles["primary_email"])
-
-
-def tomorrow() -> str:
-    return (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 @pytest.fixture
 def sent(emulator: Any) -> dict[str, Any]:
     """A campaign made, filled in, scheduled and sent through the API and the simulation."""
     list_ids = seed(emulator.control, contacts=160, lists=2, seed=22)["list_ids"]
-    campaign = create_campaign(emulator, "Autumn appeal")
+    campaign = create_campaign(emulator.api, "Autumn appeal")
     assert campaign["current_status"] == "Draft"
-    activity_id = primary_of(campaign)
+    activity_id = roles_of(emulator.api, campaign["campaign_id"])["primary_email"]
     put = emulator.api.put(
-        f"/emails/activities/{activity_id}", json=_activity_body(emulator, list_ids)
+        f"/emails/activities/{activity_id}", json=activity_body(emulator.api, list_ids)
     )
     assert put.status_code == 200, put.text
     assert put.json()["current_status"] == "DRAFT"
     when = tomorrow()
-    scheduled = emulator.api.post(
-        f"/emails/activities/{activity_id}/schedules", json={"scheduled_date": when}
-    )
+    scheduled = schedule(emulator.api, activity_id, when)
     assert scheduled.status_code == 201, scheduled.text
     assert scheduled.json()[0]["scheduled_date"].startswith(when[:19])
     assert emulator.api.get(f"/emails/{campaign['campaign_id']}").json()["current_status"] == (
         "Scheduled"
     )
     recipients = _active_members(emulator, list_ids)
-    body = {"campaign_activity_id": activity_id, "rates": BUSY_RATES, "seed": 5}
-    answer = emulator.control.post("/campaigns/send", json=body)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["sends"] == len(recipients)
+    assert send_scheduled(emulator.control, activity_id, BUSY_RATES)["sends"] == len(recipients)
     totals = emulator.control.get(f"/campaigns/{campaign['campaign_id']}/totals").json()
     return {
         "campaign_id": campaign["campaign_id"],
@@ -170,7 +121,7 @@ def test_tracking_reports_hold_every_event_per_contact(emulator: Any, sent: dict
 def test_clicks_are_on_the_links_of_the_html(emulator: Any, sent: dict[str, Any]) -> None:
     clicks = _tracking(emulator, sent["activity_id"], "clicks")
     urls = {r["link_url"] for r in clicks}
-    assert urls <= {"https://example.org/appeal", "https://example.org/volunteer"}
+    assert urls <= LINK_URLS
     clickers: dict[str, set[str]] = {}
     for row in clicks:
         clickers.setdefault(row["url_id"], set()).add(row["contact_id"])

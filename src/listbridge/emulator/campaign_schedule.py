@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from listbridge.emulator.account_profile import is_confirmed_sender
 from listbridge.emulator.campaign_edit import primary_activity, set_status
 from listbridge.emulator.campaign_send import Rates, active_members, send_activity
 from listbridge.emulator.campaigns import DUE_SENDERS, CampaignActivity, CampaignStore
@@ -70,6 +71,8 @@ def schedule(
     if resend is not None and resend.current_status == "DRAFT":
         schedule_resend(state, store, activity, resend)
     store.reschedule()
+    if at is None:  # "0": out before the answer, so it reaches the lists as they are now
+        send_due(state, store)
     return activity
 
 
@@ -110,6 +113,16 @@ def send_scheduled(
 
 def send_due(state: EmulatorState, store: CampaignStore) -> None:
     """Send every SCHEDULED activity whose time has come, in the order of their times."""
+    if store.sweeping:  # a send reads the store, which would start this again
+        return
+    store.sweeping = True
+    try:
+        _send_due(state, store)
+    finally:
+        store.sweeping = False
+
+
+def _send_due(state: EmulatorState, store: CampaignStore) -> None:
     now = state.now()
     due = [
         a
@@ -212,11 +225,6 @@ def _next_request_id(store: CampaignStore) -> int:
     return max(taken, default=389_092) + 1
 
 
-def confirmed_senders(state: EmulatorState) -> set[str]:
-    """The account addresses a campaign may be sent from (the owner's is confirmed)."""
-    return {state.account.contact_email.lower()}
-
-
 def _check_sendable(state: EmulatorState, activity: CampaignActivity) -> None:
     name = f"campaign activity {activity.campaign_activity_id}"
     if not activity.contact_list_ids and not activity.segment_ids:
@@ -224,13 +232,12 @@ def _check_sendable(state: EmulatorState, activity: CampaignActivity) -> None:
             f"{name}: has no contact_list_ids or segment_ids; PUT the activity with the "
             "contacts to send to before scheduling it"
         )
-    confirmed = confirmed_senders(state)
     for field in ("from_email", "reply_to_email"):
         value = getattr(activity, field)
-        if value is not None and value.lower() not in confirmed:
+        if value is not None and not is_confirmed_sender(state.account, value):
             raise bad_request(
                 f"{name}: {field} {value!r} is not a confirmed account email address "
-                "(GET /v3/account/emails)"
+                "(GET /v3/account/emails?confirm_status=CONFIRMED)"
             )
     for field in ("from_name", "subject"):
         if getattr(activity, field) is not None and not getattr(activity, field).strip():

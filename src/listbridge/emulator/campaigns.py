@@ -270,11 +270,7 @@ def campaign_store(state: EmulatorState) -> CampaignStore:
     store: CampaignStore = state.ensure_extension(EXTENSION, CampaignStore)
     state.campaigns = store
     if store.next_due is not None and not store.sweeping and store.next_due <= state.now():
-        with state.lock:
-            store.sweeping = True  # a sender reads the store too
-            try:
-                for sender in DUE_SENDERS:
-                    sender(state, store)
-            finally:
-                store.sweeping = False
+        with state.lock:  # a sender sets ``sweeping``: it reads the store too
+            for sender in DUE_SENDERS:
+                sender(state, store)
     return store
