@@ -7,12 +7,21 @@ response is checked against the operation's declared statuses and schemas.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
 from tests.emulator.conftest import Emulator
 
-from listbridge.emulator.account_profile import ACCOUNT, is_confirmed_sender
+from listbridge.emulator import persistence
+from listbridge.emulator.account_profile import (
+    ACCOUNT,
+    AccountEmail,
+    PhysicalAddress,
+    is_confirmed_sender,
+)
+from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.testing import ALL_SCOPES, obtain_token
 
 
@@ -188,3 +197,19 @@ def test_a_confirmed_address_may_send_campaigns_and_become_the_contact_email(
     assert "CONTACT" not in rows[ACCOUNT.contact_email]["roles"]
     assert rows["news@example.org"]["confirm_source_type"] == "SITE_OWNER"
     assert emulator.control.post("/account/emails/99/confirm").status_code == 404
+
+
+def test_account_changes_survive_a_restart_with_state(tmp_path: Path) -> None:
+    state = EmulatorState()
+    added = AccountEmail(email_id=2, email_address="x@example.org", pending_roles=("OTHER",))
+    address = PhysicalAddress("1 Deansgate", "Manchester", "GB", None, None, state_name="Lancs")
+    state.account = replace(state.account, first_name="Robin", physical_address=address)
+    state.account = state.account.with_email(added)
+    persistence.save(state, tmp_path / "cc.sqlite")
+    again = EmulatorState()
+    persistence.load(again, tmp_path / "cc.sqlite")
+    assert again.account == state.account
+    state.account = replace(state.account, physical_address=None)
+    persistence.save(state, tmp_path / "cc.sqlite")
+    persistence.load(again, tmp_path / "cc.sqlite")
+    assert again.account.physical_address is None

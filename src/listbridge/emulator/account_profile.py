@@ -152,4 +152,26 @@ def is_confirmed_sender(account: AccountProfile, address: str) -> bool:
     return row is not None and row.confirmed
 
 
+def dump_account(account: AccountProfile) -> dict[str, Any]:
+    """The profile as JSON-ready data (``--state``); ``load_account`` reverses it."""
+    return asdict(account)
+
+
+def load_account(data: dict[str, Any]) -> AccountProfile:
+    address = data.get("physical_address")
+    emails = tuple(
+        AccountEmail(
+            **{**e, "roles": tuple(e["roles"]), "pending_roles": tuple(e["pending_roles"])}
+        )
+        for e in data.get("emails", ())
+    )
+    return AccountProfile(
+        **{
+            **data,
+            "physical_address": PhysicalAddress(**address) if address is not None else None,
+            "emails": emails,
+        }
+    )
+
+
 ACCOUNT = AccountProfile()

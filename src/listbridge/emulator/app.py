@@ -29,6 +29,7 @@ from listbridge.emulator.routes import (
     not_emulated,
     oauth,
     reports,
+    segments,
     sms_reports,
     tags,
 )
@@ -60,6 +61,7 @@ def create_app(config: EmulatorConfig, state: EmulatorState | None = None) -> Em
     app.include_router(landing_page_reports.router, prefix="/v3")
     app.include_router(sms_reports.router, prefix="/v3")
     app.include_router(sms_reports.history_router, prefix="/v3")
+    app.include_router(segments.router, prefix="/v3")
     app.include_router(not_emulated.router, prefix="/v3")
     app.include_router(not_emulated.partner_router, prefix="/v3")
     if config.controls_enabled:

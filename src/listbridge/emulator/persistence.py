@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from listbridge.core.errors import UserError
+from listbridge.emulator.account_profile import dump_account, load_account
 from listbridge.emulator.activities import Activity
 from listbridge.emulator.model import Contact, ContactList, CustomField, Tag, Token
 from listbridge.emulator.state import EmulatorState
@@ -67,6 +68,7 @@ def _rows(state: EmulatorState) -> Iterator[tuple[str, dict[str, Any]]]:
         if hasattr(extension, "dump"):
             kind = f"{type(extension).__module__}:{type(extension).__qualname__}"
             yield "extension", {"name": name, "type": kind, "data": extension.dump()}
+    yield "account", dump_account(state.account)
     yield "meta", {"sequence": state.sequence, "last_stamp": state.now()}
 
 
@@ -116,6 +118,9 @@ def _restore(state: EmulatorState, kind: str, data: dict[str, Any]) -> Any:
         return None
     if kind == "export":
         state.exports[data["id"]] = data["text"]
+        return None
+    if kind == "account":
+        state.account = load_account(data)
         return None
     if kind == "extension":
         state.extensions[data["name"]] = extension_type(data["type"]).load(data["data"])

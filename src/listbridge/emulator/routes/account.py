@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from listbridge.emulator import account_rules as rules
-from listbridge.emulator.account_profile import AccountEmail
+from listbridge.emulator.account_profile import AccountEmail, AccountProfile
 from listbridge.emulator.auth import Unauthorized, bearer_token, state_of, valid_access_token
 from listbridge.emulator.body import json_body
 from listbridge.emulator.contact_query import csv_values
 from listbridge.emulator.errors import bad_request, conflict, not_found
 from listbridge.emulator.gate import api_gate
 from listbridge.emulator.routes.common import api_router
+from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.views import iso
 
 EXTRA_FIELDS = frozenset({"physical_address", "company_logo"})
@@ -51,6 +52,13 @@ privileges_router = APIRouter(dependencies=[Depends(api_gate), Depends(any_valid
 control_router = APIRouter()
 
 
+def _change(state: EmulatorState, account: AccountProfile) -> None:
+    """Swap in the new profile (under the caller's lock); the new stamp makes the periodic
+    ``--state`` save see the change."""
+    state.account = account
+    state.stamp()
+
+
 @router.get("/account/summary")
 async def account_summary(request: Request, extra_fields: str | None = None) -> dict[str, Any]:
     asked = frozenset(csv_values(extra_fields, "extra_fields", tuple(sorted(EXTRA_FIELDS))))
@@ -63,7 +71,7 @@ def put_summary(
 ) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        state.account = rules.update_summary(state.account, body)
+        _change(state, rules.update_summary(state.account, body))
         return state.account.editable_view()
 
 
@@ -92,7 +100,7 @@ def post_physical_address(
                 "physical_address: the account already has one; change it with "
                 "PUT /account/summary/physical_address"
             )
-        state.account = replace(state.account, physical_address=address)
+        _change(state, replace(state.account, physical_address=address))
     return JSONResponse(address.view(), status_code=201)
 
 
@@ -105,7 +113,7 @@ def put_physical_address(
     address = rules.physical_address(body)
     state = state_of(request)
     with state.lock:
-        state.account = replace(state.account, physical_address=address)
+        _change(state, replace(state.account, physical_address=address))
     return address.view()
 
 
@@ -155,7 +163,7 @@ def add_account_email(
     state = state_of(request)
     with state.lock:
         row = rules.add_email(state.account, body)
-        state.account = state.account.with_email(row)
+        _change(state, state.account.with_email(row))
     view = {k: v for k, v in email_view(row).items() if k in _CREATED}
     return JSONResponse(view, status_code=201)
 
@@ -200,7 +208,7 @@ def confirm_email(request: Request, email_id: int) -> dict[str, Any]:
             roles=tuple(dict.fromkeys((*row.roles, *row.pending_roles))),
             pending_roles=(),
         )
-        state.account = state.account.with_email(confirmed)
+        _change(state, state.account.with_email(confirmed))
     return email_view(confirmed)
 
 
@@ -210,5 +218,5 @@ def remove_physical_address(request: Request) -> dict[str, str]:
     address can be tried."""
     state = state_of(request)
     with state.lock:
-        state.account = replace(state.account, physical_address=None)
+        _change(state, replace(state.account, physical_address=None))
     return {"status": "removed"}

@@ -19,10 +19,11 @@ from listbridge.emulator.contact_query import (
     parse_include,
     run_query,
 )
-from listbridge.emulator.errors import bad_request, not_found
+from listbridge.emulator.errors import bad_request
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes.common import api_router
 from listbridge.emulator.schemas import ContactPost, ContactPut, Resubscribe, SignUpForm
+from listbridge.emulator.segments import member_predicate
 from listbridge.emulator.sms import SMS_STATUSES, sms_permission
 from listbridge.emulator.views import contact_view
 
@@ -30,6 +31,7 @@ router = api_router("contact_data")
 
 
 async def contact_query(
+    request: Request,
     status: str | None = None,
     email: str | None = None,
     lists: str | None = None,
@@ -46,7 +48,7 @@ async def contact_query(
 ) -> ContactQuery:
     """The GET /contacts filters, checked."""
     if segment_id is not None:
-        raise not_found("segment", segment_id)
+        return _segment_query(request, segment_id)
     query = ContactQuery(
         statuses=frozenset(csv_values(status, "status", STATUSES)),
         email=email,
@@ -63,6 +65,21 @@ async def contact_query(
     sms_wanted = frozenset(csv_values(sms_status, "sms_status", SMS_STATUSES))
     if sms_wanted and "all" not in sms_wanted:
         query.predicates.append(lambda c: sms_permission(c) in sms_wanted)
+    return query
+
+
+def _segment_query(request: Request, segment_id: str) -> ContactQuery:
+    """The live contacts a segment selects. ``segment_id`` "can only be combined with the
+    limit query parameter" (and with ``cursor`` and ``include_count``, which filter nothing)."""
+    others = sorted(set(request.query_params) - {"segment_id", "limit", "cursor", "include_count"})
+    if others:
+        raise bad_request(f"segment_id: can only be combined with limit, not {', '.join(others)}")
+    if not segment_id.isdigit():
+        raise bad_request(f"segment_id: {segment_id!r} is not a single segment id")
+    state = state_of(request)
+    with state.lock:
+        query = ContactQuery()
+        query.predicates.append(member_predicate(state, int(segment_id)))
     return query
 
 
