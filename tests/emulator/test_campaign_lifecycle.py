@@ -185,3 +185,52 @@ def test_contact_reports_hold_each_recipients_events(emulator: Any, sent: dict[s
         ]
         for kind in ("sends", "opens", "clicks", "bounces"):
             assert row[f"em_{kind}"] == counts.get(kind, 0), (contact_id, kind)
+
+
+def test_campaign_stats_and_open_click_rates_count_the_events(
+    emulator: Any, sent: dict[str, Any]
+) -> None:
+    totals = sent["totals"]
+    unique, rows = totals["unique"], totals["rows"]
+    path = f"/reports/stats/email_campaigns/{sent['campaign_id']}"
+    (result,) = emulator.api.get(path).json()["results"]
+    stats = result["stats"]
+    assert {kind: stats[f"em_{kind}"] for kind in KINDS} == {kind: unique[kind] for kind in KINDS}
+    assert (stats["em_opens_all"], stats["em_clicks_all"]) == (rows["opens"], rows["clicks"])
+    activity = f"/reports/stats/email_campaign_activities/{sent['activity_id']}"
+    (by_activity,) = emulator.api.get(activity).json()["results"]
+    assert stats == {key: by_activity["stats"][key] for key in stats}
+    delivered = unique["sends"] - unique["bounces"]
+    assert result["percents"]["open"] == round(100 * unique["opens"] / delivered, 1)
+    assert result["percents"]["click"] == round(100 * unique["clicks"] / unique["opens"], 1)
+
+    day = timedelta(days=2)
+    window = {
+        "start": (datetime.now(UTC) - day).isoformat(),
+        "end": (datetime.now(UTC) + day).isoformat(),
+    }
+    for contact_id, counts in sorted(totals["by_contact"].items()):
+        rates = emulator.api.get(
+            f"/reports/contact_reports/{contact_id}/open_and_click_rates", params=window
+        ).json()
+        assert rates["included_activities_count"] == 1, contact_id
+        assert rates["average_open_rate"] == (1.0 if counts.get("opens") else 0.0), contact_id
+        assert rates["average_click_rate"] == (1.0 if counts.get("clicks") else 0.0), contact_id
+
+
+def test_the_campaign_has_no_landing_page_or_sms_reports(
+    emulator: Any, sent: dict[str, Any]
+) -> None:
+    landing = "/reports/landing_pages/campaign_details/{}/p_unique_contact_clicks"
+    answer = emulator.api.get(landing.format(sent["activity_id"]))
+    assert answer.status_code == 404
+    assert "not a landing page" in answer.json()[0]["error_message"]
+    sms = emulator.api.get(
+        "/reports/summary_reports/sms_campaign_summaries",
+        params={"start_at": (datetime.now(UTC) - timedelta(days=2)).isoformat()},
+    ).json()
+    assert sms["bulk_sms_campaign_summaries"] == []
+    for contact_id in sorted(sent["recipients"])[:5]:  # e-mail only: no SMS consent history
+        assert "sms_channel" not in emulator.contact(contact_id)
+        history = emulator.api.get(f"/contacts/sms_engagement_history/{contact_id}")
+        assert history.json() == []
