@@ -200,6 +200,25 @@ def test_an_empty_type_cell_is_inferred_from_the_row_s_names(cli, tmp_path: Path
     }
 
 
+def test_a_bad_value_names_the_file_s_own_header(cli, tmp_path: Path, store: Store) -> None:
+    """A message names the column as the file writes it, ours in brackets, with file and
+    row: the user looks for `Email Address`, not `email`; a CSV file and a workbook alike."""
+    path = tmp_path / "human.csv"
+    path.write_text("Contact ID,Email Address,DNC\nH1,not-an-address,maybe\n", encoding="utf-8")
+    book = Workbook()
+    book.active.append(["Contact ID", "Email Address", "DNC"])
+    book.active.append(["H1", "not-an-address", "maybe"])
+    book.save(tmp_path / "human.xlsx")
+    before = dump(store)
+    for source in (path, tmp_path / "human.xlsx"):
+        done = cli("crm", "load", str(source))
+        assert done.exit_code == 2, done.output
+        said = " ".join(done.stderr.split())
+        assert "row 2 (id H1), column 'Email Address' (email): 'not-an-address'" in said
+        assert "row 2 (id H1), column 'DNC' (do_not_contact): 'maybe' is not a yes/no" in said
+    assert dump(store) == before
+
+
 def test_a_utf16_tab_separated_file(cli, tmp_path: Path) -> None:
     path = tmp_path / "unicode.txt.csv"
     text = "Record ID\tGiven Name\tSurname\tEmail Address\r\nU1\tŁukasz\tŻółć\tlz@example.org\r\n"
@@ -252,7 +271,7 @@ def test_a_dry_run_shows_what_would_be_stored_and_writes_nothing(
     assert "'Notes' → ignored  (--ignore-column)" in out
     assert "first_name=Renée" in out
     assert "1 valid row(s), 1 invalid row(s)" in out
-    assert f"{path}: row 3 (id D2), column 'email':" in out
+    assert f"{path}: row 3 (id D2), column 'E-mail' (email):" in out
     assert dump(store) == before
     assert cli("runs", "ls", "--json").stdout.strip() in ("[]", "")
 
@@ -314,3 +333,12 @@ def test_a_utf16_file_cut_mid_character_is_refused_naming_the_file(
     assert "give its encoding with --encoding" in said
     assert "Traceback" not in done.stderr
     assert dump(store) == before
+
+
+def test_an_unclosed_quote_names_the_file_s_own_header(cli, tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text('Contact ID,Given Name\nQ1,Quinn\nQ2,"Open\n', encoding="utf-8")
+    done = cli("crm", "load", str(path))
+    assert done.exit_code == 2, done.output
+    said = " ".join(done.stderr.split())
+    assert "row 3, column 'Given Name' (first_name): the quote" in said

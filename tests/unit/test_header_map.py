@@ -252,3 +252,17 @@ def test_targets_and_suggestions() -> None:
     assert closest_column("Postl Code") == "zip"
     assert closest_column("Frist_Name") == "first_name"
     assert closest_column("Favourite Colour") is None
+
+
+def test_labels_name_the_file_s_header_of_each_column_written_otherwise() -> None:
+    mapping = map_header(
+        "f.csv", ["id", "Email Address", "First Name", "Notes"], ColumnMap({"Notes": "title"})
+    )
+    assert mapping.labels == {
+        "email": "Email Address",
+        "first_name": "First Name",
+        "title": "Notes",
+    }
+    error = RowError("f.csv", 3, "email", "bad", "A1", mapping.labels["email"])
+    assert str(error) == "f.csv: row 3 (id A1), column 'Email Address' (email): bad"
+    assert str(RowError("f.csv", 3, "id", "bad")) == "f.csv: row 3, column 'id': bad"

@@ -17,7 +17,8 @@ Only the CLI maps these to exit codes, and only the web layer to page messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 
 class ListbridgeError(Exception):
@@ -60,10 +61,25 @@ class RowError:
     column: str
     reason: str
     record_id: str = ""
+    #: the file's own header of `column` when it is written otherwise (`Email Address` for
+    #: email): the message names what the user sees in the file, ours in brackets
+    header: str = ""
 
     def __str__(self) -> str:
         record = f" (id {self.record_id})" if self.record_id else ""
-        return f"{self.source}: row {self.row}{record}, column {self.column!r}: {self.reason}"
+        column = f"{self.header!r} ({self.column})" if self.header else repr(self.column)
+        return f"{self.source}: row {self.row}{record}, column {column}: {self.reason}"
+
+
+def with_headers(errors: Iterable[RowError], labels: Mapping[str, str]) -> list[RowError]:
+    """`errors`, each naming the file's own header of its column (`labels`: column →
+    header, where the two differ) unless it names one already."""
+    return [
+        replace(error, header=labels[error.column])
+        if error.column in labels and not error.header
+        else error
+        for error in errors
+    ]
 
 
 class InvalidRowsError(UserError):

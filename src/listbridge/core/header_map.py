@@ -79,6 +79,16 @@ class HeaderMapping:
     def columns(self) -> tuple[str | None, ...]:
         return tuple(mapped.column for mapped in self.headers)
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Column → the file's header, for each header written otherwise than its column:
+        what a message about the column names (RowError.header)."""
+        return {
+            mapped.column: mapped.header
+            for mapped in self.headers
+            if mapped.column and mapped.header != mapped.column
+        }
+
 
 def target_column(text: str) -> str:
     """The column `text` names as the target of a map: a column or an alias, in any

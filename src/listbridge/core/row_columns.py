@@ -12,7 +12,7 @@ validates the rows one by one, which names every reason. It accepts exactly what
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -87,6 +87,8 @@ class RecordBlock:
     header: tuple[str, ...]
     numbers: list[int]
     records: list[list[str]]
+    #: column → the file's own header, where it differs (HeaderMapping.labels)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def column_rows(shape: RowShape, raws: Sequence[Any], seen: dict[str, int]) -> ColumnRows | None:

@@ -17,7 +17,7 @@ Decisions a user can rely on:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -33,7 +33,7 @@ from listbridge.core.accounts import (
     CustomFieldDef,
     CustomValue,
 )
-from listbridge.core.errors import InvalidFileError, RowError
+from listbridge.core.errors import InvalidFileError, RowError, with_headers
 from listbridge.core.export_values import (
     parse_export_custom,
     row_type,
@@ -88,6 +88,8 @@ class RawRow:
     row: int
     values: Mapping[str, str]
     errors: tuple[RowError, ...] = ()
+    #: column → the file's own header, where it differs (HeaderMapping.labels)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,15 @@ class RowValidator:
         self._seen: dict[str, int] = {}
         self._rules: dict[str, Rule] = {}
         self._shapes: dict[tuple[str, ...], RowShape] = {}
+        # The file's headers of its columns: told by its rows and blocks (a block's rows
+        # validated one by one come without them).
+        self._labels: Mapping[str, str] = {}
 
     def validate(self, raw: RawRow) -> ValidRow | list[RowError]:
         if raw.errors and not raw.values:
-            return list(raw.errors)  # nothing readable: the reader's reason is the whole story
+            return self._named(
+                raw, raw.errors
+            )  # nothing readable: the reader's reason is the whole story
         shape = self._shape(raw)
         if not raw.errors and (account := shape.account(raw.values, self._seen)) is not None:
             self._seen[account.id] = raw.row
@@ -136,6 +143,7 @@ class RowValidator:
 
     def validate_block(self, block: RecordBlock) -> ColumnRows | None:
         """`validate_columns` of the rows of a block (a CSV file's regular rows)."""
+        self._labels = block.labels or self._labels
         first = dict(zip(block.header, block.records[0], strict=True))
         shape = self._shape(RawRow(block.source, block.numbers[0], first))
         return block_rows(shape, block, self._seen)
@@ -143,7 +151,7 @@ class RowValidator:
     def validate_slowly(self, raw: RawRow) -> ValidRow | list[RowError]:
         """Column by column, every reason collected (``validate`` without its fast path)."""
         if raw.errors and not raw.values:
-            return list(raw.errors)
+            return self._named(raw, raw.errors)
         values = {column: value.strip() for column, value in raw.values.items()}
         self._refuse_unknown_columns(raw, values)
         check = _Checker(raw, values.get("id", ""))
@@ -153,8 +161,12 @@ class RowValidator:
             self._check_id(check, values)
         kwargs = self._account_kwargs(check, values)
         if check.errors:
-            return check.errors
+            return self._named(raw, check.errors)
         return ValidRow(raw.row, Account(**kwargs), frozenset(values))
+
+    def _named(self, raw: RawRow, errors: Iterable[RowError]) -> list[RowError]:
+        """`errors`, each naming the file's own header of its column where it differs."""
+        return with_headers(errors, raw.labels or self._labels)
 
     def _shape(self, raw: RawRow) -> RowShape:
         """How to read rows with these columns; a file's rows share a few shapes."""

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from listbridge.core.errors import InvalidFileError, RowError, UserError
+from listbridge.core.errors import InvalidFileError, RowError, UserError, with_headers
 from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
@@ -63,6 +63,11 @@ class _Csv:
         encoding = self.format.encoding
         return self.path.open(encoding=encoding, errors="surrogateescape", newline="")
 
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """Column → the file's own header, where it differs (read once the header is)."""
+        return self.report.header.labels if self.report.header is not None else {}
+
     def reader(self, lines: Iterable[str]) -> Any:
         return csv.reader(lines, delimiter=self.format.delimiter)
 
@@ -84,8 +89,10 @@ def read_csv(
     source = _Csv.of(path, options or ReadOptions(), report)
     try:
         yield from _csv_rows(source)
+    except InvalidFileError as error:  # an unclosed quote: named by the file's header
+        raise InvalidFileError(with_headers(error.errors, source.labels)) from None
     except csv.Error:  # with newline="" and no strict mode, only a value past the limit
-        raise InvalidFileError([_past_limit(source)]) from None
+        raise InvalidFileError(with_headers([_past_limit(source)], source.labels)) from None
     except UnicodeDecodeError as error:
         raise _unreadable(source, error) from None
 
@@ -100,8 +107,10 @@ def read_csv_chunks(
     source = _Csv.of(path, options or ReadOptions(), report)
     try:
         yield from _csv_chunks(source, size)
+    except InvalidFileError as error:  # an unclosed quote: named by the file's header
+        raise InvalidFileError(with_headers(error.errors, source.labels)) from None
     except csv.Error:
-        raise InvalidFileError([_past_limit(source)]) from None
+        raise InvalidFileError(with_headers([_past_limit(source)], source.labels)) from None
     except UnicodeDecodeError as error:
         raise _unreadable(source, error) from None
 
@@ -121,16 +130,16 @@ def _csv_chunks(csv_file: _Csv, size: int) -> Iterator[RecordBlock | list[RawRow
         records = csv_file.reader(chain(handle, (_END,)))
         header = csv_file.header(next(records, None), records.line_num)
         names = tuple(column or "" for column in header)
-        simple = all(header)
+        simple, labels = all(header), csv_file.labels
         lines = records.line_num
         while chunk := list(islice(records, size)):
             numbers = _first_lines(chunk, lines, records.line_num)
             lines = records.line_num
             if simple and _regular(chunk, len(header)):
-                yield RecordBlock(source, names, numbers, chunk)
+                yield RecordBlock(source, names, numbers, chunk, labels)
                 continue
             rows = (
-                _one_row(source, n, header, simple, record, records.line_num)
+                _one_row(source, n, header, simple, record, records.line_num, labels)
                 for n, record in zip(numbers, chunk, strict=True)
             )
             yield [row for row in rows if row is not None]
@@ -164,11 +173,11 @@ def _csv_rows(csv_file: _Csv) -> Iterator[RawRow]:
     with csv_file.open() as handle:
         records = csv_file.reader(chain(handle, (_END,)))
         header = csv_file.header(next(records, None), records.line_num)
-        simple = all(header)
+        simple, labels = all(header), csv_file.labels
         lines = records.line_num
         for record in records:
             number, lines = lines + 1, records.line_num
-            row = _one_row(source, number, header, simple, record, lines)
+            row = _one_row(source, number, header, simple, record, lines, labels)
             if row is not None:
                 yield row
 
@@ -192,6 +201,7 @@ def _one_row(
     simple: bool,
     record: list[str],
     lines: int,
+    labels: Mapping[str, str],
 ) -> RawRow | None:
     """The row of one record; None for a blank one or the end marker alone."""
     text = "".join(record)
@@ -199,11 +209,12 @@ def _one_row(
         return None
     # Most rows need no repair: every cell under a name, no quote, all UTF-8.
     if simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
-        return RawRow(source, number, dict(zip(cast(list[str], header), record, strict=True)))
+        values = dict(zip(cast(list[str], header), record, strict=True))
+        return RawRow(source, number, values, labels=labels)
     if record[-1].endswith(_END):
         _check_end(source, number, header, record, lines)
         return None
-    return _csv_row(source, number, header, record)
+    return _csv_row(source, number, header, record, labels)
 
 
 def _check_end(
@@ -225,7 +236,9 @@ def _check_end(
     raise InvalidFileError([RowError(source, number, column, reason)])
 
 
-def _csv_row(source: str, number: int, header: list[str | None], record: list[str]) -> RawRow:
+def _csv_row(
+    source: str, number: int, header: list[str | None], record: list[str], labels: Mapping[str, str]
+) -> RawRow:
     errors: list[RowError] = []
     values: dict[str, str] = {}
     bad_bytes = undecodable("".join(record))
@@ -244,7 +257,7 @@ def _csv_row(source: str, number: int, header: list[str | None], record: list[st
             cell = ""
         # Only a quoted cell can be one an export neutralised: skip the rest cheaply.
         values[column] = restore_cell(cell) if cell[:1] == "'" else cell
-    return RawRow(source, number, padded(values, header), tuple(errors))
+    return RawRow(source, number, padded(values, header), tuple(errors), labels)
 
 
 def _past_limit(csv_file: _Csv) -> RowError:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NoReturn
@@ -90,12 +90,15 @@ def _sheet_rows(path: Path, book: Any, formulas: Any, said: _Header) -> Iterator
     texts = [_cell_text(cell.value) for cell in next(rows, ((), None))[0]]
     if not any(text.strip() for text in texts):
         _refuse_no_header(path, book, sheet)
-    header = header_names(path, texts, "the file", said.column_map, said.report)
+    report = said.report if said.report is not None else FileReport()
+    header = header_names(path, texts, "the file", said.column_map, report)
+    labels = report.header.labels if report.header is not None else {}
     found = False
     for number, (cells, formula_cells) in enumerate(rows, start=2):
         if any(_cell_text(cell.value).strip() for cell in cells):
             found = True
-            yield _xlsx_row(str(path), sheet.title, number, header, cells, formula_cells)
+            row = _xlsx_row(str(path), sheet.title, number, header, cells, formula_cells)
+            yield replace(row, labels=labels) if labels else row
     if not found and (elsewhere := _sheets_with_data(book, sheet)):
         raise UserError(_elsewhere(path, sheet.title, elsewhere))
 
