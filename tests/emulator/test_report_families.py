@@ -11,7 +11,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from tests.support.campaigns import all_pages, seed, send
+from tests.support.campaign_api import (
+    ready_campaign,
+    roles_of,
+    schedule,
+    send_scheduled,
+    tomorrow,
+)
+from tests.support.campaigns import BUSY_RATES, all_pages, seed, send
 
 from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
 
@@ -284,3 +291,39 @@ def test_campaign_stats_agree_with_the_campaign_summaries(
         counts, stats = summary["unique_counts"], result["stats"]
         for kind in ("sends", "opens", "clicks", "forwards", "optouts", "bounces", "not_opened"):
             assert counts[kind] == stats[f"em_{kind}"], kind
+
+
+def test_a_sent_resend_adds_to_the_campaign_figures(emulator: Any) -> None:
+    list_id = seed(emulator.control, contacts=60, lists=1, seed=53)["list_ids"][0]
+    campaign_id, primary = ready_campaign(emulator.api, "Resent", [list_id])
+    resends = f"/emails/activities/{primary}/non_opener_resends"
+    emulator.api.post(resends, json={"resend_subject": "Again", "delay_minutes": 720})
+    assert schedule(emulator.api, primary, tomorrow()).status_code == 201
+    send_scheduled(emulator.control, primary, BUSY_RATES)
+    resend = roles_of(emulator.api, campaign_id)["resend"]
+    send_scheduled(emulator.control, resend, BUSY_RATES, seed=2)
+
+    [result] = _campaign_stats(emulator, campaign_id)["results"]
+    both = emulator.api.get(f"/reports/stats/email_campaign_activities/{primary},{resend}")
+    per_activity = [r["stats"] for r in both.json()["results"]]
+    assert len(per_activity) == 2
+    assert all(stats["em_sends"] > 0 for stats in per_activity)
+    assert result["stats"] == {key: sum(s[key] for s in per_activity) for key in result["stats"]}
+    summaries = all_pages(
+        emulator.api,
+        "/reports/summary_reports/email_campaign_summaries",
+        "bulk_email_campaign_summaries",
+    )
+    (summary,) = [s for s in summaries if s["campaign_id"] == campaign_id]
+    for kind, count in summary["unique_counts"].items():
+        if kind != "abuse":
+            assert count == result["stats"][f"em_{kind}"], kind
+
+    # a contact the resend reached was sent two e-mails of the campaign
+    resent = {r["contact_id"] for r in _rows(emulator, resend, "sends")}
+    opened_resend = {r["contact_id"] for r in _rows(emulator, resend, "opens")}
+    contact = sorted(resent)[0]
+    now = emulator.state.now()
+    rates = _rates(emulator, contact, _iso(now - YEAR_US), _iso(now + YEAR_US)).json()
+    assert rates["included_activities_count"] == 2
+    assert rates["average_open_rate"] == (0.5 if contact in opened_resend else 0.0)
