@@ -9,6 +9,15 @@ from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
+from tests.sync.conftest import (  # noqa: F401  (the screens' scenes: a store connected to the emulator)
+    cc,
+    cc_emulator_config,
+    crm_databases,
+    crm_name,
+    scene,
+    secret_key_file,
+    wired,
+)
 
 with warnings.catch_warnings():
     # Starlette asks for `httpx2` in its test client; httpx (a dependency) does the same job

@@ -11,15 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from tests.support.campaign_results import SPRING_NAME, seed_results
-from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
-    Scene,
-    cc,
-    cc_emulator_config,
-    crm_name,
-    scene,
-    secret_key_file,
-    wired,
-)
+from tests.sync.conftest import Scene
 from tests.web.conftest import PASSWORD, TestClient, csrf_of, sign_in
 
 from listbridge.core.accounts import Account, AccountType
@@ -156,7 +148,7 @@ def test_without_a_connection_to_cc_the_page_says_so(site: Store, admin: TestCli
 
 
 @pytest.fixture
-def pusher(scene: Scene) -> Iterator[TestClient]:  # noqa: F811
+def pusher(scene: Scene) -> Iterator[TestClient]:
     """An operator (view, run_syncs) signed in to the app over the scene's store."""
     add_group(scene.store, "operators")
     for permission in (Permission.VIEW, Permission.RUN_SYNCS):
@@ -173,12 +165,12 @@ def push(client: TestClient, account_id: str, lists: list[str], mode: str) -> ht
     return client.post(f"/accounts/{account_id}/push", data=form, follow_redirects=False)
 
 
-def mirror_lists(scene: Scene) -> None:  # noqa: F811
+def mirror_lists(scene: Scene) -> None:
     """The lists as the Lists page reads them (the account page offers the mirror's)."""
     assert scene.cli("lists", "ls").exit_code == 0
 
 
-def test_push_one_account_links_and_lists_it(scene: Scene, pusher: TestClient) -> None:  # noqa: F811
+def test_push_one_account_links_and_lists_it(scene: Scene, pusher: TestClient) -> None:
     scene.add_list("Members")
     scene.add_list("Donors")
     mirror_lists(scene)
@@ -213,7 +205,7 @@ def test_push_one_account_links_and_lists_it(scene: Scene, pusher: TestClient) -
 
 
 def test_an_opted_out_contact_is_a_failed_subscription(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     pusher: TestClient,
 ) -> None:
     scene.add_list("Members")
@@ -239,7 +231,7 @@ def test_an_opted_out_contact_is_a_failed_subscription(
 
 
 def test_subscription_only_needs_a_list_and_a_busy_connection_refuses(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     pusher: TestClient,
 ) -> None:
     scene.add_account("A1", "ann@example.org", "Ann", "Lee")

@@ -14,16 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
-    Scene,
-    cc,
-    cc_emulator_config,
-    crm_databases,
-    crm_name,
-    scene,
-    secret_key_file,
-    wired,
-)
+from tests.sync.conftest import Scene
 from tests.sync.lists_support import lists, people
 from tests.web.conftest import PASSWORD, TestClient, csrf_of, sign_in
 
@@ -79,7 +70,7 @@ def clock(admin: TestClient) -> Clock:
 
 
 @pytest.fixture
-def three(scene: Scene, site: Store, admin: TestClient) -> Iterator[list[TestClient]]:  # noqa: F811
+def three(scene: Scene, site: Store, admin: TestClient) -> Iterator[list[TestClient]]:
     """`admin`, `viewer` and `staff` signed in to one app, each in a browser of their own."""
     add_user(site, "staff", PASSWORD, groups=["viewers"])
     with TestClient(admin.app) as viewer, TestClient(admin.app) as staff:
@@ -89,7 +80,7 @@ def three(scene: Scene, site: Store, admin: TestClient) -> Iterator[list[TestCli
 
 
 def test_twenty_views_by_three_users_cost_the_calls_of_one(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     three: list[TestClient],
 ) -> None:
     lists(scene, "create", "News")
@@ -121,7 +112,7 @@ def test_twenty_views_by_three_users_cost_the_calls_of_one(
 
 
 def test_a_list_changed_through_listbridge_shows_at_once(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     admin: TestClient,
     clock: Clock,
 ) -> None:
@@ -150,7 +141,7 @@ def test_a_list_changed_through_listbridge_shows_at_once(
 
 
 def test_read_again_reads_once_and_a_change_in_cc_waits_for_it(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     admin: TestClient,
     clock: Clock,
 ) -> None:
@@ -179,7 +170,7 @@ def test_read_again_reads_once_and_a_change_in_cc_waits_for_it(
 
 
 def test_an_expired_answer_is_read_again(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     admin: TestClient,
     clock: Clock,
 ) -> None:
@@ -220,8 +211,8 @@ def test_a_failed_read_is_not_kept() -> None:
 
 @pytest.mark.parametrize("crm_name", ["civicrm-postgresql"])
 def test_a_crm_held_elsewhere_reads_a_lists_members_once(
-    crm_name: str,  # noqa: F811
-    scene: Scene,  # noqa: F811
+    crm_name: str,
+    scene: Scene,
     three: list[TestClient],
     clock: Clock,
 ) -> None:

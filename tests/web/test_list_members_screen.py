@@ -10,16 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
-    Scene,
-    cc,
-    cc_emulator_config,
-    crm_databases,
-    crm_name,
-    scene,
-    secret_key_file,
-    wired,
-)
+from tests.sync.conftest import Scene
 from tests.web.conftest import PASSWORD, TestClient, csrf_of, sign_in
 
 from listbridge.core.accounts import Account
@@ -34,7 +25,7 @@ LIST = "Friends"
 
 
 @pytest.fixture
-def people(scene: Scene) -> Scene:  # noqa: F811
+def people(scene: Scene) -> Scene:
     """`Friends` made on both sides; `manager` may view and manage lists, `viewer` only view."""
     assert scene.cli("lists", "create", LIST).exit_code == 0
     add_group(scene.store, "managers")

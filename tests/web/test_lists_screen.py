@@ -13,15 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
-    Scene,
-    cc,
-    cc_emulator_config,
-    crm_name,
-    scene,
-    secret_key_file,
-    wired,
-)
+from tests.sync.conftest import Scene
 from tests.sync.lists_support import (
     cc_list_names,
     cc_members,
@@ -71,7 +63,7 @@ def finished(client: TestClient) -> dict[str, Any]:
     raise AssertionError("the list sync did not finish")
 
 
-def members_list(scene: Scene, name: str, *names: str) -> list[str]:  # noqa: F811
+def members_list(scene: Scene, name: str, *names: str) -> list[str]:
     """`lists create NAME` with accounts `names` on its CRM list."""
     lists(scene, "create", name)
     made = people(scene, *names)
@@ -79,7 +71,7 @@ def members_list(scene: Scene, name: str, *names: str) -> list[str]:  # noqa: F8
     return made
 
 
-def test_the_table_is_lists_ls(scene: Scene, admin: TestClient) -> None:  # noqa: F811
+def test_the_table_is_lists_ls(scene: Scene, admin: TestClient) -> None:
     scene.add_list("Members")
     scene.add_contact(email("cc1"), "C", "One", lists=("Members",))
     scene.add_contact(email("cc2"), "C", "Two", lists=("Members",))
@@ -104,7 +96,7 @@ def test_the_table_is_lists_ls(scene: Scene, admin: TestClient) -> None:  # noqa
     assert ">Create list</button>" in page.text
 
 
-def test_create_hide_unhide_rename_delete(scene: Scene, admin: TestClient) -> None:  # noqa: F811
+def test_create_hide_unhide_rename_delete(scene: Scene, admin: TestClient) -> None:
     made = post(admin, "/lists", name="  Donors ", status="hidden")
     assert made.status_code == 303
     assert made.headers["location"] == "/lists?done=create&name=Donors"
@@ -141,7 +133,7 @@ def test_create_hide_unhide_rename_delete(scene: Scene, admin: TestClient) -> No
     assert all(r["started_by"].startswith("web:admin ") for r in runs(scene))
 
 
-def test_create_refusals_are_said_by_the_field(scene: Scene, admin: TestClient) -> None:  # noqa: F811
+def test_create_refusals_are_said_by_the_field(scene: Scene, admin: TestClient) -> None:
     scene.add_list("Members")
     for name, said in (
         ("   ", "a list name cannot be empty"),
@@ -159,7 +151,7 @@ def test_create_refusals_are_said_by_the_field(scene: Scene, admin: TestClient) 
     assert scene.crm.lists() == []
 
 
-def test_rename_refusals_and_unknown_lists(scene: Scene, admin: TestClient) -> None:  # noqa: F811
+def test_rename_refusals_and_unknown_lists(scene: Scene, admin: TestClient) -> None:
     lists(scene, "create", "News")
     lists(scene, "create", "Events")
     taken = post(admin, "/lists/news/rename", new_name="events")  # names ignore case
@@ -176,7 +168,7 @@ def test_rename_refusals_and_unknown_lists(scene: Scene, admin: TestClient) -> N
     assert cc_list_names(scene) == {"News", "Events"}
 
 
-def test_a_list_name_is_shown_as_text(scene: Scene, admin: TestClient) -> None:  # noqa: F811
+def test_a_list_name_is_shown_as_text(scene: Scene, admin: TestClient) -> None:
     assert post(admin, "/lists", name=XSS, status="active").status_code == 303
     for path in (
         "/lists",
@@ -195,7 +187,7 @@ def test_a_list_name_is_shown_as_text(scene: Scene, admin: TestClient) -> None: 
 
 
 def test_a_preview_shows_the_plan_and_sync_now_runs_it(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     admin: TestClient,
 ) -> None:
     members_list(scene, "News", "a", "b")
@@ -226,7 +218,7 @@ def test_a_preview_shows_the_plan_and_sync_now_runs_it(
 
 
 def test_the_guard_asks_and_sync_anyway_goes_past_it(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     admin: TestClient,
 ) -> None:
     names = [f"p{n}" for n in range(10)]
@@ -256,7 +248,7 @@ def test_the_guard_asks_and_sync_anyway_goes_past_it(
     assert cc_members(scene, "News") == emails(*names[2:])
 
 
-def test_an_unknown_list_to_sync_is_said_by_the_form(scene: Scene, admin: TestClient) -> None:  # noqa: F811
+def test_an_unknown_list_to_sync_is_said_by_the_form(scene: Scene, admin: TestClient) -> None:
     lists(scene, "create", "News")
     answer = post(admin, "/lists/sync/preview", list="Nope", direction="both")
     assert answer.status_code == 400
@@ -266,7 +258,7 @@ def test_an_unknown_list_to_sync_is_said_by_the_form(scene: Scene, admin: TestCl
 
 
 def test_a_busy_connection_refuses_with_who_holds_it(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     admin: TestClient,
 ) -> None:
     lists(scene, "create", "News")
@@ -287,7 +279,7 @@ def test_a_busy_connection_refuses_with_who_holds_it(
     assert overview(scene)["News"]["status"] == "active"
 
 
-def test_a_viewer_sees_the_lists_and_changes_nothing(scene: Scene, client: TestClient) -> None:  # noqa: F811
+def test_a_viewer_sees_the_lists_and_changes_nothing(scene: Scene, client: TestClient) -> None:
     lists(scene, "create", "News")
     sign_in(client, "viewer")
     page = client.get("/lists")

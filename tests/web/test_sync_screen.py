@@ -16,15 +16,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import insert
-from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
-    Scene,
-    cc,
-    cc_emulator_config,
-    crm_name,
-    scene,
-    secret_key_file,
-    wired,
-)
+from tests.sync.conftest import Scene
 from tests.web.conftest import PASSWORD, TestClient, csrf_of, sign_in
 
 from listbridge.core.permissions import Permission
@@ -87,7 +79,7 @@ def shown_counts(html: str, box: str) -> dict[str, int]:
 
 
 def test_an_import_started_in_the_browser(
-    scene: Scene,  # noqa: F811
+    scene: Scene,
     browser: TestClient,
 ) -> None:
     scene.add_list("Members")
@@ -124,7 +116,7 @@ def test_an_import_started_in_the_browser(
     assert [row[2] for row in rows[1:]] == ["info@example.org"]
 
 
-def test_a_dry_run_records_no_run(scene: Scene, browser: TestClient) -> None:  # noqa: F811
+def test_a_dry_run_records_no_run(scene: Scene, browser: TestClient) -> None:
     scene.add_list("Members")
     scene.add_contact("grace@example.org", "Grace", "Hopper", lists=("Members",))
     sign_in(browser, OPERATOR)
