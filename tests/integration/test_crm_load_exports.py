@@ -342,3 +342,20 @@ def test_an_unclosed_quote_names_the_file_s_own_header(cli, tmp_path: Path) -> N
     assert done.exit_code == 2, done.output
     said = " ".join(done.stderr.split())
     assert "row 3, column 'Given Name' (first_name): the quote" in said
+
+
+def test_a_byte_the_encoding_cannot_read_is_named_with_that_encoding(
+    cli, tmp_path: Path, store: Store
+) -> None:
+    """Not "not UTF-8" for a file read as Windows-1252: 0x81 is one of its five unused
+    bytes, and the message names the encoding the file was read with."""
+    path = tmp_path / "bytes.csv"
+    path.write_bytes("id;first_name\r\nB1;Renée\r\nB2;Bo".encode("cp1252") + b"\x81\r\n")
+    before = dump(store)
+    done = cli("crm", "load", str(path), "--encoding", "cp1252")
+    assert done.exit_code == 2, done.output
+    said = " ".join(done.stderr.split())
+    assert "row 3, column 'first_name': unreadable encoding: bytes that" in said
+    assert "Windows-1252 (as given) cannot read; give the file's encoding with --encoding" in said
+    assert "not UTF-8" not in said
+    assert dump(store) == before

@@ -29,7 +29,7 @@ from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
 from listbridge.crm.builtin.file_format import FileFormat, read_format
 from listbridge.crm.builtin.load_options import FileReport, ReadOptions
-from listbridge.crm.builtin.tables import NOT_UTF8, column_name, header_names, padded, undecodable
+from listbridge.crm.builtin.tables import column_name, header_names, padded, undecodable
 
 # A high surrogate: surrogateescape decoding makes only low ones, so no file holds it.
 _END = "\ud800"
@@ -76,7 +76,8 @@ class _Csv:
             cells = None  # the end marker alone: the file is empty
         elif cells and cells[-1].endswith(_END):
             _check_end(str(self.path), 1, [], cells, lines)
-        return header_names(self.path, cells, "the file", self.options.column_map, self.report)
+        column_map, unreadable = self.options.column_map, self.format.unreadable()
+        return header_names(self.path, cells, "the file", column_map, self.report, unreadable)
 
 
 def read_csv(
@@ -130,16 +131,16 @@ def _csv_chunks(csv_file: _Csv, size: int) -> Iterator[RecordBlock | list[RawRow
         records = csv_file.reader(chain(handle, (_END,)))
         header = csv_file.header(next(records, None), records.line_num)
         names = tuple(column or "" for column in header)
-        simple, labels = all(header), csv_file.labels
+        columns = _Columns.of(csv_file, header)
         lines = records.line_num
         while chunk := list(islice(records, size)):
             numbers = _first_lines(chunk, lines, records.line_num)
             lines = records.line_num
-            if simple and _regular(chunk, len(header)):
-                yield RecordBlock(source, names, numbers, chunk, labels)
+            if columns.simple and _regular(chunk, len(header)):
+                yield RecordBlock(source, names, numbers, chunk, columns.labels)
                 continue
             rows = (
-                _one_row(source, n, header, simple, record, records.line_num, labels)
+                _one_row(source, n, columns, record, records.line_num)
                 for n, record in zip(numbers, chunk, strict=True)
             )
             yield [row for row in rows if row is not None]
@@ -173,11 +174,11 @@ def _csv_rows(csv_file: _Csv) -> Iterator[RawRow]:
     with csv_file.open() as handle:
         records = csv_file.reader(chain(handle, (_END,)))
         header = csv_file.header(next(records, None), records.line_num)
-        simple, labels = all(header), csv_file.labels
+        columns = _Columns.of(csv_file, header)
         lines = records.line_num
         for record in records:
             number, lines = lines + 1, records.line_num
-            row = _one_row(source, number, header, simple, record, lines, labels)
+            row = _one_row(source, number, columns, record, lines)
             if row is not None:
                 yield row
 
@@ -194,27 +195,36 @@ def _first_lines(chunk: list[list[str]], before: int, after: int) -> list[int]:
     return numbers
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """What each row of a file needs of its header, decided once the header is read."""
+
+    header: list[str | None]
+    simple: bool  # every cell under a column named and not ignored
+    labels: Mapping[str, str]  # column → the file's own header, where it differs
+    unreadable: str  # why a cell the encoding cannot read is refused
+
+    @classmethod
+    def of(cls, csv_file: _Csv, header: list[str | None]) -> _Columns:
+        return cls(header, all(header), csv_file.labels, csv_file.format.unreadable())
+
+
 def _one_row(
-    source: str,
-    number: int,
-    header: list[str | None],
-    simple: bool,
-    record: list[str],
-    lines: int,
-    labels: Mapping[str, str],
+    source: str, number: int, columns: _Columns, record: list[str], lines: int
 ) -> RawRow | None:
     """The row of one record; None for a blank one or the end marker alone."""
     text = "".join(record)
     if not text.strip():
         return None
+    header = columns.header
     # Most rows need no repair: every cell under a name, no quote, all UTF-8.
-    if simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
+    if columns.simple and len(record) == len(header) and _NEEDS_REPAIR.search(text) is None:
         values = dict(zip(cast(list[str], header), record, strict=True))
-        return RawRow(source, number, values, labels=labels)
+        return RawRow(source, number, values, labels=columns.labels)
     if record[-1].endswith(_END):
         _check_end(source, number, header, record, lines)
         return None
-    return _csv_row(source, number, header, record, labels)
+    return _csv_row(source, number, columns, record)
 
 
 def _check_end(
@@ -236,9 +246,8 @@ def _check_end(
     raise InvalidFileError([RowError(source, number, column, reason)])
 
 
-def _csv_row(
-    source: str, number: int, header: list[str | None], record: list[str], labels: Mapping[str, str]
-) -> RawRow:
+def _csv_row(source: str, number: int, columns: _Columns, record: list[str]) -> RawRow:
+    header = columns.header
     errors: list[RowError] = []
     values: dict[str, str] = {}
     bad_bytes = undecodable("".join(record))
@@ -253,11 +262,11 @@ def _csv_row(
                 )
             continue
         if bad_bytes and undecodable(cell):
-            errors.append(RowError(source, number, column, NOT_UTF8))
+            errors.append(RowError(source, number, column, columns.unreadable))
             cell = ""
         # Only a quoted cell can be one an export neutralised: skip the rest cheaply.
         values[column] = restore_cell(cell) if cell[:1] == "'" else cell
-    return RawRow(source, number, padded(values, header), tuple(errors), labels)
+    return RawRow(source, number, padded(values, header), tuple(errors), columns.labels)
 
 
 def _past_limit(csv_file: _Csv) -> RowError:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from charset_normalizer import CharsetMatch
 
 HEAD_BYTES = 64 * 1024
+NOT_UTF8 = "unreadable encoding: not UTF-8 (save the file as UTF-8)"
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t"}
 _BOMS = (
@@ -80,11 +81,21 @@ class FileFormat:
 
     def describe(self) -> str:
         """`Windows-1252 (detected), semicolon-separated (detected)`."""
-        encoding = _NAMES.get(self.encoding, self.encoding)
         delimiter = DELIMITERS.get(self.delimiter, repr(self.delimiter))
+        return f"{self.described_encoding()}, {delimiter}-separated ({_how(self.delimiter_given)})"
+
+    def described_encoding(self) -> str:
+        """`Windows-1252 (detected)`."""
+        return f"{_NAMES.get(self.encoding, self.encoding)} ({_how(self.encoding_given)})"
+
+    def unreadable(self) -> str:
+        """Why a value holding bytes this encoding cannot read is refused: the encoding
+        read with, not "UTF-8" whatever it was (a Windows-1252 file has five such bytes)."""
+        if self.encoding in ("utf-8", "utf-8-sig") and not self.encoding_given:
+            return NOT_UTF8
         return (
-            f"{encoding} ({_how(self.encoding_given)}), "
-            f"{delimiter}-separated ({_how(self.delimiter_given)})"
+            f"unreadable encoding: bytes that {self.described_encoding()} cannot read; "
+            "give the file's encoding with --encoding, or save it as UTF-8"
         )
 
 

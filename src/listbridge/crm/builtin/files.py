@@ -21,9 +21,10 @@ from listbridge.core.errors import RowError, UserError
 from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.crm.builtin.csvfile import read_csv, read_csv_chunks
+from listbridge.crm.builtin.file_format import NOT_UTF8
 from listbridge.crm.builtin.jsonarray import iter_json_array
 from listbridge.crm.builtin.load_options import FileReport, ReadOptions
-from listbridge.crm.builtin.tables import NOT_UTF8, WHOLE_ROW
+from listbridge.crm.builtin.tables import WHOLE_ROW
 from listbridge.crm.builtin.xlsxfile import read_xlsx
 
 SUFFIXES = (".csv", ".xlsx", ".jsonl", ".json")

@@ -14,11 +14,11 @@ from pathlib import Path
 from listbridge.core.errors import UserError
 from listbridge.core.header_map import ColumnMap, map_header
 from listbridge.core.rows import check_header
+from listbridge.crm.builtin.file_format import NOT_UTF8
 from listbridge.crm.builtin.load_options import FileReport
 
 # surrogateescape turns each byte that is not UTF-8 into one of these.
 _SURROGATE = re.compile("[\udc80-\udcff]")
-NOT_UTF8 = "unreadable encoding: not UTF-8 (save the file as UTF-8)"
 WHOLE_ROW = "(whole row)"
 
 
@@ -28,9 +28,11 @@ def header_names(
     where: str = "the file",
     column_map: ColumnMap | None = None,
     report: FileReport | None = None,
+    unreadable: str = NOT_UTF8,
 ) -> list[str | None]:
     """The column of each header of row 1 (None: there is no row 1; `where` names what is
-    empty), by core/header_map.py: None for a column the user ignores."""
+    empty), by core/header_map.py: None for a column the user ignores. `unreadable` is
+    why a header holding bytes its encoding cannot read is refused (FileFormat.unreadable)."""
     if cells is None:
         raise UserError(f"{path}: {where} is empty; the first row must name the columns")
     names = [cell.strip() for cell in cells]
@@ -41,7 +43,7 @@ def header_names(
     if not names:
         raise UserError(f"{path}: row 1 is blank; the first row must name the columns")
     if any(undecodable(name) for name in names):
-        raise UserError(f"{path}: row 1 (the header): {NOT_UTF8}")
+        raise UserError(f"{path}: row 1 (the header): {unreadable}")
     doubled = sorted({n for n in names if names.count(n) > 1})
     if doubled:
         raise UserError(f"{path}: row 1 (the header): column(s) named twice: {', '.join(doubled)}")
