@@ -132,6 +132,8 @@ def test_collection_sorts_and_pages(emulator: Emulator) -> None:
     rest = emulator.api.get(page["_links"]["next"]["href"].removeprefix("/v3"))
     assert [s["name"] for s in rest.json()["segments"]] == ["gamma"]
     assert "_links" not in rest.json()
+    example = emulator.api.get("/segments", params={"sort_by": "sort_by=name"})
+    assert [s["name"] for s in example.json()["segments"]] == ["Alpha", "beta", "gamma"]
     _error(emulator.api.get("/segments", params={"limit": "0"}), 400, "limit")
     _error(emulator.api.get("/segments", params={"sort_by": "size"}), 400, "sort_by")
 

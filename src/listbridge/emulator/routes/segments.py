@@ -43,13 +43,15 @@ def list_segments(
     size = int(limit) if limit.isdigit() else 0
     if not 1 <= size <= MAX_LIMIT:
         raise bad_request(f"limit: {limit!r} is not a number from 1 to {MAX_LIMIT}")
-    if sort_by not in SORTS:
+    # the parameter's x-example is "sort_by=date": a client copying it is understood
+    order = sort_by.removeprefix("sort_by=")
+    if order not in SORTS:
         raise bad_request(f"sort_by: {sort_by!r} is not one of {', '.join(SORTS)}")
     start = int_cursor(cursor) or 0
     state = state_of(request)
     with state.lock:
         live = segment_store(state).live()
-        if sort_by == "name":
+        if order == "name":
             live.sort(key=lambda s: (s.name.casefold(), s.segment_id))
         else:  # most recently updated first
             live.sort(key=lambda s: (s.edited_at, s.segment_id), reverse=True)
