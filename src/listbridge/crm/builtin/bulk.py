@@ -13,6 +13,7 @@ multi-row VALUES measured slower still, psycopg re-parsing the long statement).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
 from typing import Any
@@ -68,8 +69,24 @@ def bulk_insert_columns(
     if not count:
         return
     connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        limit = variable_limit(connection)
+        run_sqlite_insert(
+            connection, sqlite_insert(table, columns, count, connection.dialect, limit)
+        )
+        return
     names = tuple(columns)
-    processors = dict(_processors(table, names, connection.dialect))
+    bound = _bound(table, columns, connection.dialect)
+    every = [repeat(c.value, count) if isinstance(c, Same) else c for c in bound.values()]
+    _insert(connection, table, names, list(zip(*every, strict=True)))
+
+
+def _bound(
+    table: Table, columns: Mapping[str, Column], dialect: Dialect
+) -> dict[str, Iterable[Any] | Same]:
+    """Each column's values as its type binds them (a `Same` column's value once)."""
+    names = tuple(columns)
+    processors = dict(_processors(table, names, dialect))
     bound: dict[str, Iterable[Any] | Same] = {}
     for index, name in enumerate(names):
         column, process = columns[name], processors.get(index)
@@ -79,20 +96,44 @@ def bulk_insert_columns(
             bound[name] = column
         else:
             bound[name] = map(lru_cache(maxsize=None)(process), column)
-    if connection.dialect.name == "sqlite":
-        _insert_sqlite_columns(connection, table, bound, count)
-        return
-    every = [repeat(c.value, count) if isinstance(c, Same) else c for c in bound.values()]
-    _insert(connection, table, names, list(zip(*every, strict=True)))
+    return bound
 
 
-def _insert_sqlite_columns(
-    connection: Connection, table: Table, bound: Mapping[str, Iterable[Any] | Same], count: int
-) -> None:
-    """A `Same` column's value is written into the statement as a literal, not bound once
+#: an INSERT's columns, and the literal of each column of one value
+Shape = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class SqliteInsert:
+    """Rows to INSERT into SQLite, made ready without the database (`sqlite_insert`): the
+    statements' shape, and for each statement size (rows) the values of its statements."""
+
+    table: Table
+    shape: Shape
+    statements: list[tuple[int, list[tuple[Any, ...]]]]
+
+    def with_literal(self, name: str, value: Any) -> SqliteInsert:
+        """The same rows with one more column of one value (one only known when writing:
+        the id of a custom field the load creates)."""
+        text = _literal(value)
+        assert text is not None, value
+        columns, literals = self.shape
+        return SqliteInsert(
+            self.table, ((*columns, name), (*literals, (name, text))), self.statements
+        )
+
+
+def sqlite_insert(
+    table: Table, columns: Mapping[str, Column], count: int, dialect: Dialect, limit: int
+) -> SqliteInsert:
+    """The INSERT of `count` rows given column by column, for SQLite (`limit`: the
+    connection's `variable_limit`). No database: a load makes it while it writes the last.
+
+    A `Same` column's value is written into the statement as a literal, not bound once
     a row: a load's file leaves a third of the account's columns to one value each.
     (Numbered parameters, `?1` named by every row, cost SQLite a search of its parameter
     list for each one it compiles: quadratic in a statement's size.)"""
+    bound = _bound(table, columns, dialect)
     literal = {name: _literal(c.value) for name, c in bound.items() if isinstance(c, Same)}
     kept = {name: text for name, text in literal.items() if text is not None}
     varying = [
@@ -103,14 +144,20 @@ def _insert_sqlite_columns(
     # Every row's values one after the other: a statement's are a slice of them.
     flat = list(chain.from_iterable(zip(*varying, strict=True)))
     width = len(varying)
-    shape = (tuple(bound), tuple(kept.items()))
+    statements = []
     start = 0
-    for per, times in statement_sizes(count, _most_rows(connection, width)):
-        statement = _literal_statement(table, shape, connection.dialect, per)
+    for per, times in statement_sizes(count, _most_rows(limit, width)):
         step = per * width
         chunks = [tuple(flat[start + k * step : start + (k + 1) * step]) for k in range(times)]
-        connection.exec_driver_sql(statement, chunks if times > 1 else chunks[0])
+        statements.append((per, chunks))
         start += step * times
+    return SqliteInsert(table, (tuple(bound), tuple(kept.items())), statements)
+
+
+def run_sqlite_insert(connection: Connection, insert: SqliteInsert) -> None:
+    for per, chunks in insert.statements:
+        statement = _literal_statement(insert.table, insert.shape, connection.dialect, per)
+        connection.exec_driver_sql(statement, chunks if len(chunks) > 1 else chunks[0])
 
 
 def _literal(value: Any) -> str | None:
@@ -139,11 +186,14 @@ MOST_ROWS_PER_STATEMENT = 256
 _VARIABLE_LIMIT = 32766
 
 
-def _most_rows(connection: Connection, width: int) -> int:
+def variable_limit(connection: Connection) -> int:
+    """The most variables one statement of the connection may have (SQLite)."""
+    return min(_VARIABLE_LIMIT, _variable_limit(connection.connection.driver_connection))
+
+
+def _most_rows(limit: int, width: int) -> int:
     """Rows per statement: as many as the variables allow, a power of two (statements of a
     few sizes only, each prepared once and kept in the driver's cache)."""
-    driver = connection.connection.driver_connection
-    limit = min(_VARIABLE_LIMIT, _variable_limit(driver))
     most = MOST_ROWS_PER_STATEMENT
     while most > 1 and most * max(1, width) > limit:
         most //= 2
@@ -222,7 +272,7 @@ def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, rows: i
     return f"INSERT INTO {target} ({names}) VALUES {', '.join([one] * rows)}"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=128)
 def _literal_statement(
     table: Table,
     shape: tuple[tuple[str, ...], tuple[tuple[str, str], ...]],

@@ -16,12 +16,20 @@ from itertools import compress, repeat
 from operator import is_not
 from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import Account, AccountType
 from listbridge.core.row_columns import ColumnRows
 from listbridge.core.values import format_custom
-from listbridge.crm.builtin.bulk import Column, Same, bulk_insert_columns
+from listbridge.crm.builtin.bulk import (
+    Column,
+    Same,
+    SqliteInsert,
+    bulk_insert_columns,
+    run_sqlite_insert,
+    sqlite_insert,
+)
 from listbridge.crm.builtin.records import ACCOUNT_COLUMNS, ACCOUNTS, VALUES, FieldCatalog
 
 ORIGIN = "file"
@@ -49,7 +57,44 @@ def insert_columns(
         return
     bulk_insert_columns(session, ACCOUNTS, _account_columns(block, stamp), count)
     for name, values in block.custom.items():
-        _insert_values(session, stamp.connection_id, catalog.ids[name], block.ids, values)
+        given = _given_values(block.ids, values)
+        if given is not None:
+            columns = _value_columns(stamp.connection_id, *given)
+            columns["field_id"] = Same(catalog.ids[name])
+            bulk_insert_columns(session, VALUES, columns, len(given[0]))
+
+
+@dataclass(frozen=True)
+class ReadyColumns:
+    """The INSERTs of a block of new accounts for SQLite, made without the database
+    (`ready_columns`), so that a load makes them while the database writes the last
+    block: the accounts', and each custom field's but for the field's id."""
+
+    accounts: SqliteInsert
+    values: dict[str, SqliteInsert]
+
+
+def ready_columns(
+    block: ColumnRows, stamp: LoadStamp, dialect: Dialect, limit: int
+) -> ReadyColumns:
+    """`insert_columns` of `block` made ready (SQLite: `limit` is `bulk.variable_limit`)."""
+    count = len(block)
+    accounts = sqlite_insert(ACCOUNTS, _account_columns(block, stamp), count, dialect, limit)
+    values = {}
+    for name, custom in block.custom.items():
+        given = _given_values(block.ids, custom)
+        if given is not None:
+            columns = _value_columns(stamp.connection_id, *given)
+            values[name] = sqlite_insert(VALUES, columns, len(given[0]), dialect, limit)
+    return ReadyColumns(accounts, values)
+
+
+def insert_ready(session: Session, catalog: FieldCatalog, ready: ReadyColumns) -> None:
+    """Run the INSERTs `ready_columns` made, each custom field's with the field's id."""
+    connection = session.connection()
+    run_sqlite_insert(connection, ready.accounts)
+    for name, insert in ready.values.items():
+        run_sqlite_insert(connection, insert.with_literal("field_id", catalog.ids[name]))
 
 
 def _account_columns(block: ColumnRows, stamp: LoadStamp) -> dict[str, Column]:
@@ -78,20 +123,20 @@ def _account_columns(block: ColumnRows, stamp: LoadStamp) -> dict[str, Column]:
     return columns
 
 
-def _insert_values(
-    session: Session, connection_id: int, field_id: int, ids: list[str], values: list[Any]
-) -> None:
-    """One custom field's values of the block, those rows that have one."""
+def _given_values(ids: list[str], values: list[Any]) -> tuple[list[str], list[Any]] | None:
+    """The ids and values of one custom field's rows that have a value; None if none has."""
     given = list(map(is_not, values, repeat(None)))
     if not any(given):
-        return
-    ids, values = list(compress(ids, given)), list(compress(values, given))
+        return None
+    return list(compress(ids, given)), list(compress(values, given))
+
+
+def _value_columns(connection_id: int, ids: list[str], values: list[Any]) -> dict[str, Column]:
+    """A custom field's rows (ids and values) as the columns of its values but field_id."""
     # A field of few distinct values (a choice, a yes/no) formats each once.
     texts = {v: format_custom(v) for v in set(values)}
-    columns: dict[str, Column] = {
+    return {
         "connection_id": Same(connection_id),
         "account_id": ids,
-        "field_id": Same(field_id),
         "value": list(map(texts.__getitem__, values)),
     }
-    bulk_insert_columns(session, VALUES, columns, len(ids))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from listbridge.core.errors import InvalidRowsError, RowError
@@ -20,9 +21,12 @@ from listbridge.core.few_collections import few_collections
 from listbridge.core.row_columns import ColumnRows, RecordBlock
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 from listbridge.core.runs import ErrorRow, RunStatus
+from listbridge.crm.builtin.bulk import variable_limit
 from listbridge.crm.builtin.files import read_chunks
+from listbridge.crm.builtin.fresh import ReadyColumns
 from listbridge.crm.builtin.load_options import FileReport, ReadOptions
 from listbridge.crm.builtin.load_tuning import ACCOUNTS_ASIDE, IndexesAside, load_cache
+from listbridge.crm.builtin.prefetch import prefetched
 from listbridge.crm.builtin.records import Clock, FieldCatalog, utc_now
 from listbridge.crm.builtin.upsert import BatchWriter, Tally
 from listbridge.store.db import Store
@@ -114,10 +118,15 @@ def _load(
         catalog = FieldCatalog.read(session, connection_id)
         writer = BatchWriter(session, connection_id, run_id, catalog, path.name, options.clock())
         validator = RowValidator(catalog.defs)
-        aside = IndexesAside(session.connection(), ACCOUNTS_ASIDE)
-        for checked in validated(validator, iter(chunks)):
-            _write_chunk(writer, checked, options)
-            aside.after(writer.tally.created)
+        connection = session.connection()
+        aside = IndexesAside(connection, ACCOUNTS_ASIDE)
+        made = _made_ready(writer, validated(validator, iter(chunks)), connection)
+        # Reading, validating and making the INSERTs ready in a thread of their own while
+        # SQLite writes the chunk before (its driver lets the other thread run meanwhile).
+        with prefetched(made) as ready_chunks:
+            for checked, ready in ready_chunks:
+                _write_chunk(writer, checked, ready, options)
+                aside.after(writer.tally.created)
         if writer.tally.errors and not options.skip_invalid:
             raise InvalidRowsError(writer.tally.errors)
         aside.rebuild()
@@ -150,14 +159,28 @@ def validated(
         yield block if block is not None else [validator.validate(raw) for raw in raws]
 
 
-def _write_chunk(writer: BatchWriter, checked: Checked, options: _Options) -> None:
+def _made_ready(
+    writer: BatchWriter, checked: Iterator[Checked], connection: Connection
+) -> Iterator[tuple[Checked, ReadyColumns | None]]:
+    """Each chunk, with its INSERTs made ready where that needs no database (no I/O here:
+    this runs in the prefetch thread)."""
+    dialect = connection.dialect
+    limit = variable_limit(connection) if dialect.name == "sqlite" else 0
+    for chunk in checked:
+        ready = writer.ready(chunk, dialect, limit) if isinstance(chunk, ColumnRows) else None
+        yield chunk, ready
+
+
+def _write_chunk(
+    writer: BatchWriter, checked: Checked, ready: ReadyColumns | None, options: _Options
+) -> None:
     """Valid rows as columns go in as they are; row by row, the valid rows are written
     and the invalid ones counted. After the first invalid row nothing more is written,
     unless invalid rows may be skipped."""
     writing = options.skip_invalid or not writer.tally.errors
     if isinstance(checked, ColumnRows):
         if writing:
-            writer.write_columns(checked)
+            writer.write_columns(checked, ready)
     else:
         batch: list[ValidRow] = []
         for result in checked:

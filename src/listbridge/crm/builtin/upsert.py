@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from listbridge.core.accounts import CUSTOM_PREFIX, Account
@@ -22,7 +23,14 @@ from listbridge.core.journal import Change, Side
 from listbridge.core.row_columns import ColumnRows
 from listbridge.core.rows import ValidRow, custom_field_name
 from listbridge.crm.builtin import deletion, writes
-from listbridge.crm.builtin.fresh import ORIGIN, LoadStamp, insert_columns
+from listbridge.crm.builtin.fresh import (
+    ORIGIN,
+    LoadStamp,
+    ReadyColumns,
+    insert_columns,
+    insert_ready,
+    ready_columns,
+)
 from listbridge.crm.builtin.records import (
     FieldCatalog,
     changed_columns,
@@ -93,11 +101,25 @@ class BatchWriter:
         self.tally.created += len(fresh)
         self._written()
 
-    def write_columns(self, block: ColumnRows) -> None:
-        """`write` for rows validated column by column: new accounts go in as columns."""
+    def ready(self, block: ColumnRows, dialect: Dialect, limit: int) -> ReadyColumns | None:
+        """The INSERTs of `block` made ready, without the database (SQLite: `limit` is
+        `bulk.variable_limit`), where they cannot depend on what is stored: a load into
+        an empty CRM. `write_columns` takes them."""
+        if not self.only_creates or dialect.name != "sqlite" or not len(block):
+            return None
+        return ready_columns(block, self.stamp, dialect, limit)
+
+    def write_columns(self, block: ColumnRows, ready: ReadyColumns | None = None) -> None:
+        """`write` for rows validated column by column: new accounts go in as columns
+        (made ready beforehand by `ready`, if given)."""
         if not len(block):
             return
         self._ensure_fields(block.columns)
+        if ready is not None:
+            insert_ready(self.session, self.catalog, ready)
+            self.tally.created += len(block)
+            self._written()
+            return
         existing = self._existing(block.ids)
         fresh = block
         if existing:
