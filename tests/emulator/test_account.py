@@ -75,6 +75,7 @@ def test_put_summary_checks_country_state_time_zone_and_contact_email(
     assert (moved.json()["country_code"], moved.json()["state_code"]) == ("CA", "QC")
     abroad = owner.put("/account/summary", json={"country_code": "FR"})
     assert abroad.status_code == 200, abroad.text
+    assert abroad.json()["state_code"] == ""
 
 
 def test_updates_need_the_account_update_scope(emulator: Emulator) -> None:

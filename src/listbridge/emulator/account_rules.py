@@ -83,6 +83,8 @@ def update_summary(account: AccountProfile, body: CustomerPutIn) -> AccountProfi
         if not state:
             raise bad_request(f"state_code: required when country_code is {new_country}")
         changes["state_code"] = state_of_country(state, new_country, "state_code")
+    elif "country_code" in changes and "state_code" not in changes:
+        changes["state_code"] = ""  # the old country's state does not belong to the new one
     if "time_zone_id" in changes and changes["time_zone_id"] not in _time_zones():
         raise bad_request(
             f"time_zone_id: {changes['time_zone_id']!r} is not a time zone of the IANA database"
