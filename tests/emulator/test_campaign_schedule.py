@@ -3,6 +3,7 @@ SCHEDULED -> DONE, unscheduling back, a time that comes, a second send to new co
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,63 @@ def test_schedules_survive_a_restart_with_a_state_file(tmp_path: Path) -> None:
                 )
     assert views[0] == views[1]
     assert views[0][0][0]["scheduled_date"].startswith(when[:19])
+
+
+def _list_segment(emulator: Any, list_id: str) -> int:
+    condition = {
+        "source": "list_membership",
+        "field": "list_id",
+        "op": "contains-any",
+        "const_value": list_id,
+    }
+    text = json.dumps({"version": "1.0.0", "criteria": {"type": "and", "group": [condition]}})
+    made = emulator.api.post("/segments", json={"name": "Members", "segment_criteria": text})
+    assert made.status_code == 201, made.text
+    return int(made.json()["segment_id"])
+
+
+def test_a_segment_send_reaches_what_the_segment_selects(emulator: Any) -> None:
+    list_ids = controls.seed(emulator.control, contacts=20, lists=2, seed=47)["list_ids"]
+    segment_id = _list_segment(emulator, list_ids[0])
+    selected = {
+        c["contact_id"]
+        for c in all_pages(emulator.api, "/contacts", "contacts", segment_id=segment_id)
+        if c["email_address"]["permission_to_send"] != "unsubscribed"
+    }
+    _, activity_id = ready_campaign(emulator.api, "To a segment", list_ids)
+    body = activity_body(emulator.api, [], segment_ids=[segment_id])
+    del body["contact_list_ids"]
+    put = emulator.api.put(f"/emails/activities/{activity_id}", json=body)
+    assert put.status_code == 200, put.text
+    assert put.json()["segment_ids"] == [segment_id]
+    assert "contact_list_ids" not in put.json()
+    assert schedule(emulator.api, activity_id, "0").status_code == 201
+    sends = f"/reports/email_reports/{activity_id}/tracking/sends"
+    reached = {r["contact_id"] for r in all_pages(emulator.api, sends, "tracking_activities")}
+    assert reached == selected
+    history = emulator.api.get(f"/emails/activities/{activity_id}/send_history").json()
+    assert history[0]["segment_ids"] == [segment_id]
+    missing = activity_body(emulator.api, [], segment_ids=[segment_id + 99])
+    del missing["contact_list_ids"]
+    refused = emulator.api.put(f"/emails/activities/{activity_id}", json=missing)
+    assert refused.status_code == 400
+
+
+def test_a_deleted_segment_makes_the_send_an_error(emulator: Any) -> None:
+    list_id = controls.seed(emulator.control, contacts=6, lists=1, seed=48)["list_ids"][0]
+    segment_id = _list_segment(emulator, list_id)
+    campaign_id, activity_id = ready_campaign(emulator.api, "Lost segment", [list_id])
+    body = activity_body(emulator.api, [], segment_ids=[segment_id])
+    del body["contact_list_ids"]
+    emulator.api.put(f"/emails/activities/{activity_id}", json=body).raise_for_status()
+    assert schedule(emulator.api, activity_id, tomorrow()).status_code == 201
+    assert emulator.api.delete(f"/segments/{segment_id}").status_code == 204
+    send = emulator.control.post(
+        "/campaigns/send", json={"campaign_activity_id": activity_id, "rates": BUSY_RATES}
+    )
+    assert send.json()["sends"] == 0
+    assert _status(emulator, campaign_id, activity_id) == ("Error", "ERROR")
+    history = emulator.api.get(f"/emails/activities/{activity_id}/send_history").json()
+    assert [(h["send_status"], h["reason_code"], h["count"]) for h in history] == [
+        ("ERRORED", 1, 0)
+    ]

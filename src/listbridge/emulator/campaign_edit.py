@@ -14,6 +14,7 @@ from typing import Any
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore
 from listbridge.emulator.errors import ApiError, bad_request, not_found
+from listbridge.emulator.segments import segment_store
 from listbridge.emulator.state import EmulatorState
 
 #: an activity's status -> its campaign's (D:EmailCampaign is title case)
@@ -189,6 +190,10 @@ def _check_recipients(
     missing = [i for i in lists if i not in live]
     if missing:
         raise bad_request(f"contact_list_ids: contact list(s) not found: {', '.join(missing)}")
+    known = segment_store(state).segments
+    for segment_id in segments:
+        if segment_id not in known or known[segment_id].deleted_at is not None:
+            raise bad_request(f"segment_ids: segment {segment_id} not found")
 
 
 def activity_reference(store: CampaignStore, campaign: Campaign) -> list[dict[str, Any]]:

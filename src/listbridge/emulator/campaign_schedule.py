@@ -20,6 +20,7 @@ from listbridge.emulator.campaign_send import Rates, active_members, send_activi
 from listbridge.emulator.campaigns import DUE_SENDERS, CampaignActivity, CampaignStore
 from listbridge.emulator.errors import ApiError, bad_request
 from listbridge.emulator.model import Contact
+from listbridge.emulator.segments import member_predicate
 from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.views import iso
 
@@ -147,9 +148,12 @@ def _send(
     sent_at: int,
 ) -> int:
     recipients = _recipients(state, store, activity)
-    send_activity(state, activity, recipients, rates, seed, sent_at)
     activity.scheduled_at = activity.prior_status = None
     now = state.stamp()
+    if recipients is None:  # its segment was deleted since it was scheduled
+        _failed(store, activity, sent_at, now)
+        return 0
+    send_activity(state, activity, recipients, rates, seed, sent_at)
     set_status(store, activity, "DONE", now)
     if activity.role == "primary_email":
         campaign = store.campaigns[activity.campaign_id]
@@ -165,12 +169,46 @@ def _send(
 
 def _recipients(
     state: EmulatorState, store: CampaignStore, activity: CampaignActivity
-) -> list[Contact]:
+) -> list[Contact] | None:
+    """Who this send reaches; None when its segment can no longer be evaluated."""
     if activity.role == "resend":
         return non_openers(state, store, activity)
     reached = {t.contact_id for t in store.tracks(activity.campaign_activity_id, "sends")}
-    members = active_members(state, activity.contact_list_ids)
-    return [c for c in members if c.contact_id not in reached]
+    members = (
+        _segment_members(state, activity.segment_ids[0])
+        if activity.segment_ids
+        else active_members(state, activity.contact_list_ids)
+    )
+    return None if members is None else [c for c in members if c.contact_id not in reached]
+
+
+def _segment_members(state: EmulatorState, segment_id: int) -> list[Contact] | None:
+    try:
+        selects = member_predicate(state, segment_id)
+    except ApiError:
+        return None
+    found = [
+        c
+        for c in state.contacts.by_id.values()
+        if c.email and not c.is_deleted and not c.is_unsubscribed and selects(c)
+    ]
+    return sorted(found, key=lambda c: (c.created_at, c.contact_id))
+
+
+def _failed(store: CampaignStore, activity: CampaignActivity, at: int, now: int) -> None:
+    """D:EmailSendHistory ERRORED, reason 1 ("an error occurred ... try scheduling it again")."""
+    entry = (
+        len(activity.send_history) + 1,
+        activity.contact_list_ids,
+        activity.segment_ids,
+        0,
+        at,
+        "ERRORED",
+        1,
+    )
+    activity.send_history = (*activity.send_history, entry)
+    set_status(store, activity, "ERROR", now)
+    store.reschedule()
 
 
 def non_openers(
@@ -232,6 +270,8 @@ def _check_sendable(state: EmulatorState, activity: CampaignActivity) -> None:
             f"{name}: has no contact_list_ids or segment_ids; PUT the activity with the "
             "contacts to send to before scheduling it"
         )
+    if activity.segment_ids and _segment_members(state, activity.segment_ids[0]) is None:
+        raise bad_request(f"{name}: segment {activity.segment_ids[0]} cannot be sent to")
     for field in ("from_email", "reply_to_email"):
         value = getattr(activity, field)
         if value is not None and not is_confirmed_sender(state.account, value):
