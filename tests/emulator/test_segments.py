@@ -141,6 +141,8 @@ def test_collection_sorts_and_pages(emulator: Emulator) -> None:
 def test_contacts_of_list_and_tag_criteria(emulator: Emulator) -> None:
     donors, members_list = emulator.new_list("Donors"), emulator.new_list("Members")
     tag = emulator.api.post("/contact_tags", json={"name": "board"}).json()["tag_id"]
+    gone = emulator.new_contact("gone@example.org", [donors])
+    assert emulator.api.delete(f"/contacts/{gone['contact_id']}").status_code == 204
     emulator.new_contact("a@example.org", [donors])
     emulator.new_contact("b@example.org", [members_list], taggings=[tag])
     emulator.new_contact("c@example.org", [donors, members_list], taggings=[tag])
