@@ -359,3 +359,32 @@ def test_a_byte_the_encoding_cannot_read_is_named_with_that_encoding(
     assert "Windows-1252 (as given) cannot read; give the file's encoding with --encoding" in said
     assert "not UTF-8" not in said
     assert dump(store) == before
+
+
+def test_a_civicrm_export_with_both_email_opt_outs_loads_either_yes(cli, tmp_path: Path) -> None:
+    """`Do Not Email` and `No Bulk Emails (User Opt Out)` both mean email_opt_out: the file
+    loads without a --map, and a yes in either opts the account out (never lose one)."""
+    cli("crm", "fields", "add", "Member Since", "--type", "date")
+    path = tmp_path / "civicrm.csv"
+    path.write_text(CIVICRM, encoding="utf-8")
+    options = ("--map", "Member Since=custom.Member Since", "--ignore-column", "notes")
+    preview = cli("crm", "load", str(path), "--dry-run", *options)
+    assert preview.exit_code == 0, preview.output
+    assert (
+        "'No Bulk Emails (User Opt Out)' → email_opt_out  (the same opt-out as another "
+        "header: a yes in either opts out)"
+    ) in preview.stdout
+    loads(cli, path, *options)
+    book = Workbook()
+    book.active.append(["Contact ID", "Email", "No Bulk Emails", "Do Not Email"])
+    book.active.append(["9", "nine@example.org", "Yes", "No"])
+    book.active.append(["10", "ten@example.org", None, False])
+    book.save(tmp_path / "civi.xlsx")
+    loads(cli, tmp_path / "civi.xlsx")
+    accounts = exported(cli)
+    assert {key: accounts[key]["email_opt_out"] for key in ("7", "8", "9", "10")} == {
+        "7": True,  # Do Not Email 0, No Bulk Emails 1
+        "8": False,
+        "9": True,
+        "10": False,
+    }

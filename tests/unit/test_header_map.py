@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from listbridge.core.column_map_options import column_map_from_toml, parse_map_option
 from listbridge.core.errors import InvalidFileError, RowError, UserError
 from listbridge.core.header_aliases import ALIASES, FAMILIES, header_key
 from listbridge.core.header_map import (
@@ -18,11 +19,11 @@ from listbridge.core.header_map import (
     HeaderMapping,
     HowMatched,
     closest_column,
-    column_map_from_toml,
     map_header,
-    parse_map_option,
     target_column,
 )
+from listbridge.core.header_merges import either_yes, merged_cells
+from listbridge.core.values import parse_bool
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "crm-files.md"
 ALL_ALIASES = [(alias, column) for column, aliases in ALIASES.items() for alias in aliases]
@@ -266,3 +267,44 @@ def test_labels_name_the_file_s_header_of_each_column_written_otherwise() -> Non
     error = RowError("f.csv", 3, "email", "bad", "A1", mapping.labels["email"])
     assert str(error) == "f.csv: row 3 (id A1), column 'Email Address' (email): bad"
     assert str(RowError("f.csv", 3, "id", "bad")) == "f.csv: row 3, column 'id': bad"
+
+
+def test_two_headers_of_one_opt_out_are_read_as_one() -> None:
+    """CiviCRM writes both `Do Not Email` and `No Bulk Emails (User Opt Out)`."""
+    header = ["Contact ID", "Do Not Email", "No Bulk Emails (User Opt Out)", "Email Opt Out"]
+    mapping = map_header("f.csv", header, ColumnMap())
+    # `Email Opt Out` is the column's own name, taken before any alias: the others fold in.
+    assert mapping.columns == ("id", None, None, "email_opt_out")
+    assert mapping.merges == ((3, 1), (3, 2))
+    assert [m.merged_into for m in mapping.headers] == ["", "email_opt_out", "email_opt_out", ""]
+    assert merged_cells(["C1", "0", "1", "no"], mapping.merges) == ["C1", "0", "1", "true"]
+    assert merged_cells(["C1", "0", "", "no"], mapping.merges) == ["C1", "0", "", "no"]
+
+
+def test_two_headers_of_another_column_are_still_refused() -> None:
+    with pytest.raises(InvalidFileError) as raised:
+        map_header("f.csv", ["id", "Is Deceased", "deceased"], ColumnMap())
+    assert "both mean column deceased" in str(raised.value)
+    # A --map naming an opt-out column says what the user means: no silent merge.
+    pairs = {"Flag": "email_opt_out"}
+    with pytest.raises(InvalidFileError, match="both mean column email_opt_out"):
+        map_header("f.csv", ["id", "Do Not Email", "Flag"], ColumnMap(pairs))
+
+
+yes_no = st.sampled_from(["", "0", "1", "yes", "No", "x", "TRUE", "n", "maybe", "2"])
+
+
+@given(yes_no, yes_no)
+def test_either_yes_never_loses_an_opt_out_nor_hides_a_bad_value(first: str, second: str) -> None:
+    def read(text: str) -> bool | None:
+        try:
+            return parse_bool(text)
+        except ValueError:
+            return None
+
+    merged = either_yes(first, second)
+    if read(first) is None or read(second) is None:
+        assert read(merged) is None  # refused by validation, naming the bad text
+        assert merged in (first, second)
+    else:
+        assert parse_bool(merged) is (parse_bool(first) or parse_bool(second))

@@ -34,7 +34,7 @@ def header_lines(header: HeaderMapping) -> list[str]:
     for mapped in header.headers:
         if mapped.how is HowMatched.UNNAMED:
             continue
-        column = "ignored" if mapped.column is None else mapped.column
+        column = mapped.merged_into or ("ignored" if mapped.column is None else mapped.column)
         how = "" if mapped.how is HowMatched.NAME else f"  ({mapped.how})"
         lines.append(f"  {mapped.header!r} → {column}{how}")
     return lines

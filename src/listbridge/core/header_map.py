@@ -8,7 +8,10 @@ column no account can have always did, now with the closest known column suggest
 loading the other columns would silently drop what that one meant.
 
 Two headers meaning one column refuse the file too, except aliases of a family (the
-three emails, the three phones), which take the family's first free column.
+three emails, the three phones), which take the family's first free column, and two
+headers of one opt-out column (`OPT_OUT_COLUMNS`: CiviCRM writes both `Do Not Email` and
+`No Bulk Emails (User Opt Out)`), which are read as one: a yes in either opts the
+account out (`either_yes`), so no opt-out the file holds is lost.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from listbridge.core.header_aliases import ALIASES, FAMILIES, header_key
 
 KNOWN_COLUMNS: tuple[str, ...] = (*STANDARD_COLUMNS, *EXPORT_ONLY_COLUMNS)
 HEADER_ROW = 1
+#: yes/no columns that opt an account out: two headers of one are read as one (a yes in
+#: either wins); never `deceased` or a custom field, whose two columns may disagree on a fact
+OPT_OUT_COLUMNS = frozenset({"email_opt_out", "do_not_contact"})
 _BY_KEY: Mapping[str, str] = {header_key(column): column for column in KNOWN_COLUMNS}
 _ALIAS_KEYS: Mapping[str, str] = {
     header_key(alias): column for column, aliases in ALIASES.items() for alias in aliases
@@ -47,6 +53,7 @@ class HowMatched(StrEnum):
     MAPPED = "--map"
     CUSTOM = "a custom field"
     IGNORED = "--ignore-column"
+    MERGED = "the same opt-out as another header: a yes in either opts out"
     UNNAMED = "no name"
 
 
@@ -65,8 +72,9 @@ class ColumnMap:
 @dataclass(frozen=True)
 class MappedHeader:
     header: str  # as the file writes it (trimmed)
-    column: str | None  # None: ignored; "" for a header cell with no name
+    column: str | None  # None: ignored or merged; "" for a header cell with no name
     how: HowMatched
+    merged_into: str = ""  # HowMatched.MERGED: the opt-out column its cell is read into
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,9 @@ class HeaderMapping:
     """Each header of a file, position by position, with its column."""
 
     headers: tuple[MappedHeader, ...]
+    #: (kept, folded) positions of two headers of one opt-out column: the folded cell is
+    #: read into the kept one (`merged_cells`)
+    merges: tuple[tuple[int, int], ...] = ()
 
     @property
     def columns(self) -> tuple[str | None, ...]:
@@ -103,37 +114,6 @@ def target_column(text: str) -> str:
     return column
 
 
-def parse_map_option(text: str) -> tuple[str, str]:
-    """`--map "Source Header=column"` → (source header, column)."""
-    source, equals, target = text.rpartition("=")
-    if not equals or not source.strip():
-        raise UserError(f'--map {text!r}: write it as "Source Header=column"')
-    try:
-        return source.strip(), target_column(target)
-    except UserError as error:
-        raise UserError(f"--map {text!r}: {error}") from None
-
-
-def column_map_from_toml(source: str, data: Mapping[str, object]) -> ColumnMap:
-    """A map file's contents (as tomllib reads them): a `[columns]` table of
-    `"Source Header" = "column"` and an optional `ignore = ["Header", …]`."""
-    unknown = sorted(set(data) - {"columns", "ignore"})
-    if unknown:
-        raise UserError(f"{source}: unknown key(s) {', '.join(unknown)}; use [columns] and ignore")
-    columns, ignore = data.get("columns", {}), data.get("ignore", [])
-    if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
-        raise UserError(f'{source}: [columns] must be a table of "Source Header" = "column"')
-    if not isinstance(ignore, list) or not all(isinstance(v, str) for v in ignore):
-        raise UserError(f'{source}: ignore must be a list of headers, like ignore = ["Notes"]')
-    pairs: dict[str, str] = {}
-    for header, target in columns.items():
-        try:
-            pairs[str(header).strip()] = target_column(target)
-        except UserError as error:
-            raise UserError(f"{source}: [columns] {header!r}: {error}") from None
-    return ColumnMap(pairs, frozenset(v.strip() for v in ignore))
-
-
 def map_header(source: str, header: Sequence[str], column_map: ColumnMap) -> HeaderMapping:
     """The column of each header of `source`; InvalidFileError names every header that has
     none, every column two headers claim and every map entry naming no header (row 1)."""
@@ -144,10 +124,11 @@ def map_header(source: str, header: Sequence[str], column_map: ColumnMap) -> Hea
     found = [
         _first_pass(index, name, ignored, mapped, column_map) for index, name in enumerate(names)
     ]
-    headers = _assigned(found, names, source, refusals)
+    merges: list[tuple[int, int]] = []
+    headers = _assigned(found, names, source, refusals, merges)
     if refusals:
         raise InvalidFileError(refusals)
-    return HeaderMapping(tuple(headers))
+    return HeaderMapping(tuple(headers), tuple(merges))
 
 
 def _resolve(
@@ -191,14 +172,25 @@ def _first_pass(
 
 
 def _assigned(
-    found: list[MappedHeader | None], names: list[str], source: str, refusals: list[RowError]
+    found: list[MappedHeader | None],
+    names: list[str],
+    source: str,
+    refusals: list[RowError],
+    merges: list[tuple[int, int]],
 ) -> list[MappedHeader]:
     """Aliases and unknown headers decided once the named columns are taken: an alias
-    takes its own column if free, then (after every other alias) its family's first free."""
+    takes its own column if free, then (after every other alias) its family's first free;
+    a second header of an opt-out column is merged into the first."""
     taken: dict[str, str] = {}
-    for mapped in found:
+    user_mapped = frozenset(
+        i for i, m in enumerate(found) if m is not None and m.how is HowMatched.MAPPED
+    )
+    for index, mapped in enumerate(found):
         if mapped is not None and mapped.column:
-            _take(taken, mapped, source, refusals)
+            if _merged(taken, mapped, names, index, merges, user_mapped):
+                found[index] = _folded(mapped)
+            else:
+                _take(taken, mapped, source, refusals)
     headers = list(found)
     crowded: list[int] = []
     for index, name in enumerate(names):
@@ -215,8 +207,35 @@ def _assigned(
             taken[column] = name
     for index in crowded:
         headers[index] = mapped = _next_free(names[index], taken)
-        _take(taken, mapped, source, refusals)
+        if _merged(taken, mapped, names, index, merges, user_mapped):
+            headers[index] = _folded(mapped)
+        else:
+            _take(taken, mapped, source, refusals)
     return [mapped for mapped in headers if mapped is not None]
+
+
+def _merged(
+    taken: dict[str, str],
+    mapped: MappedHeader,
+    names: list[str],
+    index: int,
+    merges: list[tuple[int, int]],
+    user_mapped: frozenset[int],
+) -> bool:
+    """Whether `mapped` is a second header of an opt-out column a header has taken (neither
+    by --map, which says what the user means): then noted in `merges`."""
+    column = mapped.column
+    if column not in OPT_OUT_COLUMNS or column not in taken or mapped.how is HowMatched.MAPPED:
+        return False
+    kept = names.index(taken[column])
+    if kept in user_mapped:
+        return False
+    merges.append((kept, index))
+    return True
+
+
+def _folded(mapped: MappedHeader) -> MappedHeader:
+    return MappedHeader(mapped.header, None, HowMatched.MERGED, mapped.column or "")
 
 
 def _take(taken: dict[str, str], mapped: MappedHeader, source: str, out: list[RowError]) -> None:

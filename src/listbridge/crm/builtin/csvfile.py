@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from listbridge.core.errors import InvalidFileError, RowError, UserError, with_headers
+from listbridge.core.header_merges import merged_cells
 from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
@@ -203,10 +204,13 @@ class _Columns:
     simple: bool  # every cell under a column named and not ignored
     labels: Mapping[str, str]  # column → the file's own header, where it differs
     unreadable: str  # why a cell the encoding cannot read is refused
+    merges: tuple[tuple[int, int], ...]  # two headers of one opt-out (HeaderMapping.merges)
 
     @classmethod
     def of(cls, csv_file: _Csv, header: list[str | None]) -> _Columns:
-        return cls(header, all(header), csv_file.labels, csv_file.format.unreadable())
+        found = csv_file.report.header
+        merges = found.merges if found is not None else ()
+        return cls(header, all(header), csv_file.labels, csv_file.format.unreadable(), merges)
 
 
 def _one_row(
@@ -248,6 +252,8 @@ def _check_end(
 
 def _csv_row(source: str, number: int, columns: _Columns, record: list[str]) -> RawRow:
     header = columns.header
+    if columns.merges:  # a folded header's column is None, so its rows all come here
+        record = merged_cells(record, columns.merges)
     errors: list[RowError] = []
     values: dict[str, str] = {}
     bad_bytes = undecodable("".join(record))

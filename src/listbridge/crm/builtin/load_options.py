@@ -10,13 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from listbridge.core.column_map_options import column_map_from_toml, parse_map_option
 from listbridge.core.errors import UserError
-from listbridge.core.header_map import (
-    ColumnMap,
-    HeaderMapping,
-    column_map_from_toml,
-    parse_map_option,
-)
+from listbridge.core.header_map import ColumnMap, HeaderMapping
 from listbridge.crm.builtin.file_format import delimiter_option, encoding_option
 
 

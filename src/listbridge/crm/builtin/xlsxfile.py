@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 from listbridge.core.errors import RowError, UserError
 from listbridge.core.header_map import ColumnMap
+from listbridge.core.header_merges import either_yes
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
 from listbridge.crm.builtin.load_options import FileReport, ReadOptions
@@ -98,6 +99,8 @@ def _sheet_rows(path: Path, book: Any, formulas: Any, said: _Header) -> Iterator
         if any(_cell_text(cell.value).strip() for cell in cells):
             found = True
             row = _xlsx_row(str(path), sheet.title, number, header, cells, formula_cells)
+            if report.header is not None and report.header.merges:
+                row = _merged(row, header, cells, report.header.merges)
             yield replace(row, labels=labels) if labels else row
     if not found and (elsewhere := _sheets_with_data(book, sheet)):
         raise UserError(_elsewhere(path, sheet.title, elsewhere))
@@ -167,6 +170,19 @@ def _xlsx_row(
         else:
             values[column] = restore_cell(text)
     return RawRow(source, number, padded(values, header), tuple(errors))
+
+
+def _merged(
+    row: RawRow, header: list[str | None], cells: Cells, merges: Sequence[tuple[int, int]]
+) -> RawRow:
+    """The row with each folded opt-out cell read into its kept column (header_map)."""
+    values = dict(row.values)
+    for kept, folded in merges:
+        column = header[kept]
+        if column and column in values:
+            other = _cell_text(cells[folded].value) if folded < len(cells) else ""
+            values[column] = either_yes(values[column], other)
+    return replace(row, values=values)
 
 
 def _formula(formulas: Cells | None, index: int) -> str:
