@@ -9,13 +9,13 @@
 * The csv module stops at a value longer than its field limit (131,072 characters
   by default) with an error about the whole file. The limit is raised so that
   long values reach validation, which names their row, column and the column's own
-  limit; a value past even the raised limit is found by reading the file again.
+  limit; a value past even the raised limit is found by reading the file again
+  (csv_limit.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from listbridge.core.header_merges import merged_cells
 from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
+from listbridge.crm.builtin.csv_limit import past_limit
 from listbridge.crm.builtin.file_format import FileFormat, read_format
 from listbridge.crm.builtin.load_options import FileReport, ReadOptions
 from listbridge.crm.builtin.tables import column_name, header_names, padded, undecodable
@@ -94,7 +95,7 @@ def read_csv(
     except InvalidFileError as error:  # an unclosed quote: named by the file's header
         raise InvalidFileError(with_headers(error.errors, source.labels)) from None
     except csv.Error:  # with newline="" and no strict mode, only a value past the limit
-        raise InvalidFileError(with_headers([_past_limit(source)], source.labels)) from None
+        raise InvalidFileError(with_headers([past_limit(source)], source.labels)) from None
     except UnicodeDecodeError as error:
         raise _unreadable(source, error) from None
 
@@ -112,7 +113,7 @@ def read_csv_chunks(
     except InvalidFileError as error:  # an unclosed quote: named by the file's header
         raise InvalidFileError(with_headers(error.errors, source.labels)) from None
     except csv.Error:
-        raise InvalidFileError(with_headers([_past_limit(source)], source.labels)) from None
+        raise InvalidFileError(with_headers([past_limit(source)], source.labels)) from None
     except UnicodeDecodeError as error:
         raise _unreadable(source, error) from None
 
@@ -273,40 +274,3 @@ def _csv_row(source: str, number: int, columns: _Columns, record: list[str]) -> 
         # Only a quoted cell can be one an export neutralised: skip the rest cheaply.
         values[column] = restore_cell(cell) if cell[:1] == "'" else cell
     return RawRow(source, number, padded(values, header), tuple(errors), columns.labels)
-
-
-def _past_limit(csv_file: _Csv) -> RowError:
-    """The row and column of the value the csv module would not read, and why."""
-    limit = csv.field_size_limit()
-    path = csv_file.path
-    _, lines_read, header = _read_until_error(csv_file)
-    with csv_file.open() as handle:
-        for _ in range(lines_read):
-            handle.readline()
-        # Less text than the limit: the value's start, with the cells before it.
-        start = handle.read(limit - 1)
-    cells = next(csv_file.reader(chain(io.StringIO(start, newline=""), (_END,))))
-    if cells[-1].endswith(_END):  # the text ended inside quotes
-        reason = (
-            f'a quote (") opens this value and is not closed within {limit:,} characters, '
-            "the most one value can have: most likely it is never closed"
-        )
-    else:
-        reason = f"the value is longer than {limit:,} characters, the most one value can have"
-    return RowError(str(path), lines_read + 1, column_name(header, len(cells) - 1), reason)
-
-
-def _read_until_error(csv_file: _Csv) -> tuple[int, int, list[str | None]]:
-    """How many rows and lines come before the csv module's error, and the header."""
-    rows_read, lines_read = 0, 0
-    header: list[str | None] = []
-    with csv_file.open() as handle:
-        records = csv_file.reader(handle)
-        try:
-            for rows_read, record in enumerate(records, start=1):
-                lines_read = records.line_num
-                if rows_read == 1:
-                    header = [cell.strip() for cell in record]
-        except csv.Error:
-            pass
-    return rows_read, lines_read, header
