@@ -12,6 +12,8 @@ import httpx
 from tests.emulator.conftest import Emulator
 
 from listbridge.emulator import persistence
+from listbridge.emulator import segment_criteria as rules
+from listbridge.emulator.model import Contact
 from listbridge.emulator.segments import segment_store, segment_view
 from listbridge.emulator.state import EmulatorState
 
@@ -194,6 +196,10 @@ def test_tracking_criteria_over_sent_campaigns(emulator: Emulator) -> None:
     assert emails(members(emulator, create(emulator, "Opened both", opened_two)["segment_id"])) == (
         set()
     )
+    recent = opened_two.replace("last-n-campaigns", "last-n-days").replace('"2"', '"30"')
+    assert emails(members(emulator, create(emulator, "Opened lately", recent)["segment_id"])) == (
+        set()
+    )
     opened_any = opened_two.replace("contains-all", "contains-any")
     assert emails(members(emulator, create(emulator, "Opened one", opened_any)["segment_id"])) == (
         everyone
@@ -225,3 +231,36 @@ def test_segments_survive_a_restart_with_state(tmp_path: Path) -> None:
     assert [segment_view(s) for s in restored.live()] == [segment_view(kept)]
     assert restored.get(gone.segment_id).deleted_at == gone.deleted_at
     assert restored.create("Next", SPEC_EXAMPLE, again.stamp()).segment_id == 3
+
+
+def test_a_days_window_covers_the_campaigns_sent_within_it() -> None:
+    day = rules.DAY_US
+    now = 100 * day
+    # two activities, newest first: "new" sent 10 days ago, "old" 50 days ago; both to a, b
+    sent = frozenset({"a", "b"})
+    engagement = rules.Engagement(
+        activities=("new", "old"),
+        rows={("new", "sends"): sent, ("old", "sends"): sent, ("old", "opens"): frozenset("a")},
+        sent_at={"new": now - 10 * day, "old": now - 50 * day},
+        now=now,
+    )
+    contacts = [Contact(cid, f"{cid}@example.org", 0, "Account") for cid in "abc"]
+
+    def selected(field: str, op: str, days: int) -> set[str]:
+        condition = {
+            "source": "tracking",
+            "field": field,
+            "op": op,
+            "const_value": "last-n-days",
+            "param": str(days),
+        }
+        document = rules.check(criteria(condition))
+        chosen = rules.predicate(document, engagement)
+        return {c.contact_id for c in contacts if chosen(c)}
+
+    assert selected("opened", "contains-any", 30) == set()
+    assert selected("opened", "contains-any", 60) == {"a"}
+    assert selected("not_opened", "contains-any", 30) == {"a", "b"}
+    assert selected("not_opened", "contains-all", 60) == {"b"}
+    assert selected("clicked", "contains-any", 1825) == set()
+    assert selected("opened", "contains-any", 5) == set()  # no campaign in the window

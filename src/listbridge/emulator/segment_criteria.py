@@ -12,13 +12,14 @@ stored (400). Of the criteria, the emulator evaluates:
 
 - ``tracking``: ``opened``, ``not_opened``, ``clicked``, ``not_clicked`` with ``op``
   ``contains-any`` or ``contains-all`` over ``const_value`` ``last-n-campaigns``, ``param`` N
-  (1–500): the contact was sent any (all) of the N most recently sent campaigns and did (did
-  not) open or click there;
+  (1–500), or ``last-n-days``, ``param`` D (1–1825): the contact was sent any (all) of the N
+  most recently sent campaigns (of those sent in the last D days) and did (did not) open or
+  click there;
 - ``list_membership``: ``field`` ``list_id``, ``op`` ``contains-any``, ``const_value`` a
   list id (or several, comma-separated): a member of any of them;
 - ``tags``: ``field`` ``tag_id``, the same form with tag ids.
 
-Any other criterion (contact details, date ranges, other ops) is stored as sent, and asking
+Any other criterion (contact details, other date forms, other ops) is stored as sent, and asking
 for the segment's contacts is a 400 naming it: the emulator will not guess an answer.
 """
 
@@ -34,6 +35,8 @@ from listbridge.emulator.model import Contact
 
 MAX_CAMPAIGNS = 500
 MAX_DAYS = 1825
+DAY_US = 86_400_000_000
+WINDOWS = ("last-n-campaigns", "last-n-days")
 #: source -> the group types its criteria combine in
 SOURCES: dict[str, tuple[str, ...]] = {
     "tracking": ("and", "or"),
@@ -54,6 +57,15 @@ class Engagement:
 
     activities: tuple[str, ...]
     rows: dict[tuple[str, str], frozenset[str]]  # (activity_id, kind) -> contact ids
+    sent_at: dict[str, int]  # activity_id -> its first send, microseconds
+    now: int
+
+    def chosen(self, window: str, count: int) -> tuple[str, ...]:
+        """The activities a ``last-n-campaigns`` or ``last-n-days`` window covers."""
+        if window == "last-n-campaigns":
+            return self.activities[:count]
+        since = self.now - count * DAY_US
+        return tuple(a for a in self.activities if self.sent_at.get(a, 0) >= since)
 
 
 class NotEvaluable(Exception):
@@ -144,8 +156,10 @@ def _group(group: dict[str, Any], where: str, engagement: Engagement) -> Predica
 def _criterion(item: dict[str, Any], where: str, engagement: Engagement) -> Predicate:
     source, field, op = item.get("source"), item.get("field"), item.get("op")
     tracking = source == "tracking" and field in TRACKING_FIELDS
-    if tracking and op in TRACKING_OPS and item.get("const_value") == "last-n-campaigns":
-        return _tracking(str(field), str(op), _count(item.get("param")) or 0, engagement)
+    window = item.get("const_value")
+    if tracking and op in TRACKING_OPS and window in WINDOWS:
+        chosen = engagement.chosen(str(window), _count(item.get("param")) or 0)
+        return _tracking(str(field), str(op), chosen, engagement)
     ids = tuple(v.strip() for v in str(item.get("const_value", "")).split(",") if v.strip())
     if source == "list_membership" and field == "list_id" and op == "contains-any" and ids:
         wanted = frozenset(ids)
@@ -159,12 +173,14 @@ def _criterion(item: dict[str, Any], where: str, engagement: Engagement) -> Pred
     )
 
 
-def _tracking(field: str, op: str, count: int, engagement: Engagement) -> Predicate:
+def _tracking(
+    field: str, op: str, activities: tuple[str, ...], engagement: Engagement
+) -> Predicate:
     kind = TRACKING_FIELDS[field]
     wanted = not field.startswith("not_")
     checks = [
         (engagement.rows.get((aid, "sends"), frozenset()), engagement.rows.get((aid, kind)))
-        for aid in engagement.activities[:count]
+        for aid in activities
     ]
 
     def hit(contact_id: str, sent: frozenset[str], engaged: frozenset[str] | None) -> bool:

@@ -116,7 +116,8 @@ def engagement(state: EmulatorState) -> criteria.Engagement:
         for aid in recent
         for kind in ("sends", "opens", "clicks")
     }
-    return criteria.Engagement(tuple(recent), rows)
+    sent_at = {aid: store.activities[aid].sent_at or 0 for aid in recent}
+    return criteria.Engagement(tuple(recent), rows, sent_at, state.now())
 
 
 def member_predicate(state: EmulatorState, segment_id: int) -> Callable[[Contact], bool]:
