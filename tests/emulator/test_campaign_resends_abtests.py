@@ -160,19 +160,16 @@ def test_test_sends_and_their_daily_limit(emulator: Any) -> None:
     roles = roles_of(emulator.api, campaign["campaign_id"])
     path = f"/emails/activities/{roles['primary_email']}/tests"
     five = [f"proof{i}@example.org" for i in range(5)]
-    for _ in range(10):
+    for _ in range(10):  # 50 a day
         answer = emulator.api.post(path, json={"email_addresses": five, "personal_message": "Hi"})
         assert (answer.status_code, answer.content) == (204, b"")
     over = emulator.api.post(path, json={"email_addresses": five[:1]})
     assert over.status_code == 400
     assert "50" in over.json()[0]["error_message"]
-    for body in (
-        {"email_addresses": [*five, "six@example.org"]},
-        {"email_addresses": []},
-        {"email_addresses": ["not an address"]},
-        {},
-    ):
+    for body in ({"email_addresses": [*five, "six@example.org"]}, {}, {"email_addresses": "a"}):
         assert emulator.api.post(path, json=body).status_code == 400, body
+    # Nothing is delivered: an empty list sends nothing (the schema sets no minimum).
+    assert emulator.api.post(path, json={"email_addresses": []}).status_code == 204
     permalink = f"/emails/activities/{roles['permalink']}/tests"
     assert emulator.api.post(permalink, json={"email_addresses": five}).status_code == 400
 

@@ -74,13 +74,28 @@ def test_schedule_refusals(emulator: Any) -> None:
     assert "from_email" in unconfirmed.json()[0]["error_message"]
     good = activity_body(emulator.api, [list_id])
     emulator.api.put(f"/emails/activities/{activity_id}", json=good).raise_for_status()
-    for when in ("2020-01-01T00:00:00Z", "next tuesday", "2020-01-01"):
+    for when in ("next tuesday", "2020-13-01", ""):
         assert schedule(emulator.api, activity_id, when).status_code == 400, when
     assert schedule(emulator.api, roles["permalink"], tomorrow()).status_code == 400
     assert schedule(emulator.api, MISSING, tomorrow()).status_code == 404
     raw = emulator.api.post(f"/emails/activities/{activity_id}/schedules", content=b"{}")
     assert raw.status_code == 400  # the operation declares no 415
     assert _status(emulator, campaign["campaign_id"], activity_id) == ("Draft", "DRAFT")
+
+
+def test_a_past_date_sends_at_once(emulator: Any) -> None:
+    list_id = controls.seed(emulator.control, contacts=4, lists=1, seed=49)["list_ids"][0]
+    campaign_id, activity_id = ready_campaign(emulator.api, "Late", [list_id])
+    before = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    answer = schedule(emulator.api, activity_id, "2020-01-01")
+    assert answer.status_code == 201
+    (when,) = answer.json()
+    assert when["scheduled_date"] >= before  # a past date is now
+    assert _status(emulator, campaign_id, activity_id) == ("Done", "DONE")
+    history = emulator.api.get(f"/emails/activities/{activity_id}/send_history").json()
+    assert history[0]["run_date"] == when["scheduled_date"]
+    ancient = ready_campaign(emulator.api, "Ancient", [list_id])[1]
+    assert schedule(emulator.api, ancient, "0001-01-01T00:00:00+01:00").status_code == 201
 
 
 def test_schedule_zero_sends_at_once(emulator: Any) -> None:
@@ -240,7 +255,7 @@ def test_a_segment_send_reaches_what_the_segment_selects(emulator: Any) -> None:
     missing = activity_body(emulator.api, [], segment_ids=[segment_id + 99])
     del missing["contact_list_ids"]
     refused = emulator.api.put(f"/emails/activities/{activity_id}", json=missing)
-    assert refused.status_code == 400
+    assert refused.status_code == 404
 
 
 def test_a_deleted_segment_makes_the_send_an_error(emulator: Any) -> None:

@@ -66,10 +66,6 @@ def create_campaign(state: EmulatorState, store: CampaignStore, body: CampaignCr
             f"not {len(body.email_campaign_activities)}"
         )
     content = body.email_campaign_activities[0]
-    if not 1 <= content.format_type <= 5:
-        raise bad_request(
-            f"email_campaign_activities[0].format_type: {content.format_type} is not 1-5"
-        )
     _check_name(store, body.name, None)
     now = state.stamp()
     campaign = Campaign(state.new_id(), body.name, now)
@@ -80,7 +76,7 @@ def create_campaign(state: EmulatorState, store: CampaignStore, body: CampaignCr
     primary.from_name, primary.from_email = content.from_name, content.from_email
     primary.reply_to_email, primary.subject = content.reply_to_email, content.subject
     primary.preheader = content.preheader or ""
-    # Legacy formats are converted to custom code (format_type 5), the only one kept.
+    # Any format_type is taken: legacy formats are converted to custom code (5), the one kept.
     primary.html_content = content.html_content
     if content.physical_address_in_footer is not None:
         primary.physical_address = content.physical_address_in_footer.model_dump(exclude_none=True)
@@ -172,8 +168,6 @@ def _campaign(store: CampaignStore, campaign_id: str) -> Campaign:
 
 
 def _check_name(store: CampaignStore, name: str, campaign: Campaign | None) -> None:
-    if not name.strip():
-        raise bad_request("name: must not be blank")
     taken = {c.name.lower() for c in store.campaigns.values() if c is not campaign}
     if name.lower() in taken:
         raise ApiError(409, f"name: a campaign named {name!r} already exists")
@@ -189,11 +183,11 @@ def _check_recipients(
     live = {lst.list_id for lst in state.live_lists()}
     missing = [i for i in lists if i not in live]
     if missing:
-        raise bad_request(f"contact_list_ids: contact list(s) not found: {', '.join(missing)}")
+        raise not_found("contact list(s)", f"{', '.join(missing)} (contact_list_ids)")
     known = segment_store(state).segments
     for segment_id in segments:
         if segment_id not in known or known[segment_id].deleted_at is not None:
-            raise bad_request(f"segment_ids: segment {segment_id} not found")
+            raise not_found("segment", f"{segment_id} (segment_ids)")
 
 
 def activity_reference(store: CampaignStore, campaign: Campaign) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@ HTML preview, and the send history. Callers hold ``state.lock``."""
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -16,19 +15,15 @@ from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.views import iso, iso_date
 
 TESTS_A_DAY = 50
-ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRACKING_IMAGE = "[[trackingImage]]"
 
 
 def send_test(
     state: EmulatorState, store: CampaignStore, activity_id: str, body: SendTestIn
 ) -> None:
+    """Nothing is delivered, so the addresses are taken as written (the schema gives them no
+    format); an empty list sends nothing and uses none of the day's 50."""
     primary_activity(store, activity_id, "be test sent")
-    if not body.email_addresses:
-        raise bad_request("email_addresses: name at least one recipient")
-    for i, address in enumerate(body.email_addresses):
-        if not ADDRESS.match(address):
-            raise bad_request(f"email_addresses[{i}]: {address!r} is not an email address")
     day = iso_date(state.now()) or ""
     used = store.test_sends.get(day, 0)
     if used + len(body.email_addresses) > TESTS_A_DAY:

@@ -71,7 +71,7 @@ def create_resend(
     resend.subject = body.resend_subject
     resend.delay_minutes = _delay(body)
     resend.resend_request_id = "DRAFT"
-    schedule_resend(state, store, primary, resend)
+    schedule_resend(state, store, primary, resend, new=True)
     store.activities[resend.campaign_activity_id] = resend
     campaign.resend_activity_id = resend.campaign_activity_id
     campaign.updated_at = state.stamp()

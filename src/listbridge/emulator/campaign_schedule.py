@@ -32,7 +32,8 @@ QUIET = Rates(open=0.0, click=0.0, forward=0.0, bounce=0.0, optout=0.0)
 
 def scheduled_date(text: str, now: int) -> int | None:
     """D:EmailScheduleInput.scheduled_date: ``"0"`` (None: at once), a date (midnight UTC)
-    or a date-time; a time already past is refused."""
+    or a date-time. A time already past (the text forbids none) is taken as now: the
+    activity is sent at once, and its send is dated when it happens."""
     value = text.strip()
     if value == "0":
         return None
@@ -48,10 +49,11 @@ def scheduled_date(text: str, now: int) -> int | None:
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    at = int(moment.timestamp()) * 1_000_000 + moment.microsecond
-    if at <= now:
-        raise bad_request(f'scheduled_date: {text} is in the past; use "0" to send now')
-    return at
+    try:
+        at = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00+01:00, before year 1 in UTC
+        return now
+    return max(at, now)
 
 
 def schedule(
@@ -72,8 +74,8 @@ def schedule(
     if resend is not None and resend.current_status == "DRAFT":
         schedule_resend(state, store, activity, resend)
     store.reschedule()
-    if at is None:  # "0": out before the answer, so it reaches the lists as they are now
-        send_due(state, store)
+    if activity.scheduled_at <= now:  # "0" or a past date: out before the answer, so it
+        send_due(state, store)  # reaches the lists as they are now
     return activity
 
 
@@ -225,15 +227,20 @@ def non_openers(
 
 
 def schedule_resend(
-    state: EmulatorState, store: CampaignStore, primary: CampaignActivity, resend: CampaignActivity
+    state: EmulatorState,
+    store: CampaignStore,
+    primary: CampaignActivity,
+    resend: CampaignActivity,
+    new: bool = False,
 ) -> None:
     """Put a resend where its primary is: a draft beside a draft; SCHEDULED its delay after
-    the primary's (planned or first) send otherwise, which must not be past already."""
+    the primary's (planned or first) send otherwise. A ``new`` one must not be past already;
+    one made earlier is then sent at once."""
     if primary.current_status in ("SCHEDULED", "DONE"):
         first_send = primary.send_history[0][4] if primary.send_history else primary.sent_at
         base = primary.scheduled_at if primary.current_status == "SCHEDULED" else first_send
         at = (base or state.now()) + (resend.delay_minutes or 0) * 60_000_000
-        if resend.current_status == "DRAFT" and at <= state.now():
+        if new and at <= state.now():
             raise bad_request(
                 f"the resend would go out {iso(at)}, which is past: the delay counts from the "
                 "first send of the campaign"

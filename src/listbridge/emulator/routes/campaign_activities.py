@@ -41,13 +41,14 @@ async def get_schedules(request: Request, campaign_activity_id: str) -> list[dic
 async def post_schedule(
     request: Request, campaign_activity_id: str, body: ScheduleIn = Depends(json_body(ScheduleIn))
 ) -> list[dict[str, Any]]:
-    """``"0"`` sends at once: the answer is empty, as the operation's text says."""
+    """``"0"`` sends at once and the answer is empty, as the operation's text says; a date
+    is answered (a past one is sent at once, and answered as now)."""
     state = state_of(request)
     with state.lock:
         store = campaign_store(state)
         at = schedules.scheduled_date(body.scheduled_date, state.now())
-        activity = schedules.schedule(state, store, campaign_activity_id, at)
-        return [] if at is None else _schedule_view(activity)
+        schedules.schedule(state, store, campaign_activity_id, at)
+        return [] if at is None else [{"scheduled_date": iso(at)}]
 
 
 @router.delete(f"{BASE}/schedules", status_code=204)
