@@ -180,8 +180,11 @@ def _encodable(text: str) -> bool:
     return True
 
 
-#: the most rows one INSERT takes (a power of two), within the connection's variable limit
-MOST_ROWS_PER_STATEMENT = 256
+#: the most rows one INSERT takes (a power of two), within the connection's variable limit.
+#: A load's writer takes the interpreter lock back after each statement SQLite steps
+#: (prefetch.py): 1,024 rather than 256 a statement is a quarter of the hand-overs, at
+#: the same CPU time (measured on 100,000 rows: 2.01-2.03 s against 2.01-2.06 s).
+MOST_ROWS_PER_STATEMENT = 1024
 #: SQLite's default variable limit since 3.32 (999 before it)
 _VARIABLE_LIMIT = 32766
 

@@ -125,6 +125,8 @@ def _account_columns(block: ColumnRows, stamp: LoadStamp) -> dict[str, Column]:
 
 def _given_values(ids: list[str], values: list[Any]) -> tuple[list[str], list[Any]] | None:
     """The ids and values of one custom field's rows that have a value; None if none has."""
+    if None not in values:
+        return ids, values
     given = list(map(is_not, values, repeat(None)))
     if not any(given):
         return None
@@ -133,10 +135,11 @@ def _given_values(ids: list[str], values: list[Any]) -> tuple[list[str], list[An
 
 def _value_columns(connection_id: int, ids: list[str], values: list[Any]) -> dict[str, Column]:
     """A custom field's rows (ids and values) as the columns of its values but field_id."""
-    # A field of few distinct values (a choice, a yes/no) formats each once.
-    texts = {v: format_custom(v) for v in set(values)}
-    return {
-        "connection_id": Same(connection_id),
-        "account_id": ids,
-        "value": list(map(texts.__getitem__, values)),
-    }
+    distinct = set(values)
+    if set(map(type, distinct)) == {str}:
+        texts = values  # text (a text or choice field's) is its own canonical text
+    else:
+        # A field of few distinct values (a choice, a yes/no) formats each once.
+        table = {v: format_custom(v) for v in distinct}
+        texts = list(map(table.__getitem__, values))
+    return {"connection_id": Same(connection_id), "account_id": ids, "value": texts}

@@ -34,7 +34,9 @@ from listbridge.store.journal import load_entry, record_changes
 from listbridge.store.runs import add_run_errors, finish_run, start_run
 
 RUN_KIND = "crm_load"
-BATCH = 2000
+#: rows a chunk: a power of two, so a chunk's accounts are whole statements of
+#: bulk.MOST_ROWS_PER_STATEMENT rows, none of the smaller ones a remainder takes
+BATCH = 4096
 Progress = Callable[[int], None]
 
 
