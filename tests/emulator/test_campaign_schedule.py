@@ -25,7 +25,8 @@ from tests.support.conformance import conformance_hooks
 from listbridge.emulator.campaign_edit import create_campaign, update_activity
 from listbridge.emulator.campaign_schedule import schedule as schedule_activity
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn
-from listbridge.emulator.campaigns import campaign_store
+from listbridge.emulator.campaign_send import SendOrder, send_campaign
+from listbridge.emulator.campaigns import CampaignStore, campaign_store
 from listbridge.emulator.seed import seed
 from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.testing import obtain_token
@@ -276,3 +277,20 @@ def test_a_deleted_segment_makes_the_send_an_error(emulator: Any) -> None:
     assert [(h["send_status"], h["reason_code"], h["count"]) for h in history] == [
         ("ERRORED", 1, 0)
     ]
+
+
+def test_a_state_saved_before_send_histories_gets_one_per_sent_activity() -> None:
+    state = EmulatorState()
+    with state.lock:
+        list_ids = seed(state, contacts=5, lists=1, custom_fields=0, seed_value=50)["list_ids"]
+        sent = send_campaign(state, SendOrder("Old", tuple(list_ids)))
+        saved = campaign_store(state).dump()
+    for activity in saved["activities"]:
+        activity.pop("send_history", None)  # as a state file of an earlier version has it
+    loaded = CampaignStore.load(saved)
+    primary = loaded.activities[sent.campaign_activity_id]
+    assert primary.send_history == (
+        (1, tuple(list_ids), (), sent.sends, primary.sent_at, "COMPLETED", 0),
+    )
+    permalink = loaded.activities[loaded.campaigns[sent.campaign_id].permalink_activity_id]
+    assert permalink.send_history == ()
