@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from listbridge.core.errors import InvalidRowsError, RowError
@@ -122,7 +122,9 @@ def _load(
         validator = RowValidator(catalog.defs)
         connection = session.connection()
         aside = IndexesAside(connection, ACCOUNTS_ASIDE)
-        made = _made_ready(writer, validated(validator, iter(chunks)), connection)
+        dialect = connection.dialect
+        limit = variable_limit(connection) if dialect.name == "sqlite" else 0
+        made = _made_ready(writer, validated(validator, iter(chunks)), dialect, limit)
         # Reading, validating and making the INSERTs ready in a thread of their own while
         # SQLite writes the chunk before (its driver lets the other thread run meanwhile).
         with prefetched(made) as ready_chunks:
@@ -162,12 +164,11 @@ def validated(
 
 
 def _made_ready(
-    writer: BatchWriter, checked: Iterator[Checked], connection: Connection
+    writer: BatchWriter, checked: Iterator[Checked], dialect: Dialect, limit: int
 ) -> Iterator[tuple[Checked, ReadyColumns | None]]:
-    """Each chunk, with its INSERTs made ready where that needs no database (no I/O here:
-    this runs in the prefetch thread)."""
-    dialect = connection.dialect
-    limit = variable_limit(connection) if dialect.name == "sqlite" else 0
+    """Each chunk, with its INSERTs made ready where that needs no database (this runs in
+    the prefetch thread, which never touches the connection: `limit` is
+    `bulk.variable_limit`, asked beforehand)."""
     for chunk in checked:
         ready = writer.ready(chunk, dialect, limit) if isinstance(chunk, ColumnRows) else None
         yield chunk, ready
