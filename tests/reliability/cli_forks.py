@@ -12,24 +12,38 @@ clients are not held to it either) and poll bulk activities from 20 ms instead o
 
 Protocol, a JSON line each way: `{"argv", "env", "out", "err", "fast"}` →
 `{"pid"}` when forked, then `{"exit"}` when it ended (-9: killed).
+
+Nothing it starts outlives the test process: the server and its children are a process
+group of their own, killed whole when the server is closed; each is SIGKILLed by Linux
+when its parent ends (`PR_SET_PDEATHSIG`), so a pytest worker that dies without its
+teardown (killed by a timeout, by xdist) takes them with it; a command whose wait is cut
+short (its timeout, Ctrl-C) is killed, not left running.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import selectors
 import signal
 import subprocess
 import sys
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from tests.reliability.processes import group_members
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLED = -signal.SIGKILL
 #: requests a second a fast child's clients send (the emulator of the tests has no limit)
 RATE = 500.0
+#: how long `close` lets the server finish the command under way before killing its group
+CLOSE_WAIT = 30.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class CliForks:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its group: the server and every child it forks
         )
 
     def run(
@@ -71,9 +86,14 @@ class CliForks:
         pid = int(self._answer(60)["pid"])
         try:
             code = int(self._answer(timeout)["exit"])
-        except TimeoutError:
-            os.kill(pid, signal.SIGKILL)  # the child this test forked, by its id
-            self._answer(60)
+        except BaseException:
+            # the wait cut short (its timeout, pytest-timeout, Ctrl-C): the child this test
+            # forked is killed by its id, not left running (the server reaps it only once
+            # it has ended, so until then the id is the child's)
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with suppress(Exception):
+                self._answer(60)
             raise
         return Ended(code, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"))
 
@@ -90,25 +110,54 @@ class CliForks:
         return found
 
     def close(self) -> None:
+        """Ends the server (its stdin closed, it stops after the command under way), then
+        kills its process group: a child still running after CLOSE_WAIT, or anything a
+        command forked, goes with it. The group is killed before the server is reaped, so
+        its id is still the server's."""
         if self.server.stdin is not None:
             self.server.stdin.close()
-        try:
-            self.server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.server.kill()
-            self.server.wait()
+        until = time.monotonic() + CLOSE_WAIT
+        while time.monotonic() < until and not self._ended():
+            time.sleep(0.05)
+        group = self.server.pid
+        if self.server.returncode is None:  # unreaped: its id is still its group's
+            with suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        self.server.wait()
         if self.server.stdout is not None:
             self.server.stdout.close()
+        # a SIGKILL takes effect as its process is next scheduled: gone on return
+        until = time.monotonic() + CLOSE_WAIT
+        while time.monotonic() < until and group_members(group):
+            time.sleep(0.01)
+
+    def _ended(self) -> bool:
+        """Whether the server has ended, leaving it unreaped (a zombie keeps its id)."""
+        if self.server.returncode is not None:  # reaped already (`_answer`'s poll)
+            return True
+        found = os.waitid(os.P_PID, self.server.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        return found is not None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux SIGKILLs this process when its parent ends, however it ends (a pytest worker
+    killed by a timeout runs no teardown and closes nothing)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above: at once, then
+        os._exit(1)
 
 
 def _serve(commands: IO[str], answers: IO[str]) -> None:
     import listbridge.cli.main  # noqa: F401  (imported once, before any fork)
 
+    server = os.getpid()
     for line in commands:
         command = json.loads(line)
         answers.flush()
         pid = os.fork()
         if pid == 0:
+            _die_with_parent(server)
             _child(command)
         answers.write(json.dumps({"pid": pid}) + "\n")
         answers.flush()
@@ -172,5 +221,6 @@ def _fast_clients() -> None:
 
 
 if __name__ == "__main__":
+    _die_with_parent(os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the test ends it by closing its stdin
     _serve(sys.stdin, sys.stdout)

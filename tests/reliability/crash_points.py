@@ -212,16 +212,6 @@ def _url_of(engine: Any) -> str:
     return str(engine.url.render_as_string(hide_password=False))
 
 
-@pytest.fixture(scope="session")
-def forks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliForks]:
-    """One fork server a worker: its imports cost seconds once."""
-    opened = CliForks(tmp_path_factory.mktemp("forks"))
-    try:
-        yield opened
-    finally:
-        opened.close()
-
-
 @pytest.fixture
 def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test's own pushes (a world's set-up) poll bulk activities from 20 ms, as the

@@ -15,7 +15,6 @@ from tests.reliability.crash_points import (  # noqa: F401  (fixtures the rounds
     RoundsFor,
     crash_resume,
     crash_rounds_fixture,
-    forks,
     kept,
     points_for,
     quick_polls,

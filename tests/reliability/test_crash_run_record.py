@@ -19,7 +19,6 @@ from tests.reliability.crash_jobs import JOBS
 from tests.reliability.crash_points import (  # noqa: F401  (fixtures the rounds use)
     RoundsFor,
     crash_rounds_fixture,
-    forks,
     quick_polls,
 )
 from tests.reliability.crash_snapshot import run_statuses

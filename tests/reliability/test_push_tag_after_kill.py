@@ -19,7 +19,6 @@ from tests.reliability.crash_points import (  # noqa: F401  (fixtures the rounds
     CRASH_CRMS,
     RoundsFor,
     crash_rounds_fixture,
-    forks,
     quick_polls,
 )
 from tests.sync.conftest import crm_databases  # noqa: F401  (fixtures the rounds use)
