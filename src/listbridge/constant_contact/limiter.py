@@ -3,7 +3,7 @@
 The burst is 1, so requests are scheduled ``1/rate`` apart; a ``CallWindow`` then makes
 sure that, however late a request is sent or read by the server, no one second of the
 server's (fixed-window) counter sees more than ``rate`` of them: a request counts from
-its start until a second after its answer: ``slot()`` holds a turn for the whole request.
+its start until a second after its answer, ``slot()`` holding its turn while it is out.
 
 One ``Limiter`` per account (or connection) and process (``shared_limiter``), so every
 thread working for it draws from the same 4 requests a second. ``RequestLimiter`` is what
