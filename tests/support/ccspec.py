@@ -92,6 +92,156 @@ TOLERANCES = {
     "12.10": "url_id: rows are validated as strings, the query param as an integer",
     "12.11": "contacts_count semantics are not a schema matter",
     "12.12": "unreferenced error schemas are applied to 4xx bodies (see conformance.py)",
+    # Rows of docs/emulator-deviations.md the schemathesis run meets (TOLERATED_FAILURES).
+    "row 2": "string-typed report limits: a value that is no number in range is a 400",
+    "row 16": "a 204 has no Content-Type although the operation produces application/json",
+    "row 17": "the CSV download answers its errors as the JSON error array",
+    "row 18": "a bad parameter is a 400 even where the operation declares no 400",
+    "row 19": "properties the text calls mutually exclusive are refused together",
+    "row 20": "a body id that names nothing is the declared 400 (no 404 declared)",
+    "row 21": "create_source and a name/address/SMS channel required by the text",
+    "row 22": "birthday_month and birthday_day only together, as their texts say",
+    "row 23": "state rules of the texts (resubscribe, unschedule) are 400s",
+    "row 24": "sequence_ids must be comma-separated integers, as the text says",
+    "row 25": "segment_id on GET /contacts combines only with limit",
+    "row 26": "the CSV import refuses a file that is not CSV (415)",
+    "row 27": "export fields must be contact fields the export has",
+    "row 28": "custom field label (and type on POST) required, as D:CustomField says",
+    "row 29": "limits stated only in text (1-500) are enforced",
+    "row 30": "deleted contacts, campaigns and segments stay readable (soft deletes)",
+    "row 31": "date parameters typed string are ISO-8601, as the texts say",
+    "row 32": "segment_criteria must be the escaped JSON the text describes",
+    "row 33": "GET /segments sort_by is date or name, not the example's sort_by=date",
+    "row 34": "POST /emails needs exactly one activity in email_campaign_activities",
+    "row 35": "list_ids the texts need (target lists, resubscribe lists) not empty",
+    "row 36": "a sign-up custom field value needs its custom_field_id, as on /contacts",
+}
+
+# A failure of the schemathesis run (conformance_run.py): (regex over the operation's label,
+# schemathesis's failure class, answered statuses, regex searched in the request and the
+# failure's text together).
+FailurePattern = tuple[str, str, tuple[int, ...], str]
+_CONTACTS_WRITES = r"(POST|PUT) /contacts(/\{contact_id\}|/sign_up_form)?"
+
+# Failures a contradiction of the spec explains, keyed by their row of the table in
+# docs/emulator-deviations.md (which says what the schema says, what the text says and what
+# the emulator does). Nothing else is tolerated.
+TOLERATED_FAILURES: dict[str, list[FailurePattern]] = {
+    "2": [(r"GET /reports/.*", "RejectedPositiveData", (400,), r"[?&]limit=")],
+    "16": [(r".*", "MissingContentType", (204,), r"")],
+    "17": [(r"GET /contact_exports/\{file_export_id\}", "UndefinedContentType", (400, 404), "")],
+    "18": [(r"(GET|DELETE) .*", "UndefinedStatusCode", (400,), r"Documented: (?!.*400)")],
+    "19": [
+        (
+            r"POST /activities/(add_list_memberships|remove_list_memberships|contact_delete"
+            r"|contacts_taggings_add|contacts_taggings_remove)",
+            "RejectedPositiveData",
+            (400,),
+            r"use exactly one|not both|exactly one of",
+        ),
+        (r"GET /reports/contact_reports/.*", "RejectedPositiveData", (400,), r"give either"),
+        (r"GET /account/emails", "RejectedPositiveData", (400,), r"only one of these filters"),
+        (r"PUT /emails/activities/.*", "RejectedPositiveData", (400,), r"not both"),
+    ],
+    "20": [
+        (
+            r"POST /activities/.*",
+            "RejectedPositiveData",
+            (400,),
+            r"does not exist",
+        )
+    ],
+    "21": [
+        (_CONTACTS_WRITES, "RejectedPositiveData", (400,), r"create_source: Field required"),
+        (_CONTACTS_WRITES, "RejectedPositiveData", (400,), r"a contact needs|one of them is"),
+    ],
+    "22": [
+        (_CONTACTS_WRITES, "RejectedPositiveData", (400,), r"birthday_month and birthday_day"),
+        (_CONTACTS_WRITES, "RejectedPositiveData", (400,), r"birthday_(month|day): Input should"),
+    ],
+    "23": [
+        (r"PUT /contacts/resubscribe/.*", "RejectedPositiveData", (400,), r"is not unsubscribed"),
+        (r"DELETE /emails/activities/.*/schedules", "RejectedPositiveData", (400,), r"SCHEDULED"),
+    ],
+    "24": [
+        (r"GET /.*_id_xrefs", "RejectedPositiveData", (400,), r"sequence_ids: must be"),
+        (
+            r"GET /reports/contact_reports/.*",
+            "RejectedPositiveData",
+            (400,),
+            r"tracking activity type\(s\) not valid",
+        ),
+    ],
+    "25": [(r"GET /contacts", "RejectedPositiveData", (400,), r"segment_id: can only be combined")],
+    "26": [(r"POST /activities/contacts_file_import", "RejectedPositiveData", (400, 415), r"CSV")],
+    "27": [(r"POST /activities/contact_exports", "RejectedPositiveData", (400,), r"fields: ")],
+    "28": [
+        (
+            r"(POST|PUT) /contact_custom_fields.*",
+            "RejectedPositiveData",
+            (400,),
+            r"(label|type): Field required|only single_select and multi_select",
+        )
+    ],
+    "29": [
+        (r"GET .*", "RejectedPositiveData", (400,), r"limit: -?\d+ is not between"),
+        (r"GET /segments", "RejectedPositiveData", (400,), r"limit: .* is not a number"),
+    ],
+    "30": [
+        (
+            r"lifecycle /(contacts/\{contact_id\}|emails/\{campaign_id\}|segments/\{segment_id\})",
+            "UseAfterFree",
+            (200,),
+            "",
+        )
+    ],
+    "31": [(r"GET /reports/.*", "RejectedPositiveData", (400,), r"is not an ISO-8601 date-time")],
+    "32": [(r"(POST|PUT) /segments.*", "RejectedPositiveData", (400,), r"segment_criteria: ")],
+    "33": [(r"GET /segments", "RejectedPositiveData", (400,), r"sort_by: .* is not one of")],
+    "34": [(r"POST /emails", "RejectedPositiveData", (400,), r"exactly one email campaign")],
+    "36": [
+        (
+            r"POST /contacts/sign_up_form",
+            "RejectedPositiveData",
+            (400,),
+            r"custom_fields\.\d+\.custom_field_id: Field required",
+        )
+    ],
+    "35": [
+        (
+            r"POST /activities/(add|remove)_list_memberships|PUT /contacts/resubscribe/.*",
+            "RejectedPositiveData",
+            (400,),
+            r"list_ids: List should have at least 1 item",
+        )
+    ],
+}
+
+# Failures in files other sessions of issue 22 own, passed on to them (not contradictions
+# of the spec, or not yet judged): each stays tolerated only until its owner answers it.
+PENDING_FINDINGS: dict[str, list[FailurePattern]] = {
+    "activities (helper-77, open): a segment_id or engagement_level source is not emulated": [
+        (
+            r"POST /activities/(add|remove)_list_memberships",
+            "RejectedPositiveData",
+            (400,),
+            r"segments and engagement levels are not emulated",
+        )
+    ],
+    "contacts (helper-77, open): SMS numbers are US only (Request side, facts §9), not the spec": [
+        (_CONTACTS_WRITES, "RejectedPositiveData", (400,), r"is not 1 \(US only\)")
+    ],
+    "emails: scheduling an activity already SCHEDULED is refused; no text found for it": [
+        (
+            r"POST /emails/activities/.*/schedules",
+            "RejectedPositiveData",
+            (400,),
+            r"can be scheduled",
+        )
+    ],
+    "emails: non_opener_resends refuses a JSON null; its body schema declares no type": [
+        (r"POST /emails/activities/.*/non_opener_resends", "RejectedPositiveData", (400,), "")
+    ],
 }
 
 _ZERO_MAX_ITEMS: dict[str, list[tuple[str, ...]]] = {

@@ -51,7 +51,8 @@ class ContactDelete(Body):
 
 
 class ListDelete(Body):
-    list_ids: Annotated[list[Uuid], Field(min_length=1, max_length=100)]
+    # D:ListIdList100 sets no minItems: no list ids is an activity with nothing to delete.
+    list_ids: Annotated[list[Uuid], Field(max_length=100)]
 
 
 class JsonImport(Body):

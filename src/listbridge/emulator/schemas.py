@@ -6,9 +6,9 @@ properties are ignored because the spec never forbids them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Uuid = Annotated[
     str,
@@ -21,6 +21,17 @@ Name50 = Annotated[str, StringConstraints(max_length=50)]
 
 class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        # No property of the spec is nullable (Swagger 2.0 has no `null` type and the spec
+        # uses no `x-nullable`): an explicit null is a wrong type, not "left out".
+        if isinstance(data, dict):
+            nulls = [name for name in cls.model_fields if name in data and data[name] is None]
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)}: null is not allowed; leave it out instead")
+        return data
 
 
 class EmailIn(Body):
@@ -51,7 +62,7 @@ class AddressIn(Body):
 
 class NoteIn(Body):
     note_id: str | None = None
-    content: Annotated[str, StringConstraints(max_length=2000)]
+    content: Annotated[str, StringConstraints(max_length=2000)] = ""  # D:Note requires nothing
 
 
 class SmsConsentIn(Body):
@@ -141,7 +152,8 @@ class Resubscribe(Body):
 
 
 class ListIn(Body):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    # D:ListInput sets no minLength (D:TagPost does): an empty name is a valid request.
+    name: Annotated[str, StringConstraints(max_length=255)]
     favorite: bool = False
     description: str | None = None
 
@@ -176,7 +188,7 @@ class CustomFieldChoicePutIn(CustomFieldChoiceIn):
 class CustomFieldIn(Body):
     """D:CustomFieldRequest (label and type are required: D:CustomField)."""
 
-    label: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    label: Annotated[str, StringConstraints(max_length=50)]  # no minLength in the spec
     type: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     metadata: CustomFieldMetadataIn | None = None
     choices: Annotated[list[CustomFieldChoiceIn], Field(max_length=100)] | None = None
@@ -186,7 +198,7 @@ class CustomFieldIn(Body):
 class CustomFieldPutIn(Body):
     """D:CustomFieldPutRequest."""
 
-    label: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    label: Annotated[str, StringConstraints(max_length=50)]  # no minLength in the spec
     type: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
     choices: Annotated[list[CustomFieldChoicePutIn], Field(max_length=100)] | None = None
 
