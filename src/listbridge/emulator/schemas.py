@@ -6,7 +6,7 @@ properties are ignored because the spec never forbids them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -22,16 +22,24 @@ Name50 = Annotated[str, StringConstraints(max_length=50)]
 class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
+    nulls_allowed: ClassVar[bool] = False
+
     @model_validator(mode="before")
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
         # No property of the spec is nullable (Swagger 2.0 has no `null` type and the spec
         # uses no `x-nullable`): an explicit null is a wrong type, not "left out".
-        if isinstance(data, dict):
+        if isinstance(data, dict) and not cls.nulls_allowed:
             nulls = [name for name in cls.model_fields if name in data and data[name] is None]
             if nulls:
                 raise ValueError(f"{', '.join(nulls)}: null is not allowed; leave it out instead")
         return data
+
+
+class ControlBody(Body):
+    """A body of the ``/__emulator__`` controls, which are not the spec: null means "none"."""
+
+    nulls_allowed: ClassVar[bool] = True
 
 
 class EmailIn(Body):

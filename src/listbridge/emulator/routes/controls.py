@@ -17,7 +17,7 @@ from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_send import seed_campaigns
 from listbridge.emulator.gate import reseed
-from listbridge.emulator.schemas import Body
+from listbridge.emulator.schemas import ControlBody as Body  # null means none there
 
 router = APIRouter()
 
