@@ -3,6 +3,7 @@ same order, errors raised where the items stop, the thread gone when the block e
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from listbridge.crm.builtin import prefetch
 from listbridge.crm.builtin.prefetch import SWITCH_INTERVAL, prefetched
 
 
@@ -76,3 +78,26 @@ def test_the_switch_interval_is_short_while_any_prefetch_runs_and_back_after() -
         assert sys.getswitchinterval() == pytest.approx(min(before, SWITCH_INTERVAL))
         assert list(first) == [1]
     assert sys.getswitchinterval() == pytest.approx(before)
+
+
+def test_with_one_cpu_the_items_are_made_as_asked_in_the_callers_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prefetch, "usable_cpus", lambda: 1)
+    made_in: list[str] = []
+
+    def items() -> Iterator[int]:
+        for n in range(3):
+            made_in.append(threading.current_thread().name)
+            yield n
+
+    before = sys.getswitchinterval()
+    with prefetched(items()) as made:
+        assert list(made) == [0, 1, 2]
+        assert sys.getswitchinterval() == before
+    assert made_in == [threading.current_thread().name] * 3
+
+
+def test_usable_cpus_are_those_the_process_may_run_on() -> None:
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert prefetch.usable_cpus() == expected

@@ -8,6 +8,7 @@ overlaps the two on a machine with a second core.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -38,7 +39,16 @@ class _Done:
 def prefetched(items: Iterator[T], ahead: int = AHEAD) -> Iterator[Iterator[T]]:
     """`items` made in a thread, up to `ahead` ahead of the caller, in the same order;
     an error raised making them is raised to the caller where the items stop. Leaving
-    the block early stops the thread (and closes `items` in it)."""
+    the block early stops the thread (and closes `items` in it). With one CPU to run
+    on there is nothing to overlap: `items` are made as the caller asks, no thread."""
+    if usable_cpus() < 2:
+        try:
+            yield items
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        return
     queue: Queue[T | _Done] = Queue(maxsize=ahead)
     stop = threading.Event()
     thread = threading.Thread(
@@ -51,6 +61,14 @@ def prefetched(items: Iterator[T], ahead: int = AHEAD) -> Iterator[Iterator[T]]:
         finally:
             stop.set()
             thread.join()
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system tells it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return len(affinity(0))
+    return os.cpu_count() or 1
 
 
 class _Switches:
