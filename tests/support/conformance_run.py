@@ -7,8 +7,8 @@ lists, a tag, custom fields, an export and a campaign sent by the send simulatio
 
 - the coverage phase (boundary, missing and wrong values, undeclared methods, a missing
   ``Authorization``), with the path parameters fixed to real ids;
-- generated requests the spec allows, half of them aimed at real ids (path parameters and
-  body id lists), half free;
+- generated requests the spec allows, most of them aimed at real ids (path parameters and
+  body id lists), the others free;
 - generated requests the spec forbids.
 
 Every answer goes through all of schemathesis's response checks and through our stricter

@@ -55,7 +55,8 @@ class CustomFieldValue(Body):
 
 
 class PhoneIn(Body):
-    phone_number: Annotated[str, StringConstraints(max_length=25)]
+    # D:PhoneNumber/D:PhoneNumberPut require nothing (D:StreetAddress requires its kind).
+    phone_number: Annotated[str, StringConstraints(max_length=25)] = ""
     kind: str | None = None
 
 
