@@ -95,8 +95,15 @@ def _bound(
         elif process is None:
             bound[name] = column
         else:
-            bound[name] = map(lru_cache(maxsize=None)(process), column)
+            bound[name] = _each_processed(process, column)
     return bound
+
+
+def _each_processed(process: Processor, column: Sequence[Any]) -> list[Any]:
+    """`process` of each value: a column repeats few distinct booleans and times, so each
+    distinct value is processed once (a dictionary's lookup costs less than a cache's)."""
+    distinct = {value: process(value) for value in set(column)}
+    return list(map(distinct.__getitem__, column))
 
 
 #: an INSERT's columns, and the literal of each column of one value
