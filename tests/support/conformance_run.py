@@ -143,7 +143,7 @@ def exercise(case: Any, live: Live, kind: str, operation: SpecOperation, tally: 
         for failure in failures_of(exc):
             name = getattr(failure, "check_name", None) or type(failure).__name__
             detail = f"{getattr(failure, 'title', '')}: {getattr(failure, 'message', failure)}"
-            detail += f" <- {response.content[:200].decode('utf-8', 'replace')}"
+            detail += f" <- {response.content[:600].decode('utf-8', 'replace')}"
             tally.add(Finding(operation.label, name, response.status_code, request, detail))
     content_type = (response.headers.get("content-type") or [""])[0]
     path = urlsplit(response.request.url).path

@@ -178,7 +178,8 @@ class CustomFieldMetadataIn(Body):
     display_format: str | None = None
 
 
-ChoiceLabel = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# D:CustomFieldChoiceRequest/PutRequest: `choice_label` has a maxLength, no minLength.
+ChoiceLabel = Annotated[str, StringConstraints(max_length=255)]
 
 
 class CustomFieldChoiceIn(Body):
