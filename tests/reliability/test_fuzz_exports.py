@@ -30,7 +30,9 @@ from listbridge.core.spreadsheet import FORMULA_TRIGGERS
 FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "'=x"]
 TEXT_COLUMNS = ["first_name", "last_name", "company_name", "city", "title", "phone1"]
 _ids = itertools.count()
-formula = st.tuples(st.sampled_from(FORMULAS), st.text(max_size=5)).map("".join)
+# The longest formula (37 characters) plus the tail stays within the CRM's tightest text
+# limit (phone1, 40): a longer value is refused for its length, which is not what this tests.
+formula = st.tuples(st.sampled_from(FORMULAS), st.text(max_size=3)).map("".join)
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
