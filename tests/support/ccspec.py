@@ -116,7 +116,7 @@ TOLERANCES = {
     "row 35": "list_ids the texts need (target lists, resubscribe lists) not empty",
     "row 36": "a sign-up custom field value needs its custom_field_id, as on /contacts",
     "row 37": "address and phone kinds are the values their texts list",
-    "row 38": "currency codes of three letters; choice_ids only on select fields",
+    "row 38": "currency codes of three letters; choice_ids only on select fields; version 1 or 2",
     "row 39": "an email activity's segment_ids hold one segment, as the text says",
 }
 
@@ -217,6 +217,12 @@ TOLERATED_FAILURES: dict[str, list[FailurePattern]] = {
             "RejectedPositiveData",
             (400,),
             r"currency_code: .* is not a three-letter currency code",
+        ),
+        (
+            r"(POST|PUT) /contact_custom_fields.*",
+            "RejectedPositiveData",
+            (400,),
+            r"version: .* is not 1 \(legacy date\) or 2",
         ),
         (_CONTACTS_WRITES, "RejectedPositiveData", (400,), r"choice_ids: .* not a select"),
     ],
