@@ -377,3 +377,68 @@ def test_an_import_whose_lists_vanish_before_it_runs_fails() -> None:
         assert done["state"] == "failed"
         assert list_id in done["activity_errors"][0]
         assert em.api.get("/contacts").json()["contacts"] == []
+
+
+def _segment_of_list(emulator, list_id: str) -> int:
+    criteria = {
+        "version": "1.0.0",
+        "criteria": {
+            "type": "and",
+            "group": [
+                {
+                    "source": "list_membership",
+                    "field": "list_id",
+                    "op": "contains-any",
+                    "const_value": list_id,
+                }
+            ],
+        },
+    }
+    body = {"name": "Members", "segment_criteria": json.dumps(criteria)}
+    answer = emulator.api.post("/segments", json=body)
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["segment_id"])
+
+
+def test_a_segment_is_a_source_of_memberships_and_exports(emulator) -> None:
+    source = emulator.new_list("Source")
+    target = emulator.new_list("Target")
+    a = emulator.new_contact("a@example.org", lists=[source])
+    b = emulator.new_contact("b@example.org", lists=[source])
+    c = emulator.new_contact("c@example.org", lists=[source])
+    outside = emulator.new_contact("d@example.org")
+    segment = _segment_of_list(emulator, source)
+    emulator.api.delete(f"/contacts/{c['contact_id']}")
+
+    done = emulator.run_activity(
+        "add_list_memberships",
+        {
+            "source": {"segment_id": segment},
+            "list_ids": [target],
+            "exclude": {"contact_ids": [b["contact_id"]]},
+        },
+    )
+    assert done["status"]["items_total_count"] == 1
+    assert emulator.contact(a["contact_id"])["list_memberships"] == [source, target]
+    assert emulator.contact(b["contact_id"])["list_memberships"] == [source]
+    assert emulator.contact(outside["contact_id"])["list_memberships"] == []
+
+    exported = emulator.run_activity(
+        "contact_exports", {"segment_id": segment, "fields": ["email_address"]}
+    )
+    csv_file = emulator.api.get(exported["_links"]["results"]["href"].removeprefix("/v3"))
+    assert csv_file.text.splitlines() == ["email_address", "a@example.org", "b@example.org"]
+
+    for path, body in [
+        ("add_list_memberships", {"source": {"segment_id": 999}, "list_ids": [target]}),
+        ("contact_exports", {"segment_id": 999}),
+    ]:
+        answer = emulator.api.post(f"/activities/{path}", json=body)
+        assert answer.status_code == 400, answer.text
+        assert "segment 999 does not exist" in answer.json()[0]["error_message"]
+    answer = emulator.api.post(
+        "/activities/add_list_memberships",
+        json={"source": {"engagement_level": "high"}, "list_ids": [target]},
+    )
+    assert answer.status_code == 400
+    assert "engagement levels are not emulated" in answer.json()[0]["error_message"]

@@ -134,6 +134,22 @@ def test_a_wrongly_typed_field_definition_is_refused(
     assert emulator.api.get("/contact_custom_fields").json()["custom_fields"] == []
 
 
+def test_metadata_the_texts_do_not_bound_is_taken_as_the_schema_types_it(emulator: Any) -> None:
+    # No text lists display formats or bounds decimal_places unless integer is false.
+    day = _field(
+        emulator, label="Day", type="date", version=2, metadata={"display_format": "DD.MM.YY"}
+    )
+    assert day["metadata"]["display_format"] == "DD.MM.YY"
+    places = _field(emulator, label="Places", type="number", metadata={"decimal_places": 6})
+    assert places["metadata"]["decimal_places"] == 6
+    cid = emulator.new_contact("meta@example.org")["contact_id"]
+    for field, good, bad in [(day, "2024-12-31", "31.12.24"), (places, "1.123456", "1.1234567")]:
+        value = {"custom_field_id": field["custom_field_id"], "value": good}
+        assert _set_value(emulator, cid, "meta@example.org", value).status_code == 200
+        value["value"] = bad
+        _refused(_set_value(emulator, cid, "meta@example.org", value), field["name"])
+
+
 def test_contact_values_are_checked_against_the_field(emulator: Any) -> None:
     fruit = _field(
         emulator,

@@ -90,16 +90,12 @@ def _check_metadata(type_: str, metadata: dict[str, Any]) -> None:
     places = metadata.get("decimal_places")
     if metadata.get("integer") is False and places is not None and not 1 <= places <= 4:
         raise bad_request(f"metadata.decimal_places: {places} must be 1-4 when integer is false")
-    if places is not None and not 0 <= places <= 4:
-        raise bad_request(f"metadata.decimal_places: {places} must be 0-4")
+    # Other values are the schema's integers: no text bounds them (facts §8 neither).
     code = metadata.get("currency_code")
     if code is not None and not re.fullmatch(r"[A-Z]{3}", code):
         raise bad_request(f"metadata.currency_code: {code!r} is not a three-letter currency code")
-    shown = metadata.get("display_format")
-    if shown is not None and shown not in DATE_FORMATS:
-        raise bad_request(
-            f"metadata.display_format: {shown!r} is not one of {', '.join(DATE_FORMATS)}"
-        )
+    # display_format is any string: the texts name only YYYY-MM-DD (the default) and the
+    # example MM/DD/YYYY; values are checked against the formats the emulator knows.
 
 
 def stored_value(field: CustomField, item: CustomFieldValue, where: str) -> Any:
@@ -159,7 +155,8 @@ def _check_number(field: CustomField, value: str, where: str) -> None:
 
 def _check_date(field: CustomField, value: str, where: str) -> None:
     shown = (field.metadata or {}).get("display_format", "YYYY-MM-DD")
-    for fmt in dict.fromkeys((DATE_FORMATS["YYYY-MM-DD"], DATE_FORMATS[shown])):
+    known = DATE_FORMATS.get(shown, DATE_FORMATS["YYYY-MM-DD"])
+    for fmt in dict.fromkeys((DATE_FORMATS["YYYY-MM-DD"], known)):
         try:
             datetime.strptime(value, fmt).replace(tzinfo=UTC)
             return

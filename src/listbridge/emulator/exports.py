@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterator
 
 from listbridge.emulator.activities import Activity
+from listbridge.emulator.bulk import segment_contacts
 from listbridge.emulator.bulk_schemas import Export
 from listbridge.emulator.errors import bad_request
 from listbridge.emulator.model import Contact
@@ -64,6 +65,9 @@ def export_filter(state: EmulatorState, body: Export) -> list[str]:
     if body.tag_ids is not None:
         tags = set(body.tag_ids)
         contacts = [c for c in contacts if c.taggings and not tags.isdisjoint(c.taggings)]
+    if body.segment_id is not None:
+        chosen = set(segment_contacts(state, body.segment_id, "segment_id"))
+        contacts = [c for c in contacts if c.contact_id in chosen]
     excluded = set(body.exclude.contact_ids) if body.exclude else set()
     status = body.status
     return [
