@@ -436,6 +436,13 @@ def test_a_segment_is_a_source_of_memberships_and_exports(emulator) -> None:
         answer = emulator.api.post(f"/activities/{path}", json=body)
         assert answer.status_code == 400, answer.text
         assert "segment 999 does not exist" in answer.json()[0]["error_message"]
+    # D:ListActivityRemoveContacts has no segment_id: ignored, which leaves no source.
+    answer = emulator.api.post(
+        "/activities/remove_list_memberships",
+        json={"source": {"segment_id": segment}, "list_ids": [target]},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "exactly one source (got none)" in answer.json()[0]["error_message"]
     answer = emulator.api.post(
         "/activities/add_list_memberships",
         json={"source": {"engagement_level": "high"}, "list_ids": [target]},

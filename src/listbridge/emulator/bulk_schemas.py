@@ -39,6 +39,22 @@ class Membership(Body):
     exclude: Exclude | None = None
 
 
+class RemovalSource(MembershipSource):
+    """D:ListActivityRemoveContacts ``source`` declares no ``segment_id``: ignored, as any
+    property a schema does not declare."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_segment(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k != "segment_id"}
+        return data
+
+
+class Removal(Membership):
+    source: RemovalSource
+
+
 class ContactDelete(Body):
     contact_ids: Annotated[list[Uuid], Field(max_length=500)] | None = None
     list_ids: Annotated[list[Uuid], Field(max_length=50)] | None = None

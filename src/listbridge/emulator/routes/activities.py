@@ -19,6 +19,7 @@ from listbridge.emulator.bulk_schemas import (
     JsonImport,
     ListDelete,
     Membership,
+    Removal,
 )
 from listbridge.emulator.errors import ApiError, bad_request, not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
@@ -103,7 +104,7 @@ def add_memberships(
 
 @router.post("/activities/remove_list_memberships", status_code=201)
 def remove_memberships(
-    request: Request, body: Membership = Depends(json_body(Membership))
+    request: Request, body: Removal = Depends(json_body(Removal))
 ) -> dict[str, Any]:
     return _membership(request, body, "remove_list_memberships", bulk.process_remove)
 
