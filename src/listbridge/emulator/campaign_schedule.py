@@ -104,14 +104,32 @@ def send_scheduled(
     seed: int,
     sent_at: int,
 ) -> int:
-    """Send a SCHEDULED activity now (the send control); returns how many it reached."""
+    """Send a SCHEDULED activity now (the send control, or the sweep once its time has
+    come); returns how many it reached."""
     if activity.current_status != "SCHEDULED":
         raise ApiError(
             409,
             f"campaign activity {activity.campaign_activity_id} is {activity.current_status}: "
             "schedule it (POST /v3/emails/activities/{id}/schedules) before sending it",
         )
-    return _send(state, store, activity, rates, seed, sent_at)
+    recipients = _recipients(state, store, activity)
+    activity.scheduled_at = activity.prior_status = None
+    now = state.stamp()
+    if recipients is None:  # its segment was deleted since it was scheduled
+        _failed(store, activity, sent_at, now)
+        return 0
+    send_activity(state, activity, recipients, rates, seed, sent_at)
+    set_status(store, activity, "DONE", now)
+    if activity.role == "primary_email":
+        campaign = store.campaigns[activity.campaign_id]
+        permalink = store.activities.get(campaign.permalink_activity_id)
+        if permalink is not None:
+            permalink.current_status, permalink.sent_at = "DONE", sent_at
+        resend = _resend(store, activity)
+        if resend is not None and resend.current_status in ("DRAFT", "SCHEDULED"):
+            schedule_resend(state, store, activity, resend)
+    store.reschedule()
+    return len(recipients)
 
 
 def send_due(state: EmulatorState, store: CampaignStore) -> None:
@@ -134,39 +152,11 @@ def _send_due(state: EmulatorState, store: CampaignStore) -> None:
     ]
     for activity in sorted(due, key=lambda a: a.scheduled_at or 0):
         if activity.current_status == "SCHEDULED":  # a primary's send may reschedule its resend
-            _send(state, store, activity, QUIET, 0, activity.scheduled_at or now)
+            send_scheduled(state, store, activity, QUIET, 0, activity.scheduled_at or now)
     store.reschedule()
 
 
 DUE_SENDERS.append(send_due)
-
-
-def _send(
-    state: EmulatorState,
-    store: CampaignStore,
-    activity: CampaignActivity,
-    rates: Rates,
-    seed: int,
-    sent_at: int,
-) -> int:
-    recipients = _recipients(state, store, activity)
-    activity.scheduled_at = activity.prior_status = None
-    now = state.stamp()
-    if recipients is None:  # its segment was deleted since it was scheduled
-        _failed(store, activity, sent_at, now)
-        return 0
-    send_activity(state, activity, recipients, rates, seed, sent_at)
-    set_status(store, activity, "DONE", now)
-    if activity.role == "primary_email":
-        campaign = store.campaigns[activity.campaign_id]
-        permalink = store.activities.get(campaign.permalink_activity_id)
-        if permalink is not None:
-            permalink.current_status, permalink.sent_at = "DONE", sent_at
-        resend = _resend(store, activity)
-        if resend is not None and resend.current_status in ("DRAFT", "SCHEDULED"):
-            schedule_resend(state, store, activity, resend)
-    store.reschedule()
-    return len(recipients)
 
 
 def _recipients(

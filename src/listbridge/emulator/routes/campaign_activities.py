@@ -12,11 +12,11 @@ from listbridge.emulator import campaign_abtests as abtests
 from listbridge.emulator import campaign_proofs as proofs
 from listbridge.emulator import campaign_resends as resends
 from listbridge.emulator import campaign_schedule as schedules
-from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_edit import live_activity
 from listbridge.emulator.campaign_schemas import ABTestIn, ResendIn, ScheduleIn, SendTestIn
-from listbridge.emulator.campaigns import CampaignActivity, campaign_store
+from listbridge.emulator.campaigns import CampaignActivity
+from listbridge.emulator.routes.campaign_scope import locked_campaigns
 from listbridge.emulator.views import iso
 
 router = APIRouter()
@@ -32,9 +32,8 @@ def _schedule_view(activity: CampaignActivity) -> list[dict[str, Any]]:
 
 @router.get(f"{BASE}/schedules")
 async def get_schedules(request: Request, campaign_activity_id: str) -> list[dict[str, Any]]:
-    state = state_of(request)
-    with state.lock:
-        return _schedule_view(live_activity(campaign_store(state), campaign_activity_id))
+    with locked_campaigns(request) as (_, store):
+        return _schedule_view(live_activity(store, campaign_activity_id))
 
 
 @router.post(f"{BASE}/schedules", status_code=201)
@@ -43,9 +42,7 @@ async def post_schedule(
 ) -> list[dict[str, Any]]:
     """``"0"`` sends at once and the answer is empty, as the operation's text says; a date
     is answered (a past one is sent at once, and answered as now)."""
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (state, store):
         at = schedules.scheduled_date(body.scheduled_date, state.now())
         schedules.schedule(state, store, campaign_activity_id, at)
         return [] if at is None else [{"scheduled_date": iso(at)}]
@@ -53,9 +50,8 @@ async def post_schedule(
 
 @router.delete(f"{BASE}/schedules", status_code=204)
 async def delete_schedule(request: Request, campaign_activity_id: str) -> Response:
-    state = state_of(request)
-    with state.lock:
-        schedules.unschedule(state, campaign_store(state), campaign_activity_id)
+    with locked_campaigns(request) as (state, store):
+        schedules.unschedule(state, store, campaign_activity_id)
     return Response(status_code=204)
 
 
@@ -63,40 +59,34 @@ async def delete_schedule(request: Request, campaign_activity_id: str) -> Respon
 async def post_test_send(
     request: Request, campaign_activity_id: str, body: SendTestIn = Depends(json_body(SendTestIn))
 ) -> Response:
-    state = state_of(request)
-    with state.lock:
-        proofs.send_test(state, campaign_store(state), campaign_activity_id, body)
+    with locked_campaigns(request) as (state, store):
+        proofs.send_test(state, store, campaign_activity_id, body)
     return Response(status_code=204)
 
 
 @router.get(f"{BASE}/previews")
 async def get_preview(request: Request, campaign_activity_id: str) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        return proofs.preview(campaign_store(state), campaign_activity_id, state.account)
+    with locked_campaigns(request) as (state, store):
+        return proofs.preview(store, campaign_activity_id, state.account)
 
 
 @router.get(f"{BASE}/send_history")
 async def get_send_history(request: Request, campaign_activity_id: str) -> list[dict[str, Any]]:
-    state = state_of(request)
-    with state.lock:
-        return proofs.send_history(campaign_store(state), campaign_activity_id)
+    with locked_campaigns(request) as (_, store):
+        return proofs.send_history(store, campaign_activity_id)
 
 
 @router.get(f"{BASE}/non_opener_resends")
 async def get_resends(request: Request, campaign_activity_id: str) -> list[dict[str, Any]]:
-    state = state_of(request)
-    with state.lock:
-        return resends.list_resends(campaign_store(state), campaign_activity_id)
+    with locked_campaigns(request) as (_, store):
+        return resends.list_resends(store, campaign_activity_id)
 
 
 @router.post(f"{BASE}/non_opener_resends", status_code=201)
 async def post_resend(
     request: Request, campaign_activity_id: str, body: ResendIn = Depends(json_body(ResendIn))
 ) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (state, store):
         return resends.resend_view(resends.create_resend(state, store, campaign_activity_id, body))
 
 
@@ -104,31 +94,27 @@ async def post_resend(
 async def delete_resend(
     request: Request, campaign_activity_id: str, resend_request_id: str
 ) -> Response:
-    state = state_of(request)
-    with state.lock:
-        resends.delete_resend(campaign_store(state), campaign_activity_id, resend_request_id)
+    with locked_campaigns(request) as (_, store):
+        resends.delete_resend(store, campaign_activity_id, resend_request_id)
     return Response(status_code=204)
 
 
 @router.get(f"{BASE}/abtest")
 async def get_abtest(request: Request, campaign_activity_id: str) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        return abtests.get_abtest(campaign_store(state), campaign_activity_id)
+    with locked_campaigns(request) as (_, store):
+        return abtests.get_abtest(store, campaign_activity_id)
 
 
 @router.post(f"{BASE}/abtest", status_code=201)
 async def post_abtest(
     request: Request, campaign_activity_id: str, body: ABTestIn = Depends(json_body(ABTestIn))
 ) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        return abtests.create_abtest(state, campaign_store(state), campaign_activity_id, body)
+    with locked_campaigns(request) as (state, store):
+        return abtests.create_abtest(state, store, campaign_activity_id, body)
 
 
 @router.delete(f"{BASE}/abtest", status_code=204)
 async def delete_abtest(request: Request, campaign_activity_id: str) -> Response:
-    state = state_of(request)
-    with state.lock:
-        abtests.delete_abtest(state, campaign_store(state), campaign_activity_id)
+    with locked_campaigns(request) as (state, store):
+        abtests.delete_abtest(state, store, campaign_activity_id)
     return Response(status_code=204)

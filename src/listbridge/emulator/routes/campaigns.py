@@ -9,15 +9,15 @@ from fastapi import Depends, Request, Response
 
 from listbridge.emulator import campaign_edit as edit
 from listbridge.emulator.account_profile import AccountProfile
-from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_proofs import html_of
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn, CampaignNameIn
-from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore, campaign_store
+from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore
 from listbridge.emulator.contact_query import csv_values, instant
 from listbridge.emulator.errors import not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes import campaign_activities, campaign_controls
+from listbridge.emulator.routes.campaign_scope import locked_campaigns
 from listbridge.emulator.routes.common import api_router
 from listbridge.emulator.views import iso
 
@@ -102,9 +102,8 @@ async def list_campaigns(
     after = instant(after_date, "after_date")
     before = instant(before_date, "before_date")
     start = int_cursor(cursor) or 0
-    state = state_of(request)
-    with state.lock:
-        ordered = list(campaign_store(state).campaigns.values())
+    with locked_campaigns(request) as (_, store):
+        ordered = list(store.campaigns.values())
     # after_date/before_date filter on updated_at (facts §10.1), both ends inclusive.
     matches = [
         (i, c)
@@ -126,9 +125,7 @@ async def create_campaign(
     request: Request, body: CampaignCreateIn = Depends(json_body(CampaignCreateIn))
 ) -> dict[str, Any]:
     """A Draft campaign with its primary_email and permalink activities (200, not 201)."""
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (state, store):
         return campaign_detail(store, edit.create_campaign(state, store, body))
 
 
@@ -137,9 +134,8 @@ async def get_campaign_activity(
     request: Request, campaign_activity_id: str, include: str | None = None
 ) -> dict[str, Any]:
     asked = frozenset(csv_values(include, "include", tuple(sorted(ACTIVITY_INCLUDES))))
-    state = state_of(request)
-    with state.lock:
-        activity = campaign_store(state).activities.get(campaign_activity_id)
+    with locked_campaigns(request) as (state, store):
+        activity = store.activities.get(campaign_activity_id)
     # REMOVED activities are not retrievable (facts §10.1).
     if activity is None or activity.current_status == "REMOVED":
         raise not_found("campaign activity", campaign_activity_id)
@@ -152,9 +148,7 @@ async def update_campaign_activity(
     campaign_activity_id: str,
     body: ActivityPutIn = Depends(json_body(ActivityPutIn)),
 ) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (state, store):
         activity = edit.update_activity(state, store, campaign_activity_id, body)
         return activity_view(activity, PUT_ANSWER, state.account)
 
@@ -165,9 +159,7 @@ async def campaign_xrefs(request: Request, v2_email_campaign_ids: str) -> dict[s
     1100000000001 in creation order); an id no campaign carries has no row. Registered
     before ``/emails/{campaign_id}``, which would otherwise take it for a campaign id."""
     ids = csv_values(v2_email_campaign_ids, "v2_email_campaign_ids", most=50)
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (_, store):
         known = store.by_v2_id()
         rows = [
             {
@@ -183,9 +175,7 @@ async def campaign_xrefs(request: Request, v2_email_campaign_ids: str) -> dict[s
 
 @router.get("/emails/{campaign_id}")
 async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (_, store):
         campaign = store.campaigns.get(campaign_id)
         if campaign is None:
             raise not_found("campaign", campaign_id)
@@ -196,17 +186,14 @@ async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
 async def rename_campaign(
     request: Request, campaign_id: str, body: CampaignNameIn = Depends(json_body(CampaignNameIn))
 ) -> dict[str, Any]:
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
+    with locked_campaigns(request) as (state, store):
         return campaign_detail(store, edit.rename_campaign(state, store, campaign_id, body.name))
 
 
 @router.delete("/emails/{campaign_id}", status_code=204)
 async def delete_campaign(request: Request, campaign_id: str) -> Response:
-    state = state_of(request)
-    with state.lock:
-        edit.delete_campaign(state, campaign_store(state), campaign_id)
+    with locked_campaigns(request) as (state, store):
+        edit.delete_campaign(state, store, campaign_id)
     return Response(status_code=204)
 
 
