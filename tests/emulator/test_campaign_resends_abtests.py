@@ -8,13 +8,14 @@ from typing import Any
 
 from tests.support.campaign_api import (
     create_campaign,
-    ready_campaign,
     roles_of,
     schedule,
+    seeded_campaign,
     send_scheduled,
+    sent_with_resend,
     tomorrow,
 )
-from tests.support.campaigns import BUSY_RATES, all_pages, seed
+from tests.support.campaigns import all_pages
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 ABTEST = {"alternative_subject": "Last chance", "test_size": 20, "winner_wait_duration": 24}
@@ -25,8 +26,9 @@ def _resends(emulator: Any, activity_id: str) -> Any:
 
 
 def test_a_draft_resend_follows_its_primary(emulator: Any) -> None:
-    list_id = seed(emulator.control, contacts=5, lists=1, seed=51)["list_ids"][0]
-    campaign_id, activity_id = ready_campaign(emulator.api, "With resend", [list_id])
+    campaign_id, activity_id = seeded_campaign(
+        emulator.api, emulator.control, "With resend", contacts=5, seed=51
+    )
     path = f"/emails/activities/{activity_id}/non_opener_resends"
     assert _resends(emulator, activity_id) == []
     made = emulator.api.post(
@@ -57,8 +59,9 @@ def test_a_draft_resend_follows_its_primary(emulator: Any) -> None:
 
 
 def test_resend_refusals(emulator: Any) -> None:
-    list_id = seed(emulator.control, contacts=5, lists=1, seed=52)["list_ids"][0]
-    campaign_id, activity_id = ready_campaign(emulator.api, "Bad resends", [list_id])
+    campaign_id, activity_id = seeded_campaign(
+        emulator.api, emulator.control, "Bad resends", contacts=5, seed=52
+    )
     path = f"/emails/activities/{activity_id}/non_opener_resends"
     for body in (
         {"resend_subject": "x", "delay_days": 11},
@@ -82,13 +85,8 @@ def test_resend_refusals(emulator: Any) -> None:
 
 
 def test_a_resend_goes_to_the_non_openers(emulator: Any) -> None:
-    list_id = seed(emulator.control, contacts=60, lists=1, seed=53)["list_ids"][0]
-    campaign_id, activity_id = ready_campaign(emulator.api, "Resent", [list_id])
+    _, activity_id, resend_id = sent_with_resend(emulator.api, emulator.control)
     path = f"/emails/activities/{activity_id}/non_opener_resends"
-    emulator.api.post(path, json={"resend_subject": "Again", "delay_minutes": 720})
-    assert schedule(emulator.api, activity_id, tomorrow()).status_code == 201
-    send_scheduled(emulator.control, activity_id, BUSY_RATES)
-    resend_id = roles_of(emulator.api, campaign_id)["resend"]
     (waiting,) = _resends(emulator, activity_id)
     assert waiting["resend_status"] == "SCHEDULED"
     reports = f"/reports/email_reports/{activity_id}/tracking"
@@ -116,8 +114,9 @@ def test_a_resend_goes_to_the_non_openers(emulator: Any) -> None:
 
 
 def test_ab_tests_belong_to_draft_campaigns(emulator: Any) -> None:
-    list_id = seed(emulator.control, contacts=5, lists=1, seed=54)["list_ids"][0]
-    campaign_id, activity_id = ready_campaign(emulator.api, "Two subjects", [list_id])
+    campaign_id, activity_id = seeded_campaign(
+        emulator.api, emulator.control, "Two subjects", contacts=5, seed=54
+    )
     path = f"/emails/activities/{activity_id}/abtest"
     assert emulator.api.get(path).status_code == 404
     made = emulator.api.post(path, json=ABTEST)
@@ -175,8 +174,9 @@ def test_test_sends_and_their_daily_limit(emulator: Any) -> None:
 
 
 def test_preview_and_send_history_of_a_draft(emulator: Any) -> None:
-    list_id = seed(emulator.control, contacts=5, lists=1, seed=55)["list_ids"][0]
-    campaign_id, activity_id = ready_campaign(emulator.api, "Preview", [list_id])
+    campaign_id, activity_id = seeded_campaign(
+        emulator.api, emulator.control, "Preview", contacts=5, seed=55
+    )
     preview = emulator.api.get(f"/emails/activities/{activity_id}/previews").json()
     assert preview["subject"] == "Our autumn appeal"
     assert "[[trackingImage]]" not in preview["preview_html_content"]

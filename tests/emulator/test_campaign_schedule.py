@@ -15,6 +15,7 @@ from tests.support.campaign_api import (
     ready_campaign,
     roles_of,
     schedule,
+    seeded_campaign,
     send_scheduled,
     tomorrow,
 )
@@ -41,8 +42,9 @@ def _status(emulator: Any, campaign_id: str, activity_id: str) -> tuple[str, str
 
 
 def test_schedule_and_unschedule(emulator: Any) -> None:
-    list_id = controls.seed(emulator.control, contacts=5, lists=1, seed=41)["list_ids"][0]
-    campaign_id, activity_id = ready_campaign(emulator.api, "Planned", [list_id])
+    campaign_id, activity_id = seeded_campaign(
+        emulator.api, emulator.control, "Planned", contacts=5, seed=41
+    )
     path = f"/emails/activities/{activity_id}/schedules"
     assert emulator.api.get(path).json() == []
     day = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d")

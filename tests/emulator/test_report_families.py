@@ -12,11 +12,8 @@ from typing import Any
 
 import pytest
 from tests.support.campaign_api import (
-    ready_campaign,
-    roles_of,
-    schedule,
     send_scheduled,
-    tomorrow,
+    sent_with_resend,
 )
 from tests.support.campaigns import BUSY_RATES, all_pages, seed, send
 
@@ -294,13 +291,7 @@ def test_campaign_stats_agree_with_the_campaign_summaries(
 
 
 def test_a_sent_resend_adds_to_the_campaign_figures(emulator: Any) -> None:
-    list_id = seed(emulator.control, contacts=60, lists=1, seed=53)["list_ids"][0]
-    campaign_id, primary = ready_campaign(emulator.api, "Resent", [list_id])
-    resends = f"/emails/activities/{primary}/non_opener_resends"
-    emulator.api.post(resends, json={"resend_subject": "Again", "delay_minutes": 720})
-    assert schedule(emulator.api, primary, tomorrow()).status_code == 201
-    send_scheduled(emulator.control, primary, BUSY_RATES)
-    resend = roles_of(emulator.api, campaign_id)["resend"]
+    campaign_id, primary, resend = sent_with_resend(emulator.api, emulator.control)
     send_scheduled(emulator.control, resend, BUSY_RATES, seed=2)
 
     [result] = _campaign_stats(emulator, campaign_id)["results"]

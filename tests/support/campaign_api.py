@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from tests.support import campaigns
 
 HTML = (
     "<html><body>[[trackingImage]]<h1>Autumn appeal</h1>"
@@ -88,3 +89,24 @@ def send_scheduled(
     assert answer.status_code == 200, answer.text
     sent: dict[str, Any] = answer.json()
     return sent
+
+
+def seeded_campaign(
+    api: httpx.Client, control: httpx.Client, name: str, contacts: int, seed: int
+) -> tuple[str, str]:
+    """``ready_campaign`` to one list of ``contacts`` seeded contacts:
+    (campaign_id, primary activity id)."""
+    list_id = campaigns.seed(control, contacts=contacts, lists=1, seed=seed)["list_ids"][0]
+    return ready_campaign(api, name, [list_id])
+
+
+def sent_with_resend(api: httpx.Client, control: httpx.Client) -> tuple[str, str, str]:
+    """A campaign to 60 contacts sent with BUSY_RATES, its resend to non-openers (12 hours
+    on) still SCHEDULED: (campaign_id, primary activity id, resend activity id)."""
+    campaign_id, primary = seeded_campaign(api, control, "Resent", contacts=60, seed=53)
+    resend = {"resend_subject": "Again", "delay_minutes": 720}
+    made = api.post(f"/emails/activities/{primary}/non_opener_resends", json=resend)
+    assert made.status_code == 201, made.text
+    assert schedule(api, primary, tomorrow()).status_code == 201
+    send_scheduled(control, primary, campaigns.BUSY_RATES)
+    return campaign_id, primary, roles_of(api, campaign_id)["resend"]
