@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from tests.emulator.conftest import started
+from tests.support.sms_signup import sms_sign_up
 
 from listbridge.emulator.config import EmulatorConfig
 
@@ -310,23 +311,7 @@ def test_a_wrongly_typed_sms_channel_is_refused(emulator: Any, sms: Any, words: 
 
 def test_sign_up_by_sms_only_creates_then_matches_by_number(emulator: Any) -> None:
     list_id = emulator.new_list("Texts")
-    channel = {
-        "sms_address": "781-555-1212",
-        "dial_code": "1",
-        "country_code": "US",
-        "sms_channel_consents": [
-            {
-                "sms_consent_permission": "explicit",
-                "consent_type": "promotional_sms",
-                "consent_medium_type": "LF",
-                "consent_medium_url": "https://example.org/signup",
-                "consent_medium_details": "landing page",
-                "advertised_frequency": 2,
-                "advertised_interval": "monthly",
-            }
-        ],
-    }
-    body = {"sms_channel": channel, "list_memberships": [list_id], "first_name": "Robin"}
+    body = sms_sign_up(list_id, "781-555-1212", advertised_interval="monthly")
     first = emulator.api.post("/contacts/sign_up_form", json=body)
     assert first.status_code == 201, first.text
     assert first.json()["action"] == "created"
@@ -352,7 +337,7 @@ def test_sign_up_by_sms_only_creates_then_matches_by_number(emulator: Any) -> No
     plain = emulator.api.get("/contact_lists", params={"include_sms_membership_count": "true"})
     assert "membership_count" not in plain.json()["lists"][0]
 
-    bad = {**channel, "dial_code": "44"}
+    bad = {**body["sms_channel"], "dial_code": "44"}
     answer = emulator.api.post(
         "/contacts/sign_up_form", json={"sms_channel": bad, "list_memberships": [list_id]}
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.emulator.conftest import started
+from tests.support.sms_signup import sms_sign_up
 
 from listbridge.emulator.config import EmulatorConfig
 
@@ -65,22 +66,7 @@ def test_each_consent_change_is_one_record_newest_first(emulator: Any) -> None:
 
 def test_the_sign_up_form_records_its_medium_and_advertising(emulator: Any) -> None:
     list_id = emulator.new_list("Texts")
-    consent = {
-        "sms_consent_permission": "explicit",
-        "consent_type": "promotional_sms",
-        "consent_medium_type": "LF",
-        "consent_medium_url": "https://example.org/signup",
-        "consent_medium_details": "landing page",
-        "advertised_frequency": 2,
-        "advertised_interval": "M",
-    }
-    channel = {
-        "sms_address": "781-555-3434",
-        "dial_code": "1",
-        "country_code": "US",
-        "sms_channel_consents": [consent],
-    }
-    body = {"sms_channel": channel, "list_memberships": [list_id], "first_name": "Robin"}
+    body = sms_sign_up(list_id, "781-555-3434", advertised_interval="M")
     answer = emulator.api.post("/contacts/sign_up_form", json=body)
     assert answer.status_code == 201, answer.text
     [record] = _history(emulator.api, answer.json()["contact_id"])
