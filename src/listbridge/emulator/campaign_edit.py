@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn
-from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore
+from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore, new_campaign
 from listbridge.emulator.errors import ApiError, bad_request, not_found
 from listbridge.emulator.segments import segment_store
 from listbridge.emulator.state import EmulatorState
@@ -68,11 +68,7 @@ def create_campaign(state: EmulatorState, store: CampaignStore, body: CampaignCr
     content = body.email_campaign_activities[0]
     _check_name(store, body.name, None)
     now = state.stamp()
-    campaign = Campaign(state.new_id(), body.name, now)
-    primary = CampaignActivity(state.new_id(), campaign, "primary_email")
-    permalink = CampaignActivity(state.new_id(), campaign, "permalink")
-    campaign.primary_activity_id = primary.campaign_activity_id
-    campaign.permalink_activity_id = permalink.campaign_activity_id
+    campaign, primary, permalink = new_campaign(state, body.name, now)
     primary.from_name, primary.from_email = content.from_name, content.from_email
     primary.reply_to_email, primary.subject = content.reply_to_email, content.subject
     primary.preheader = content.preheader or ""

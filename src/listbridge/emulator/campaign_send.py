@@ -17,7 +17,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from listbridge.emulator.campaigns import Campaign, CampaignActivity, Track, campaign_store
+from listbridge.emulator.campaigns import (
+    Campaign,
+    CampaignActivity,
+    Track,
+    campaign_store,
+    new_campaign,
+)
 from listbridge.emulator.contact_rules import unsubscribe
 from listbridge.emulator.errors import ApiError
 from listbridge.emulator.model import Contact
@@ -144,11 +150,7 @@ def _check_order(state: EmulatorState, order: SendOrder, names: set[str]) -> Non
 
 def _create_campaign(state: EmulatorState, order: SendOrder) -> tuple[Campaign, CampaignActivity]:
     now = state.stamp()
-    campaign = Campaign(state.new_id(), order.name, now)
-    primary = CampaignActivity(state.new_id(), campaign, "primary_email")
-    permalink = CampaignActivity(state.new_id(), campaign, "permalink")
-    campaign.primary_activity_id = primary.campaign_activity_id
-    campaign.permalink_activity_id = permalink.campaign_activity_id
+    campaign, primary, permalink = new_campaign(state, order.name, now)
     campaign.current_status = "Done"
     sent_at = order.sent_at if order.sent_at is not None else now - HOUR_US
     for activity in (primary, permalink):

@@ -274,3 +274,16 @@ def campaign_store(state: EmulatorState) -> CampaignStore:
             for sender in DUE_SENDERS:
                 sender(state, store)
     return store
+
+
+def new_campaign(
+    state: EmulatorState, name: str, now: int
+) -> tuple[Campaign, CampaignActivity, CampaignActivity]:
+    """A campaign and its primary_email and permalink activities, linked to each other:
+    (campaign, primary, permalink); the caller fills them in and adds them to the store."""
+    campaign = Campaign(state.new_id(), name, now)
+    primary = CampaignActivity(state.new_id(), campaign, "primary_email")
+    permalink = CampaignActivity(state.new_id(), campaign, "permalink")
+    campaign.primary_activity_id = primary.campaign_activity_id
+    campaign.permalink_activity_id = permalink.campaign_activity_id
+    return campaign, primary, permalink
