@@ -18,19 +18,12 @@ from tests.support.campaign_api import (
 from tests.support.campaigns import BUSY_RATES, all_pages, seed, send
 
 from listbridge.emulator.campaign_send import Rates, SendOrder, send_campaign
+from listbridge.emulator.routes.landing_page_reports import REPORTS as LANDING_REPORTS
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 DEVICES = ("computer", "mobile", "tablet", "other", "none")
 YEAR_US = 365 * 24 * 3600 * 1_000_000
 BUSY = Rates(open=0.5, click=0.2, forward=0.1, bounce=0.1, optout=0.05)
-LANDING_REPORTS = (
-    "p_unique_contact_clicks",
-    "p_unique_contact_opens",
-    "p_contact_opens",
-    "p_unique_contact_updates",
-    "p_unique_contact_adds",
-    "p_unique_contact_sms_optins",
-)
 
 
 @pytest.fixture
