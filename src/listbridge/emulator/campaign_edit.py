@@ -84,7 +84,7 @@ def create_campaign(state: EmulatorState, store: CampaignStore, body: CampaignCr
 def rename_campaign(
     state: EmulatorState, store: CampaignStore, campaign_id: str, name: str
 ) -> Campaign:
-    campaign = _campaign(store, campaign_id)
+    campaign = known_campaign(store, campaign_id)
     if campaign.current_status == "Removed":
         raise bad_request(
             f"campaign {campaign_id} is Removed: a removed campaign cannot be renamed"
@@ -97,7 +97,7 @@ def rename_campaign(
 
 def delete_campaign(state: EmulatorState, store: CampaignStore, campaign_id: str) -> None:
     """The campaign and its activities become Removed (the UI can restore them)."""
-    campaign = _campaign(store, campaign_id)
+    campaign = known_campaign(store, campaign_id)
     if campaign.current_status == "Removed":
         raise not_found("campaign", campaign_id)
     if campaign.current_status == "Scheduled":
@@ -156,7 +156,8 @@ def mirror(primary: CampaignActivity, other: CampaignActivity) -> None:
         other.contact_list_ids, other.segment_ids = (), ()
 
 
-def _campaign(store: CampaignStore, campaign_id: str) -> Campaign:
+def known_campaign(store: CampaignStore, campaign_id: str) -> Campaign:
+    """The campaign, 404 when unknown."""
     campaign = store.campaigns.get(campaign_id)
     if campaign is None:
         raise not_found("campaign", campaign_id)

@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_activity import LaterRates, add_activity, campaign_totals
+from listbridge.emulator.campaign_edit import live_activity
 from listbridge.emulator.campaign_schedule import send_scheduled
 from listbridge.emulator.campaign_send import HOUR_US, Rates, SendOrder, send_campaign
-from listbridge.emulator.campaigns import campaign_store
-from listbridge.emulator.errors import bad_request, not_found
+from listbridge.emulator.errors import bad_request
+from listbridge.emulator.routes.campaign_scope import locked_campaigns
 
 router = APIRouter()
 
@@ -67,12 +68,8 @@ def _send_scheduled(request: Request, body: SendIn, rates: Rates) -> dict[str, A
             "campaign_activity_id sends to the activity's own lists: no name or list_ids"
         )
     activity_id = body.campaign_activity_id or ""
-    state = state_of(request)
-    with state.lock:
-        store = campaign_store(state)
-        activity = store.activities.get(activity_id)
-        if activity is None or activity.current_status == "REMOVED":
-            raise not_found("campaign activity", activity_id)
+    with locked_campaigns(request) as (state, store):
+        activity = live_activity(store, activity_id)
         earlier = [
             a.sent_at
             for a in store.activities.values()

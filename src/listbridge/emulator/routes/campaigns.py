@@ -14,7 +14,6 @@ from listbridge.emulator.campaign_proofs import html_of
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn, CampaignNameIn
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore
 from listbridge.emulator.contact_query import csv_values, instant
-from listbridge.emulator.errors import not_found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes import campaign_activities, campaign_controls
 from listbridge.emulator.routes.campaign_scope import locked_campaigns
@@ -135,10 +134,7 @@ async def get_campaign_activity(
 ) -> dict[str, Any]:
     asked = frozenset(csv_values(include, "include", tuple(sorted(ACTIVITY_INCLUDES))))
     with locked_campaigns(request) as (state, store):
-        activity = store.activities.get(campaign_activity_id)
-    # REMOVED activities are not retrievable (facts §10.1).
-    if activity is None or activity.current_status == "REMOVED":
-        raise not_found("campaign activity", campaign_activity_id)
+        activity = edit.live_activity(store, campaign_activity_id)  # REMOVED: 404 (facts §10.1)
     return activity_view(activity, asked, state.account)
 
 
@@ -176,10 +172,7 @@ async def campaign_xrefs(request: Request, v2_email_campaign_ids: str) -> dict[s
 @router.get("/emails/{campaign_id}")
 async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
     with locked_campaigns(request) as (_, store):
-        campaign = store.campaigns.get(campaign_id)
-        if campaign is None:
-            raise not_found("campaign", campaign_id)
-        return campaign_detail(store, campaign)
+        return campaign_detail(store, edit.known_campaign(store, campaign_id))
 
 
 @router.patch("/emails/{campaign_id}")
