@@ -33,7 +33,7 @@ from listbridge.emulator.campaigns import (
     Track,
     campaign_store,
 )
-from listbridge.emulator.errors import ApiError, not_found
+from listbridge.emulator.errors import ApiError, found
 from listbridge.emulator.state import EmulatorState
 
 ADDED_KINDS = ("opens", "clicks", "forwards", "optouts")
@@ -96,9 +96,7 @@ def add_activity(
 
 def sent_activity(store: CampaignStore, campaign_id: str) -> CampaignActivity:
     """The primary activity of a campaign that has rows; 404 when there is no campaign."""
-    campaign = store.campaigns.get(campaign_id)
-    if campaign is None:
-        raise not_found("campaign", campaign_id)
+    campaign = found(store.campaigns, campaign_id, "campaign")
     activity = store.activities.get(campaign.primary_activity_id)
     if activity is None or activity.campaign_activity_id not in store.rows:
         raise ApiError(409, f"campaign {campaign_id} has not been sent")

@@ -13,7 +13,7 @@ from typing import Any
 
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore, new_campaign
-from listbridge.emulator.errors import ApiError, bad_request, not_found
+from listbridge.emulator.errors import ApiError, bad_request, found, not_found
 from listbridge.emulator.segments import segment_store
 from listbridge.emulator.state import EmulatorState
 
@@ -84,7 +84,7 @@ def create_campaign(state: EmulatorState, store: CampaignStore, body: CampaignCr
 def rename_campaign(
     state: EmulatorState, store: CampaignStore, campaign_id: str, name: str
 ) -> Campaign:
-    campaign = known_campaign(store, campaign_id)
+    campaign = found(store.campaigns, campaign_id, "campaign")
     if campaign.current_status == "Removed":
         raise bad_request(
             f"campaign {campaign_id} is Removed: a removed campaign cannot be renamed"
@@ -97,7 +97,7 @@ def rename_campaign(
 
 def delete_campaign(state: EmulatorState, store: CampaignStore, campaign_id: str) -> None:
     """The campaign and its activities become Removed (the UI can restore them)."""
-    campaign = known_campaign(store, campaign_id)
+    campaign = found(store.campaigns, campaign_id, "campaign")
     if campaign.current_status == "Removed":
         raise not_found("campaign", campaign_id)
     if campaign.current_status == "Scheduled":
@@ -154,14 +154,6 @@ def mirror(primary: CampaignActivity, other: CampaignActivity) -> None:
     if other.role == "permalink":
         other.subject = primary.subject
         other.contact_list_ids, other.segment_ids = (), ()
-
-
-def known_campaign(store: CampaignStore, campaign_id: str) -> Campaign:
-    """The campaign, 404 when unknown."""
-    campaign = store.campaigns.get(campaign_id)
-    if campaign is None:
-        raise not_found("campaign", campaign_id)
-    return campaign
 
 
 def _check_name(store: CampaignStore, name: str, campaign: Campaign | None) -> None:

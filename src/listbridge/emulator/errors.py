@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _KEYS = {
     400: "contacts.api.validation.error",
@@ -49,6 +52,14 @@ def bad_request(message: str) -> ApiError:
 
 def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, f"{what} {ident} not found")
+
+
+def found(records: Mapping[str, T], ident: str, what: str) -> T:
+    """The record ``ident`` of ``records``; the 404 naming ``what`` and ``ident`` when absent."""
+    record = records.get(ident)
+    if record is None:
+        raise not_found(what, ident)
+    return record
 
 
 def conflict(message: str) -> ApiError:

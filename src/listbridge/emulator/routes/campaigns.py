@@ -14,6 +14,7 @@ from listbridge.emulator.campaign_proofs import html_of
 from listbridge.emulator.campaign_schemas import ActivityPutIn, CampaignCreateIn, CampaignNameIn
 from listbridge.emulator.campaigns import Campaign, CampaignActivity, CampaignStore
 from listbridge.emulator.contact_query import csv_values, instant
+from listbridge.emulator.errors import found
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes import campaign_activities, campaign_controls
 from listbridge.emulator.routes.campaign_scope import locked_campaigns
@@ -172,7 +173,7 @@ async def campaign_xrefs(request: Request, v2_email_campaign_ids: str) -> dict[s
 @router.get("/emails/{campaign_id}")
 async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
     with locked_campaigns(request) as (_, store):
-        return campaign_detail(store, edit.known_campaign(store, campaign_id))
+        return campaign_detail(store, found(store.campaigns, campaign_id, "campaign"))
 
 
 @router.patch("/emails/{campaign_id}")

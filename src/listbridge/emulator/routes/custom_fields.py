@@ -13,7 +13,7 @@ from listbridge.emulator.activities import Activity, activity_view
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.bulk_schemas import CustomFieldDelete
-from listbridge.emulator.errors import ApiError, not_found
+from listbridge.emulator.errors import ApiError, found
 from listbridge.emulator.model import CustomField, field_name
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes.common import api_router
@@ -22,13 +22,6 @@ from listbridge.emulator.state import EmulatorState
 from listbridge.emulator.views import custom_field_view
 
 router = api_router("contact_data")
-
-
-def _get(state: EmulatorState, field_id: str) -> CustomField:
-    field = state.custom_fields.get(field_id)
-    if field is None:
-        raise not_found("custom field", field_id)
-    return field
 
 
 def _unique(state: EmulatorState, label: str, other: CustomField | None) -> None:
@@ -72,7 +65,7 @@ def create_field(
 def read_field(request: Request, custom_field_id: str) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        return custom_field_view(_get(state, custom_field_id))
+        return custom_field_view(found(state.custom_fields, custom_field_id, "custom field"))
 
 
 @router.put("/contact_custom_fields/{custom_field_id}")
@@ -83,7 +76,7 @@ def update_field(
 ) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        field = _get(state, custom_field_id)
+        field = found(state.custom_fields, custom_field_id, "custom field")
         _unique(state, body.label, field)
         now = state.stamp()
         draft = CustomField.load(field.dump())
@@ -100,7 +93,7 @@ def update_field(
 def delete_field(request: Request, custom_field_id: str) -> Response:
     state = state_of(request)
     with state.lock:
-        _get(state, custom_field_id)
+        found(state.custom_fields, custom_field_id, "custom field")
         _drop_fields(state, {custom_field_id})
     return Response(status_code=204)
 
@@ -125,7 +118,7 @@ def delete_fields(
     with state.lock:
         field_ids = list(dict.fromkeys(body.custom_field_ids))
         for field_id in field_ids:
-            _get(state, field_id)
+            found(state.custom_fields, field_id, "custom field")
         status = {"items_total_count": len(field_ids), "items_completed_count": 0}
         activity = bulk.submit(request, "custom_fields_delete", status, field_ids, _delete_fields)
         return activity_view(activity)

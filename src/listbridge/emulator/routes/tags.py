@@ -13,7 +13,7 @@ from listbridge.emulator.activities import Activity, Processor, activity_view
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.bulk_schemas import TagDelete, Tagging
-from listbridge.emulator.errors import ApiError, not_found
+from listbridge.emulator.errors import ApiError, found
 from listbridge.emulator.model import Tag
 from listbridge.emulator.paging import check_limit, int_cursor, next_links
 from listbridge.emulator.routes.common import api_router
@@ -23,13 +23,6 @@ from listbridge.emulator.views import tag_view
 
 router = api_router("contact_data")
 MAX_TAGGINGS = 50  # facts §5.2
-
-
-def _get(state: EmulatorState, tag_id: str) -> Tag:
-    tag = state.tags.get(tag_id)
-    if tag is None:
-        raise not_found("tag", tag_id)
-    return tag
 
 
 def _unique(state: EmulatorState, name: str, other: Tag | None) -> None:
@@ -77,7 +70,9 @@ def create_tag(request: Request, body: TagIn = Depends(json_body(TagIn))) -> dic
 def read_tag(request: Request, tag_id: str, include_count: bool = False) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        return tag_view(_get(state, tag_id), _count(state, tag_id) if include_count else None)
+        return tag_view(
+            found(state.tags, tag_id, "tag"), _count(state, tag_id) if include_count else None
+        )
 
 
 @router.put("/contact_tags/{tag_id}")
@@ -86,7 +81,7 @@ def update_tag(
 ) -> dict[str, Any]:
     state = state_of(request)
     with state.lock:
-        tag = _get(state, tag_id)
+        tag = found(state.tags, tag_id, "tag")
         _unique(state, body.name, tag)
         tag.name, tag.updated_at = body.name, state.stamp()
         return tag_view(tag)
@@ -96,7 +91,7 @@ def update_tag(
 def delete_tag(request: Request, tag_id: str) -> JSONResponse:
     state = state_of(request)
     with state.lock:
-        _get(state, tag_id)
+        found(state.tags, tag_id, "tag")
         del state.tags[tag_id]
         activity = bulk.submit(
             request, "contacts_tags_delete", {"items_total_count": 1}, tag_id, _untag
@@ -132,7 +127,7 @@ def _tagging(request: Request, body: Tagging, kind: str, processor: Processor) -
     state = state_of(request)
     with state.lock:
         for tag_id in body.tag_ids:
-            _get(state, tag_id)
+            found(state.tags, tag_id, "tag")
         ids = bulk.resolve_source(state, body.source, body.exclude)
         status = {"items_total_count": len(ids), "items_completed_count": 0}
         payload = (ids, list(dict.fromkeys(body.tag_ids)))
