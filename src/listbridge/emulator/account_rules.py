@@ -122,8 +122,6 @@ def physical_address(body: PhysicalAddressIn) -> PhysicalAddress:
     ``state_code`` and need a ``postal_code``; every other country names it by
     ``state_name`` (optional) and has no ``state_code``."""
     code = country(body.country_code, "country_code")
-    if not body.city.strip():
-        raise bad_request("city: required, and may not be blank")
     if code in STATE_CODE_COUNTRIES:
         if body.state_name is not None:
             raise bad_request(f"state_name: not used for {code} addresses; send state_code")

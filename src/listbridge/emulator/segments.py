@@ -71,9 +71,8 @@ class SegmentStore:
         return segment
 
     def check_name(self, name: str, keep: Segment | None = None) -> str:
-        """Names are unique among live segments, ignoring case (as list names are)."""
-        if not name.strip():
-            raise ApiError(400, "name: required, and may not be blank")
+        """Names are unique among live segments, ignoring case (as list names are). A blank
+        name is taken, as a blank list name is: D:SegmentName sets no minLength."""
         for segment in self.live():
             if segment is not keep and segment.name.casefold() == name.casefold():
                 raise conflict(
