@@ -18,6 +18,8 @@ from tests.support.conformance import (
     validate_request_body,
     validate_response,
 )
+from tests.support.conformance_live import Live, all_scopes
+from tests.support.conformance_run import SpecOperation
 
 UUID = "8987dc1a-48ef-433a-b836-7ca4f9aa3481"
 
@@ -175,3 +177,30 @@ def test_the_conforming_transport_checks_both_directions() -> None:
     good = ConformingTransport(_serve(200, {"campaigns": []}))
     with httpx.Client(transport=good, base_url="https://emulator.test/v3") as client:
         assert client.get("/emails").json() == {"campaigns": []}
+
+
+def test_the_run_token_asks_for_every_scope_of_the_apps_oauth2_flows() -> None:
+    scopes = all_scopes().split()
+    assert {"contact_data", "campaign_data", "account_read", "account_update"} <= set(scopes)
+    assert "v3api/general.partner" not in scopes  # the partners' flow is not the app's
+
+
+def test_every_emulated_operation_but_the_landing_page_reports_must_succeed() -> None:
+    assert SpecOperation("PUT", "/account/summary", emulated=True).must_succeed
+    landing = "/reports/landing_pages/campaign_details/{campaign_activity_id}/p_contact_opens"
+    assert not SpecOperation("GET", landing, emulated=True).must_succeed
+    assert not SpecOperation("GET", "/events", emulated=False).must_succeed
+
+
+def test_prepared_path_parameters_have_the_declared_type() -> None:
+    live = Live("http://127.0.0.1:9")
+    try:
+        live.ids = {"segment_id": ["7"], "draft_activity_id": ["d"], "campaign_activity_id": ["s"]}
+        assert live.path_parameters("/segments/{segment_id}") == {"segment_id": 7}
+        abtest = "/emails/activities/{campaign_activity_id}/abtest"
+        assert live.path_parameters(abtest) == {"campaign_activity_id": "d"}
+        assert live.path_parameters("/emails/activities/{campaign_activity_id}") == {
+            "campaign_activity_id": "s"
+        }
+    finally:
+        live.close()
