@@ -15,7 +15,7 @@ from typing import Any
 from schemathesis.checks import ensure_resource_availability, use_after_free
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.generation.overrides import Override
-from tests.support.conformance_live import Live
+from tests.support.conformance_live import DRAFT, SEGMENT, Live
 from tests.support.conformance_run import covered_operations, failures_of, spec_schema
 from tests.support.conformance_tally import Finding, Tally, describe_request
 
@@ -25,25 +25,9 @@ CREATE_BODIES: dict[str, Any] = {
     "/contact_lists": {"name": "Lifecycle list"},
     "/contact_tags": {"name": "Lifecycle tag"},
     "/contact_custom_fields": {"label": "Lifecycle field", "type": "string"},
-    "/segments": {
-        "name": "Lifecycle segment",
-        "segment_criteria": '{"version":"1.0.0","criteria":{"type":"and","group":[{"source":'
-        '"tracking","field":"not_opened","op":"contains-any","const_value":"last-n-campaigns",'
-        '"param":"5"}]}}',
-    },
-    "/emails": {
-        "name": "Lifecycle campaign",
-        "email_campaign_activities": [
-            {
-                "format_type": 5,
-                "from_name": "Lifecycle",
-                "from_email": "sender@example.org",
-                "reply_to_email": "sender@example.org",
-                "subject": "Lifecycle",
-                "html_content": "<html><body>[[trackingImage]] Hello</body></html>",
-            }
-        ],
-    },
+    # The bodies Live.prepare creates its segment and draft with, under their own names.
+    "/segments": SEGMENT | {"name": "Lifecycle segment"},
+    "/emails": DRAFT | {"name": "Lifecycle campaign"},
 }
 
 

@@ -119,7 +119,7 @@ class Live:
                 self.control.delete("/account/physical_address").raise_for_status()
             if "{resend_request_id}" in template:
                 self._resend(api)
-            if template in PREPARED_IDS and "draft_activity_id" in str(PREPARED_IDS[template]):
+            if PREPARED_IDS.get(template, {}).get("campaign_activity_id") == "draft_activity_id":
                 self._draft(api, method, template)
 
     def _draft(self, api: httpx.Client, method: str, template: str) -> None:
