@@ -187,9 +187,7 @@ class Live:
         # Read before the body changes: schemathesis then revalidates the case's mode.
         negative = getattr(getattr(case.meta, "generation", None), "mode", None) == "negative"
         # Negative cases are sent as generated: assigning their body makes schemathesis judge
-        # it again, and a body it generated as invalid could come back judged valid (a CI run
-        # saw a too-long anniversary of POST /contacts/sign_up_form reported as a valid body
-        # refused). Invalid data is refused whatever ids it names.
+        # it again, and invalid data is refused whatever ids it names.
         if negative:
             return case
         if isinstance(case.body, dict | list):
