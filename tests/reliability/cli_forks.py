@@ -43,6 +43,8 @@ KILLED = -signal.SIGKILL
 RATE = 500.0
 #: how long `close` lets the server finish the command under way before killing its group
 CLOSE_WAIT = 30.0
+#: longest single wait for the server's answer (see `_answer`)
+ANSWER_SLICE = 0.25
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
@@ -92,17 +94,27 @@ class CliForks:
             # it has ended, so until then the id is the child's)
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            with suppress(Exception):
-                self._answer(60)
+            if not self._ended():  # a server that ended has nothing more to say
+                with suppress(Exception):
+                    self._answer(60)
             raise
         return Ended(code, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8"))
 
     def _answer(self, timeout: float) -> dict[str, Any]:
+        """The server's next line. Waits in short slices: `close` on another thread may
+        close the stream under this wait, and epoll forgets a closed descriptor without
+        waking its waiter, so a single long wait would sleep out its whole timeout."""
         stream = self.server.stdout
         assert stream is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(stream, selectors.EVENT_READ)
-            if not selector.select(timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            if stream.closed:
+                raise OSError("the fork server was closed")
+            with selectors.DefaultSelector() as selector:
+                selector.register(stream, selectors.EVENT_READ)
+                if selector.select(min(ANSWER_SLICE, max(0.0, deadline - time.monotonic()))):
+                    break
+            if time.monotonic() >= deadline:
                 raise TimeoutError(f"the forked listbridge did not answer in {timeout} s")
         line = stream.readline()
         assert line, f"the fork server ended (exit {self.server.poll()})"
