@@ -161,7 +161,11 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _serve(commands: IO[str], answers: IO[str]) -> None:
-    import listbridge.cli.main  # noqa: F401  (imported once, before any fork)
+    # imported once, before any fork: the CLI and every command's module (cli/lazy.py)
+    from listbridge.cli.lazy import preload
+    from listbridge.cli.main import COMMANDS
+
+    preload(COMMANDS)
 
     server = os.getpid()
     for line in commands:

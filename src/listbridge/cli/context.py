@@ -4,13 +4,16 @@ connection, and the process configuration read once at start (listbridge/config.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
 from listbridge.config import ProcessConfig
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store, open_store
-from listbridge.sync.job import JobStart, Progress, quiet
+
+if TYPE_CHECKING:
+    from listbridge.sync.job import JobStart, Progress
 
 
 @dataclass
@@ -34,9 +37,13 @@ class CliContext:
             self._connection_id = connection_id(self.store, self.connection)
         return self._connection_id
 
-    def start(self, progress: Progress = quiet) -> JobStart:
+    def start(self, progress: Progress | None = None) -> JobStart:
         """How a command starts a job on its connection."""
-        return JobStart(self.store, self.connection_id, "cli", progress=progress)
+        # Here, not at the top: the job layer (the Constant Contact client, every CRM) is
+        # for the commands that run jobs, and every command imports this module (lazy.py).
+        from listbridge.sync.job import JobStart, quiet
+
+        return JobStart(self.store, self.connection_id, "cli", progress=progress or quiet)
 
     def close(self) -> None:
         if self._store is not None:

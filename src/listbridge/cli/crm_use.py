@@ -15,11 +15,10 @@ from typing import Any
 
 import typer
 
-from listbridge.cli.context import CliContext, context
+from listbridge.cli.context import context
 from listbridge.core.errors import UserError
 from listbridge.crm.factory import choose_crm
-from listbridge.crm.presets import LABELS
-from listbridge.store.crm_choice import CrmChoice, CrmKind, load_crm_choice, stored_crm_kind
+from listbridge.store.crm_choice import CrmKind, load_crm_choice, stored_crm_kind
 from listbridge.store.crm_switch import Switch
 from listbridge.store.db import Store
 
@@ -99,15 +98,3 @@ def crm_status(store: Store, connection_id: int) -> dict[str, str | None]:
             "error": str(error),
         }
     return {"kind": choice.kind.value, "url": choice.shown_url}
-
-
-def builtin_only(state: CliContext, command: str, instead: str) -> CrmChoice:
-    """The connection's CRM when it is the builtin one; else a UserError saying that
-    `command` works on the builtin CRM only, and what to do `instead` ({crm}: its name)."""
-    choice = load_crm_choice(state.store, state.connection_id)
-    if choice.kind is CrmKind.BUILTIN:
-        return choice
-    raise UserError(
-        f"{command} works on the builtin CRM only; connection {state.connection} syncs "
-        f"{choice.describe()}: {instead.format(crm=LABELS[choice.kind])}"
-    )

@@ -7,28 +7,41 @@ import sys
 import typer
 
 from listbridge import __version__
-from listbridge.cli import connect as connect_cli
-from listbridge.cli import crm, db, demo, locks, runs, settings
-from listbridge.cli import emulator as emulator_cli
-from listbridge.cli import importer as importer_cli
-from listbridge.cli import lists as lists_cli
-from listbridge.cli import push as push_cli
-from listbridge.cli import scheduler as scheduler_cli
-from listbridge.cli import secrets as secrets_cli
-from listbridge.cli import serve as serve_cli
-from listbridge.cli import stats as stats_cli
-from listbridge.cli import status as status_cli
-from listbridge.cli import sync_full as sync_full_cli
-from listbridge.cli import unsubscribes as unsubscribes_cli
-from listbridge.cli import worker as worker_cli
 from listbridge.cli.context import CliContext
 from listbridge.cli.errors import ErrorMappingGroup, quiet_stdout
-from listbridge.cli.users import groups_app, users_app
+from listbridge.cli.lazy import Lazy, lazy_group
 from listbridge.config import DATABASE_URL_ENV, DEFAULT_DATABASE_URL, process_config
 from listbridge.crash_points import arm
 
+#: every command, in the order `--help` lists them; each imported when it runs (lazy.py)
+COMMANDS = {
+    "demo": Lazy("listbridge.cli.demo", "demo"),
+    "emulator": Lazy("listbridge.cli.emulator", "emulator"),
+    "connect": Lazy("listbridge.cli.connect", "connect"),
+    "disconnect": Lazy("listbridge.cli.connect", "disconnect"),
+    "status": Lazy("listbridge.cli.status", "status"),
+    "import": Lazy("listbridge.cli.importer", "import_contacts"),
+    "push": Lazy("listbridge.cli.push", "push"),
+    "scheduler": Lazy("listbridge.cli.scheduler", "scheduler"),
+    "worker": Lazy("listbridge.cli.worker", "worker"),
+    "serve": Lazy("listbridge.cli.serve", "serve"),
+    "crm": Lazy("listbridge.cli.crm", "app", group=True),
+    "settings": Lazy("listbridge.cli.settings", "app", group=True),
+    "runs": Lazy("listbridge.cli.runs", "app", group=True),
+    "db": Lazy("listbridge.cli.db", "app", group=True),
+    "locks": Lazy("listbridge.cli.locks", "app", group=True),
+    "secrets": Lazy("listbridge.cli.secrets", "app", group=True),
+    "lists": Lazy("listbridge.cli.lists", "app", group=True),
+    "unsubscribes": Lazy("listbridge.cli.unsubscribes", "app", group=True),
+    "stats": Lazy("listbridge.cli.stats", "app", group=True),
+    "sync": Lazy("listbridge.cli.sync_full", "app", group=True),
+    "users": Lazy("listbridge.cli.users", "users_app", group=True),
+    "groups": Lazy("listbridge.cli.users", "groups_app", group=True),
+}
+
+
 app = typer.Typer(
-    cls=ErrorMappingGroup,
+    cls=lazy_group(COMMANDS, ErrorMappingGroup),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -60,30 +73,6 @@ def root(
     arm(state.config.crash_at)  # tests only (LISTBRIDGE_TEST_CRASH_AT)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-app.add_typer(crm.app, name="crm")
-app.add_typer(settings.app, name="settings")
-app.add_typer(runs.app, name="runs")
-app.add_typer(db.app, name="db")
-app.add_typer(locks.app, name="locks")
-app.command("demo")(demo.demo)
-app.command("emulator")(emulator_cli.emulator)
-app.command("connect")(connect_cli.connect)
-app.command("disconnect")(connect_cli.disconnect)
-app.command("status")(status_cli.status)
-app.add_typer(secrets_cli.app, name="secrets")
-app.command("import")(importer_cli.import_contacts)
-app.add_typer(lists_cli.app, name="lists")
-app.command("push")(push_cli.push)
-app.add_typer(unsubscribes_cli.app, name="unsubscribes")
-app.add_typer(stats_cli.app, name="stats")
-app.add_typer(sync_full_cli.app, name="sync")
-app.command("scheduler")(scheduler_cli.scheduler)
-app.command("worker")(worker_cli.worker)
-app.command("serve")(serve_cli.serve)
-app.add_typer(users_app, name="users")
-app.add_typer(groups_app, name="groups")
 
 
 def main() -> None:
