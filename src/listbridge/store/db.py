@@ -92,7 +92,6 @@ def open_store(
     a test that passes none gets its process's environment (config.process_config).
     Opening reads the database once, so a wrong URL fails here with a UserError that
     names it, not later with the driver's words."""
-    from listbridge.store.migrate import upgrade
     from listbridge.store.opening import check_openable, require_directory
 
     config = config if config is not None else process_config()
@@ -100,8 +99,9 @@ def open_store(
     require_directory(resolved)
     engine = make_engine(resolved)
     try:
-        check_openable(engine)
-        if migrate:
+        if not check_openable(engine) and migrate:
+            from listbridge.store.migrate import upgrade  # Alembic: only when it has work
+
             upgrade(engine)
     except BaseException:
         engine.dispose()

@@ -1,10 +1,10 @@
 """Alembic migrations, applied from code so no alembic.ini is needed.
 
-Every opening of the store asks for the head revision, and every new store migrates.
-Reading the scripts executes every migration module (45 ms for 22 of them on a loaded
-machine, most of an opening's time), so the process reads them once, and runs them
-through Alembic's environment itself (`command.upgrade` would read them again): they do
-not change while it runs."""
+An opening whose schema is not at the newest revision (a new store, an older one) comes
+here; an up-to-date one does not (store/schema_revision.py). Reading the scripts
+executes every migration module (45 ms for 22 of them on a loaded machine), so the
+process reads them once, and runs them through Alembic's environment itself
+(`command.upgrade` would read them again): they do not change while it runs."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from listbridge.core.errors import UserError
-from listbridge.store.migrate import current_revision, is_known_revision
+from listbridge.store.schema_revision import at_newest
 
 
 def describe(url: str) -> str:
@@ -36,10 +36,16 @@ def require_directory(url: str) -> None:
         )
 
 
-def check_openable(engine: Engine) -> None:
-    """Read the schema's revision once, so that a database we cannot use fails here, clearly."""
+def check_openable(engine: Engine) -> bool:
+    """Read the schema's revision once, so that a database we cannot use fails here,
+    clearly. True when the schema is at our newest revision (nothing to migrate)."""
     url = engine.url.render_as_string(hide_password=False)
     try:
+        if at_newest(engine):
+            return True
+        # Alembic only now: a new store, an older schema or another application's
+        from listbridge.store.migrate import current_revision, is_known_revision
+
         revision = current_revision(engine)
     except DBAPIError as error:
         raise UserError(_unopenable(url, error)) from None
@@ -49,6 +55,7 @@ def check_openable(engine: Engine) -> None:
             f"{revision!r}, which listbridge does not know (another application's database, "
             "or one a newer listbridge has upgraded)"
         )
+    return False
 
 
 def _unopenable(url: str, error: DBAPIError) -> str:
