@@ -388,3 +388,30 @@ def test_a_civicrm_export_with_both_email_opt_outs_loads_either_yes(cli, tmp_pat
         "9": True,
         "10": False,
     }
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bad_value_of_a_merged_opt_out_is_named_by_the_header_that_holds_it(
+    cli, store: Store, tmp_path: Path, suffix: str
+) -> None:
+    """Of two headers read as one opt-out, the refusal names the one whose cell holds the
+    value that is no yes/no word, whichever of the two that is."""
+    header = ["Contact ID", "Email", "Do Not Email", "No Bulk Emails (User Opt Out)"]
+    rows = [["1", "one@example.org", "0", "maybe"], ["2", "two@example.org", "perhaps", "1"]]
+    path = tmp_path / f"civicrm{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    else:
+        book = Workbook()
+        for row in [header, *rows]:
+            book.active.append(row)
+        book.save(path)
+    before = dump(store)
+    done = cli("crm", "load", str(path))
+    assert done.exit_code == 2, done.output
+    said = " ".join(done.stderr.split())
+    assert "row 2 (id 1), column 'No Bulk Emails (User Opt Out)' (email_opt_out)" in said, said
+    assert "row 3 (id 2), column 'Do Not Email' (email_opt_out)" in said, said
+    assert "'maybe'" in said
+    assert "'perhaps'" in said
+    assert dump(store) == before

@@ -22,7 +22,12 @@ from listbridge.core.header_map import (
     map_header,
     target_column,
 )
-from listbridge.core.header_merges import either_yes, merged_cells
+from listbridge.core.header_merges import (
+    either_yes,
+    merged_cells,
+    merged_with_sources,
+    named_by_sources,
+)
 from listbridge.core.values import parse_bool
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "crm-files.md"
@@ -308,3 +313,23 @@ def test_either_yes_never_loses_an_opt_out_nor_hides_a_bad_value(first: str, sec
         assert merged in (first, second)
     else:
         assert parse_bool(merged) is (parse_bool(first) or parse_bool(second))
+
+
+@given(yes_no, yes_no, yes_no)
+def test_a_merged_cell_that_is_refused_is_traced_to_the_cell_it_came_from(
+    kept: str, first: str, second: str
+) -> None:
+    """What `named_by_sources` names: the cell whose text the merged one holds, when that
+    text is no yes/no word (the kept cell's own, unless a folded one's)."""
+    cells = ["C1", kept, first, second]
+    merged, sources = merged_with_sources(cells, ((1, 2), (1, 3)))
+    assert merged == merged_cells(cells, ((1, 2), (1, 3)))
+    try:
+        parse_bool(merged[1])
+    except ValueError:
+        assert cells[sources.get(1, 1)] == merged[1]
+    else:
+        assert sources == {}
+    labels = named_by_sources({"email_opt_out": "Kept"}, [None, "email_opt_out"],
+                              ["ID", "Kept", "First", "Second"], sources)  # fmt: skip
+    assert labels["email_opt_out"] == ["ID", "Kept", "First", "Second"][sources.get(1, 1)]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from listbridge.core.errors import InvalidFileError, RowError, UserError, with_headers
-from listbridge.core.header_merges import merged_cells
+from listbridge.core.header_merges import merged_with_sources, named_by_sources
 from listbridge.core.row_columns import RecordBlock
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
@@ -206,12 +206,15 @@ class _Columns:
     labels: Mapping[str, str]  # column → the file's own header, where it differs
     unreadable: str  # why a cell the encoding cannot read is refused
     merges: tuple[tuple[int, int], ...]  # two headers of one opt-out (HeaderMapping.merges)
+    headers: tuple[str, ...]  # the file's header, position by position (for merges)
 
     @classmethod
     def of(cls, csv_file: _Csv, header: list[str | None]) -> _Columns:
         found = csv_file.report.header
         merges = found.merges if found is not None else ()
-        return cls(header, all(header), csv_file.labels, csv_file.format.unreadable(), merges)
+        headers = tuple(m.header for m in found.headers) if found is not None else ()
+        unreadable = csv_file.format.unreadable()
+        return cls(header, all(header), csv_file.labels, unreadable, merges, headers)
 
 
 def _one_row(
@@ -252,9 +255,10 @@ def _check_end(
 
 
 def _csv_row(source: str, number: int, columns: _Columns, record: list[str]) -> RawRow:
-    header = columns.header
+    header, labels = columns.header, columns.labels
     if columns.merges:  # a folded header's column is None, so its rows all come here
-        record = merged_cells(record, columns.merges)
+        record, sources = merged_with_sources(record, columns.merges)
+        labels = named_by_sources(labels, header, columns.headers, sources)
     errors: list[RowError] = []
     values: dict[str, str] = {}
     bad_bytes = undecodable("".join(record))
@@ -273,4 +277,4 @@ def _csv_row(source: str, number: int, columns: _Columns, record: list[str]) -> 
             cell = ""
         # Only a quoted cell can be one an export neutralised: skip the rest cheaply.
         values[column] = restore_cell(cell) if cell[:1] == "'" else cell
-    return RawRow(source, number, padded(values, header), tuple(errors), columns.labels)
+    return RawRow(source, number, padded(values, header), tuple(errors), labels)

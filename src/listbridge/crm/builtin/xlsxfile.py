@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from listbridge.core.errors import RowError, UserError
-from listbridge.core.header_map import ColumnMap
-from listbridge.core.header_merges import either_yes
+from listbridge.core.header_map import ColumnMap, HeaderMapping
+from listbridge.core.header_merges import merged_with_sources, named_by_sources
 from listbridge.core.rows import RawRow
 from listbridge.core.spreadsheet import restore_cell
 from listbridge.crm.builtin.load_options import FileReport, ReadOptions
@@ -100,8 +100,9 @@ def _sheet_rows(path: Path, book: Any, formulas: Any, said: _Header) -> Iterator
             found = True
             row = _xlsx_row(str(path), sheet.title, number, header, cells, formula_cells)
             if report.header is not None and report.header.merges:
-                row = _merged(row, header, cells, report.header.merges)
-            yield replace(row, labels=labels) if labels else row
+                row = _merged(row, header, cells, report.header)
+            # a merged row may name its own header (`_merged`); the others, the file's
+            yield row if row.labels or not labels else replace(row, labels=labels)
     if not found and (elsewhere := _sheets_with_data(book, sheet)):
         raise UserError(_elsewhere(path, sheet.title, elsewhere))
 
@@ -172,17 +173,23 @@ def _xlsx_row(
     return RawRow(source, number, padded(values, header), tuple(errors))
 
 
-def _merged(
-    row: RawRow, header: list[str | None], cells: Cells, merges: Sequence[tuple[int, int]]
-) -> RawRow:
-    """The row with each folded opt-out cell read into its kept column (header_map)."""
+def _merged(row: RawRow, header: list[str | None], cells: Cells, mapping: HeaderMapping) -> RawRow:
+    """The row with each folded opt-out cell read into its kept column (header_map); a
+    value no yes/no word is named by the header it came from."""
     values = dict(row.values)
-    for kept, folded in merges:
+    texts = [_cell_text(cell.value) for cell in cells]
+    for kept, _ in mapping.merges:
         column = header[kept]
-        if column and column in values:
-            other = _cell_text(cells[folded].value) if folded < len(cells) else ""
-            values[column] = either_yes(values[column], other)
-    return replace(row, values=values)
+        if column and column in values and kept < len(texts):
+            texts[kept] = values[column]  # as the row read it (restored, stripped)
+    merged, sources = merged_with_sources(texts, mapping.merges)
+    for kept, _ in mapping.merges:
+        column = header[kept]
+        if column and column in values and kept < len(merged):
+            values[column] = merged[kept]
+    headers = [m.header for m in mapping.headers]
+    labels = named_by_sources(mapping.labels, header, headers, sources)
+    return replace(row, values=values, labels=labels if sources else row.labels)
 
 
 def _formula(formulas: Cells | None, index: int) -> str:
