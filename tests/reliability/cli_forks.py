@@ -161,7 +161,8 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _serve(commands: IO[str], answers: IO[str]) -> None:
-    # imported once, before any fork: the CLI and every command's module (cli/lazy.py)
+    # imported once, before any fork: the CLI and each top-level command's module (cli/lazy.py;
+    # a group's own commands, `crm load` say, are imported by the child that runs one)
     from listbridge.cli.lazy import preload
     from listbridge.cli.main import COMMANDS
 
