@@ -103,6 +103,31 @@ def test_an_activity_outcome_ends_each_activity_so_with_nothing_done(
     assert cc.counters()["faults"] == {f"activity_{outcome}": 1}
 
 
+def test_a_held_activity_stays_processing_until_the_hold_is_lifted(
+    cc: CcEmulator,  # noqa: F811
+    api: httpx.Client,
+) -> None:
+    list_id = api.post("/contact_lists", json={"name": "News", "favorite": False}).json()["list_id"]
+    cc.faults(activity_hold=True)
+    body = {"import_data": [{"email": "zoe@example.org"}], "list_ids": [list_id]}
+    activity_id = api.post("/activities/contacts_json_import", json=body).json()["activity_id"]
+    deadline = time.monotonic() + 30
+    while (held := api.get(f"/activities/{activity_id}").json())["state"] == "initialized":
+        assert time.monotonic() < deadline, held
+        time.sleep(0.02)
+    time.sleep(0.3)  # long enough for a free worker to finish a one-contact import
+    assert api.get(f"/activities/{activity_id}").json() == held
+    assert held["state"] == "processing"
+    assert api.get("/contacts", params={"email": "zoe@example.org"}).json()["contacts"] == []
+    waited = cc.control.post("/activities/wait")
+    assert waited.status_code == 409
+    assert "activity_hold" in waited.json()[0]["error_message"]
+    cc.faults()
+    cc.wait()
+    assert api.get(f"/activities/{activity_id}").json()["state"] == "completed"
+    assert len(api.get("/contacts", params={"email": "zoe@example.org"}).json()["contacts"]) == 1
+
+
 def test_a_seed_repeats_the_same_faults_for_the_same_requests(
     cc: CcEmulator,  # noqa: F811
     api: httpx.Client,
@@ -128,6 +153,7 @@ def test_the_control_answers_every_key_and_refuses_unknown_outcomes(
         "rate_5xx": 0.0,
         "latency_ms": 0,
         "revoke_tokens": False,
+        "activity_hold": False,
         **body,
     }
     assert cc.control.post("/faults", json={"activity_outcome": "done"}).status_code == 400

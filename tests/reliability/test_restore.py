@@ -25,7 +25,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,10 +32,10 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 from tests.conftest import PG_URL, Cli
-from tests.constant_contact.conftest import SECRET_CLIENT
 from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
     Scene,
     cc,
+    cc_emulator_config,
     crm_name,
     scene,
     secret_key_file,
@@ -45,7 +44,6 @@ from tests.sync.conftest import (  # noqa: F401  (fixtures used here)
 
 from listbridge.core.accounts import Account
 from listbridge.core.runs import RunStatus
-from listbridge.emulator.config import EmulatorConfig
 from listbridge.store.connections import connection_id
 from listbridge.store.db import Store, open_store
 from listbridge.store.models import CcLink, PushActivity
@@ -55,15 +53,6 @@ pytestmark = pytest.mark.db
 
 ACCOUNTS = 300
 FIRST = ("Zoë", "Seán", "Đặng", "Grace", "Ana-María", "Ólafur", "Hans", "李")
-
-
-@pytest.fixture
-def cc_emulator_config() -> EmulatorConfig:
-    """Each bulk import step takes six seconds: the backup is taken with one in flight (pg_dump
-    of a small schema takes a fraction of that, more on a busy machine; at half a second
-    CI runs saw the push end first, and at two seconds a busy machine did)."""
-    base = EmulatorConfig(auto_approve=True, testing_controls=True, clients=(SECRET_CLIENT,))
-    return replace(base, activity_pause_seconds=6.0)
 
 
 def people() -> list[Account]:
@@ -164,6 +153,9 @@ def test_a_backup_taken_mid_push_restored_elsewhere_resumes_without_duplicates(
     scene.add_list("News")
     scene.add_accounts(people())
     cid = scene.connection_id
+    # The emulator holds the bulk import the push submits until the backup is taken: a
+    # pause against the clock lost the race on loaded machines (6 s per step did in CI).
+    scene.cc.faults(activity_hold=True)
     # `with`: its pipes are closed however the test ends (an unclosed one is reported
     # as an unraisable warning in whichever test the collector next runs in)
     with push_in_a_process(scene) as push:
@@ -181,8 +173,10 @@ def test_a_backup_taken_mid_push_restored_elsewhere_resumes_without_duplicates(
                 dump = dump_postgresql(scene.cli.db_url, tmp_path, restored_in)
                 assert push.poll() is None, "the backup was not taken mid-run"
                 url = restore_postgresql(scene.cli.db_url, dump, restored_in)
+            scene.cc.faults(activity_hold=False)
             _, err = push.communicate(timeout=300)
         finally:
+            scene.cc.faults(activity_hold=False)
             if push.poll() is None:
                 push.send_signal(signal.SIGKILL)
     assert push.returncode == 0, err

@@ -112,6 +112,7 @@ class ActivityWorker:
         self.config = config
         self._queue: queue.Queue[tuple[Activity, Processor] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def submit(
         self, kind: str, status: dict[str, int], payload: Any, processor: Processor
@@ -130,6 +131,7 @@ class ActivityWorker:
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
+            self._stopping.clear()
             self._thread = threading.Thread(
                 target=self._run, name="emulator-activities", daemon=True
             )
@@ -137,11 +139,22 @@ class ActivityWorker:
 
     def stop(self) -> None:
         if self._thread is not None:
+            self._stopping.set()
             self._queue.put(None)
             self._thread.join(timeout=10)
 
-    def wait_idle(self) -> None:
-        self._queue.join()
+    def wait_idle(self) -> bool:
+        """True once every queued activity has finished; False if they are held (the hold
+        would keep the caller waiting for ever)."""
+        done = self._queue.all_tasks_done
+        while True:
+            with done:
+                if not self._queue.unfinished_tasks:
+                    return True
+                done.wait(0.05)
+            # read without the state's lock: submit() takes it before the queue's
+            if self.state.faults.activity_hold:
+                return False
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
@@ -177,6 +190,7 @@ class ActivityWorker:
     def _step_through(self, activity: Activity, steps: Iterator[float]) -> None:
         state = self.state
         while True:
+            self._wait_while_held()
             if self.config.activity_pause_seconds:
                 time.sleep(self.config.activity_pause_seconds)
             with state.lock:
@@ -186,6 +200,14 @@ class ActivityWorker:
                     return
                 activity.percent_done = min(99, int(done * 100))
                 activity.updated_at = state.stamp()
+
+    def _wait_while_held(self) -> None:
+        """The faults control's ``activity_hold``: no step is taken until it is lifted."""
+        while not self._stopping.is_set():
+            with self.state.lock:
+                if not self.state.faults.activity_hold:
+                    return
+            self._stopping.wait(0.05)
 
     def _end_as_told(self, activity: Activity, outcome: str) -> None:
         """The faults control's ``activity_outcome``: the activity ends with nothing done."""

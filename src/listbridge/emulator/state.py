@@ -37,6 +37,9 @@ class Faults:
     malformed_json_rate: float = 0.0
     #: "failed" or "timed_out": every bulk activity the worker takes up ends that way
     activity_outcome: str | None = None
+    #: while true, every bulk activity the worker has taken up stays at "processing", its
+    #: progress where it was, until a faults call sets it false (or a reset)
+    activity_hold: bool = False
 
 
 @dataclass

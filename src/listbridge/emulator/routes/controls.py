@@ -16,6 +16,7 @@ from listbridge.emulator import seed as seeding
 from listbridge.emulator.auth import state_of
 from listbridge.emulator.body import json_body
 from listbridge.emulator.campaign_send import seed_campaigns
+from listbridge.emulator.errors import ApiError
 from listbridge.emulator.gate import reseed
 from listbridge.emulator.schemas import ControlBody as Body  # null means none there
 
@@ -38,6 +39,7 @@ class FaultsIn(Body):
     reset_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
     malformed_json_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
     activity_outcome: Literal["failed", "timed_out"] | None = None
+    activity_hold: bool = False
     seed: int | None = None
 
 
@@ -129,7 +131,7 @@ def faults(request: Request, body: FaultsIn = Depends(json_body(FaultsIn))) -> d
         f = state.faults
         f.rate_429, f.rate_5xx, f.latency_ms = body.rate_429, body.rate_5xx, body.latency_ms
         f.reset_rate, f.malformed_json_rate = body.reset_rate, body.malformed_json_rate
-        f.activity_outcome = body.activity_outcome
+        f.activity_outcome, f.activity_hold = body.activity_outcome, body.activity_hold
         if body.seed is not None:
             reseed(body.seed)
         if body.revoke_tokens:
@@ -145,6 +147,7 @@ def faults(request: Request, body: FaultsIn = Depends(json_body(FaultsIn))) -> d
             "reset_rate": f.reset_rate,
             "malformed_json_rate": f.malformed_json_rate,
             "activity_outcome": f.activity_outcome,
+            "activity_hold": f.activity_hold,
             "seed": body.seed,
         }
 
@@ -211,6 +214,8 @@ def tokens(request: Request) -> dict[str, list[str]]:
 
 @router.post("/activities/wait")
 def wait_for_activities(request: Request) -> dict[str, str]:
-    """Block until every queued activity has finished (saves tests from polling)."""
-    request.app.state.worker.wait_idle()
+    """Block until every queued activity has finished (saves tests from polling); 409 at
+    once while the faults control holds them."""
+    if not request.app.state.worker.wait_idle():
+        raise ApiError(409, "bulk activities are held by the faults control (activity_hold)")
     return {"status": "idle"}
