@@ -5,12 +5,10 @@ re-run waits for it, never submits it again, and ends where an uninterrupted pus
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from tests.constant_contact.conftest import (  # noqa: F401 (fixtures)
-    SECRET_CLIENT,
     cc,
+    cc_emulator_config,
     secret_key_file,
 )
 from tests.reliability import faults_support
@@ -27,16 +25,9 @@ from tests.reliability.faults_support import (  # noqa: F401 (fixtures)
 )
 
 from listbridge.constant_contact.polling import Poller
-from listbridge.emulator.config import EmulatorConfig
 
-#: each chunk of a bulk activity takes this long: the poll below gives up first
-PAUSE = 0.3
-
-
-@pytest.fixture
-def cc_emulator_config() -> EmulatorConfig:
-    config = EmulatorConfig(auto_approve=True, testing_controls=True, clients=(SECRET_CLIENT,))
-    return replace(config, activity_pause_seconds=PAUSE)
+#: how long the push's poll waits for its import: the emulator holds the import past it
+PATIENCE = 0.1
 
 
 @pytest.fixture
@@ -45,7 +36,7 @@ def store_backend() -> str:
 
 
 def _impatient(poller: Poller) -> Poller:
-    return Poller(first=0.02, factor=2.0, cap=0.05, timeout=PAUSE / 3, sleep=poller.sleep)
+    return Poller(first=0.02, factor=2.0, cap=0.05, timeout=PATIENCE, sleep=poller.sleep)
 
 
 def test_a_push_whose_import_is_still_processing_stops_resumable_and_resumes(
@@ -61,9 +52,11 @@ def test_a_push_whose_import_is_still_processing_stops_resumable_and_resumes(
 
     r = rounds.new()
     push.prepare(r)
+    r.cc.faults(activity_hold=True)
     with monkeypatch.context() as impatient:
         impatient.setattr(faults_support, "_quick_poller", _impatient)
         stopped = r.run(*push.command)
+    r.cc.faults(activity_hold=False)
     assert stopped.exit_code == 5, stopped.output
     assert "had not finished the bulk activity" in stopped.stderr
     assert_clean_stop(stopped, r, push.kind)

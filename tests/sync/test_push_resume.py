@@ -8,25 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
-from tests.constant_contact.conftest import SECRET_CLIENT
 from tests.sync.conftest import Scene
 from tests.sync.test_push import push
 
 from listbridge.core.accounts import Account
-from listbridge.emulator.config import EmulatorConfig
 from listbridge.store.models import CcLink, PushActivity
 
 ACCOUNTS = 1500
-
-
-@pytest.fixture
-def cc_emulator_config() -> EmulatorConfig:
-    base = EmulatorConfig(auto_approve=True, testing_controls=True, clients=(SECRET_CLIENT,))
-    return replace(base, activity_pause_seconds=0.5)
 
 
 def _count(scene: Scene, table: object) -> int:
@@ -51,6 +42,8 @@ def test_killed_mid_push_then_rerun_finishes_without_duplicates(
     people = [Account(f"a{n}", email=f"person{n}@example.org", first_name="P", last_name=f"N{n}")
               for n in range(ACCOUNTS)]  # fmt: skip
     scene.add_accounts(people)
+    # The emulator holds the import until the push is killed (a pause raced the clock).
+    scene.cc.faults(activity_hold=True)
     process = _start_push(scene)
     deadline = time.monotonic() + 60
     while _count(scene, PushActivity) == 0:
@@ -59,6 +52,7 @@ def test_killed_mid_push_then_rerun_finishes_without_duplicates(
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
+    scene.cc.faults(activity_hold=False)
     assert _count(scene, CcLink) == 0
     imports_before = scene.cc.counters()["by_endpoint"]["POST /v3/activities/contacts_json_import"]
     assert imports_before == 1
