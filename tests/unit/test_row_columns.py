@@ -7,9 +7,13 @@ that validating the rows one by one then names every reason.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from listbridge.core import row_columns, values
 from listbridge.core.accounts import AccountType, CustomFieldDef, FieldType
 from listbridge.core.rows import RawRow, RowValidator, ValidRow
 
@@ -128,3 +132,40 @@ def test_a_batch_repeating_an_earlier_id_is_left_to_the_row_path_which_names_it(
     assert [(e.row, e.column, e.reason) for e in refused] == [
         (4, "id", "duplicate id 'A1': already on row 2")
     ]
+
+
+def test_custom_values_are_parsed_once_a_file_and_the_memory_of_them_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(row_columns, "MEMO_TEXTS", 3)
+    calls: list[str] = []
+    parse_number = values.parse_number
+
+    def counted(text: str) -> Decimal:
+        calls.append(text)
+        return parse_number(text)
+
+    monkeypatch.setattr(values, "parse_number", counted)
+    validator = RowValidator({"Gift": FIELDS["Gift"]})
+    gifts = [["5", "12.5", "5", ""], ["12.5", "5"], ["7", "8", "9", "10", "5"], ["5", "10"]]
+    found = []
+    for n, batch in enumerate(gifts):
+        raws = [
+            RawRow("f.csv", i + 2, {"id": f"A{n}-{i}", "custom.Gift": gift})
+            for i, gift in enumerate(batch)
+        ]
+        block = validator.validate_columns(raws)
+        assert block is not None
+        found.append(block.custom["Gift"])
+    assert found == [
+        [Decimal("5"), Decimal("12.5"), Decimal("5"), None],
+        [Decimal("12.5"), Decimal("5")],
+        [Decimal(t) for t in ("7", "8", "9", "10", "5")],
+        [Decimal("5"), Decimal("10")],
+    ]
+    # the second batch parsed nothing, the third only its new texts; past three texts
+    # remembered, the fourth started again
+    assert len(calls) == 2 + 0 + 4 + 2
+    assert sorted(calls[:2]) == ["12.5", "5"]
+    assert sorted(calls[2:6]) == ["10", "7", "8", "9"]
+    assert sorted(calls[6:]) == ["10", "5"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -24,6 +25,9 @@ from listbridge.core.values import plain_emails
 _VALUES = attrgetter("values")
 _ERRORS = attrgetter("errors")
 _NUMBER = attrgetter("row")
+#: the most parsed texts a custom column remembers from chunk to chunk (a column of
+#: unique values, such as notes, starts again rather than grow with the file)
+MEMO_TEXTS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,8 @@ def _checked(
                 continue  # a plain address is valid and kept as given (values.check_email)
             standard[column] = _parsed(standard[column], parse)
         for column, name, parse in shape.custom:
-            custom[name] = _parsed(standard.pop(column), parse, skip_empty=True)
+            memo = shape.memo.setdefault(column, {})
+            custom[name] = _remembered(standard.pop(column), parse, memo)
     except ValueError:
         return None
     if not _ids_fit(shape, standard.get("id"), seen):
@@ -149,18 +154,25 @@ def _fit(shape: RowShape, texts: list[list[str]]) -> bool:
     return all(max(map(len, column)) <= limit for column, limit in pairs)
 
 
-def _parsed(
-    texts: list[str], parse: Callable[[str], Any], *, skip_empty: bool = False
-) -> list[Any]:
+def _parsed(texts: list[str], parse: Callable[[str], Any]) -> list[Any]:
     """Each text parsed; a column of few distinct values (booleans, choices) parses each once."""
     distinct = set(texts)
-    if skip_empty:
-        table = {text: parse(text) for text in distinct if text} | {"": None}
-        return list(map(table.__getitem__, texts))
     if len(distinct) * 2 < len(texts):
         table = {text: parse(text) for text in distinct}
         return list(map(table.__getitem__, texts))
     return list(map(parse, texts))
+
+
+def _remembered(texts: list[str], parse: Callable[[str], Any], memo: dict[str, Any]) -> list[Any]:
+    """Each text parsed (None for an empty one), each distinct text once for the whole file:
+    `memo` holds what earlier chunks parsed, up to MEMO_TEXTS of them."""
+    if len(memo) > MEMO_TEXTS:
+        memo.clear()
+    new = set(texts).difference(memo)
+    new.discard("")
+    memo.update({text: parse(text) for text in new})
+    memo[""] = None
+    return list(map(memo.__getitem__, texts))
 
 
 def _ids_fit(shape: RowShape, ids: list[str] | None, seen: Mapping[str, int]) -> bool:
@@ -195,4 +207,4 @@ def _types_fit(standard: dict[str, list[Any]], count: int) -> bool:
     companies = standard.get("company_name")
     if companies is None:
         return False
-    return all(c for k, c in zip(kinds, companies, strict=True) if k is AccountType.ORGANIZATION)
+    return all(compress(companies, map(AccountType.ORGANIZATION.__eq__, kinds)))

@@ -11,7 +11,7 @@ the slow path.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass
+from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from operator import gt
 from typing import Any
@@ -43,6 +43,9 @@ class RowShape:
     limits: tuple[int, ...]
     parsed: tuple[tuple[str, Callable[[str], Any]], ...]
     custom: tuple[tuple[str, str, Callable[[str], Any]], ...]
+    #: custom column → each text parsed so far (a file repeats its values chunk after
+    #: chunk: amounts, levels, dates), filled by row_columns
+    memo: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, names: tuple[str, ...], rules: Mapping[str, Rule], id_limit: int) -> RowShape:
